@@ -1,0 +1,78 @@
+/**
+ * `npm run cloud`: the local cloud in the foreground, with a banner that says
+ * where it listens, where its state lives, whether IAM is enforced, and how to
+ * point the SDK and the AWS CLI at it. Ctrl-C stops it cleanly (state is
+ * already on disk; the journal is flushed on every change).
+ */
+import { Command, Option } from "commander";
+import pc from "picocolors";
+import { start, DEFAULT_TIME_SCALE } from "./index.js";
+import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT } from "./core/constants.js";
+
+const program = new Command()
+  .name("npm run cloud --")
+  .description("Run the S3 Event Labs local cloud: S3, SQS, SNS, Lambda, IAM, STS, DynamoDB, EventBridge and CloudWatch Logs on one port.")
+  .option("-p, --port <port>", "port to listen on", process.env.LOCALCLOUD_PORT ?? process.env.PORT ?? String(DEFAULT_PORT))
+  .option("--host <host>", "address to bind (use 0.0.0.0 to share with a classroom)", process.env.LOCALCLOUD_HOST ?? DEFAULT_HOST)
+  .option("-d, --data-dir <dir>", "where state is kept between runs", process.env.LOCALCLOUD_DATA_DIR ?? DEFAULT_DATA_DIR)
+  .option("--in-memory", "keep nothing on disk", process.env.LOCALCLOUD_IN_MEMORY === "1")
+  .addOption(new Option("--iam <mode>", "enforce IAM policies for role credentials, or turn enforcement off").choices(["on", "off", "enforce"]).default(process.env.LOCALCLOUD_IAM ?? "on"))
+  .option("--time-scale <factor>", "local time scale for AWS's long waits (async retries)", process.env.LOCALCLOUD_TIME_SCALE ?? String(DEFAULT_TIME_SCALE))
+  .addOption(new Option("--log-level <level>", "how much to print").choices(["debug", "info", "warn", "error"]).default(process.env.LOCALCLOUD_LOG_LEVEL ?? "info"))
+  .parse();
+
+const opts = program.opts<{ port: string; host: string; dataDir: string; inMemory: boolean; iam: string; timeScale: string; logLevel: "debug" | "info" | "warn" | "error" }>();
+
+const port = Number(opts.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`--port must be a number between 0 and 65535 (got "${opts.port}").`);
+  process.exit(2);
+}
+const timeScale = Number(opts.timeScale);
+if (!(timeScale > 0)) {
+  console.error(`--time-scale must be a positive number such as 0.0167 (got "${opts.timeScale}").`);
+  process.exit(2);
+}
+
+try {
+  const running = await start({
+    port,
+    host: opts.host,
+    dataDir: opts.dataDir,
+    inMemory: opts.inMemory,
+    iam: opts.iam === "off" ? "off" : "enforce",
+    timeScale,
+    logLevel: opts.logLevel,
+  });
+  const e = running.endpoint;
+  const lines = [
+    pc.bold("S3 Event Labs — local cloud") + `  ${pc.green("ready")} on ${pc.cyan(e)}`,
+    `  data      ${running.cloud.config.dataDir ?? "in memory (nothing kept)"}`,
+    `  IAM       ${running.cloud.config.iam === "enforce" ? "enforced for role credentials (--iam off to relax)" : pc.yellow("off: every request is allowed")}`,
+    `  services  ${running.cloud.services.map((s) => s.name).join(", ")}`,
+    "",
+    `  SDK v3    new S3Client({ endpoint: "${e}", region: "us-east-1", forcePathStyle: true })`,
+    `            or: export AWS_ENDPOINT_URL=${e}`,
+    `  AWS CLI   aws --endpoint-url ${e} s3 ls`,
+    `            (any credentials work: export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test)`,
+    `  admin     ${e}/_localcloud/health · POST ${e}/_localcloud/reset`,
+    "",
+    pc.dim("Ctrl-C to stop."),
+  ];
+  console.log(lines.join("\n"));
+  const stop = async () => {
+    console.log("\nstopping the local cloud…");
+    await running.close();
+    process.exit(0);
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+} catch (err) {
+  const e = err as NodeJS.ErrnoException;
+  if (e.code === "EADDRINUSE") {
+    console.error(`Port ${port} is already in use. Is a local cloud already running? Check with: curl http://127.0.0.1:${port}/_localcloud/health — or start this one with --port 0 to pick a free port.`);
+  } else {
+    console.error(`The local cloud could not start: ${e.stack ?? e}`);
+  }
+  process.exit(1);
+}

@@ -1,0 +1,56 @@
+/**
+ * The internal APIs services offer each other through `cloud.provide(name,
+ * api)` / `cloud.use<Api>(name)`. They are the only cross-service calls
+ * besides `cloud.destinations` (routed events): a service folder never
+ * imports another service folder. Keep these small; add a method when a
+ * second service really needs it.
+ */
+import type { DeliveryMessage } from "./destinations.js";
+
+/** provide("iam", …) — roles and their policies, for Lambda, STS and the policy engine. */
+export interface IamInternalApi {
+  /** By role name or role ARN. */
+  getRole(account: string, roleNameOrArn: string): IamRoleInfo | undefined;
+  /** Every identity policy of a role: inline documents and attached managed ones (JSON strings). */
+  rolePolicies(account: string, roleName: string): Array<{ name: string; arn?: string; document: string }>;
+}
+
+export interface IamRoleInfo {
+  roleName: string;
+  roleId: string;
+  arn: string;
+  path: string;
+  /** JSON string, not URL-encoded. */
+  assumeRolePolicyDocument: string;
+}
+
+/** provide("sqs", …) — for SQS → Lambda event source mappings and anyone who must read a queue. */
+export interface SqsInternalApi {
+  queueExists(queueArn: string): boolean;
+  /** Receive up to `max` messages (≤ 10), waiting up to `waitSeconds` for the first one. */
+  receive(queueArn: string, options: { max: number; waitSeconds?: number; visibilityTimeout?: number }): Promise<SqsReceivedMessage[]>;
+  deleteMessage(queueArn: string, receiptHandle: string): void;
+  changeVisibility(queueArn: string, receiptHandle: string, seconds: number): void;
+  /** The queue's attributes as GetQueueAttributes would return them (VisibilityTimeout, RedrivePolicy…). */
+  attributes(queueArn: string): Record<string, string> | undefined;
+}
+
+export interface SqsReceivedMessage {
+  messageId: string;
+  receiptHandle: string;
+  body: string;
+  md5OfBody: string;
+  attributes: Record<string, string>;
+  messageAttributes: Record<string, { dataType: string; stringValue?: string; binaryValue?: string }>;
+  md5OfMessageAttributes?: string;
+}
+
+/** provide("lambda", …) — for event source mappings and direct invokes by other services. */
+export interface LambdaInternalApi {
+  functionExists(functionArn: string): boolean;
+  /** Synchronous invoke (RequestResponse) as an AWS service would do it. */
+  invokeSync(functionArn: string, payload: string, meta: { correlationId: string; source: DeliveryMessage["source"] }): Promise<{
+    payload: string;
+    functionError?: string;
+  }>;
+}

@@ -1,0 +1,64 @@
+/**
+ * The local cloud's public surface (design.md): `start({ port, dataDir })`
+ * returns a running cloud — its endpoint, and `close()`. Everything else is
+ * the AWS wire protocols on that endpoint plus /_localcloud/*. The kit starts
+ * it only through this function (or as a process via cli.ts).
+ */
+import * as path from "node:path";
+import { Cloud, type CloudConfig } from "./core/cloud.js";
+import { startGateway } from "./gateway/server.js";
+import { serviceLoaders } from "./services/registry.js";
+import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT } from "./core/constants.js";
+import type { LogLevel } from "./core/trace.js";
+
+export interface StartOptions {
+  /** 0 = any free port. Default 4566. */
+  port?: number;
+  host?: string;
+  /** Data directory; default ".localcloud". Ignored with inMemory. */
+  dataDir?: string;
+  inMemory?: boolean;
+  iam?: "enforce" | "off";
+  timeScale?: number;
+  logLevel?: LogLevel;
+  logSink?: (line: string) => void;
+}
+
+export interface RunningCloud {
+  /** e.g. http://127.0.0.1:4566 */
+  endpoint: string;
+  port: number;
+  cloud: Cloud;
+  close(): Promise<void>;
+}
+
+/** Default time scale: AWS's minute-long async retry waits become seconds. */
+export const DEFAULT_TIME_SCALE = 1 / 60;
+
+export async function start(options: StartOptions = {}): Promise<RunningCloud> {
+  const config: CloudConfig = {
+    port: options.port ?? DEFAULT_PORT,
+    host: options.host ?? DEFAULT_HOST,
+    dataDir: options.inMemory ? null : path.resolve(options.dataDir ?? DEFAULT_DATA_DIR),
+    iam: options.iam ?? "enforce",
+    timeScale: options.timeScale ?? DEFAULT_TIME_SCALE,
+    logLevel: options.logLevel ?? "info",
+    logSink: options.logSink,
+  };
+  const cloud = new Cloud(config);
+  const factories = await Promise.all(serviceLoaders.map((load) => load()));
+  for (const { default: factory } of factories) cloud.services.push(await factory(cloud));
+  const gateway = await startGateway(cloud, config.port, config.host);
+  const hostForUrl = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+  cloud.endpoint = `http://${hostForUrl.includes(":") ? `[${hostForUrl}]` : hostForUrl}:${gateway.port}`;
+  let closed: Promise<void> | undefined;
+  return {
+    endpoint: cloud.endpoint,
+    port: gateway.port,
+    cloud,
+    close: () => (closed ??= (async () => {
+      await gateway.close();
+      await cloud.close();
+    })()),
+  };
+}

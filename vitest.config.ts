@@ -1,0 +1,15 @@
+// Test runner settings. Tests start real local clouds (one per file, on a free
+// port) and talk to them through the AWS SDK and the AWS CLI, so they get
+// generous timeouts; files run in parallel workers.
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    pool: "forks",
+    maxWorkers: 2,
+    reporters: ["default"],
+  },
+});
