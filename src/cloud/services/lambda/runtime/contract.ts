@@ -1,0 +1,89 @@
+/**
+ * The contract between the Lambda API (functions, invoke, async queue, logs)
+ * and the Node runtime (execution environments: worker processes that load a
+ * function's unpacked code once and serve many invocations). The API decides
+ * *what* to invoke; the runtime decides *where* and reports what happened in
+ * AWS's terms. runtime/index.ts implements RuntimePool.
+ */
+
+export interface FunctionSpec {
+  functionName: string;
+  functionArn: string;
+  /** e.g. "index.handler" */
+  handler: string;
+  /** e.g. "nodejs20.x" */
+  runtime: string;
+  timeoutSeconds: number;
+  memoryMb: number;
+  /** The function's own environment variables. */
+  environment: Record<string, string>;
+  /** Directory with the unpacked code (read-only for the runtime). */
+  codeDir: string;
+  /** Changes whenever code or configuration changes: environments of an older revision are retired. */
+  revisionId: string;
+  region: string;
+  account: string;
+  /** Endpoint of the local cloud, exported to the function as AWS_ENDPOINT_URL. */
+  endpoint: string;
+  logGroupName: string;
+  /** Reserved concurrency, if set (0 = throttled). */
+  reservedConcurrency?: number;
+  /** Fresh credentials for the execution role (called when an environment starts or its credentials near expiry). */
+  credentials(): { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+}
+
+export interface InvokeOptions {
+  requestId: string;
+  /** X-Amzn-Trace-Id passed to the function as _X_AMZN_TRACE_ID (carries loop-detection lineage). */
+  traceHeader?: string;
+  /** Base64 client context (sync invokes), exposed as context.clientContext. */
+  clientContext?: string;
+}
+
+export interface LogEvent {
+  timestamp: number;
+  message: string;
+}
+
+export interface InvokeResult {
+  requestId: string;
+  /** The handler's result (JSON) or AWS's error payload. */
+  payload: string;
+  /** "Unhandled" on a function error (thrown error, timeout, crash, process.exit). */
+  functionError?: "Unhandled";
+  /** For errors: "Sandbox.Timedout", "Runtime.ExitError", "TypeError"… */
+  errorType?: string;
+  /** Every log line of this invocation, START … REPORT, as written to CloudWatch Logs. */
+  logs: LogEvent[];
+  logStreamName: string;
+  durationMs: number;
+  billedDurationMs: number;
+  maxMemoryUsedMb: number;
+  /** Set on a cold start. */
+  initDurationMs?: number;
+}
+
+export class TooManyRequests extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "TooManyRequests";
+  }
+}
+
+export interface RuntimePoolOptions {
+  /** Most environments running at once across all functions (AWS: account concurrency; locally bounded by the machine). */
+  maxEnvironments: number;
+  /** Idle environments are stopped after this long. */
+  idleMs: number;
+  /** Receives every log line, including console output that arrives between invocations. */
+  onLogs(spec: FunctionSpec, logStreamName: string, events: LogEvent[]): void;
+}
+
+export interface RuntimePool {
+  /** Run one invocation; waits for a free environment (or starts one). Rejects with TooManyRequests when reserved concurrency is 0 or exhausted after a short wait. */
+  invoke(spec: FunctionSpec, payload: string, options: InvokeOptions): Promise<InvokeResult>;
+  /** Stop every environment of a function (deleted or updated). */
+  retire(functionName: string): Promise<void>;
+  /** Stop everything. */
+  close(): Promise<void>;
+}
