@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { start, type RunningCloud, type StartOptions } from "../../src/cloud/index.js";
 
 export interface TestCloud extends RunningCloud {
@@ -80,6 +80,35 @@ export function awsCli(cloud: { endpoint: string }, args: string[], input?: stri
       AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
     },
     timeout: 120_000,
+  });
+}
+
+/**
+ * Like awsCli, but without blocking the event loop. Use this when the cloud runs
+ * in the test's own process (startTestCloud): spawnSync would freeze the very
+ * server the CLI is talking to until the CLI's read timeout.
+ */
+export function awsCliAsync(cloud: { endpoint: string }, args: string[], input?: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("aws", ["--endpoint-url", cloud.endpoint, "--region", "us-east-1", ...args], {
+      env: {
+        ...process.env,
+        AWS_ACCESS_KEY_ID: "test",
+        AWS_SECRET_ACCESS_KEY: "test",
+        AWS_DEFAULT_REGION: "us-east-1",
+        AWS_PAGER: "",
+        AWS_CONFIG_FILE: "/dev/null",
+        AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+      },
+      timeout: 120_000,
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end(input ?? "");
   });
 }
 

@@ -1,0 +1,176 @@
+/**
+ * The embedded DynamoDB engine: one `dynalite` instance (LevelDB under
+ * `<dataDir>/dynamodb/<account>/<region>`, memory-level when the cloud runs in
+ * memory) per account and region, created on the first request that needs it
+ * so the ~80 ms it costs to load dynalite and LevelDB never slows the cloud's
+ * start-up.
+ *
+ * Requests are handed to dynalite's own HTTP request listener in-process (no
+ * second hop over the network): the gateway's response object is passed
+ * through and dynalite writes its answer — including the `x-amz-crc32` header
+ * the SDK's DynamoDB client verifies — straight to it. The request body has
+ * already been read (for IAM authorization), so it is replayed from a small
+ * stream that looks like an IncomingMessage.
+ *
+ * Each instance also listens on an ephemeral 127.0.0.1 port, for two reasons:
+ * dynalite only closes its LevelDB when its server is closed (and closing a
+ * server that never listened fails before reaching the database), and the
+ * service makes a few internal calls of its own (DescribeTable for the TTL
+ * operations) through it.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as http from "node:http";
+import { createRequire } from "node:module";
+import { PassThrough } from "node:stream";
+import type { AddressInfo } from "node:net";
+
+/** The slice of dynalite's (untyped, CommonJS) API used here. */
+type DynaliteFactory = (options: {
+  path?: string;
+  createTableMs?: number;
+  deleteTableMs?: number;
+  updateTableMs?: number;
+}) => http.Server;
+
+/** Time dynalite keeps tables in CREATING/DELETING/UPDATING. AWS takes seconds; waiters poll every 20 s
+ * on AWS but only need to see the status change once, so a short real delay keeps the states visible. */
+const TABLE_STATE_MS = 30;
+
+interface Instance {
+  server: http.Server;
+  port: number;
+}
+
+export class DynamoEngine {
+  private readonly instances = new Map<string, Promise<Instance>>();
+  private factory: DynaliteFactory | undefined;
+  /** Responses dynalite is still writing: close() waits for them, because dynalite throws
+   * (uncaught, from a LevelDB callback) when its database closes under a running request. */
+  private readonly inFlight = new Set<Promise<void>>();
+  /** When a table last changed state: dynalite flips CREATING→ACTIVE on a timer that must fire
+   * before the database closes, or the table would stay CREATING after a restart. */
+  private lastStateChange = 0;
+
+  constructor(private readonly dataDir: string | null) {}
+
+  private load(): DynaliteFactory {
+    if (!this.factory) {
+      const require = createRequire(import.meta.url);
+      this.factory = require("dynalite") as DynaliteFactory;
+    }
+    return this.factory;
+  }
+
+  private dirFor(account: string, region: string): string | undefined {
+    if (!this.dataDir) return undefined;
+    if (!/^\d{12}$/.test(account) || !/^[a-z0-9-]+$/.test(region)) throw new Error(`bad account/region ${account}/${region}`);
+    const dir = path.join(this.dataDir, "dynamodb", account, region);
+    fs.mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+
+  /** The instance for an account and region, started on first use. */
+  instance(account: string, region: string): Promise<Instance> {
+    const key = `${account}/${region}`;
+    let pending = this.instances.get(key);
+    if (!pending) {
+      pending = this.startInstance(account, region);
+      this.instances.set(key, pending);
+      pending.catch(() => this.instances.delete(key));
+    }
+    return pending;
+  }
+
+  private async startInstance(account: string, region: string): Promise<Instance> {
+    const dynalite = this.load();
+    // dynalite reads the account and region for its ARNs from the environment when its store is
+    // created (synchronously, inside this call), so set them for exactly that moment.
+    const saved = { account: process.env.AWS_ACCOUNT_ID, region: process.env.AWS_REGION };
+    process.env.AWS_ACCOUNT_ID = account;
+    process.env.AWS_REGION = region;
+    let server: http.Server;
+    try {
+      server = dynalite({
+        path: this.dirFor(account, region),
+        createTableMs: TABLE_STATE_MS,
+        deleteTableMs: TABLE_STATE_MS,
+        updateTableMs: TABLE_STATE_MS,
+      });
+    } finally {
+      restoreEnv("AWS_ACCOUNT_ID", saved.account);
+      restoreEnv("AWS_REGION", saved.region);
+    }
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(0, "127.0.0.1", () => resolve());
+    });
+    server.unref();
+    return { server, port: (server.address() as AddressInfo).port };
+  }
+
+  /** Let dynalite answer a request whose body was already read. */
+  async dispatch(account: string, region: string, req: http.IncomingMessage, body: Buffer, res: http.ServerResponse): Promise<void> {
+    const { server } = await this.instance(account, region);
+    const target = String(req.headers["x-amz-target"] ?? "");
+    if (/\.(CreateTable|DeleteTable|UpdateTable)$/.test(target)) this.lastStateChange = Date.now();
+    const done = new Promise<void>((resolve) => {
+      res.once("finish", resolve);
+      res.once("close", resolve);
+    });
+    this.inFlight.add(done);
+    void done.then(() => this.inFlight.delete(done));
+    const replay = new PassThrough() as PassThrough & Partial<http.IncomingMessage>;
+    replay.headers = req.headers;
+    replay.method = req.method;
+    replay.url = req.url;
+    server.emit("request", replay, res);
+    replay.end(body);
+  }
+
+  /** An internal call (same JSON protocol) — used for DescribeTable checks. */
+  async call<T>(account: string, region: string, operation: string, input: unknown): Promise<{ status: number; body: T }> {
+    const { port } = await this.instance(account, region);
+    const response = await fetch(`http://127.0.0.1:${port}/`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-amz-json-1.0",
+        "x-amz-target": `DynamoDB_20120810.${operation}`,
+        "x-amz-date": new Date().toISOString().replace(/[-:]|\.\d+/g, ""),
+        authorization: `AWS4-HMAC-SHA256 Credential=localcloud/20000101/${region}/dynamodb/aws4_request, SignedHeaders=host, Signature=0`,
+      },
+      body: JSON.stringify(input),
+    });
+    return { status: response.status, body: (await response.json()) as T };
+  }
+
+  /** Close every instance (its LevelDB included). */
+  async close(): Promise<void> {
+    await Promise.race([Promise.allSettled([...this.inFlight]), new Promise((r) => setTimeout(r, 2000))]);
+    const settle = this.lastStateChange + TABLE_STATE_MS + 20 - Date.now();
+    if (settle > 0) await new Promise((r) => setTimeout(r, settle));
+    const pending = [...this.instances.values()];
+    this.instances.clear();
+    await Promise.all(
+      pending.map(async (p) => {
+        const instance = await p.catch(() => undefined);
+        if (!instance) return;
+        await new Promise<void>((resolve) => {
+          instance.server.close(() => resolve());
+          instance.server.closeAllConnections?.();
+        });
+      }),
+    );
+  }
+
+  /** Close and delete every table's data (POST /_localcloud/reset). */
+  async reset(): Promise<void> {
+    await this.close();
+    if (this.dataDir) fs.rmSync(path.join(this.dataDir, "dynamodb"), { recursive: true, force: true });
+  }
+}
+
+function restoreEnv(name: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
+}
