@@ -42,6 +42,7 @@ export interface InvokeOptions {
 
 export interface LogEvent {
   timestamp: number;
+  /** One CloudWatch Logs event. As on AWS, it ends with "\n" (multi-line console output stays one event). */
   message: string;
 }
 
@@ -64,9 +65,16 @@ export interface InvokeResult {
 }
 
 export class TooManyRequests extends Error {
-  constructor(message: string) {
+  /**
+   * Added by the runtime (compatible extension): AWS's `Reason` for the 429 —
+   * "ReservedFunctionConcurrentInvocationLimitExceeded" (reserved concurrency
+   * 0 or exhausted) or "ConcurrentInvocationLimitExceeded" (pool full).
+   */
+  readonly reason?: string;
+  constructor(message: string, reason?: string) {
     super(message);
     this.name = "TooManyRequests";
+    this.reason = reason;
   }
 }
 
@@ -75,6 +83,8 @@ export interface RuntimePoolOptions {
   maxEnvironments: number;
   /** Idle environments are stopped after this long. */
   idleMs: number;
+  /** Added by the runtime (optional): how long an invocation may wait for a free environment before TooManyRequests. Default 3000. */
+  queueWaitMs?: number;
   /** Receives every log line, including console output that arrives between invocations. */
   onLogs(spec: FunctionSpec, logStreamName: string, events: LogEvent[]): void;
 }

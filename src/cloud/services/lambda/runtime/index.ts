@@ -1,0 +1,138 @@
+/**
+ * The Lambda Node.js runtime of the local cloud: execution environments that
+ * run a function's unpacked code for real (contract.ts is the interface the
+ * Lambda API uses; `createRuntimePool` is the only way in).
+ *
+ * Each environment is a separate `node` process (bootstrap/bootstrap.mjs,
+ * plain JavaScript, forked with an IPC channel) that loads the handler once
+ * and serves one invocation at a time, so module state survives between warm
+ * invocations. It reproduces the AWS Node runtime's contract: handler
+ * resolution (file.mjs / .js / .cjs, nested "dir/file.export", package.json
+ * "type"), ESM and CommonJS, async and callback handlers (with
+ * callbackWaitsForEmptyEventLoop), the `context` object, AWS's environment
+ * variables plus AWS_ENDPOINT_URL pointing at the local cloud and the role's
+ * credentials, `_X_AMZN_TRACE_ID` per invocation, console capture in AWS's
+ * format, START / END / REPORT (Init Duration on cold starts), and every
+ * failure in AWS's error shape: Sandbox.Timedout, Runtime.ExitError (exit,
+ * signals, out of memory), uncaught exceptions, Runtime.UnhandledPromiseRejection,
+ * Runtime.ImportModuleError / UserCodeSyntaxError / HandlerNotFound /
+ * MalformedHandlerName, Runtime.NodeJsExit, Function.ResponseSizeTooLarge.
+ * A dead environment is replaced by the next invocation (a cold start).
+ *
+ * The AWS SDK v3 is resolvable from function code as on AWS without being in
+ * the zip: `@aws-sdk/*` and `@smithy/*` only, from the kit's own node_modules
+ * (NODE_PATH for require, a module.register resolve hook for import; the
+ * function's own copy wins). Every other package must come with the code.
+ * **sharp** in particular is resolved like any other dependency: from
+ * `node_modules/sharp` inside the unpacked code, with its platform package
+ * (`@img/sharp-linux-x64` + `@img/sharp-libvips-linux-x64` for AWS's
+ * linux-x64, e.g. `npm install --os=linux --cpu=x64 sharp`). Locally the
+ * platform package must match the machine running the cloud — a zip built on
+ * macOS for AWS carries linux binaries that will not load on a Mac, and vice
+ * versa.
+ *
+ * Measuring a cold start: `measureColdStart()` below (used by the bench) runs
+ * a tiny function in a fresh pool and returns the Init Duration (process
+ * spawned → handler loaded) and the first invocation's total wall time.
+ *
+ * Gaps:
+ * - Only the Node.js runtime family; `runtime` is copied into AWS_EXECUTION_ENV
+ *   but every function runs on the Node that runs the cloud (20.x here).
+ * - No response streaming, no Lambda extensions, no layers (/opt), no SnapStart
+ *   or provisioned concurrency, no JSON log format (LoggingConfig), no
+ *   INIT_START line, no X-Ray segments (only the _X_AMZN_TRACE_ID variable).
+ * - `context.identity` is always undefined (no Cognito); clientContext is the
+ *   decoded base64 JSON as given.
+ * - Credentials come from spec.credentials() when an environment starts; an
+ *   environment lives at most an hour, so they are renewed at least that often.
+ * - The wording of Runtime.NodeJsExit and the order/“Status:” fields of the
+ *   platform lines after a failure follow recent AWS logs as closely as we
+ *   know them, not byte for byte.
+ * - If the cloud process is SIGKILLed while a handler spins in a tight
+ *   synchronous loop, that environment only exits when its loop yields.
+ *
+ * By design:
+ * - Memory is approximated: `--max-old-space-size=<MemorySize>` caps the V8
+ *   heap and the parent polls the process RSS every 100 ms (Linux /proc) and
+ *   SIGKILLs it above MemorySize, reported as AWS does (Runtime.ExitError
+ *   "signal: killed", REPORT "Error Type: Runtime.OutOfMemory"). Max Memory
+ *   Used is the process's peak RSS. CPU is not scaled with memory.
+ * - No filesystem sandbox: code runs as the cloud's user with cwd = codeDir.
+ *   Each environment gets its own TMPDIR under a scratch directory (deleted
+ *   when the environment stops) instead of an isolated 512 MB /tmp.
+ * - The environment is built from scratch (no inherited NODE_OPTIONS, profile
+ *   or credentials); the function's variables cannot override reserved ones,
+ *   the credentials or AWS_ENDPOINT_URL. AWS_LAMBDA_RUNTIME_API is set but
+ *   nothing listens there (invocations travel over IPC).
+ * - Billed Duration is Duration rounded up to the millisecond; init is not billed.
+ * - Init is limited to 10 s like AWS; a timed-out init is reported as the
+ *   invocation's Sandbox.Timedout instead of being retried in the invoke phase.
+ * - A failed init stops the environment; the next invocation starts a new one.
+ * - When all maxEnvironments are busy an invocation waits up to queueWaitMs
+ *   (default 3 s) before TooManyRequests, instead of throttling at once.
+ *
+ * Client quirks: none (this is an internal component; no client talks to it).
+ */
+import { randomUUID } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { performance } from "node:perf_hooks";
+import type { FunctionSpec, RuntimePool, RuntimePoolOptions } from "./contract.js";
+import { LambdaRuntimePool } from "./pool.js";
+
+export * from "./contract.js";
+export { livePids } from "./orphan-guard.js";
+export type { LambdaRuntimePool };
+
+/** The factory the Lambda API uses. */
+export function createRuntimePool(options: RuntimePoolOptions): RuntimePool & {
+  describe: LambdaRuntimePool["describe"];
+} {
+  return new LambdaRuntimePool(options);
+}
+
+export interface ColdStartMeasurement {
+  /** Process spawned → handler loaded (the REPORT line's Init Duration). */
+  initDurationMs: number;
+  /** pool.invoke() called → result returned, for the first (cold) invocation. */
+  firstInvokeMs: number;
+  /** The same for a second (warm) invocation. */
+  warmInvokeMs: number;
+}
+
+/** Cold start of a small ESM function in a fresh pool (for `npm run bench`). */
+export async function measureColdStart(): Promise<ColdStartMeasurement> {
+  const codeDir = fs.mkdtempSync(path.join(os.tmpdir(), "localcloud-coldstart-"));
+  fs.writeFileSync(path.join(codeDir, "index.mjs"), "export const handler = async (event) => ({ ok: true, event });\n");
+  const pool = createRuntimePool({ maxEnvironments: 1, idleMs: 60_000, onLogs: () => {} });
+  const spec: FunctionSpec = {
+    functionName: "cold-start-bench",
+    functionArn: "arn:aws:lambda:us-east-1:000000000000:function:cold-start-bench",
+    handler: "index.handler",
+    runtime: "nodejs20.x",
+    timeoutSeconds: 10,
+    memoryMb: 128,
+    environment: {},
+    codeDir,
+    revisionId: randomUUID(),
+    region: "us-east-1",
+    account: "000000000000",
+    endpoint: "http://127.0.0.1:4566",
+    logGroupName: "/aws/lambda/cold-start-bench",
+    credentials: () => ({ accessKeyId: "AKIAEXAMPLE", secretAccessKey: "secret", sessionToken: "token" }),
+  };
+  try {
+    let t = performance.now();
+    const cold = await pool.invoke(spec, "{}", { requestId: randomUUID() });
+    const firstInvokeMs = performance.now() - t;
+    t = performance.now();
+    await pool.invoke(spec, "{}", { requestId: randomUUID() });
+    const warmInvokeMs = performance.now() - t;
+    if (cold.functionError || cold.initDurationMs === undefined) throw new Error(`cold start failed: ${cold.payload}`);
+    return { initDurationMs: cold.initDurationMs, firstInvokeMs, warmInvokeMs };
+  } finally {
+    await pool.close();
+    fs.rmSync(codeDir, { recursive: true, force: true });
+  }
+}
