@@ -1,7 +1,10 @@
-/**
- * `npm start` — the workshop menu. NOT BUILT YET: until the kit lands (issue
- * "The kit"), this starts the local cloud in the foreground, which is what
- * every lab runs against.
- */
-console.log("The lab menu is not built yet; starting the local cloud instead.\n");
-await import("../src/cloud/cli.js");
+/** `npm start` — the workshop menu (src/kit/commands/start.ts). */
+import { Command } from "commander";
+import { commonOptions, reportFatal, withCommonOptions } from "../src/kit/commands/options.js";
+import { startCommand } from "../src/kit/commands/start.js";
+
+const program = withCommonOptions(new Command().name("npm start --").description("The S3 Event Labs menu: pick a lab, run its guided steps, grade, clean up."));
+program.action(async (opts) => {
+  process.exitCode = await startCommand(commonOptions(opts));
+});
+await program.parseAsync().catch(reportFatal);

@@ -1,0 +1,11 @@
+/** `npm run lab -- <lab>` — a lab's guided steps (src/kit/commands/lab.ts). */
+import { Command } from "commander";
+import { commonOptions, reportFatal, withCommonOptions } from "../src/kit/commands/options.js";
+import { labCommand } from "../src/kit/commands/lab.js";
+
+const program = withCommonOptions(new Command().name("npm run lab --").description("Run a lab's guided steps.").argument("<lab>", "lab number or slug, e.g. 01"));
+program.option("--solution", "build everything with the reference pieces from solutions/");
+program.action(async (lab: string, opts) => {
+  process.exitCode = await labCommand(lab, { ...commonOptions(opts), solution: opts.solution });
+});
+await program.parseAsync().catch(reportFatal);

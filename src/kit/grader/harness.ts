@@ -1,0 +1,168 @@
+/**
+ * The grader harness: setup → checks → cleanup, with cleanup always running
+ * (workshopper's phases), each check timed and given a status and a hint.
+ * The graded code is imported from `sourceDir` — the learner's lab folder, or
+ * solutions/ with --solution — and provisioned in a namespace of its own, so
+ * grading never touches what the guided run created. Every resource goes
+ * through the ledger; cleanup deletes exactly this namespace's entries
+ * (kept, with the command to remove them, under --keep).
+ */
+import * as path from "node:path";
+import { pathToFileURL } from "node:url";
+import type { Clients } from "../clients.js";
+import { cleanupEntries } from "../cleanup.js";
+import type { Ledger } from "../ledger.js";
+import type { LabDefinition } from "../lab-definition.js";
+import { namespaceFor } from "../names.js";
+import { repoRoot } from "../paths.js";
+import type { Target } from "../target.js";
+import { errorMessage } from "../wait.js";
+import { CheckFailed, type CheckResult, type GradeContext, type GradeReport, type PhaseResult } from "./types.js";
+
+export interface GradeOptions {
+  lab: LabDefinition;
+  target: Target;
+  clients: Clients;
+  ledger: Ledger;
+  sourceDir: string;
+  source: "learner" | "solution";
+  keep?: boolean;
+  participant?: string;
+  /** Called as each check finishes (the terminal reporter prints a line). */
+  onCheck?(result: CheckResult): void;
+  onStatus?(text: string): void;
+}
+
+/** Load a graded module fresh: a query string defeats the ESM cache so a re-grade sees edits. */
+async function importFresh<T>(file: string): Promise<T> {
+  return (await import(`${pathToFileURL(file).href}?grade=${Date.now()}-${Math.random().toString(16).slice(2)}`)) as T;
+}
+
+export async function runGrade(options: GradeOptions): Promise<GradeReport> {
+  const { lab, target, clients, ledger } = options;
+  const names = namespaceFor(lab.id, options.participant);
+  const startedAt = new Date();
+  const ctx: GradeContext = {
+    target,
+    clients,
+    ledger,
+    lab: lab.id,
+    names,
+    by: options.source === "solution" ? "solution" : "grade",
+    status: (text) => options.onStatus?.(text),
+    log: () => {},
+    sourceDir: options.sourceDir,
+    source: options.source,
+    async importCode<T>(file: string): Promise<T> {
+      const full = path.join(options.sourceDir, file);
+      try {
+        return await importFresh<T>(full);
+      } catch (err) {
+        throw new CheckFailed(`${path.relative(repoRoot, full)} could not be loaded: ${errorMessage(err)}`, "Fix the error in that file (npm run typecheck shows type errors), then grade again.");
+      }
+    },
+    async callLearner<T>(what: string, fn: () => T | Promise<T>): Promise<T> {
+      try {
+        return await fn();
+      } catch (err) {
+        if (err instanceof CheckFailed) throw err;
+        throw new CheckFailed(`${what} threw ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
+      }
+    },
+  };
+
+  const results: CheckResult[] = [];
+  let setup: PhaseResult;
+  let state: unknown;
+  let setupOk = false;
+  const t0 = Date.now();
+  try {
+    options.onStatus?.("setting up…");
+    state = await lab.grader.setup(ctx);
+    setupOk = true;
+    setup = { status: "pass", durationMs: Date.now() - t0 };
+  } catch (err) {
+    setup = { status: err instanceof CheckFailed ? "fail" : "error", durationMs: Date.now() - t0, message: errorMessage(err) };
+  }
+
+  const passedNames = new Set<string>();
+  for (const check of lab.grader.checks) {
+    const started = Date.now();
+    let result: CheckResult;
+    const blocker = !setupOk ? "setup" : check.needs?.find((n) => !passedNames.has(n));
+    if (blocker) {
+      result = {
+        name: check.name,
+        status: setup.status === "error" && !setupOk ? "error" : "fail",
+        durationMs: 0,
+        message: blocker === "setup" ? `not run: setup did not complete (${setup.message})` : `not run: needs "${blocker}" to pass first`,
+        hint: blocker === "setup" ? undefined : check.hint,
+        blockedBy: blocker,
+      };
+    } else {
+      options.onStatus?.(check.name);
+      try {
+        const detail = await check.run(ctx, state as never);
+        result = { name: check.name, status: "pass", durationMs: Date.now() - started, ...(detail ? { message: detail } : {}) };
+        passedNames.add(check.name);
+      } catch (err) {
+        result =
+          err instanceof CheckFailed
+            ? { name: check.name, status: "fail", durationMs: Date.now() - started, message: err.message, hint: err.hint ?? check.hint }
+            : { name: check.name, status: "error", durationMs: Date.now() - started, message: `${err instanceof Error ? err.name : "Error"}: ${errorMessage(err)}`, hint: check.hint };
+      }
+    }
+    results.push(result);
+    options.onCheck?.(result);
+  }
+
+  // Cleanup always runs (unless --keep), whatever happened above.
+  const c0 = Date.now();
+  let cleanup: GradeReport["cleanup"];
+  try {
+    await lab.grader.teardown?.(ctx, state as never);
+  } catch {
+    /* teardown is best effort; the ledger cleanup below is what matters */
+  }
+  const entries = ledger.list({ target: target.id, namespace: names.namespace });
+  if (options.keep) {
+    cleanup = { status: "pass", durationMs: 0, kept: true, deleted: 0, failed: 0, message: `kept ${entries.length} resources in namespace ${names.namespace}; remove them with: npm run cleanup -- ${lab.id}` };
+  } else {
+    options.onStatus?.("cleaning up…");
+    try {
+      const r = await cleanupEntries(clients, ledger, entries);
+      cleanup = {
+        status: r.failed.length ? "error" : "pass",
+        durationMs: Date.now() - c0,
+        kept: false,
+        deleted: r.deleted.length + r.alreadyGone.length,
+        failed: r.failed.length,
+        ...(r.failed.length ? { message: r.failed.map((f) => `${f.entry.type} ${f.entry.name}: ${f.error}`).join("; ") + ` — retry with: npm run cleanup -- ${lab.id}` } : {}),
+      };
+    } catch (err) {
+      cleanup = { status: "error", durationMs: Date.now() - c0, kept: false, deleted: 0, failed: entries.length, message: errorMessage(err) };
+    }
+  }
+
+  const summary = {
+    total: results.length,
+    passed: results.filter((r) => r.status === "pass").length,
+    failed: results.filter((r) => r.status === "fail").length,
+    errored: results.filter((r) => r.status === "error").length,
+  };
+  return {
+    schema: "s3-event-labs/grade-result@1",
+    lab: { id: lab.id, slug: lab.slug, title: lab.title },
+    source: options.source,
+    sourceDir: path.relative(repoRoot, options.sourceDir),
+    target: { kind: target.kind, id: target.id, region: target.region, account: target.account, ...(target.endpoint ? { endpoint: target.endpoint } : {}) },
+    namespace: names.namespace,
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+    passed: setupOk && summary.passed === summary.total && summary.total > 0,
+    summary,
+    setup,
+    checks: results,
+    cleanup,
+  };
+}

@@ -1,0 +1,86 @@
+/**
+ * The grader's vocabulary (issue 6, item 6). A lab's grade.ts exports a
+ * LabGrader: `setup` provisions the learner's own infrastructure code in a
+ * fresh namespace, then named checks run in order, each with a hint shown
+ * when it fails; cleanup always runs afterwards (harness.ts).
+ *
+ * Statuses: "pass"; "fail" — the learner's work is not right yet (a check
+ * threw CheckFailed, learner code threw, or a check it needs did not pass:
+ * then `blockedBy` names that check); "error" — the grader itself could not
+ * run the check (the cloud was unreachable, an unexpected exception).
+ */
+import type { KitContext } from "../context.js";
+
+export type CheckStatus = "pass" | "fail" | "error";
+
+export class CheckFailed extends Error {
+  constructor(message: string, readonly hint?: string) {
+    super(message);
+    this.name = "CheckFailed";
+  }
+}
+
+export interface GradeContext extends KitContext {
+  /** Folder the graded code comes from: labs/NN-… (the learner's) or solutions/NN-…. */
+  sourceDir: string;
+  source: "learner" | "solution";
+  /** Import one of the graded files (e.g. "queue-policy.ts"); a load error is a CheckFailed. */
+  importCode<T = Record<string, unknown>>(file: string): Promise<T>;
+  /** Call learner code; anything it throws becomes a CheckFailed that says so. */
+  callLearner<T>(what: string, fn: () => T | Promise<T>): Promise<T>;
+}
+
+export interface Check<S> {
+  name: string;
+  /** Shown when the check fails, unless the failure carries a more precise hint. */
+  hint: string;
+  /** Names of earlier checks that must pass first; otherwise this one fails as blocked. */
+  needs?: string[];
+  /** Throw CheckFailed on a wrong result; return an optional one-line detail on success. */
+  run(ctx: GradeContext, state: S): Promise<string | void>;
+}
+
+export interface LabGrader<S> {
+  /** Load the graded code and provision what does not depend on it being right. */
+  setup(ctx: GradeContext): Promise<S>;
+  checks: Array<Check<S>>;
+  /** Optional extra teardown before the ledger cleanup (e.g. close pollers). */
+  teardown?(ctx: GradeContext, state: S | undefined): Promise<void>;
+}
+
+export interface CheckResult {
+  name: string;
+  status: CheckStatus;
+  durationMs: number;
+  /** Success detail or the failure message. */
+  message?: string;
+  hint?: string;
+  blockedBy?: string;
+}
+
+export interface PhaseResult {
+  status: CheckStatus;
+  durationMs: number;
+  message?: string;
+}
+
+/** Results JSON, schema "s3-event-labs/grade-result@1" (documented in docs/kit.md). */
+export interface GradeReport {
+  schema: "s3-event-labs/grade-result@1";
+  lab: { id: string; slug: string; title: string };
+  source: "learner" | "solution";
+  sourceDir: string;
+  target: { kind: string; id: string; region: string; account: string; endpoint?: string };
+  namespace: string;
+  startedAt: string;
+  durationMs: number;
+  passed: boolean;
+  summary: { total: number; passed: number; failed: number; errored: number };
+  setup: PhaseResult;
+  checks: CheckResult[];
+  cleanup: PhaseResult & { kept: boolean; deleted: number; failed: number };
+}
+
+export function defineGrader<S>(grader: LabGrader<S>): LabGrader<S> {
+  return grader;
+}

@@ -1,0 +1,38 @@
+/**
+ * The lab catalogue: every labs/NN-slug/ folder with a lab.ts. A lab is named
+ * on the command line by its number ("1", "01") or its slug.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { pathToFileURL } from "node:url";
+import { labsDir, solutionsDir } from "./paths.js";
+import type { LabDefinition } from "./lab-definition.js";
+
+export interface LabEntry {
+  id: string;
+  folder: string;
+  dir: string;
+  solutionDir: string;
+}
+
+export function listLabs(): LabEntry[] {
+  if (!fs.existsSync(labsDir)) return [];
+  return fs
+    .readdirSync(labsDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && /^\d\d-/.test(d.name) && fs.existsSync(path.join(labsDir, d.name, "lab.ts")))
+    .map((d) => ({ id: d.name.slice(0, 2), folder: d.name, dir: path.join(labsDir, d.name), solutionDir: path.join(solutionsDir, d.name) }))
+    .sort((a, b) => a.id.localeCompare(b.id));
+}
+
+export function findLab(name: string): LabEntry {
+  const labs = listLabs();
+  const wanted = /^\d+$/.test(name) ? name.padStart(2, "0") : name;
+  const lab = labs.find((l) => l.id === wanted || l.folder === wanted || l.folder.slice(3) === wanted);
+  if (!lab) throw new Error(`No lab "${name}". Labs: ${labs.map((l) => `${l.id} (${l.folder})`).join(", ") || "none found in labs/"}.`);
+  return lab;
+}
+
+export async function loadLab(entry: LabEntry): Promise<LabDefinition> {
+  const mod = (await import(pathToFileURL(path.join(entry.dir, "lab.ts")).href)) as { default: LabDefinition };
+  return mod.default;
+}

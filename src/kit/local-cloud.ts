@@ -1,0 +1,191 @@
+/**
+ * Finding or starting the local cloud for `--target local` — the only module
+ * of the kit that may touch src/cloud/ (design.md: "the one place that starts
+ * the local cloud process").
+ *
+ * Order of preference:
+ *  1. the cloud recorded in the state file (.s3-event-labs/cloud.json), if its
+ *     health check answers — so every terminal of a learner shares one cloud;
+ *  2. a cloud already listening on the default port 4566 (`npm run cloud` in
+ *     another terminal);
+ *  3. a new background cloud: a detached `node bin/localcloud.mjs` process on a
+ *     free port, with its data in .s3-event-labs/cloud-data and its output in
+ *     .s3-event-labs/cloud.log, recorded in the state file. It outlives the
+ *     command that started it (other terminals and later commands reuse it);
+ *     `npm run cleanup -- --stop-cloud` stops it.
+ * A lock file stops two terminals from starting two clouds at the same moment.
+ */
+import * as fs from "node:fs";
+import * as net from "node:net";
+import * as path from "node:path";
+import { spawn } from "node:child_process";
+import { repoRoot, readJson, stateDir, statePath, writeFileAtomic } from "./paths.js";
+import { sleep } from "./wait.js";
+
+export interface CloudState {
+  endpoint: string;
+  port: number;
+  pid: number;
+  dataDir: string;
+  logFile: string;
+  startedAt: string;
+}
+
+export interface CloudHealth {
+  status: string;
+  endpoint?: string;
+  services?: string[];
+  iam?: string;
+  dataDir?: string;
+  pid?: number;
+  uptimeSeconds?: number;
+}
+
+const DEFAULT_LOCAL_ENDPOINT = "http://127.0.0.1:4566";
+
+/** GET /_localcloud/health with a short timeout; undefined when nothing healthy answers. */
+export async function checkHealth(endpoint: string, timeoutMs = 1500): Promise<CloudHealth | undefined> {
+  try {
+    const res = await fetch(new URL("/_localcloud/health", endpoint), { signal: AbortSignal.timeout(timeoutMs) });
+    if (!res.ok) return undefined;
+    const body = (await res.json()) as CloudHealth;
+    return body.status === "ok" ? body : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function readCloudState(): CloudState | undefined {
+  return readJson<CloudState | undefined>(statePath("cloud.json"), undefined);
+}
+
+/** The running local cloud this machine's kit should use, if any. */
+export async function findRunningCloud(): Promise<{ endpoint: string; health: CloudHealth; source: "state-file" | "default-port" } | undefined> {
+  const state = readCloudState();
+  if (state) {
+    const health = await checkHealth(state.endpoint);
+    if (health) return { endpoint: state.endpoint, health, source: "state-file" };
+  }
+  const health = await checkHealth(DEFAULT_LOCAL_ENDPOINT, 700);
+  if (health) return { endpoint: DEFAULT_LOCAL_ENDPOINT, health, source: "default-port" };
+  return undefined;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const port = (server.address() as net.AddressInfo).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Take the start-up lock; a lock older than 30 s is a leftover of a crashed start and is broken. */
+function tryLock(lockFile: string): boolean {
+  try {
+    fs.writeFileSync(lockFile, String(process.pid), { flag: "wx" });
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    try {
+      if (Date.now() - fs.statSync(lockFile).mtimeMs > 30_000) fs.rmSync(lockFile, { force: true });
+    } catch {
+      /* someone else removed it */
+    }
+    return false;
+  }
+}
+
+/**
+ * Reuse a running local cloud or start one in the background. `onStatus`
+ * receives human-readable progress ("starting the local cloud…").
+ */
+export async function ensureLocalCloud(onStatus: (text: string) => void = () => {}): Promise<{ endpoint: string; started: boolean }> {
+  const running = await findRunningCloud();
+  if (running) return { endpoint: running.endpoint, started: false };
+
+  const lockFile = statePath("cloud.lock");
+  const deadline = Date.now() + 45_000;
+  while (!tryLock(lockFile)) {
+    // Another terminal is starting one: wait for it instead of starting a second cloud.
+    onStatus("another terminal is starting the local cloud; waiting for it…");
+    await sleep(200);
+    const found = await findRunningCloud();
+    if (found) return { endpoint: found.endpoint, started: false };
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for the local cloud another process is starting. Remove ${lockFile} if no other terminal is running the kit.`);
+  }
+  try {
+    const again = await findRunningCloud();
+    if (again) return { endpoint: again.endpoint, started: false };
+    onStatus("starting the local cloud in the background…");
+    const state = await startBackgroundCloud();
+    return { endpoint: state.endpoint, started: true };
+  } finally {
+    fs.rmSync(lockFile, { force: true });
+  }
+}
+
+async function startBackgroundCloud(): Promise<CloudState> {
+  const port = await freePort();
+  const dataDir = path.join(stateDir(), "cloud-data");
+  const logFile = statePath("cloud.log");
+  const log = fs.openSync(logFile, "a");
+  const child = spawn(process.execPath, [path.join(repoRoot, "bin", "localcloud.mjs"), "--port", String(port), "--data-dir", dataDir, "--log-level", "warn"], {
+    cwd: repoRoot,
+    detached: true, // its own process group: Ctrl-C in this terminal does not stop it
+    stdio: ["ignore", log, log],
+    env: { ...process.env, FORCE_COLOR: "0" },
+  });
+  fs.closeSync(log);
+  let exited: number | null = null;
+  child.on("exit", (code) => (exited = code ?? 1));
+  child.unref();
+  const endpoint = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000; // the first launch compiles src/cloud with esbuild
+  while (Date.now() < deadline) {
+    if (exited !== null) throw new Error(`The local cloud exited during start-up (code ${exited}). Its output is in ${logFile}.`);
+    if (await checkHealth(endpoint, 500)) {
+      const state: CloudState = { endpoint, port, pid: child.pid!, dataDir, logFile, startedAt: new Date().toISOString() };
+      writeFileAtomic(statePath("cloud.json"), JSON.stringify(state, null, 2) + "\n");
+      return state;
+    }
+    await sleep(100);
+  }
+  try {
+    process.kill(child.pid!);
+  } catch {
+    /* already gone */
+  }
+  throw new Error(`The local cloud did not answer its health check within 30 s. Its output is in ${logFile}.`);
+}
+
+/** Stop the background cloud the kit started (only that one, by its recorded pid). */
+export async function stopBackgroundCloud(): Promise<"stopped" | "not-running"> {
+  const state = readCloudState();
+  if (!state) return "not-running";
+  const health = await checkHealth(state.endpoint);
+  fs.rmSync(statePath("cloud.json"), { force: true });
+  // Only signal the pid if the cloud on the recorded endpoint reports that same pid.
+  if (!health || health.pid !== state.pid) return "not-running";
+  try {
+    process.kill(state.pid, "SIGTERM");
+  } catch {
+    return "not-running";
+  }
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline && (await checkHealth(state.endpoint, 300))) await sleep(100);
+  return "stopped";
+}
+
+/**
+ * Start a local cloud inside this process (tests, and `--in-process` runs).
+ * Imported lazily so the kit costs nothing from src/cloud/ unless asked.
+ */
+export async function startInProcessCloud(options: { port?: number; dataDir?: string; inMemory?: boolean; iam?: "enforce" | "off" } = {}): Promise<{ endpoint: string; close(): Promise<void> }> {
+  const { start } = await import("../cloud/index.js");
+  const running = await start({ port: options.port ?? 0, dataDir: options.dataDir, inMemory: options.inMemory ?? !options.dataDir, iam: options.iam, logLevel: "warn", logSink: () => {} });
+  return { endpoint: running.endpoint, close: () => running.close() };
+}

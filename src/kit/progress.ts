@@ -1,0 +1,40 @@
+/**
+ * Graded progress, kept locally (.s3-event-labs/progress.json) so `npm start`
+ * can mark passed labs. Only grades of the learner's own code count; a run
+ * with --solution is recorded separately and never marks a lab passed.
+ */
+import { readJson, statePath, writeFileAtomic } from "./paths.js";
+import type { GradeReport } from "./grader/types.js";
+
+export interface LabProgress {
+  passed: boolean;
+  /** Ever passed (a later failing grade does not take it away). */
+  everPassed: boolean;
+  lastGradedAt: string;
+  target: string;
+  passedChecks: number;
+  totalChecks: number;
+}
+
+type ProgressFile = { version: 1; labs: Record<string, LabProgress> };
+
+const file = () => statePath("progress.json");
+
+export function readProgress(): Record<string, LabProgress> {
+  return readJson<ProgressFile>(file(), { version: 1, labs: {} }).labs ?? {};
+}
+
+export function recordGrade(report: GradeReport): void {
+  if (report.source !== "learner") return;
+  const labs = readProgress();
+  const before = labs[report.lab.id];
+  labs[report.lab.id] = {
+    passed: report.passed,
+    everPassed: report.passed || (before?.everPassed ?? false),
+    lastGradedAt: report.startedAt,
+    target: report.target.id,
+    passedChecks: report.summary.passed,
+    totalChecks: report.summary.total,
+  };
+  writeFileAtomic(file(), JSON.stringify({ version: 1, labs }, null, 2) + "\n");
+}

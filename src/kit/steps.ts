@@ -1,0 +1,138 @@
+/**
+ * The guided-step runner (issue 6, item 3). Each step prints its title, a
+ * short explanation and the equivalent AWS CLI command, runs under a spinner
+ * (long waits update the spinner text), then prints what it created. In a
+ * terminal it waits for Enter between steps so there is time to read.
+ *
+ * Ctrl-C: resources are written to the ledger *before* each create call, so
+ * stopping at any moment leaves a ledger that `npm run cleanup` fully cleans;
+ * the runner says so and exits with code 130.
+ *
+ * Pieces: where the learner's file still has `// TODO` markers, a step uses the
+ * reference file from solutions/ instead and says so — the walkthrough always
+ * works, and the grader is what checks the learner's own code.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { pathToFileURL } from "node:url";
+import ora, { type Ora } from "ora";
+import pc from "picocolors";
+import { input } from "@inquirer/prompts";
+import { cleanupEntries } from "./cleanup.js";
+import type { GuidedContext, LabDefinition } from "./lab-definition.js";
+import type { LabEntry } from "./labs.js";
+import { namespaceFor } from "./names.js";
+import { repoRoot } from "./paths.js";
+import type { Session } from "./session.js";
+import { errorMessage } from "./wait.js";
+
+export function hasTodo(file: string): boolean {
+  return /\/\/\s*TODO/.test(fs.readFileSync(file, "utf8"));
+}
+
+export interface GuidedOptions {
+  participant?: string;
+  /** Always use the reference pieces (the menu's "run the reference solution"). */
+  solution?: boolean;
+  /** Pause between steps for Enter. Default: when interactive. */
+  pause?: boolean;
+}
+
+export async function runGuided(lab: LabDefinition, entry: LabEntry, session: Session, options: GuidedOptions = {}): Promise<{ ok: boolean; namespace: string }> {
+  const { target, clients, ledger } = session;
+  // A previous guided run of this lab may have left resources: start clean so old messages do not confuse this run.
+  const leftovers = ledger.list({ target: target.id, lab: lab.id });
+  if (leftovers.length) {
+    const sp = ora(`removing ${leftovers.length} resources left by an earlier run of lab ${lab.id}…`).start();
+    const r = await cleanupEntries(clients, ledger, leftovers);
+    sp[r.failed.length ? "warn" : "succeed"](`removed ${r.deleted.length + r.alreadyGone.length} earlier resources${r.failed.length ? `, ${r.failed.length} could not be removed (npm run cleanup -- ${lab.id} retries)` : ""}`);
+  }
+
+  const names = namespaceFor(lab.id, options.participant);
+  let spinner: Ora | undefined;
+  const announced = new Set<string>();
+  const ctx: GuidedContext = {
+    target,
+    clients,
+    ledger,
+    lab: lab.id,
+    names,
+    by: "guided",
+    state: {},
+    status: (text) => {
+      if (spinner) spinner.text = text;
+    },
+    log: (line) => {
+      if (spinner?.isSpinning) spinner.clear();
+      console.log(`   ${line}`);
+      spinner?.render();
+    },
+    pieceSource(file) {
+      const mine = path.join(entry.dir, file);
+      if (!options.solution && fs.existsSync(mine) && !hasTodo(mine)) return mine;
+      const ref = path.join(entry.solutionDir, file);
+      if (!announced.has(file)) {
+        announced.add(file);
+        const why = options.solution ? "reference solution run" : `${path.relative(repoRoot, mine)} still has TODOs`;
+        console.log(pc.dim(`   (${why}: using ${path.relative(repoRoot, ref)} for this step — the grader checks yours)`));
+      }
+      return ref;
+    },
+    async importPiece<T>(file: string): Promise<T> {
+      return (await import(pathToFileURL(ctx.pieceSource(file)).href)) as T;
+    },
+  };
+
+  const onSigint = () => {
+    spinner?.stop();
+    console.log(`\n${pc.yellow("Stopped.")} Everything created so far is in the ledger; remove it with ${pc.cyan(`npm run cleanup -- ${lab.id}`)}.`);
+    session.close();
+    process.exit(130);
+  };
+  process.on("SIGINT", onSigint);
+  console.log(`\n${pc.bold(`Lab ${lab.id} — ${lab.title}`)}\n${pc.dim(lab.summary)}\n${pc.dim(`namespace ${names.namespace}`)}\n`);
+  const pause = options.pause ?? session.interactive;
+  try {
+    for (const [i, step] of lab.steps.entries()) {
+      console.log(`${pc.bold(pc.cyan(`Step ${i + 1}/${lab.steps.length}`))} ${pc.bold(step.title)}`);
+      console.log(indent(step.explain));
+      for (const cmd of step.cli ?? []) console.log(pc.dim(`   $ ${cmd}`));
+      const sp = (spinner = ora({ text: step.title, indent: 3, isEnabled: Boolean(process.stdout.isTTY) }).start());
+      const started = Date.now();
+      try {
+        const outcome = await step.run(ctx);
+        sp.succeed(`${step.title} ${pc.dim(`(${((Date.now() - started) / 1000).toFixed(1)} s)`)}`);
+        spinner = undefined;
+        const width = Math.max(0, ...(outcome?.created ?? []).map(([k]) => k.length));
+        for (const [label, value] of outcome?.created ?? []) console.log(`   ${pc.green("+")} ${label.padEnd(width)}  ${value}`);
+        for (const note of outcome?.notes ?? []) console.log(indent(note));
+      } catch (err) {
+        sp.fail(`${step.title}: ${errorMessage(err)}`);
+        spinner = undefined;
+        console.log(`\nThe run stopped at step ${i + 1}. What it created is in the ledger: ${pc.cyan(`npm run cleanup -- ${lab.id}`)}`);
+        return { ok: false, namespace: names.namespace };
+      }
+      console.log("");
+      if (pause && i < lab.steps.length - 1) {
+        try {
+          await input({ message: pc.dim("Enter for the next step") });
+        } catch {
+          onSigint(); // Ctrl-C inside the prompt
+        }
+      }
+    }
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+  console.log(`${pc.green(pc.bold("Done."))} The resources stay so you can look at them (${ledger.list({ target: target.id, namespace: names.namespace }).length} in the ledger).`);
+  console.log(`Next: complete the TODOs in ${pc.cyan(path.relative(repoRoot, entry.dir) + "/")}, then ${pc.cyan(`npm run grade -- ${lab.id}`)}. Clean up with ${pc.cyan(`npm run cleanup -- ${lab.id}`)}.`);
+  return { ok: true, namespace: names.namespace };
+}
+
+function indent(text: string): string {
+  return text
+    .trim()
+    .split("\n")
+    .map((l) => `   ${l}`)
+    .join("\n");
+}

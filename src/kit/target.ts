@@ -1,0 +1,109 @@
+/**
+ * The cloud a command works against — `local` (default), `aws` or `endpoint`
+ * (issue 6, item 1). A target is only an endpoint, a region, credentials and
+ * an account id; labs never branch on anything else except where AWS really
+ * differs (propagation delays, the confirmation before spending money).
+ *
+ * - local: reuse or start the local cloud (local-cloud.ts); any credentials.
+ * - endpoint: `--endpoint-url` or AWS_ENDPOINT_URL — any AWS-compatible server;
+ *   credentials from the environment if set, else throwaway ones.
+ * - aws: the SDK's default credential chain and region; AWS_ENDPOINT_URL is
+ *   ignored (it would silently redirect "real AWS" elsewhere).
+ */
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import { ensureLocalCloud } from "./local-cloud.js";
+import { errorMessage } from "./wait.js";
+
+export type TargetKind = "local" | "aws" | "endpoint";
+
+export interface Target {
+  kind: TargetKind;
+  /** Ledger key: "local", "endpoint:<url>" or "aws:<account>:<region>". */
+  id: string;
+  region: string;
+  /** Set for local and endpoint targets. */
+  endpoint?: string;
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  account: string;
+  /** Identity that will create things (an ARN), for the confirmation on AWS. */
+  callerArn: string;
+  /** Local target: true when this command started the background cloud. */
+  startedCloud?: boolean;
+}
+
+export interface TargetOptions {
+  target?: string;
+  endpointUrl?: string;
+  region?: string;
+  onStatus?: (text: string) => void;
+}
+
+export const LOCAL_ACCOUNT = "000000000000";
+const THROWAWAY = { accessKeyId: "test", secretAccessKey: "test" };
+
+export function parseTargetKind(value: string | undefined): TargetKind {
+  const kind = (value ?? process.env.LABS_TARGET ?? "local").toLowerCase();
+  if (kind === "local" || kind === "aws" || kind === "endpoint") return kind;
+  throw new Error(`Unknown target "${value}". Use --target local (the default), --target aws or --target endpoint --endpoint-url <url>.`);
+}
+
+async function callerIdentity(region: string, endpoint: string | undefined, credentials: Target["credentials"]): Promise<{ account: string; arn: string } | undefined> {
+  const sts = new STSClient({ region, endpoint, credentials, maxAttempts: 2 });
+  try {
+    const out = await sts.send(new GetCallerIdentityCommand({}));
+    return { account: out.Account!, arn: out.Arn! };
+  } finally {
+    sts.destroy();
+  }
+}
+
+export async function resolveTarget(options: TargetOptions = {}): Promise<Target> {
+  const kind = options.endpointUrl && !options.target ? "endpoint" : parseTargetKind(options.target);
+  const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? (kind === "aws" ? undefined : "us-east-1");
+
+  if (kind === "local") {
+    const { endpoint, started } = await ensureLocalCloud(options.onStatus);
+    const reg = region ?? "us-east-1";
+    // STS answers on the local cloud; fall back to its documented default account if it does not (yet).
+    const who = await callerIdentity(reg, endpoint, THROWAWAY).catch(() => undefined);
+    return { kind, id: "local", region: reg, endpoint, credentials: THROWAWAY, account: who?.account ?? LOCAL_ACCOUNT, callerArn: who?.arn ?? `arn:aws:iam::${LOCAL_ACCOUNT}:root`, startedCloud: started };
+  }
+
+  if (kind === "endpoint") {
+    const endpoint = options.endpointUrl ?? process.env.AWS_ENDPOINT_URL;
+    if (!endpoint) throw new Error("--target endpoint needs a URL: pass --endpoint-url http://host:port or set AWS_ENDPOINT_URL.");
+    try {
+      new URL(endpoint);
+    } catch {
+      throw new Error(`--endpoint-url "${endpoint}" is not a URL (expected something like http://127.0.0.1:4566).`);
+    }
+    const reg = region ?? "us-east-1";
+    const credentials = process.env.AWS_ACCESS_KEY_ID ? undefined : THROWAWAY;
+    const who = await callerIdentity(reg, endpoint, credentials).catch(() => undefined);
+    return { kind, id: `endpoint:${endpoint.replace(/\/$/, "")}`, region: reg, endpoint, credentials, account: who?.account ?? LOCAL_ACCOUNT, callerArn: who?.arn ?? "unknown (GetCallerIdentity failed)" };
+  }
+
+  // aws: the default chain; never an endpoint override.
+  for (const name of Object.keys(process.env)) {
+    if (name === "AWS_ENDPOINT_URL" || name.startsWith("AWS_ENDPOINT_URL_")) {
+      options.onStatus?.(`ignoring ${name} for --target aws`);
+      delete process.env[name];
+    }
+  }
+  if (!region) throw new Error("--target aws needs a region: pass --region eu-west-1 or set AWS_REGION (or a region in your AWS profile via AWS_PROFILE + AWS_SDK_LOAD_CONFIG).");
+  let who: { account: string; arn: string } | undefined;
+  try {
+    who = await callerIdentity(region, undefined, undefined);
+  } catch (err) {
+    throw new Error(`Could not find AWS credentials that work (${errorMessage(err)}). Configure them with \`aws configure\` or AWS_PROFILE / AWS_ACCESS_KEY_ID, then retry. \`npm run doctor -- --target aws\` checks this.`);
+  }
+  return { kind, id: `aws:${who!.account}:${region}`, region, account: who!.account, callerArn: who!.arn };
+}
+
+/** One line saying where we are working. */
+export function describeTarget(t: Target): string {
+  if (t.kind === "local") return `local cloud at ${t.endpoint} (account ${t.account}, ${t.region})`;
+  if (t.kind === "endpoint") return `endpoint ${t.endpoint} (account ${t.account}, ${t.region})`;
+  return `AWS account ${t.account}, region ${t.region}, as ${t.callerArn}`;
+}
