@@ -3,7 +3,8 @@
  * started by environment.ts with the Lambda environment variables already set.
  * Plain JavaScript (no transpiler) so a cold start costs one `node` start plus
  * the user's module. It
- *   1. registers the SDK resolve hook (ESM) — CJS finds the SDK via NODE_PATH;
+ *   1. makes the AWS SDK (and only it) resolvable beyond the code directory:
+ *      NODE_PATH + a confined require for CJS, a resolve hook for ESM;
  *   2. patches console so output becomes AWS-format log events;
  *   3. loads the handler once ("init"), reporting `ready` or `init-error`;
  *   4. serves `invoke` messages one at a time (invoke-handler.mjs);
@@ -13,7 +14,10 @@
  * request and end the process (exit 129 / 128), as the AWS runtime does; the
  * parent then replaces the environment.
  */
-import { register } from "node:module";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import Module, { register } from "node:module";
+import { pathToFileURL } from "node:url";
 import { captureConsole } from "./console-capture.mjs";
 import { loadHandler } from "./load-handler.mjs";
 import { toLoggedError, toRuntimeResponse, UnhandledPromiseRejection } from "./errors.mjs";
@@ -30,12 +34,7 @@ process.on("disconnect", () => process.exit(0));
 const state = { requestId: undefined };
 captureConsole(send, () => String(state.requestId));
 
-if (process.env.LOCALCLOUD_SDK_PARENT_URL) {
-  register(new URL("./sdk-resolve-hook.mjs", import.meta.url).href, {
-    data: { sdkParentUrl: process.env.LOCALCLOUD_SDK_PARENT_URL },
-  });
-}
-// Internal plumbing, not part of the function's environment.
+const sdkParentUrl = process.env.LOCALCLOUD_SDK_PARENT_URL;
 delete process.env.LOCALCLOUD_SDK_PARENT_URL;
 
 function reportFatal(error, exitCode) {
@@ -54,9 +53,28 @@ process.on("unhandledRejection", (reason, promise) => {
   reportFatal(error, 128);
 });
 
+const taskRoot = process.env.LAMBDA_TASK_ROOT ?? process.cwd();
+let taskRootReal = taskRoot;
+try {
+  taskRootReal = fs.realpathSync(taskRoot);
+} catch {
+  // a missing code directory ends in Runtime.ImportModuleError below
+}
+confineRequireToTaskRoot(taskRootReal);
+
+// The ESM hook costs a loader thread (~40 ms), so it is registered only before the first ESM import.
+let hookRegistered = false;
+function beforeEsmImport() {
+  if (hookRegistered) return;
+  hookRegistered = true;
+  register(new URL("./sdk-resolve-hook.mjs", import.meta.url).href, {
+    data: { sdkParentUrl, taskRootUrl: pathToFileURL(taskRootReal + path.sep).href },
+  });
+}
+
 let invoker;
 try {
-  const { handler, isAsync } = await loadHandler(process.env.LAMBDA_TASK_ROOT ?? process.cwd(), process.env._HANDLER ?? "");
+  const { handler, isAsync } = await loadHandler(taskRoot, process.env._HANDLER ?? "", beforeEsmImport);
   invoker = createInvoker({ handler, isAsync, send, state });
   send({ t: "ready" });
 } catch (error) {
@@ -67,3 +85,19 @@ try {
 process.on("message", (message) => {
   if (message?.t === "invoke" && invoker) invoker.invoke(message);
 });
+
+/**
+ * require() from the function's own files looks only in node_modules inside
+ * the code directory (plus NODE_PATH, which holds just the SDK), as on AWS
+ * where /var/task has no parent node_modules. Files outside it (the SDK's
+ * own) resolve normally.
+ */
+function confineRequireToTaskRoot(root) {
+  const original = Module._nodeModulePaths;
+  const prefix = root.endsWith(path.sep) ? root : root + path.sep;
+  Module._nodeModulePaths = function (from) {
+    const paths = original.call(this, from);
+    if (!(from + path.sep).startsWith(prefix)) return paths;
+    return paths.filter((p) => p.startsWith(prefix));
+  };
+}

@@ -23,7 +23,7 @@ import {
 const bootstrapRequire = createRequire(import.meta.url);
 
 /** @returns {Promise<{ handler: Function, isAsync: boolean }>} */
-export async function loadHandler(taskRoot, handlerString) {
+export async function loadHandler(taskRoot, handlerString, beforeEsmImport = () => {}) {
   const slash = handlerString.lastIndexOf("/");
   const moduleRoot = slash === -1 ? "" : handlerString.slice(0, slash);
   const moduleAndHandler = handlerString.slice(slash + 1);
@@ -33,7 +33,7 @@ export async function loadHandler(taskRoot, handlerString) {
 
   let loaded;
   try {
-    loaded = await loadModule(taskRoot, moduleRoot, moduleName);
+    loaded = await loadModule(taskRoot, moduleRoot, moduleName, beforeEsmImport);
   } catch (error) {
     if (error instanceof SyntaxError) throw new UserCodeSyntaxError(error);
     if (error?.code === "MODULE_NOT_FOUND" || error?.code === "ERR_MODULE_NOT_FOUND") throw new ImportModuleError(error);
@@ -47,9 +47,13 @@ export async function loadHandler(taskRoot, handlerString) {
   return { handler, isAsync: handler.constructor?.name === "AsyncFunction" };
 }
 
-async function loadModule(taskRoot, moduleRoot, moduleName) {
+async function loadModule(taskRoot, moduleRoot, moduleName, beforeEsmImport) {
   const base = path.resolve(taskRoot, moduleRoot, moduleName);
   const requireFromCode = createRequire(path.join(taskRoot, "noop.js"));
+  const importFile = (file) => {
+    beforeEsmImport();
+    return import(pathToFileURL(file).href);
+  };
   if (isFile(base)) return requireFromCode(base);
   const typeModule = nearestPackageIsModule(path.dirname(base));
   if (isFile(base + ".js")) return typeModule ? importFile(base + ".js") : requireFromCode(base + ".js");
@@ -59,10 +63,6 @@ async function loadModule(taskRoot, moduleRoot, moduleName) {
   // Its failure ("Cannot find module 'index'") becomes Runtime.ImportModuleError.
   const resolved = requireFromCode.resolve(moduleName, { paths: [taskRoot, path.resolve(taskRoot, moduleRoot)] });
   return bootstrapRequire(resolved);
-}
-
-function importFile(file) {
-  return import(pathToFileURL(file).href);
 }
 
 function isFile(file) {
