@@ -1,0 +1,56 @@
+/**
+ * `npm run bench [-- <scenario> …]`: the local cloud's figures, each beside
+ * the same measurement against a do-nothing HTTP server in the same run
+ * (this 2-core machine is noisy, so ratios are what to compare between runs).
+ * Scenarios: startup, s3, events. With no argument, all of them run.
+ * Exit code is 0 even when a target is missed: this is a measurement, not a test.
+ */
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { clientConfig, median, printRows, spawnBaseline, spawnCloud, type Row } from "./lib.js";
+import { startupScenario } from "./scenarios/startup.js";
+import { s3PutScenario } from "./scenarios/s3-put.js";
+import { s3SqsScenario } from "./scenarios/s3-sqs.js";
+
+// Node 20 is supported by the SDK versions locked here; its notice about future versions is noise in a report.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+
+const wanted = new Set(process.argv.slice(2));
+const want = (name: string) => wanted.size === 0 || wanted.has(name);
+
+console.log(`S3 Event Labs — local cloud benchmark (node ${process.version}, ${(await import("node:os")).cpus().length} cores)`);
+
+async function baselineRoundTrip(endpoint: string): Promise<number> {
+  const s3 = new S3Client({ ...clientConfig(endpoint), maxAttempts: 1 });
+  const lat: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const t = performance.now();
+    await s3.send(new PutObjectCommand({ Bucket: "b", Key: `k${i}`, Body: "x" }));
+    lat.push(performance.now() - t);
+  }
+  s3.destroy();
+  return median(lat);
+}
+
+async function section(title: string, run: () => Promise<Row[]>): Promise<void> {
+  try {
+    printRows(title, await run());
+  } catch (err) {
+    console.log(`\n${title}\n  could not be measured: ${(err as Error).message}`);
+  }
+}
+
+if (want("startup")) await section("Start-up", () => startupScenario());
+
+const needsServers = ["s3", "events"].some(want);
+if (needsServers) {
+  const baseline = await spawnBaseline();
+  const cloud = await spawnCloud();
+  try {
+    const roundTrip = await baselineRoundTrip(baseline.endpoint);
+    if (want("s3")) await section("S3 PutObject", () => s3PutScenario(cloud.endpoint, baseline.endpoint));
+    if (want("events")) await section("S3 → SQS notifications (do-nothing column: one PutObject round trip)", () => s3SqsScenario(cloud.endpoint, roundTrip));
+  } finally {
+    await cloud.stop();
+    await baseline.stop();
+  }
+}
