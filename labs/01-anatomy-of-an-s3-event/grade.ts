@@ -1,0 +1,191 @@
+/**
+ * Lab 01 — the grader. Provisions a bucket and a queue in a fresh namespace,
+ * applies the learner's queue policy and notification configuration, then
+ * drives real traffic (uploads with awkward keys, a copy, a tag, a multipart
+ * upload, deletes) and compares the learner's event reader with the truth.
+ */
+import { CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetBucketNotificationConfigurationCommand, PutObjectCommand, PutObjectTaggingCommand, UploadPartCommand, type NotificationConfiguration } from "@aws-sdk/client-s3";
+import { SetQueueAttributesCommand } from "@aws-sdk/client-sqs";
+import { putNotifications } from "../../src/kit/resources/s3.js";
+import { CheckFailed, defineGrader, type GradeContext } from "../../src/kit/grader/types.js";
+import { errorCode, errorMessage } from "../../src/kit/wait.js";
+import { createBucketAndQueue, decodeKey, isTestEvent, receiveUntil, recordCount, recordsOf, type LabResources } from "./support.js";
+import type { ObjectChange, readS3Message as ReadFn } from "./event-reader.js";
+import type { queuePolicy as PolicyFn } from "./queue-policy.js";
+import type { notificationConfiguration as NotificationFn } from "./notification.js";
+
+interface State extends LabResources {
+  queuePolicy: typeof PolicyFn;
+  notificationConfiguration: typeof NotificationFn;
+  readS3Message: typeof ReadFn;
+  policy?: Record<string, any>;
+}
+
+/** Keys chosen for how S3 encodes them in events: space → "+", "+" → %2B, "=" → %3D, UTF-8 → %XX. */
+export const AWKWARD_KEYS = ["reports/q1 summary.csv", "math/1+1=2.txt", "unicode/café/日本語 ñ.txt", "query/a=b&c=d.txt", "plain/simple-key_1.txt"];
+
+const lower = (v: unknown): string[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]).map((x) => String(x).toLowerCase());
+
+/** Check one policy statement for the S3 → SQS grant. Returns what is missing. */
+function missingInStatement(s: Record<string, any>, st: State, account: string): string[] {
+  const missing: string[] = [];
+  if (s.Effect !== "Allow") missing.push('Effect "Allow"');
+  const services = lower(s.Principal?.Service);
+  if (!services.includes("s3.amazonaws.com")) missing.push('Principal { "Service": "s3.amazonaws.com" }');
+  const actions = lower(s.Action);
+  if (!actions.some((a) => a === "sqs:sendmessage" || a === "sqs:*")) missing.push('Action "sqs:SendMessage"');
+  const resources = lower(s.Resource);
+  if (!resources.includes(st.queue.arn.toLowerCase())) missing.push(`Resource "${st.queue.arn}" (the queue's ARN)`);
+  const cond = (s.Condition ?? {}) as Record<string, Record<string, unknown>>;
+  const condValue = (key: string, ops: string[]) => {
+    for (const op of ops) for (const [k, v] of Object.entries(cond[op] ?? {})) if (k.toLowerCase() === key) return lower(v);
+    return [];
+  };
+  const sourceArn = condValue("aws:sourcearn", ["ArnLike", "ArnEquals", "StringEquals", "StringLike"]);
+  if (!sourceArn.includes(st.bucket.arn.toLowerCase())) missing.push(`Condition ArnLike "aws:SourceArn": "${st.bucket.arn}" (only this bucket)`);
+  const sourceAccount = condValue("aws:sourceaccount", ["StringEquals"]);
+  if (!sourceAccount.includes(account)) missing.push(`Condition StringEquals "aws:SourceAccount": "${account}" (only this account)`);
+  return missing;
+}
+
+function eventsCovered(events: string[], family: "ObjectCreated" | "ObjectRemoved"): boolean {
+  const all = family === "ObjectCreated" ? ["Put", "Post", "Copy", "CompleteMultipartUpload"] : ["Delete", "DeleteMarkerCreated"];
+  return events.includes(`s3:${family}:*`) || all.every((e) => events.includes(`s3:${family}:${e}`));
+}
+
+function expectedChanges(body: string): ObjectChange[] {
+  return recordsOf(body).map((r) => ({
+    change: r.eventName.startsWith("ObjectCreated:") ? "created" : r.eventName.startsWith("ObjectRemoved:") ? "removed" : "other",
+    eventName: r.eventName,
+    bucket: r.s3.bucket.name,
+    key: decodeKey(r.s3.object.key),
+    size: r.s3.object.size,
+    sequencer: r.s3.object.sequencer,
+  }));
+}
+
+/** Compare the learner's reading of each message with the truth; returns problems, at most a few. */
+async function compareReader(ctx: GradeContext, st: State, bodies: string[], fields: Array<keyof ObjectChange>): Promise<string[]> {
+  const problems: string[] = [];
+  for (const body of bodies) {
+    const expected = expectedChanges(body);
+    const got = await ctx.callLearner("readS3Message", () => st.readS3Message(body));
+    if (!Array.isArray(got) || got.length !== expected.length) {
+      problems.push(`for a message with ${expected.length} record(s) readS3Message returned ${Array.isArray(got) ? `${got.length} item(s)` : JSON.stringify(got)}`);
+      continue;
+    }
+    expected.forEach((e, i) => {
+      for (const f of fields) {
+        if (got[i]![f] !== e[f]) problems.push(`${f}: expected ${JSON.stringify(e[f])} but got ${JSON.stringify(got[i]![f])} (event ${e.eventName} for "${e.key}")`);
+      }
+    });
+  }
+  return problems.slice(0, 4);
+}
+
+export default defineGrader<State>({
+  async setup(ctx) {
+    const policyMod = await ctx.importCode<{ queuePolicy: typeof PolicyFn }>("queue-policy.ts");
+    const notifMod = await ctx.importCode<{ notificationConfiguration: typeof NotificationFn }>("notification.ts");
+    const readerMod = await ctx.importCode<{ readS3Message: typeof ReadFn }>("event-reader.ts");
+    const resources = await createBucketAndQueue(ctx);
+    return { ...resources, queuePolicy: policyMod.queuePolicy, notificationConfiguration: notifMod.notificationConfiguration, readS3Message: readerMod.readS3Message };
+  },
+  checks: [
+    {
+      name: "queue policy lets S3 send, only from this bucket and account",
+      hint: 'queue-policy.ts: one statement with Effect "Allow", Principal { "Service": "s3.amazonaws.com" }, Action "sqs:SendMessage", Resource = the queue ARN, and Condition { "ArnLike": { "aws:SourceArn": "arn:aws:s3:::<bucket>" }, "StringEquals": { "aws:SourceAccount": "<account>" } }.',
+      async run(ctx, st) {
+        const policy = await ctx.callLearner("queuePolicy", () => st.queuePolicy({ queueArn: st.queue.arn, bucketName: st.bucket.name, accountId: ctx.target.account }));
+        const statements = (policy?.Statement ?? []) as Array<Record<string, any>>;
+        if (statements.length === 0) throw new CheckFailed("the policy has no statements, so nothing may send to the queue");
+        const verdicts = statements.map((s) => missingInStatement(s, st, ctx.target.account));
+        const best = verdicts.reduce((a, b) => (b.length < a.length ? b : a));
+        if (best.length > 0) throw new CheckFailed(`no statement grants S3 access as required; the closest one is missing: ${best.join("; ")}`);
+        try {
+          await ctx.clients.sqs.send(new SetQueueAttributesCommand({ QueueUrl: st.queue.url, Attributes: { Policy: JSON.stringify(policy) } }));
+        } catch (err) {
+          throw new CheckFailed(`SQS refused the policy: ${errorCode(err)}: ${errorMessage(err)}`);
+        }
+        st.policy = policy;
+        return "SQS accepted it";
+      },
+    },
+    {
+      name: "notification configuration sends created and removed events to the queue",
+      hint: 'notification.ts: QueueConfigurations: [{ Id: "…", QueueArn: input.queueArn, Events: ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"] }].',
+      needs: ["queue policy lets S3 send, only from this bucket and account"],
+      async run(ctx, st) {
+        const config = await ctx.callLearner("notificationConfiguration", () => st.notificationConfiguration({ queueArn: st.queue.arn }));
+        const queues = config?.QueueConfigurations ?? [];
+        const mine = queues.filter((q) => q.QueueArn === st.queue.arn);
+        if (mine.length === 0) throw new CheckFailed(`no QueueConfiguration has QueueArn ${st.queue.arn}`);
+        const events = mine.flatMap((q) => q.Events ?? []);
+        if (!eventsCovered(events, "ObjectCreated")) throw new CheckFailed(`the events ${JSON.stringify(events)} do not cover every object-created event`, 'Use "s3:ObjectCreated:*" — it covers Put, Post, Copy and CompleteMultipartUpload.');
+        if (!eventsCovered(events, "ObjectRemoved")) throw new CheckFailed(`the events ${JSON.stringify(events)} do not cover every object-removed event`, 'Add "s3:ObjectRemoved:*" (Delete and DeleteMarkerCreated).');
+        try {
+          await putNotifications(ctx, st.bucket.name, config as NotificationConfiguration);
+        } catch (err) {
+          throw new CheckFailed(`S3 rejected the configuration: ${errorCode(err)}: ${errorMessage(err)}`);
+        }
+        const saved = await ctx.clients.s3.send(new GetBucketNotificationConfigurationCommand({ Bucket: st.bucket.name }));
+        return `S3 saved it (configuration id ${saved.QueueConfigurations?.[0]?.Id ?? "?"})`;
+      },
+    },
+    {
+      name: "S3's test event arrives and your reader skips it",
+      hint: 'event-reader.ts: the first message S3 sends is {"Service":"Amazon S3","Event":"s3:TestEvent",…} with no Records — return [] for it instead of reading message.Records.',
+      needs: ["notification configuration sends created and removed events to the queue"],
+      async run(ctx, st) {
+        const bodies = await receiveUntil(ctx, st.queue.url, (b) => b.some(isTestEvent), "the s3:TestEvent");
+        const test = bodies.find(isTestEvent)!;
+        const got = await ctx.callLearner("readS3Message(s3:TestEvent)", () => st.readS3Message(test));
+        if (!Array.isArray(got) || got.length !== 0) throw new CheckFailed(`for the test event readS3Message returned ${JSON.stringify(got)}, expected []`);
+        return "skipped";
+      },
+    },
+    {
+      name: "your reader decodes keys with spaces, +, = and unicode",
+      hint: 'event-reader.ts: keys arrive form-encoded — decode with decodeURIComponent(key.replace(/\\+/g, " ")). Replace "+" first: "%2B" must become a real "+", not a space.',
+      needs: ["notification configuration sends created and removed events to the queue"],
+      async run(ctx, st) {
+        await Promise.all(AWKWARD_KEYS.map((Key, i) => ctx.clients.s3.send(new PutObjectCommand({ Bucket: st.bucket.name, Key, Body: "x".repeat(i + 1) }))));
+        const bodies = await receiveUntil(ctx, st.queue.url, (b) => recordCount(b) >= AWKWARD_KEYS.length, `${AWKWARD_KEYS.length} ObjectCreated:Put events`);
+        const events = bodies.filter((b) => recordsOf(b).length > 0);
+        const truthKeys = new Set(events.flatMap((b) => recordsOf(b).map((r) => decodeKey(r.s3.object.key))));
+        for (const k of AWKWARD_KEYS) if (!truthKeys.has(k)) throw new CheckFailed(`no event arrived for "${k}"`);
+        const problems = await compareReader(ctx, st, events, ["key", "bucket", "eventName", "size"]);
+        if (problems.length) throw new CheckFailed(problems.join("\n    "));
+        return `${AWKWARD_KEYS.length} keys decoded correctly`;
+      },
+    },
+    {
+      name: "your reader tells created from removed (copy, multipart, delete)",
+      hint: 'event-reader.ts: change is "created" when eventName starts with "ObjectCreated:", "removed" when it starts with "ObjectRemoved:", else "other". Removed events carry no size.',
+      needs: ["notification configuration sends created and removed events to the queue"],
+      async run(ctx, st) {
+        const bucket = st.bucket.name;
+        const [a, b, c] = ["lifecycle/original.txt", "lifecycle/copy of original.txt", "lifecycle/big+multipart.bin"];
+        await ctx.clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: a, Body: "original" }));
+        // Tagging is an ObjectTagging:Put event: this configuration must not send it.
+        await ctx.clients.s3.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: a, Tagging: { TagSet: [{ Key: "checked", Value: "yes" }] } }));
+        await ctx.clients.s3.send(new CopyObjectCommand({ Bucket: bucket, Key: b, CopySource: `${bucket}/${encodeURIComponent(a)}` }));
+        const up = await ctx.clients.s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: c }));
+        const part1 = await ctx.clients.s3.send(new UploadPartCommand({ Bucket: bucket, Key: c, UploadId: up.UploadId!, PartNumber: 1, Body: Buffer.alloc(5 * 1024 * 1024, 1) }));
+        const part2 = await ctx.clients.s3.send(new UploadPartCommand({ Bucket: bucket, Key: c, UploadId: up.UploadId!, PartNumber: 2, Body: Buffer.from("end") }));
+        await ctx.clients.s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: c, UploadId: up.UploadId!, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part1.ETag }, { PartNumber: 2, ETag: part2.ETag }] } }));
+        await ctx.clients.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: a }));
+        await ctx.clients.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: b }));
+        const wanted = ["ObjectCreated:Put", "ObjectCreated:Copy", "ObjectCreated:CompleteMultipartUpload", "ObjectRemoved:Delete", "ObjectRemoved:Delete"];
+        const bodies = await receiveUntil(ctx, st.queue.url, (bs) => recordCount(bs) >= wanted.length, "the copy, multipart and delete events");
+        const events = bodies.filter((x) => recordsOf(x).length > 0);
+        const names = events.flatMap((x) => recordsOf(x).map((r) => r.eventName));
+        for (const w of new Set(wanted)) if (!names.includes(w)) throw new CheckFailed(`no ${w} event arrived (got ${names.join(", ")})`);
+        if (names.some((n) => n.startsWith("ObjectTagging:"))) throw new CheckFailed("an ObjectTagging event arrived: your configuration subscribes to more than created and removed events", 'Only "s3:ObjectCreated:*" and "s3:ObjectRemoved:*" in Events.');
+        const problems = await compareReader(ctx, st, events, ["change", "eventName", "key", "size"]);
+        if (problems.length) throw new CheckFailed(problems.join("\n    "));
+        return "Put, Copy, CompleteMultipartUpload and Delete told apart";
+      },
+    },
+  ],
+});
