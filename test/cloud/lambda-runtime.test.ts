@@ -414,6 +414,7 @@ describe("the AWS SDK inside functions", () => {
     const r = await invoke(specFor("sdk-esm-fn", dir, { timeoutSeconds: 20 }));
     expect(r.functionError, r.payload).toBeUndefined();
     expect(json(r)).toContain("runtime-sdk-check");
+    expect(messages(r).join("")).not.toContain("NodeVersionSupportWarning");
   });
 
   it("is require()-able from CommonJS code", async () => {

@@ -92,7 +92,11 @@ export interface RuntimePoolOptions {
 export interface RuntimePool {
   /** Run one invocation; waits for a free environment (or starts one). Rejects with TooManyRequests when reserved concurrency is 0 or exhausted after a short wait. */
   invoke(spec: FunctionSpec, payload: string, options: InvokeOptions): Promise<InvokeResult>;
-  /** Stop every environment of a function (deleted or updated). */
+  /**
+   * Stop every environment of a function (deleted or updated). Idle ones are
+   * stopped before this resolves; busy ones finish their invocation first and
+   * are stopped right after (as AWS lets in-flight invocations complete).
+   */
   retire(functionName: string): Promise<void>;
   /** Stop everything. */
   close(): Promise<void>;

@@ -27,6 +27,9 @@ export function buildEnvironmentVariables(spec: FunctionSpec, parts: Environment
     NODE_PATH: [parts.sdk.nodeModulesDir, parts.sdk.runtimeDir, spec.codeDir].join(":"),
     AWS_XRAY_CONTEXT_MISSING: "LOG_ERROR",
     AWS_XRAY_DAEMON_ADDRESS: "169.254.79.129:2000",
+    // The SDK preinstalled in AWS's nodejs20.x runtime does not print this Node-version
+    // notice; the kit's newer SDK would otherwise add it to every function's log.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     ...spec.environment,
     // Not in AWS: each environment gets its own /tmp (see index.ts, By design).
     TMPDIR: parts.tmpDir,

@@ -48,6 +48,8 @@
  * - The wording of Runtime.NodeJsExit and the order/“Status:” fields of the
  *   platform lines after a failure follow recent AWS logs as closely as we
  *   know them, not byte for byte.
+ * - The SDK resolve hook is registered only when the handler file is ESM; a
+ *   CommonJS handler that `import()`s the SDK dynamically will not find it.
  * - If the cloud process is SIGKILLed while a handler spins in a tight
  *   synchronous loop, that environment only exits when its loop yields.
  *
@@ -62,7 +64,9 @@
  *   when the environment stops) instead of an isolated 512 MB /tmp.
  * - The environment is built from scratch (no inherited NODE_OPTIONS, profile
  *   or credentials); the function's variables cannot override reserved ones,
- *   the credentials or AWS_ENDPOINT_URL. AWS_LAMBDA_RUNTIME_API is set but
+ *   the credentials or AWS_ENDPOINT_URL. AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED
+ *   is set (overridable) so the kit's newer SDK does not print a Node 22
+ *   notice into every function's log, which AWS's bundled SDK does not. AWS_LAMBDA_RUNTIME_API is set but
  *   nothing listens there (invocations travel over IPC).
  * - Billed Duration is Duration rounded up to the millisecond; init is not billed.
  * - Init is limited to 10 s like AWS; a timed-out init is reported as the

@@ -145,7 +145,16 @@ export class LambdaRuntimePool implements RuntimePool {
   private serveWaiters(): void {
     if (this.closed) return;
     for (const waiter of [...this.waiters]) {
-      const env = this.tryAcquire(waiter.spec);
+      let env: ExecutionEnvironment | undefined;
+      try {
+        env = this.tryAcquire(waiter.spec);
+      } catch (error) {
+        // e.g. spec.credentials() threw, or the process could not be spawned: fail that invocation only.
+        clearTimeout(waiter.timer);
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        waiter.reject(error instanceof Error ? error : new Error(String(error)));
+        continue;
+      }
       if (!env) continue;
       clearTimeout(waiter.timer);
       this.waiters = this.waiters.filter((w) => w !== waiter);
