@@ -322,5 +322,12 @@ describe("concurrency and lifecycle", () => {
     expect(alive(childPid)).toBe(true);
     parent.kill("SIGKILL");
     expect(await until(() => !alive(childPid))).toBe(true);
+
+    // The killed cloud could not clean its scratch dir; the next pool sweeps it.
+    const leftover = () => fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith(`localcloud-lambda-${parent.pid}-`));
+    expect(leftover()).toHaveLength(1);
+    const sweeper = newPool();
+    await invoke(sweeper, specFor("sweeper-fn", code));
+    expect(leftover()).toHaveLength(0);
   });
 });

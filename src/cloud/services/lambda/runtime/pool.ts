@@ -25,6 +25,8 @@ import { ExecutionEnvironment } from "./environment.js";
 import { prepareSdkModules, type SdkModules } from "./sdk-modules.js";
 
 const DEFAULT_QUEUE_WAIT_MS = 3000;
+/** Scratch dirs are named for the owning process, so ones left by a killed cloud can be swept. */
+const SCRATCH_PREFIX = "localcloud-lambda-";
 /** AWS recycles execution environments after some hours; locally an hour keeps credentials fresh. */
 const MAX_ENVIRONMENT_AGE_MS = 60 * 60 * 1000;
 
@@ -203,9 +205,35 @@ export class LambdaRuntimePool implements RuntimePool {
 
   private ensureScratch(): { dir: string; sdk: SdkModules } {
     if (!this.scratch) {
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "localcloud-lambda-"));
+      sweepAbandonedScratch();
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${SCRATCH_PREFIX}${process.pid}-`));
       this.scratch = { dir, sdk: prepareSdkModules(dir) };
     }
     return this.scratch;
+  }
+}
+
+/** Remove scratch directories (TMPDIRs, SDK links) left behind by a cloud process that was killed. */
+function sweepAbandonedScratch(): void {
+  let names: string[];
+  try {
+    names = fs.readdirSync(os.tmpdir());
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (!name.startsWith(SCRATCH_PREFIX)) continue;
+    const pid = Number(name.slice(SCRATCH_PREFIX.length).split("-")[0]);
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || isAlive(pid)) continue;
+    fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
