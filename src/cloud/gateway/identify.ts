@@ -53,6 +53,12 @@ export class ServiceRouter {
     const target = req.headers["x-amz-target"];
     if (target) return this.byTarget.get(target.split(".")[0]!);
     if (formVersion) return this.byVersion.get(formVersion);
+    // Unsigned awsQuery GETs (`/?Action=ConfirmSubscription&Version=2010-03-31&…`, the SNS
+    // SubscribeURL an HTTP endpoint fetches to confirm): the query string names the service.
+    const queryVersion = req.query.get("Version");
+    if (!credential.signingName && queryVersion && req.query.has("Action") && this.byVersion.has(queryVersion)) {
+      return this.byVersion.get(queryVersion);
+    }
     if (credential.signingName && credential.signingName !== "s3") return undefined;
     return this.s3;
   }
