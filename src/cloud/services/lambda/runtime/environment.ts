@@ -43,7 +43,6 @@ type ChildMessage =
 interface RunningInvocation {
   requestId: string;
   logs: LogEvent[];
-  startedAt: number;
   settle(outcome: InvocationOutcome): void;
 }
 
@@ -201,9 +200,27 @@ export class ExecutionEnvironment {
     if (!init.ok || (this.state as string) === "dead") {
       // Init failed: error thrown by the module, init timeout, or the process died while loading.
       const outcome: InvocationOutcome = init.ok
-        ? { kind: "exit", code: this.exitInfo?.code ?? null, signal: this.exitInfo?.signal ?? null, reason: this.exitReason(), fatal: this.fatal }
+        ? {
+            kind: "exit",
+            code: this.exitInfo?.code ?? null,
+            signal: this.exitInfo?.signal ?? null,
+            reason: this.exitReason(),
+            fatal: this.fatal,
+          }
         : { kind: "init-failed", error: init.error, timedOut: init.timedOut === true, exit: this.exitInfo, reason: this.exitReason() };
-      const result = buildInvokeResult({ spec, requestId: options.requestId, logs, outcome, cold: true, initDurationMs: init.initMs, durationMs: 0, peakRssKb: this.peakRssKb, logStreamName: this.logStreamName, publish: (e) => this.sink.push(e) });
+      const result = buildInvokeResult({
+        spec,
+        requestId: options.requestId,
+        logs,
+        outcome,
+        cold: true,
+        initDurationMs: init.initMs,
+        durationMs: 0,
+        peakRssKb: this.peakRssKb,
+        logStreamName: this.logStreamName,
+        publish: (e) => this.sink.push(e),
+      });
+      this.sink.flush();
       await this.stop();
       return result;
     }
@@ -215,7 +232,6 @@ export class ExecutionEnvironment {
       const invocation: RunningInvocation = {
         requestId,
         logs,
-        startedAt,
         settle: (o) => {
           if (settled) return;
           settled = true;
