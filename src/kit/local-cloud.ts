@@ -66,6 +66,8 @@ export async function findRunningCloud(): Promise<{ endpoint: string; health: Cl
     const health = await checkHealth(state.endpoint);
     if (health) return { endpoint: state.endpoint, health, source: "state-file" };
   }
+  // Tests set S3_EVENT_LABS_NO_DEFAULT_PORT=1 so a developer's own `npm run cloud` is never picked up.
+  if (process.env.S3_EVENT_LABS_NO_DEFAULT_PORT === "1") return undefined;
   const health = await checkHealth(DEFAULT_LOCAL_ENDPOINT, 700);
   if (health) return { endpoint: DEFAULT_LOCAL_ENDPOINT, health, source: "default-port" };
   return undefined;

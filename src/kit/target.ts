@@ -101,6 +101,14 @@ export async function resolveTarget(options: TargetOptions = {}): Promise<Target
   return { kind, id: `aws:${who!.account}:${region}`, region, account: who!.account, callerArn: who!.arn };
 }
 
+/**
+ * A target for a local cloud at a known endpoint (tests start one in-process;
+ * `id` keeps their ledger entries apart from the learner's "local" ones).
+ */
+export function localTargetAt(endpoint: string, region = "us-east-1"): Target {
+  return { kind: "local", id: `local:${endpoint}`, region, endpoint, credentials: THROWAWAY, account: LOCAL_ACCOUNT, callerArn: `arn:aws:iam::${LOCAL_ACCOUNT}:root` };
+}
+
 /** One line saying where we are working. */
 export function describeTarget(t: Target): string {
   if (t.kind === "local") return `local cloud at ${t.endpoint} (account ${t.account}, ${t.region})`;

@@ -1,0 +1,121 @@
+/**
+ * The self-check (rustlings' "unsolved fails, solved passes"), on a local
+ * cloud started here, through the real SDK clients:
+ * - every lab's grader passes on its reference solution;
+ * - every untouched starter fails, with the expected checks failing and the
+ *   expected hints;
+ * - the grader cleans up after itself: the ledger is empty and the cloud holds
+ *   none of the grader's resources;
+ * - solutions/ mirrors each lab's learner files path for path.
+ * Labs whose cloud services have not landed are skipped with a printed reason.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { ListBucketsCommand } from "@aws-sdk/client-s3";
+import { ListQueuesCommand } from "@aws-sdk/client-sqs";
+import { ListFunctionsCommand } from "@aws-sdk/client-lambda";
+import { ListRolesCommand } from "@aws-sdk/client-iam";
+import { startTestCloud } from "../helpers/cloud.js";
+import { listLabs, loadLab } from "../../src/kit/labs.js";
+import { runGrade } from "../../src/kit/grader/harness.js";
+import { hasTodo } from "../../src/kit/steps.js";
+import { explainSkip, kitSession, probeFeatures } from "./helpers.js";
+
+const cloud = await startTestCloud();
+const session = kitSession(cloud.endpoint);
+const features = await probeFeatures(session.clients);
+afterAll(async () => {
+  session.close();
+  await cloud.close();
+});
+
+const labs = listLabs();
+
+describe("lab layout", () => {
+  it("finds labs 01 and 02", () => {
+    expect(labs.map((l) => l.id)).toEqual(expect.arrayContaining(["01", "02"]));
+  });
+  for (const entry of labs) {
+    it(`lab ${entry.folder}: solutions mirror the learner files, starters carry TODOs, solutions none`, async () => {
+      const lab = await loadLab(entry);
+      expect(lab.id).toBe(entry.id);
+      expect(lab.learnerFiles.length).toBeGreaterThan(0);
+      for (const file of lab.learnerFiles) {
+        expect(fs.existsSync(path.join(entry.dir, file)), `${entry.folder}/${file}`).toBe(true);
+        expect(fs.existsSync(path.join(entry.solutionDir, file)), `solutions/${entry.folder}/${file}`).toBe(true);
+        expect(hasTodo(path.join(entry.dir, file)), `${file} has a // TODO`).toBe(true);
+        expect(hasTodo(path.join(entry.solutionDir, file)), `solution ${file} has no // TODO`).toBe(false);
+      }
+      expect(fs.existsSync(path.join(entry.dir, "README.md"))).toBe(true);
+      expect(lab.grader.checks.every((c) => c.hint.length > 20)).toBe(true);
+    });
+  }
+});
+
+/** What each untouched starter must fail on, and words its hints must contain. */
+const STARTER_EXPECTATIONS: Record<string, { failing: string[]; hintIncludes: Record<string, string> }> = {
+  "01": {
+    failing: ["queue policy lets S3 send, only from this bucket and account"],
+    hintIncludes: { "queue policy lets S3 send, only from this bucket and account": "s3.amazonaws.com" },
+  },
+  "02": {
+    failing: ["execution role: Lambda may assume it; read uploads/, write reports/ only"],
+    hintIncludes: { "execution role: Lambda may assume it; read uploads/, write reports/ only": "lambda.amazonaws.com" },
+  },
+};
+
+const NEEDS: Record<string, Array<keyof typeof features>> = {
+  "01": ["s3", "sqs", "notifications"],
+  "02": ["s3", "iam", "lambda", "logs", "notifications"],
+};
+
+for (const entry of labs) {
+  const skip = explainSkip(`the self-check of lab ${entry.id}`, features, NEEDS[entry.id] ?? ["s3", "sqs", "iam", "lambda"]);
+  describe.skipIf(skip)(`lab ${entry.folder} self-check`, () => {
+    it("the reference solution passes every check, and the grader leaves nothing behind", async () => {
+      const lab = await loadLab(entry);
+      const report = await runGrade({ lab, target: session.target, clients: session.clients, ledger: session.ledger, sourceDir: entry.solutionDir, source: "solution", participant: "selfcheck" });
+      const failing = report.checks.filter((c) => c.status !== "pass").map((c) => `${c.name}: ${c.status} ${c.message ?? ""}`);
+      expect(failing, JSON.stringify(report.setup)).toEqual([]);
+      expect(report.setup.status).toBe("pass");
+      expect(report.passed).toBe(true);
+      expect(report.cleanup).toMatchObject({ status: "pass", kept: false, failed: 0 });
+      expect(session.ledger.list({ namespace: report.namespace })).toEqual([]);
+      // Nothing of the grader's namespace is left in the cloud.
+      const buckets = (await session.clients.s3.send(new ListBucketsCommand({}))).Buckets ?? [];
+      expect(buckets.map((b) => b.Name).filter((n) => n?.startsWith(report.namespace))).toEqual([]);
+      if (features.sqs) {
+        const queues = (await session.clients.sqs.send(new ListQueuesCommand({ QueueNamePrefix: report.namespace }))).QueueUrls ?? [];
+        expect(queues).toEqual([]);
+      }
+      if (features.lambda) {
+        const fns = (await session.clients.lambda.send(new ListFunctionsCommand({}))).Functions ?? [];
+        expect(fns.map((f) => f.FunctionName).filter((n) => n?.startsWith(report.namespace))).toEqual([]);
+      }
+      if (features.iam) {
+        const roles = (await session.clients.iam.send(new ListRolesCommand({}))).Roles ?? [];
+        expect(roles.map((r) => r.RoleName).filter((n) => n?.startsWith(report.namespace))).toEqual([]);
+      }
+    }, 60_000);
+
+    it("the untouched starter fails with the expected hints", async () => {
+      const lab = await loadLab(entry);
+      const report = await runGrade({ lab, target: session.target, clients: session.clients, ledger: session.ledger, sourceDir: entry.dir, source: "learner", participant: "selfcheck" });
+      expect(report.passed).toBe(false);
+      expect(report.checks.filter((c) => c.status === "error"), "no check may error: a starter must fail cleanly").toEqual([]);
+      const expected = STARTER_EXPECTATIONS[entry.id];
+      expect(expected, `add starter expectations for lab ${entry.id}`).toBeDefined();
+      for (const name of expected!.failing) {
+        const check = report.checks.find((c) => c.name === name);
+        expect(check?.status, name).toBe("fail");
+        expect(check?.blockedBy).toBeUndefined();
+        expect(check?.hint).toContain(expected!.hintIncludes[name]);
+      }
+      // Every failing check carries a hint (blocked ones name what blocks them).
+      for (const c of report.checks.filter((x) => x.status === "fail")) expect(c.hint ?? c.blockedBy).toBeTruthy();
+      expect(report.cleanup.status).toBe("pass");
+      expect(session.ledger.list({ namespace: report.namespace })).toEqual([]);
+    }, 60_000);
+  });
+}
