@@ -1,0 +1,118 @@
+/**
+ * What a target receives (EventBridge user guide "transforming target input"):
+ * - nothing set: the whole event as JSON;
+ * - `Input`: that constant JSON text;
+ * - `InputPath`: the part of the event a JSONPath selects (`$.detail`,
+ *   `$.detail.object.key`, `$.resources[0]`);
+ * - `InputTransformer`: `InputPathsMap` names values by JSONPath, and
+ *   `InputTemplate` places them with `<name>`. Inside a JSON string a value is
+ *   inserted as text (a string without its quotes, anything else as its JSON);
+ *   outside strings it is inserted as JSON. A path that selects nothing gives
+ *   an empty text inside strings and `null` outside. The predefined
+ *   `<aws.events.rule-arn>`, `<aws.events.rule-name>`, `<aws.events.event>`,
+ *   `<aws.events.event.json>` and `<aws.events.event.ingestion-time>` work too.
+ */
+import { validation } from "./errors.js";
+
+const PATH = /^\$(\.[A-Za-z0-9_\-$@]+|\[\d+\]|\['[^']+'\]|\["[^"]+"\])*$/;
+
+/** Validate a JSONPath of the supported subset; throws ValidationException. */
+export function validatePath(path: string, what: string): void {
+  if (typeof path !== "string" || !PATH.test(path)) throw validation(`${what} is not a valid JSONPath: ${String(path)}. Use paths such as $.detail.object.key or $.resources[0].`);
+}
+
+export function selectPath(root: unknown, path: string): unknown {
+  const steps = path.slice(1).match(/\.[A-Za-z0-9_\-$@]+|\[\d+\]|\['[^']+'\]|\["[^"]+"\]/g) ?? [];
+  let node: unknown = root;
+  for (const step of steps) {
+    if (node === null || typeof node !== "object") return undefined;
+    const key = step.startsWith(".") ? step.slice(1) : step.startsWith("['") || step.startsWith('["') ? step.slice(2, -2) : Number(step.slice(1, -1));
+    node = (node as Record<string | number, unknown>)[key];
+  }
+  return node;
+}
+
+export function validateTransformer(transformer: { InputPathsMap?: Record<string, string>; InputTemplate?: string }): void {
+  if (typeof transformer.InputTemplate !== "string") throw validation("InputTransformer: InputTemplate is required.");
+  const map = transformer.InputPathsMap ?? {};
+  if (Object.keys(map).length > 100) throw validation("InputTransformer: InputPathsMap has more than 100 entries.");
+  for (const [name, path] of Object.entries(map)) {
+    if (!/^[A-Za-z0-9_-]+$/.test(name)) throw validation(`InputTransformer: InputPathsMap key "${name}" is not valid: use letters, digits, "_" and "-".`);
+    if (name.startsWith("aws.")) throw validation(`InputTransformer: InputPathsMap key "${name}" is reserved.`);
+    validatePath(path, `InputTransformer: InputPathsMap value for "${name}"`);
+  }
+}
+
+export interface TransformContext {
+  ruleArn: string;
+  ruleName: string;
+  ingestionTime: string;
+}
+
+function predefined(name: string, event: unknown, context: TransformContext): { found: boolean; value?: unknown } {
+  switch (name) {
+    case "aws.events.rule-arn":
+      return { found: true, value: context.ruleArn };
+    case "aws.events.rule-name":
+      return { found: true, value: context.ruleName };
+    case "aws.events.event":
+    case "aws.events.event.json":
+      return { found: true, value: event };
+    case "aws.events.event.ingestion-time":
+      return { found: true, value: context.ingestionTime };
+    default:
+      return { found: false };
+  }
+}
+
+/** Render an InputTemplate for one event. */
+export function renderTemplate(template: string, paths: Record<string, string>, event: unknown, context: TransformContext): string {
+  let out = "";
+  let inString = false;
+  for (let i = 0; i < template.length; i++) {
+    const c = template[i]!;
+    if (inString && c === "\\") {
+      out += c + (template[i + 1] ?? "");
+      i++;
+      continue;
+    }
+    if (c === '"') {
+      inString = !inString;
+      out += c;
+      continue;
+    }
+    if (c === "<") {
+      const end = template.indexOf(">", i + 1);
+      const name = end > i ? template.slice(i + 1, end) : "";
+      const known = Object.prototype.hasOwnProperty.call(paths, name) ? { found: true, value: selectPath(event, paths[name]!) } : predefined(name, event, context);
+      if (known.found) {
+        const value = known.value;
+        if (inString) {
+          const text = value === undefined || value === null ? "" : typeof value === "string" ? value : JSON.stringify(value);
+          out += JSON.stringify(text).slice(1, -1);
+        } else {
+          out += value === undefined ? "null" : JSON.stringify(value);
+        }
+        i = end;
+        continue;
+      }
+    }
+    out += c;
+  }
+  return out;
+}
+
+/** The text a target receives for an event. */
+export function targetInput(
+  target: { Input?: string; InputPath?: string; InputTransformer?: { InputPathsMap?: Record<string, string>; InputTemplate: string } },
+  event: Record<string, unknown>,
+  context: TransformContext,
+): string {
+  if (target.Input !== undefined) return target.Input;
+  if (target.InputPath !== undefined) {
+    const value = selectPath(event, target.InputPath);
+    return value === undefined ? "null" : JSON.stringify(value);
+  }
+  if (target.InputTransformer) return renderTemplate(target.InputTransformer.InputTemplate, target.InputTransformer.InputPathsMap ?? {}, event, context);
+  return JSON.stringify(event);
+}
