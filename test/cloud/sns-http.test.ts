@@ -106,7 +106,7 @@ describe("HTTP subscription handshake", () => {
 });
 
 describe("HTTP notifications", () => {
-  it("POSTs the Notification envelope with SNS's headers and a verifiable signature shape", async () => {
+  it("POSTs the Notification envelope with SNS's headers and a signature", async () => {
     const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "web-notify" }));
     const subArn = await subscribeConfirmed(TopicArn!, "/notify");
     const { MessageId } = await sns.send(
