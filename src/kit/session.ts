@@ -6,7 +6,7 @@
  * ask; on AWS they need --yes, because creating things in someone's account
  * must be a decision.
  */
-import ora from "ora";
+import { spinner as makeSpinner } from "./spinner.js";
 import pc from "picocolors";
 import { confirm } from "@inquirer/prompts";
 import { createClients, type Clients } from "./clients.js";
@@ -32,7 +32,7 @@ export interface Session {
 export const isInteractive = (opts: { yes?: boolean }) => Boolean(process.stdin.isTTY && process.stdout.isTTY && !opts.yes);
 
 export async function openSession(opts: CommonOptions, quiet = false): Promise<Session> {
-  const spinner = quiet ? undefined : ora({ text: "finding the cloud…", isEnabled: Boolean(process.stdout.isTTY) }).start();
+  const spinner = quiet ? undefined : makeSpinner("finding the cloud…");
   let target: Target;
   try {
     target = await resolveTarget({ target: opts.target, endpointUrl: opts.endpointUrl, region: opts.region, onStatus: (t) => spinner && (spinner.text = t) });

@@ -15,7 +15,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
-import ora, { type Ora } from "ora";
+import { spinner as makeSpinner, type Spinner } from "./spinner.js";
 import pc from "picocolors";
 import { input } from "@inquirer/prompts";
 import { cleanupEntries } from "./cleanup.js";
@@ -43,13 +43,13 @@ export async function runGuided(lab: LabDefinition, entry: LabEntry, session: Se
   // A previous guided run of this lab may have left resources: start clean so old messages do not confuse this run.
   const leftovers = ledger.list({ target: target.id, lab: lab.id });
   if (leftovers.length) {
-    const sp = ora(`removing ${leftovers.length} resources left by an earlier run of lab ${lab.id}…`).start();
+    const sp = makeSpinner(`removing ${leftovers.length} resources left by an earlier run of lab ${lab.id}…`);
     const r = await cleanupEntries(clients, ledger, leftovers);
     sp[r.failed.length ? "warn" : "succeed"](`removed ${r.deleted.length + r.alreadyGone.length} earlier resources${r.failed.length ? `, ${r.failed.length} could not be removed (npm run cleanup -- ${lab.id} retries)` : ""}`);
   }
 
   const names = namespaceFor(lab.id, options.participant);
-  let spinner: Ora | undefined;
+  let spinner: Spinner | undefined;
   const announced = new Set<string>();
   const ctx: GuidedContext = {
     target,
@@ -97,7 +97,7 @@ export async function runGuided(lab: LabDefinition, entry: LabEntry, session: Se
       console.log(`${pc.bold(pc.cyan(`Step ${i + 1}/${lab.steps.length}`))} ${pc.bold(step.title)}`);
       console.log(indent(step.explain));
       for (const cmd of step.cli ?? []) console.log(pc.dim(`   $ ${cmd}`));
-      const sp = (spinner = ora({ text: step.title, indent: 3, isEnabled: Boolean(process.stdout.isTTY) }).start());
+      const sp = (spinner = makeSpinner(step.title, 3));
       const started = Date.now();
       try {
         const outcome = await step.run(ctx);

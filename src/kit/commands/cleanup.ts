@@ -3,7 +3,7 @@
  * this target (all labs with --all), in dependency order; safe to run twice.
  * `--stop-cloud` also stops the background local cloud the kit started.
  */
-import ora from "ora";
+import { spinner as makeSpinner } from "../spinner.js";
 import pc from "picocolors";
 import { cleanupEntries } from "../cleanup.js";
 import { findLab } from "../labs.js";
@@ -22,7 +22,7 @@ export async function cleanupLab(session: Session, labId: string | undefined): P
     console.log(`Nothing to clean up for ${what} on ${session.target.id}: the ledger is empty.`);
     return 0;
   }
-  const spinner = ora(`deleting ${entries.length} resources of ${what}…`).start();
+  const spinner = makeSpinner(`deleting ${entries.length} resources of ${what}…`);
   const r = await cleanupEntries(session.clients, session.ledger, entries, (e, outcome) => {
     spinner.text = `${outcome === "failed" ? "could not delete" : "deleted"} ${e.type} ${e.name}`;
   });

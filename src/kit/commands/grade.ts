@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { spawn } from "node:child_process";
-import ora from "ora";
+import { spinner as makeSpinner } from "../spinner.js";
 import pc from "picocolors";
 import { findLab, loadLab } from "../labs.js";
 import { runGrade } from "../grader/harness.js";
@@ -32,7 +32,7 @@ export async function gradeOnce(labName: string, opts: GradeCommandOptions, sess
   if (!(await confirmAwsPlan(session, lab.creates.map((c) => `${c} (temporary: the grader deletes it afterwards)`), opts))) return undefined;
   const sourceDir = opts.solution ? entry.solutionDir : entry.dir;
   console.log(`\n${pc.bold(`Grading lab ${lab.id} — ${lab.title}`)} ${pc.dim(`(${opts.solution ? "reference solution" : path.relative(process.cwd(), sourceDir) || sourceDir})`)}`);
-  const spinner = ora({ text: "setting up…", indent: 0, isEnabled: Boolean(process.stdout.isTTY) }).start();
+  const spinner = makeSpinner("setting up…");
   const report = await runGrade({
     lab,
     target: session.target,
