@@ -2,7 +2,8 @@
  * `npm run bench [-- <scenario> …]`: the local cloud's figures, each beside
  * the same measurement against a do-nothing HTTP server in the same run
  * (this 2-core machine is noisy, so ratios are what to compare between runs).
- * Scenarios: startup, s3, events. With no argument, all of them run.
+ * Scenarios: startup, s3, events (S3 → SQS, SNS, EventBridge), lambda, iam.
+ * With no argument, all of them run.
  * Exit code is 0 even when a target is missed: this is a measurement, not a test.
  */
 import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
@@ -10,6 +11,9 @@ import { clientConfig, median, printRows, spawnBaseline, spawnCloud, type Row } 
 import { startupScenario } from "./scenarios/startup.js";
 import { s3PutScenario } from "./scenarios/s3-put.js";
 import { s3SqsScenario } from "./scenarios/s3-sqs.js";
+import { s3EventBridgeSqsScenario, s3SnsSqsScenario } from "./scenarios/s3-fanout.js";
+import { coldStartRows, lambdaScenario } from "./scenarios/lambda.js";
+import { iamScenario } from "./scenarios/iam.js";
 
 // Node 20 is supported by the SDK versions locked here; its notice about future versions is noise in a report.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
@@ -41,7 +45,9 @@ async function section(title: string, run: () => Promise<Row[]>): Promise<void> 
 
 if (want("startup")) await section("Start-up", () => startupScenario());
 
-const needsServers = ["s3", "events"].some(want);
+if (want("lambda")) await section("Lambda cold start (runtime only)", () => coldStartRows());
+
+const needsServers = ["s3", "events", "lambda", "iam"].some(want);
 if (needsServers) {
   const baseline = await spawnBaseline();
   const cloud = await spawnCloud();
@@ -49,6 +55,10 @@ if (needsServers) {
     const roundTrip = await baselineRoundTrip(baseline.endpoint);
     if (want("s3")) await section("S3 PutObject", () => s3PutScenario(cloud.endpoint, baseline.endpoint));
     if (want("events")) await section("S3 → SQS notifications (do-nothing column: one PutObject round trip)", () => s3SqsScenario(cloud.endpoint, roundTrip));
+    if (want("events")) await section("S3 → SNS → SQS (do-nothing column: one PutObject round trip)", () => s3SnsSqsScenario(cloud.endpoint, roundTrip));
+    if (want("events")) await section("S3 → EventBridge → SQS (do-nothing column: one PutObject round trip)", () => s3EventBridgeSqsScenario(cloud.endpoint, roundTrip));
+    if (want("lambda")) await section("Lambda through the API (do-nothing column: one PutObject round trip)", () => lambdaScenario(cloud.endpoint, roundTrip));
+    if (want("iam")) await section("IAM enforcement", () => iamScenario(cloud.endpoint));
   } finally {
     await cloud.stop();
     await baseline.stop();

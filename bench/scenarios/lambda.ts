@@ -1,0 +1,125 @@
+/**
+ * Lambda figures: the runtime's cold start (a fresh execution environment:
+ * process spawned → handler loaded → first answer), a warm Invoke through the
+ * API (RequestResponse round trip, beside a do-nothing round trip), and the
+ * whole S3 → Lambda pipeline: the function, triggered by a PutObject, sends
+ * the key to an SQS queue with its own role's credentials — so the figure
+ * includes the async invoke, the handler's SDK call and IAM evaluation.
+ */
+import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { AddPermissionCommand, CreateFunctionCommand, InvokeCommand, LambdaClient, waitUntilFunctionActiveV2 } from "@aws-sdk/client-lambda";
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
+import { zipSync, strToU8 } from "fflate";
+import { measureColdStart } from "../../src/cloud/services/lambda/runtime/index.js";
+import { DEFAULT_ACCOUNT } from "../../src/cloud/core/constants.js";
+import { clientConfig, median, percentile, type Row } from "../lib.js";
+import { measureDelivery, QueueReceiver } from "../delivery.js";
+
+const HANDLER = `
+import { SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs";
+const sqs = new SQSClient({});
+export const handler = async (event) => {
+  if (!event.Records) return { pong: true };
+  for (const r of event.Records) {
+    await sqs.send(new SendMessageCommand({ QueueUrl: process.env.QUEUE_URL, MessageBody: decodeURIComponent(r.s3.object.key.replace(/\\+/g, " ")) }));
+  }
+};
+`;
+
+export async function coldStartRows(): Promise<Row[]> {
+  const runs = [];
+  for (let i = 0; i < 5; i++) runs.push(await measureColdStart());
+  const init = runs.map((r) => r.initDurationMs);
+  const first = runs.map((r) => r.firstInvokeMs);
+  return [
+    { figure: "cold start: Init Duration (median of 5)", value: median(init), unit: "ms", note: `max ${Math.max(...init).toFixed(0)} ms` },
+    { figure: "cold start: first invocation wall time (median)", value: median(first), unit: "ms" },
+  ];
+}
+
+export async function lambdaScenario(endpoint: string, roundTrip: number): Promise<Row[]> {
+  const cfg = clientConfig(endpoint);
+  const s3 = new S3Client(cfg);
+  const sqs = new SQSClient(cfg);
+  const lambda = new LambdaClient(cfg);
+  const iam = new IAMClient(cfg);
+  const stamp = Date.now();
+  const name = `bench-fn-${stamp}`;
+  const bucket = `bench-fn-${stamp}`;
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
+    const { Role } = await iam.send(
+      new CreateRoleCommand({
+        RoleName: name,
+        AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
+      }),
+    );
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: name,
+        PolicyName: "send",
+        PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sqs:SendMessage", Resource: Attributes!.QueueArn }] }),
+      }),
+    );
+    const zip = zipSync({ "index.mjs": strToU8(HANDLER) });
+    const fn = await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: name,
+        Runtime: "nodejs20.x",
+        Handler: "index.handler",
+        Role: Role!.Arn,
+        Code: { ZipFile: zip },
+        Environment: { Variables: { QUEUE_URL: QueueUrl! } },
+      }),
+    );
+    await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 60, minDelay: 1 }, { FunctionName: name });
+    const invokeOnce = async () => {
+      const t = performance.now();
+      const out = await lambda.send(new InvokeCommand({ FunctionName: name, Payload: new TextEncoder().encode("{}") }));
+      if (out.FunctionError) throw new Error(`function error: ${new TextDecoder().decode(out.Payload)}`);
+      return performance.now() - t;
+    };
+    const coldApi = await invokeOnce();
+    const warm: number[] = [];
+    for (let i = 0; i < 200; i++) warm.push(await invokeOnce());
+
+    await lambda.send(
+      new AddPermissionCommand({
+        FunctionName: name,
+        StatementId: "s3",
+        Action: "lambda:InvokeFunction",
+        Principal: "s3.amazonaws.com",
+        SourceArn: `arn:aws:s3:::${bucket}`,
+        SourceAccount: DEFAULT_ACCOUNT,
+      }),
+    );
+    await s3.send(
+      new PutBucketNotificationConfigurationCommand({
+        Bucket: bucket,
+        NotificationConfiguration: { LambdaFunctionConfigurations: [{ LambdaFunctionArn: fn.FunctionArn, Events: ["s3:ObjectCreated:*"] }] },
+      }),
+    );
+    const receiver = new QueueReceiver(sqs, QueueUrl!, (body) => body);
+    let pipeline;
+    try {
+      pipeline = await measureDelivery(receiver, async (key) => {
+        await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: "x" }));
+      }, "bench/", 50, 200, 30_000);
+    } finally {
+      await receiver.stop();
+    }
+    return [
+      { figure: "Invoke, first (cold, via API)", value: coldApi, unit: "ms" },
+      { figure: "Invoke, warm p50", value: median(warm), unit: "ms", baseline: roundTrip },
+      { figure: "Invoke, warm p95", value: percentile(warm, 95), unit: "ms", baseline: roundTrip },
+      { figure: "S3 → Lambda → SQS p50 (handler sends with its role)", value: pipeline.p50, unit: "ms", baseline: roundTrip },
+      { figure: "S3 → Lambda → SQS p95", value: pipeline.p95, unit: "ms", baseline: roundTrip },
+      { figure: `S3 → Lambda → SQS lost / duplicated of ${pipeline.sent}`, value: pipeline.lost, unit: "lost", target: "0 lost", met: pipeline.lost === 0, note: `${pipeline.duplicated} duplicated` },
+    ];
+  } finally {
+    for (const c of [s3, sqs, lambda, iam]) c.destroy();
+  }
+}
