@@ -54,3 +54,9 @@ export interface LambdaInternalApi {
     functionError?: string;
   }>;
 }
+
+/** provide("logs", …) — CloudWatch Logs ingestion, for Lambda's function logs. */
+export interface LogsInternalApi {
+  /** Append events to a stream, creating the log group and stream when missing (as Lambda does on first write). */
+  append(account: string, region: string, logGroupName: string, logStreamName: string, events: Array<{ timestamp: number; message: string }>): void;
+}

@@ -85,3 +85,22 @@ export class TraceLog {
     this.entries.length = 0;
   }
 }
+
+/**
+ * Lambda recursive-loop lineage carried in X-Amzn-Trace-Id (aws-behavior.md §5):
+ * Lambda passes `Root=…;Parent=…;Sampled=0;Lineage=<origin>:<depth>` to the
+ * function as _X_AMZN_TRACE_ID, the SDK inside the function sends it back on
+ * every call, and the service that receives the call (S3, SNS, SQS, Lambda)
+ * copies the lineage into the DeliveryMessage it routes. `depth` counts the
+ * Lambda invocations the originating event has been through.
+ */
+export function lineageFromTraceHeader(header: string | undefined): { originId: string; depth: number } | undefined {
+  const m = header ? /(?:^|;)\s*Lineage=([0-9a-zA-Z]+):(\d+)/.exec(header) : null;
+  return m ? { originId: m[1]!, depth: Number(m[2]) } : undefined;
+}
+
+export function traceHeaderWithLineage(lineage: { originId: string; depth: number }): string {
+  const hex = (n: number) => Array.from({ length: n }, () => Math.floor(Math.random() * 16).toString(16)).join("");
+  const root = `1-${Math.floor(Date.now() / 1000).toString(16)}-${hex(24)}`;
+  return `Root=${root};Parent=${hex(16)};Sampled=0;Lineage=${lineage.originId}:${lineage.depth}`;
+}
