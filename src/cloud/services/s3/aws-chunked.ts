@@ -1,0 +1,242 @@
+/**
+ * Request-body decoding for S3 writes (PutObject, UploadPart): the
+ * `aws-chunked` content encoding that SDK v3 uses for stream bodies and that
+ * signed streaming uploads use (aws-behavior.md §1).
+ *
+ * The gateway has already removed HTTP's own `Transfer-Encoding: chunked`, so
+ * `raw` is `<hex-size>[;chunk-signature=<sig>]\r\n<bytes>\r\n … 0[;…]\r\n`
+ * followed by trailing headers (`x-amz-checksum-crc32:<b64>\r\n`, and for
+ * the signed-trailer variant `x-amz-trailer-signature:<sig>\r\n`) and a blank
+ * line. The decoded length must equal `x-amz-decoded-content-length`.
+ *
+ * Chunk signatures: checked for well-formedness always (64 hex characters,
+ * chunks of the signed variants at least 8 KiB except the last, as AWS
+ * requires); verified cryptographically only when the caller passes the
+ * secret of the access key (role-session keys minted here) — for any other
+ * key the local cloud cannot know the secret (identity.ts: any key is the
+ * admin). Plain bodies pass through, but a hex `x-amz-content-sha256` is
+ * compared with the body's real SHA-256 as S3 does.
+ */
+import { AwsError } from "../../core/aws-error.js";
+import { EMPTY_SHA256, hmac, sameSignature, sha256Hex, signingKey } from "./sigv4.js";
+
+export interface DecodedBody {
+  body: Buffer;
+  /** Trailing headers, lower-cased names (x-amz-checksum-crc32 …); empty for plain bodies. */
+  trailers: Record<string, string>;
+  /**
+   * The Content-Encoding to store with the object: the header without its
+   * `aws-chunked` token (AWS stores "gzip" for "aws-chunked,gzip"); undefined when nothing remains.
+   */
+  contentEncoding?: string;
+  /** True when the body came aws-chunked. */
+  chunked: boolean;
+}
+
+export interface DecodeOptions {
+  /** Secret of the signing access key, when known: chunk and trailer signatures are then verified. */
+  secretAccessKey?: string;
+}
+
+/** Trailers S3 accepts in `x-amz-trailer` (S3 answers InvalidRequest for anything else). */
+export const SUPPORTED_TRAILERS = new Set([
+  "x-amz-checksum-crc32",
+  "x-amz-checksum-crc32c",
+  "x-amz-checksum-crc64nvme",
+  "x-amz-checksum-sha1",
+  "x-amz-checksum-sha256",
+]);
+
+const STREAMING_MODES = new Set([
+  "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+  "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+  "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER",
+  "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD",
+  "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER",
+]);
+
+const SIGNED_CHUNK_MIN = 8192;
+const CRLF = Buffer.from("\r\n");
+
+const incompleteBody = () => new AwsError("IncompleteBody", "The request body terminated unexpectedly");
+const signatureMismatch = () =>
+  new AwsError(
+    "SignatureDoesNotMatch",
+    "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
+    { status: 403 },
+  );
+const malformedTrailer = () =>
+  new AwsError("MalformedTrailerError", "The request contained trailing data that was not well-formed or did not conform to our published schema.");
+
+function badContentSha256(): AwsError {
+  return new AwsError(
+    "InvalidArgument",
+    "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER or a valid sha256 value.",
+    { fields: { ArgumentName: "x-amz-content-sha256" } },
+  );
+}
+
+/** Decode a request body; plain bodies are returned as they are. Throws AwsError in S3's shape. */
+export function decodeRequestBody(headers: Record<string, string>, raw: Buffer, options: DecodeOptions = {}): DecodedBody {
+  const contentSha = headers["x-amz-content-sha256"];
+  const encodings = (headers["content-encoding"] ?? "")
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean);
+  const awsChunked = encodings.some((e) => e.toLowerCase() === "aws-chunked");
+  const streaming = contentSha !== undefined && contentSha.startsWith("STREAMING-");
+  const rest = encodings.filter((e) => e.toLowerCase() !== "aws-chunked");
+  const contentEncoding = rest.length ? rest.join(",") : undefined;
+
+  if (contentSha !== undefined && !streaming && contentSha !== "UNSIGNED-PAYLOAD") {
+    if (!/^[0-9a-fA-F]{64}$/.test(contentSha)) throw badContentSha256();
+    // S3 hashes the payload and refuses a body that differs from what was signed.
+    const computed = sha256Hex(raw);
+    if (computed !== contentSha.toLowerCase()) {
+      throw new AwsError("XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.", {
+        fields: { ClientComputedContentSHA256: contentSha, S3ComputedContentSHA256: computed },
+      });
+    }
+  }
+  if (streaming && !STREAMING_MODES.has(contentSha!)) throw badContentSha256();
+  if (!streaming && !awsChunked) return { body: raw, trailers: {}, contentEncoding: headers["content-encoding"], chunked: false };
+
+  const declared = headers["x-amz-decoded-content-length"];
+  if (declared === undefined) {
+    // AWS answers 411 when a streaming upload does not say how long the decoded payload is.
+    throw new AwsError("MissingContentLength", "You must provide the Content-Length HTTP header.", { status: 411 });
+  }
+  if (!/^\d+$/.test(declared)) {
+    throw new AwsError("InvalidArgument", "x-amz-decoded-content-length is not a valid number.", {
+      fields: { ArgumentName: "x-amz-decoded-content-length", ArgumentValue: declared },
+    });
+  }
+  const mode = contentSha ?? "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
+  const signed = mode.startsWith("STREAMING-AWS4-");
+  const expectedTrailers = parseTrailerHeader(headers["x-amz-trailer"]);
+  if (!mode.endsWith("-TRAILER") && expectedTrailers.length) {
+    throw new AwsError("InvalidRequest", "The value specified in the x-amz-trailer header is not supported");
+  }
+
+  const verifier = signed && options.secretAccessKey && mode.startsWith("STREAMING-AWS4-HMAC") ? chunkVerifier(headers, options.secretAccessKey) : null;
+  const parts: Buffer[] = [];
+  let size = 0;
+  let pos = 0;
+  let previousSize = -1;
+  for (;;) {
+    const lineEnd = raw.indexOf(CRLF, pos);
+    if (lineEnd < 0) throw incompleteBody();
+    const line = raw.subarray(pos, lineEnd).toString("latin1");
+    const [sizeText, ...extensions] = line.split(";");
+    if (!/^[0-9a-fA-F]{1,16}$/.test(sizeText!.trim())) throw incompleteBody();
+    const chunkSize = parseInt(sizeText!.trim(), 16);
+    const signature = readChunkSignature(extensions, signed);
+    pos = lineEnd + 2;
+    if (pos + chunkSize > raw.length) throw incompleteBody();
+    const data = raw.subarray(pos, pos + chunkSize);
+    if (signed && chunkSize > 0 && previousSize >= 0 && previousSize < SIGNED_CHUNK_MIN) {
+      // Only the last chunk (and the final 0-chunk after it) may be short in a signed stream.
+      throw new AwsError("InvalidChunkSizeError", "Only the last chunk is allowed to have a size less than 8192 bytes", {
+        fields: { Chunk: String(parts.length), BadChunkSize: String(previousSize) },
+      });
+    }
+    verifier?.chunk(signature!, data);
+    if (chunkSize === 0) break; // the trailer section starts right after the 0-chunk's line
+    parts.push(data);
+    size += chunkSize;
+    previousSize = chunkSize;
+    pos += chunkSize;
+    if (raw.subarray(pos, pos + 2).compare(CRLF) !== 0) throw incompleteBody();
+    pos += 2;
+  }
+
+  const trailers = parseTrailers(raw.subarray(pos));
+  const trailerSignature = trailers["x-amz-trailer-signature"];
+  delete trailers["x-amz-trailer-signature"];
+  for (const name of Object.keys(trailers)) {
+    if (!expectedTrailers.includes(name)) throw malformedTrailer();
+  }
+  for (const name of expectedTrailers) {
+    if (trailers[name] === undefined) throw malformedTrailer();
+  }
+  if (mode === "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER" && expectedTrailers.length) {
+    if (!trailerSignature || !/^[0-9a-f]{64}$/.test(trailerSignature)) throw malformedTrailer();
+    verifier?.trailer(trailerSignature, trailers);
+  }
+
+  if (size !== Number(declared)) {
+    throw new AwsError("IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header.");
+  }
+  return { body: Buffer.concat(parts, size), trailers, contentEncoding, chunked: true };
+}
+
+function parseTrailerHeader(value: string | undefined): string[] {
+  if (!value) return [];
+  const names = value
+    .split(",")
+    .map((n) => n.trim().toLowerCase())
+    .filter(Boolean);
+  for (const name of names) {
+    if (!SUPPORTED_TRAILERS.has(name)) throw new AwsError("InvalidRequest", "The value specified in the x-amz-trailer header is not supported");
+  }
+  return names;
+}
+
+function readChunkSignature(extensions: string[], signed: boolean): string | undefined {
+  let signature: string | undefined;
+  for (const ext of extensions) {
+    const eq = ext.indexOf("=");
+    const name = (eq < 0 ? ext : ext.slice(0, eq)).trim();
+    if (name === "chunk-signature") signature = ext.slice(eq + 1).trim();
+  }
+  if (signed && (!signature || !/^[0-9a-f]{64}$/.test(signature))) throw signatureMismatch();
+  return signature;
+}
+
+/** Trailing headers after the 0-chunk: `name:value\r\n` lines, ended by a blank line or the end of the body. */
+function parseTrailers(section: Buffer): Record<string, string> {
+  const out: Record<string, string> = {};
+  const text = section.toString("latin1");
+  const lines = text.split("\r\n");
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line === "") {
+      // A blank line ends the trailers; only empty remains may follow it.
+      if (lines.slice(i + 1).some((l) => l !== "")) throw malformedTrailer();
+      break;
+    }
+    const colon = line.indexOf(":");
+    if (colon <= 0) throw malformedTrailer();
+    out[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  // Some clients stop right after the last trailer line, without the blank line: accepted.
+  return out;
+}
+
+/** Verifies the chain of chunk signatures that starts at the request's seed signature. */
+function chunkVerifier(headers: Record<string, string>, secret: string) {
+  const auth = headers["authorization"] ?? "";
+  const scopeMatch = /Credential=[^/]+\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request/.exec(auth);
+  const seed = /Signature=([0-9a-f]{64})/.exec(auth)?.[1];
+  const amzDate = headers["x-amz-date"];
+  if (!scopeMatch || !seed || !amzDate) throw signatureMismatch();
+  const [, date, region, service] = scopeMatch;
+  const key = signingKey(secret, date!, region!, service!);
+  const scope = `${date}/${region}/${service}/aws4_request`;
+  let previous = seed;
+  return {
+    chunk(signature: string, data: Buffer) {
+      const toSign = ["AWS4-HMAC-SHA256-PAYLOAD", amzDate, scope, previous, EMPTY_SHA256, sha256Hex(data)].join("\n");
+      const expected = hmac(key, toSign).toString("hex");
+      if (!sameSignature(expected, signature)) throw signatureMismatch();
+      previous = signature;
+    },
+    trailer(signature: string, trailers: Record<string, string>) {
+      const canonical = Object.entries(trailers)
+        .map(([k, v]) => `${k}:${v}\n`)
+        .join("");
+      const toSign = ["AWS4-HMAC-SHA256-TRAILER", amzDate, scope, previous, sha256Hex(canonical)].join("\n");
+      if (!sameSignature(hmac(key, toSign).toString("hex"), signature)) throw signatureMismatch();
+    },
+  };
+}
