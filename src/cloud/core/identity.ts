@@ -101,6 +101,16 @@ export class IdentityRegistry {
     };
   }
 
+  /**
+   * The secret and session token of a key minted here, for the few places that
+   * check signatures themselves (S3 presigned URLs and chunk signatures).
+   * Undefined for any other key: its secret is unknowable locally.
+   */
+  secretFor(accessKeyId: string): { secretAccessKey: string; sessionToken: string } | undefined {
+    const session = this.sessions.get(accessKeyId);
+    return session ? { secretAccessKey: session.secretAccessKey, sessionToken: session.sessionToken } : undefined;
+  }
+
   /** Forget every session of a role (DeleteRole). */
   revokeRole(roleArn: string): void {
     for (const [key, session] of [...this.sessions.entries()]) {
