@@ -22,6 +22,8 @@ export interface IamRoleInfo {
   path: string;
   /** JSON string, not URL-encoded. */
   assumeRolePolicyDocument: string;
+  /** Longest session AssumeRole may grant, in seconds (3600–43200). */
+  maxSessionDuration?: number;
 }
 
 /** provide("sqs", …) — for SQS → Lambda event source mappings and anyone who must read a queue. */

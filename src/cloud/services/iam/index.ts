@@ -1,13 +1,76 @@
 /**
- * IAM (awsQuery) — NOT BUILT YET. Issue "Local cloud, part 2" fills it.
+ * IAM (awsQuery, version 2010-05-08, xmlns
+ * https://iam.amazonaws.com/doc/2010-05-08/): roles with trust policies and
+ * tags, inline role policies, customer managed policies with versions, the
+ * AWS managed policies the labs attach, and the internal API other services
+ * use to read roles and their policies (`cloud.provide("iam", …)`). State is
+ * kept in the store (tables iam.roles, iam.policies) and survives a restart.
+ *
+ * Files: roles.ts (role API and tags), role-policies.ts (inline policies,
+ * attach/detach), managed-policies.ts (policies and versions,
+ * ListEntitiesForPolicy), aws-managed-policies.ts (data), policy-document.ts
+ * (grammar checks, quotas, URL encoding), validation.ts (ValidationError
+ * wording, paths, tags, Marker/MaxItems), internal-api.ts, state.ts,
+ * errors.ts.
+ *
+ * **Gaps** (not implemented)
+ * - Users, groups, access keys, instance profiles, OIDC/SAML providers,
+ *   service-linked roles, permissions boundaries (PutRolePermissionsBoundary),
+ *   policy tagging operations (TagPolicy…), GetAccountAuthorizationDetails,
+ *   SimulatePrincipalPolicy: any such Action answers InvalidAction naming it.
+ *   ListEntitiesForPolicy therefore only ever lists roles.
+ * - Trust policy principals are checked for shape, not existence (AWS refuses
+ *   a principal ARN naming a role that does not exist: "Invalid principal in
+ *   policy").
+ * - RoleLastUsed is always empty.
+ * - Only the AWS managed policies listed in aws-managed-policies.ts exist;
+ *   any other arn:aws:iam::aws:policy/… is NoSuchEntity.
+ *
+ * **By design**
+ * - IAM is global: state is keyed by account only; the region of the request
+ *   does not matter.
+ * - AWS managed policy ids are derived from their names (stable, not AWS's).
+ * - Where AWS's exact message for a malformed policy is not on record
+ *   (missing Statement/Effect, see policy-document.ts) we use the closest
+ *   AWS sentence; each such case is marked UNCERTAIN in the code.
+ * - DeleteRole does not revoke sessions already minted for the role; the
+ *   policy engine finds no policies for them and denies.
+ *
+ * **Client quirks**
+ * - The SDK v3 returns policy documents exactly as sent on the wire: URL-
+ *   encoded (decodeURIComponent them). The AWS CLI decodes them and prints
+ *   JSON (botocore's policy-document customization).
+ * - The AWS CLI sends `file://` documents as read, whitespace and newlines
+ *   included; AWS (and we) store them as sent and count quota sizes without
+ *   white space.
+ * - Booleans (SetAsDefault, OnlyAttached) and numbers (MaxItems,
+ *   MaxSessionDuration) arrive as text in the form body.
  */
 import type { ServiceFactory } from "../../core/service.js";
+import type { IamInternalApi } from "../../core/internal-apis.js";
 import { queryProtocol } from "../../protocols/query.js";
+import { openState } from "./state.js";
+import { roleHandlers } from "./roles.js";
+import { rolePolicyHandlers } from "./role-policies.js";
+import { managedPolicyHandlers } from "./managed-policies.js";
+import { iamInternalApi } from "./internal-api.js";
 
-const createIam: ServiceFactory = () => ({
-  name: "iam",
-  signingNames: ["iam"],
-  queryVersions: ["2010-05-08"],
-  handle: queryProtocol({ service: "iam", xmlns: "https://iam.amazonaws.com/doc/2010-05-08/", operations: {} }),
-});
+const createIam: ServiceFactory = (cloud) => {
+  const state = openState(cloud);
+  cloud.provide<IamInternalApi>("iam", iamInternalApi(state));
+  return {
+    name: "iam",
+    signingNames: ["iam"],
+    queryVersions: ["2010-05-08"],
+    handle: queryProtocol({
+      service: "iam",
+      xmlns: "https://iam.amazonaws.com/doc/2010-05-08/",
+      operations: {
+        ...roleHandlers(state),
+        ...rolePolicyHandlers(state),
+        ...managedPolicyHandlers(state),
+      },
+    }),
+  };
+};
 export default createIam;
