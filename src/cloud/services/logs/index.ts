@@ -1,13 +1,83 @@
 /**
- * CloudWatch Logs (awsJson 1.1) — NOT BUILT YET. Issue "Local cloud, part 2" fills it.
+ * CloudWatch Logs (awsJson 1.1, X-Amz-Target Logs_20140328.<Op>): log groups,
+ * log streams and their events, persisted in the cloud's store. Lambda writes
+ * every function's START / END / REPORT lines and console output here through
+ * the internal API `cloud.provide("logs", LogsInternalApi)`, into
+ * `/aws/lambda/<function>` and one stream per execution environment named as
+ * AWS names them (`YYYY/MM/DD/[$LATEST]<32 hex>`).
+ *
+ * Operations: CreateLogGroup, DeleteLogGroup, DescribeLogGroups,
+ * PutRetentionPolicy, DeleteRetentionPolicy, CreateLogStream,
+ * DeleteLogStream, DescribeLogStreams, PutLogEvents, GetLogEvents,
+ * FilterLogEvents, ListTagsLogGroup, TagLogGroup.
+ * Files: state.ts (records, event batches, in-memory index), groups.ts,
+ * events.ts (PutLogEvents, GetLogEvents and its tokens), filter.ts
+ * (FilterLogEvents), filter-pattern.ts, errors.ts.
+ *
+ * **Gaps** (not implemented)
+ * - Filter patterns: only plain terms, "quoted phrases", ?optional and
+ *   -excluded terms; JSON (`{ $.x = 1 }`), space-delimited (`[a, b]`) and
+ *   regex (`%…%`) patterns are refused with InvalidParameterException.
+ * - No metric filters, subscription filters, Logs Insights queries
+ *   (StartQuery…), StartLiveTail, export tasks, data protection, KMS keys,
+ *   log group classes other than STANDARD, the newer TagResource /
+ *   ListTagsForResource (the older TagLogGroup / ListTagsLogGroup work).
+ * - The 1 MB response-size cap of GetLogEvents / FilterLogEvents is not
+ *   applied (only the event-count limit).
+ * - DescribeLogGroups/DescribeLogStreams tokens are offsets: a group created
+ *   between two pages can shift the pages.
+ *
+ * **By design**
+ * - Retention is applied when reading: events older than the retention are
+ *   hidden (and rejected by PutLogEvents) rather than deleted by a sweeper.
+ * - sequenceToken is accepted and ignored (as AWS has done since 2023);
+ *   nextSequenceToken is still returned for old clients.
+ * - Lambda's writes create the log group and stream when missing, regardless
+ *   of the execution role's permissions (AWS needs logs:CreateLogGroup etc.
+ *   in the role — see the Lambda service header).
+ *
+ * **Client quirks**
+ * - `aws logs tail` exists only in AWS CLI v2; it calls FilterLogEvents with
+ *   startTime and (with --follow) polls it. CLI v1 has get-log-events and
+ *   filter-log-events.
+ * - Clients send logGroupIdentifier (name or ARN) instead of logGroupName on
+ *   newer operations; both are accepted where AWS accepts them.
  */
 import type { ServiceFactory } from "../../core/service.js";
+import type { LogsInternalApi } from "../../core/internal-apis.js";
 import { jsonProtocol } from "../../protocols/json.js";
+import { LogsState, groupKey, streamKey } from "./state.js";
+import { groupHandlers } from "./groups.js";
+import { eventHandlers } from "./events.js";
+import { filterHandlers } from "./filter.js";
 
-const createLogs: ServiceFactory = () => ({
-  name: "logs",
-  signingNames: ["logs"],
-  targetPrefixes: ["Logs_20140328"],
-  handle: jsonProtocol({ service: "logs", version: "1.1", errorNamespace: "com.amazonaws.logs", operations: {} }),
-});
+const createLogs: ServiceFactory = (cloud) => {
+  const state = new LogsState(cloud);
+
+  const internal: LogsInternalApi = {
+    append(account, region, logGroupName, logStreamName, events) {
+      const gKey = groupKey(account, region, logGroupName);
+      if (!state.groups.has(gKey)) state.groups.set(gKey, { account, region, name: logGroupName, creationTime: Date.now(), tags: {} });
+      const sKey = streamKey(account, region, logGroupName, logStreamName);
+      const stream = state.streams.get(sKey) ?? { account, region, group: logGroupName, name: logStreamName, creationTime: Date.now(), storedBytes: 0 };
+      const now = Date.now();
+      state.append(stream, events.map((e) => ({ timestamp: e.timestamp, message: e.message, ingestionTime: now })));
+      if (!state.streams.has(sKey)) state.streams.set(sKey, stream);
+    },
+  };
+  cloud.provide<LogsInternalApi>("logs", internal);
+
+  return {
+    name: "logs",
+    signingNames: ["logs"],
+    targetPrefixes: ["Logs_20140328"],
+    handle: jsonProtocol({
+      service: "logs",
+      version: "1.1",
+      errorNamespace: "com.amazonaws.logs",
+      operations: { ...groupHandlers(state), ...eventHandlers(state), ...filterHandlers(state) },
+    }),
+    reset: () => state.reset(),
+  };
+};
 export default createLogs;

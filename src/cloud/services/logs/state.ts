@@ -1,0 +1,128 @@
+/**
+ * CloudWatch Logs records in the cloud's store (they survive a restart):
+ * log groups, log streams, and the events themselves. Events are journaled in
+ * batches (one record per PutLogEvents call or per flush of a Lambda
+ * environment's output) so an append costs one journal line, and an
+ * in-memory index (stream → events in arrival order) is rebuilt from the
+ * batches on start. Keys are `account:region:group[:stream]` — neither a
+ * group nor a stream name may contain ':', so keys are unambiguous.
+ */
+import type { Cloud } from "../../core/cloud.js";
+import type { Table } from "../../core/store.js";
+
+export interface LogGroupRecord {
+  account: string;
+  region: string;
+  name: string;
+  creationTime: number;
+  retentionInDays?: number;
+  tags: Record<string, string>;
+}
+
+export interface LogStreamRecord {
+  account: string;
+  region: string;
+  group: string;
+  name: string;
+  creationTime: number;
+  firstEventTimestamp?: number;
+  lastEventTimestamp?: number;
+  lastIngestionTime?: number;
+  storedBytes: number;
+}
+
+export interface StoredEvent {
+  timestamp: number;
+  message: string;
+  ingestionTime: number;
+}
+
+interface EventBatch {
+  stream: string;
+  seq: number;
+  events: StoredEvent[];
+}
+
+export const groupKey = (account: string, region: string, group: string) => `${account}:${region}:${group}`;
+export const streamKey = (account: string, region: string, group: string, stream: string) => `${account}:${region}:${group}:${stream}`;
+
+export class LogsState {
+  readonly groups: Table<LogGroupRecord>;
+  readonly streams: Table<LogStreamRecord>;
+  private readonly batches: Table<EventBatch>;
+  /** stream key → its events in arrival order (rebuilt from `batches`). */
+  private events = new Map<string, StoredEvent[]>();
+  /** stream key → keys of its batches (to delete them with the stream). */
+  private batchKeys = new Map<string, string[]>();
+  private seq = 0;
+
+  constructor(cloud: Cloud) {
+    this.groups = cloud.store.table<LogGroupRecord>("logs.groups");
+    this.streams = cloud.store.table<LogStreamRecord>("logs.streams");
+    this.batches = cloud.store.table<EventBatch>("logs.events");
+    this.rebuild();
+  }
+
+  private rebuild(): void {
+    this.events.clear();
+    this.batchKeys.clear();
+    const all = [...this.batches.entries()].sort((a, b) => a[1].seq - b[1].seq);
+    for (const [key, batch] of all) {
+      this.seq = Math.max(this.seq, batch.seq);
+      (this.events.get(batch.stream) ?? this.events.set(batch.stream, []).get(batch.stream)!).push(...batch.events);
+      (this.batchKeys.get(batch.stream) ?? this.batchKeys.set(batch.stream, []).get(batch.stream)!).push(key);
+    }
+  }
+
+  /** After the store was cleared (POST /_localcloud/reset). */
+  reset(): void {
+    this.events.clear();
+    this.batchKeys.clear();
+    this.seq = 0;
+  }
+
+  eventsOf(key: string): StoredEvent[] {
+    return this.events.get(key) ?? [];
+  }
+
+  append(stream: LogStreamRecord, events: StoredEvent[]): void {
+    if (events.length === 0) return;
+    const key = streamKey(stream.account, stream.region, stream.group, stream.name);
+    const seq = ++this.seq;
+    const batchKey = `${key}#${seq}`;
+    this.batches.set(batchKey, { stream: key, seq, events });
+    (this.events.get(key) ?? this.events.set(key, []).get(key)!).push(...events);
+    (this.batchKeys.get(key) ?? this.batchKeys.set(key, []).get(key)!).push(batchKey);
+    let bytes = 0;
+    for (const e of events) {
+      bytes += Buffer.byteLength(e.message) + 26; // AWS counts 26 bytes of overhead per event
+      stream.firstEventTimestamp = Math.min(stream.firstEventTimestamp ?? e.timestamp, e.timestamp);
+      stream.lastEventTimestamp = Math.max(stream.lastEventTimestamp ?? e.timestamp, e.timestamp);
+    }
+    stream.lastIngestionTime = events[events.length - 1]!.ingestionTime;
+    stream.storedBytes += bytes;
+    this.streams.set(key, stream);
+  }
+
+  deleteStream(key: string): void {
+    for (const batchKey of this.batchKeys.get(key) ?? []) this.batches.delete(batchKey);
+    this.batchKeys.delete(key);
+    this.events.delete(key);
+    this.streams.delete(key);
+  }
+
+  deleteGroup(account: string, region: string, group: string): void {
+    const prefix = groupKey(account, region, group) + ":";
+    for (const [key] of this.streams.withPrefix(prefix)) this.deleteStream(key);
+    this.groups.delete(groupKey(account, region, group));
+  }
+
+  streamsOf(account: string, region: string, group: string): LogStreamRecord[] {
+    return this.streams.withPrefix(groupKey(account, region, group) + ":").map(([, s]) => s);
+  }
+
+  /** Oldest timestamp still within the group's retention (AWS deletes older events; we hide them). */
+  retentionCutoff(group: LogGroupRecord): number {
+    return group.retentionInDays ? Date.now() - group.retentionInDays * 86_400_000 : -Infinity;
+  }
+}
