@@ -1,13 +1,60 @@
 /**
- * STS (awsQuery) — NOT BUILT YET. Issue "Local cloud, part 2" fills it.
+ * STS (awsQuery, version 2011-06-15, xmlns
+ * https://sts.amazonaws.com/doc/2011-06-15/): GetCallerIdentity, AssumeRole
+ * and GetSessionToken. Role-session credentials are minted through
+ * `cloud.identity` (core/identity.ts), which stores them (so they survive a
+ * restart) and lets the gateway recognise them on every later request; roles
+ * come from IAM through `cloud.use("iam")`.
+ *
+ * Files: assume-role.ts, trust-check-local.ts (the trust policy check until
+ * the policy engine lands), caller-identity.ts, session-token.ts,
+ * validation.ts.
+ *
+ * **Gaps** (not implemented)
+ * - AssumeRoleWithWebIdentity, AssumeRoleWithSAML, GetFederationToken,
+ *   DecodeAuthorizationMessage, GetAccessKeyInfo, AssumeRoot: InvalidAction.
+ * - Session policies (Policy, PolicyArns) are accepted and not applied — the
+ *   session gets the role's full permissions; a warning is logged. Session
+ *   tags and SourceIdentity are accepted and not kept (SourceIdentity is
+ *   echoed in the response).
+ * - MFA (SerialNumber/TokenCode) is not checked.
+ * - The trust policy check is local (trust-check-local.ts): string and ARN
+ *   condition operators only; others fail closed. When the caller is a role
+ *   session and the trust policy names only the account, AWS also requires
+ *   the caller's identity policy to allow sts:AssumeRole; that is the IAM
+ *   enforcement's job (the authorizer runs before the handler).
+ *
+ * **By design**
+ * - The administrator caller (any key the cloud did not mint) appears as the
+ *   account root, arn:aws:iam::000000000000:root, and may assume any role whose
+ *   trust policy names the account (or "*"). On AWS the root user cannot
+ *   assume roles at all; locally the administrator stands for an admin user.
+ * - GetSessionToken keys are not registered (see session-token.ts).
+ *
+ * **Client quirks**
+ * - SDK v3 (3.1169) and the AWS CLI v1 both speak awsQuery to STS (POST form
+ *   with Action/Version, SigV4 scope "sts"); no JSON protocol is sent, so
+ *   none is accepted.
+ * - DurationSeconds arrives as text in the form body.
  */
 import type { ServiceFactory } from "../../core/service.js";
 import { queryProtocol } from "../../protocols/query.js";
+import { assumeRole } from "./assume-role.js";
+import { getCallerIdentity } from "./caller-identity.js";
+import { getSessionToken } from "./session-token.js";
 
 const createSts: ServiceFactory = () => ({
   name: "sts",
   signingNames: ["sts"],
   queryVersions: ["2011-06-15"],
-  handle: queryProtocol({ service: "sts", xmlns: "https://sts.amazonaws.com/doc/2011-06-15/", operations: {} }),
+  handle: queryProtocol({
+    service: "sts",
+    xmlns: "https://sts.amazonaws.com/doc/2011-06-15/",
+    operations: {
+      GetCallerIdentity: getCallerIdentity,
+      AssumeRole: assumeRole,
+      GetSessionToken: getSessionToken,
+    },
+  }),
 });
 export default createSts;

@@ -1,0 +1,34 @@
+/**
+ * STS GetSessionToken: temporary credentials for the caller itself.
+ * DurationSeconds 900–129,600 (default 43,200), as AWS allows for IAM users.
+ * A role session cannot call it (AccessDenied "Cannot call GetSessionToken
+ * with session credentials", as AWS answers).
+ *
+ * By design: the keys are not registered — any key the cloud did not mint
+ * for a role session is the administrator already, so these credentials act
+ * as the administrator who asked for them, which is what they are on AWS
+ * (the same user's permissions).
+ */
+import { AwsError } from "../../core/aws-error.js";
+import type { RequestContext } from "../../core/context.js";
+import { hex, iamUniqueId, secretKey } from "../../core/ids.js";
+import { StsChecks, intParam, stsTime } from "./validation.js";
+
+export function getSessionToken(ctx: RequestContext, input: Record<string, any>) {
+  const duration = intParam(input.DurationSeconds, "durationSeconds");
+  const checks = new StsChecks();
+  checks.range(duration, "durationSeconds", 900, 129600);
+  checks.throwIfAny();
+  if (ctx.principal.kind === "assumed-role") {
+    throw new AwsError("AccessDenied", "Cannot call GetSessionToken with session credentials", { status: 403 });
+  }
+  const expiration = new Date(Date.now() + (duration ?? 43200) * 1000).toISOString();
+  return {
+    Credentials: {
+      AccessKeyId: iamUniqueId("ASIA"),
+      SecretAccessKey: secretKey(),
+      SessionToken: "FwoGZXIvYXdzE" + Buffer.from(hex(64)).toString("base64"),
+      Expiration: stsTime(expiration),
+    },
+  };
+}
