@@ -245,6 +245,41 @@ describe("DeleteRole", () => {
   });
 });
 
+describe("wire shape (awsQuery)", () => {
+  const post = (form: Record<string, string>) =>
+    fetch(cloud.endpoint, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-www-form-urlencoded; charset=utf-8",
+        authorization: "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261123/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=00",
+      },
+      body: new URLSearchParams({ Version: "2010-05-08", ...form }).toString(),
+    });
+
+  it("answers errors as <ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/>", async () => {
+    const res = await post({ Action: "GetRole", RoleName: "ghost" });
+    expect(res.status).toBe(404);
+    const body = await res.text();
+    expect(body).toContain('<ErrorResponse xmlns="https://iam.amazonaws.com/doc/2010-05-08/">');
+    expect(body).toMatch(/<Error><Type>Sender<\/Type><Code>NoSuchEntity<\/Code><Message>The role with name ghost cannot be found.<\/Message><\/Error><RequestId>[0-9a-f-]{36}<\/RequestId>/);
+  });
+
+  it("wraps results in <GetRoleResponse><GetRoleResult> with the document URL-encoded", async () => {
+    const res = await post({ Action: "GetRole", RoleName: "worker" });
+    expect(res.status).toBe(200);
+    const body = await res.text();
+    expect(body).toMatch(/^<\?xml[^>]*>\s*<GetRoleResponse xmlns="https:\/\/iam.amazonaws.com\/doc\/2010-05-08\/"><GetRoleResult><Role>/);
+    expect(body).toContain("<AssumeRolePolicyDocument>%7B%22Version%22");
+    expect(body).toMatch(/<ResponseMetadata><RequestId>[0-9a-f-]{36}<\/RequestId><\/ResponseMetadata><\/GetRoleResponse>$/);
+  });
+
+  it("names an operation it does not implement", async () => {
+    const res = await post({ Action: "CreateUser", UserName: "alice" });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("<Code>InvalidAction</Code>");
+  });
+});
+
 describe("persistence", () => {
   it("keeps roles, ids, policies and attachments across a restart", async () => {
     await iam.send(new CreateRoleCommand({ RoleName: "durable", AssumeRolePolicyDocument: lambdaTrust }));
