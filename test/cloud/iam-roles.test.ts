@@ -124,6 +124,21 @@ describe("trust policy grammar (MalformedPolicyDocument, 400)", () => {
     });
   }
 
+  it("refuses an AWS principal that is malformed or names a role that does not exist", async () => {
+    for (const value of ["arn:aws:iam::000000000000:role/not-yet-created", "someone", "arn:aws:s3:::bucket"]) {
+      const doc = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: value }, Action: "sts:AssumeRole" }] });
+      const err = await fail(iam.send(new CreateRoleCommand({ RoleName: "bad-principal", AssumeRolePolicyDocument: doc })));
+      expect(err.name).toBe("MalformedPolicyDocumentException");
+      expect(err.message).toBe(`Invalid principal in policy: "AWS":"${value}"`);
+    }
+    // An existing role of the account, another account's role, an account id and "*" are all fine.
+    const ok = JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Principal: { AWS: ["arn:aws:iam::000000000000:role/thumbnail-role", "arn:aws:iam::111122223333:role/x", "111122223333", "*"] }, Action: "sts:AssumeRole" }],
+    });
+    await iam.send(new CreateRoleCommand({ RoleName: "good-principal", AssumeRolePolicyDocument: ok }));
+  });
+
   it("accepts a document without Version, as AWS does", async () => {
     const doc = JSON.stringify({ Statement: { Effect: "Allow", Principal: { AWS: "000000000000" }, Action: "sts:AssumeRole" } });
     const out = await iam.send(new CreateRoleCommand({ RoleName: "no-version", AssumeRolePolicyDocument: doc }));
@@ -131,7 +146,7 @@ describe("trust policy grammar (MalformedPolicyDocument, 400)", () => {
   });
 
   it("refuses a trust policy over 2,048 characters with LimitExceeded", async () => {
-    const principals = Array.from({ length: 60 }, (_, i) => `arn:aws:iam::000000000000:role/some-long-role-name-${i}`);
+    const principals = Array.from({ length: 60 }, (_, i) => `arn:aws:iam::111122223333:role/some-long-role-name-${i}`);
     const doc = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: principals }, Action: "sts:AssumeRole" }] });
     // The SDK counts LimitExceededException as throttling and retries it; one attempt keeps the test quick.
     const once = new IAMClient({ ...cloud.clientConfig, maxAttempts: 1 });

@@ -19,9 +19,11 @@
  *   policy tagging operations (TagPolicy…), GetAccountAuthorizationDetails,
  *   SimulatePrincipalPolicy: any such Action answers InvalidAction naming it.
  *   ListEntitiesForPolicy therefore only ever lists roles.
- * - Trust policy principals are checked for shape, not existence (AWS refuses
- *   a principal ARN naming a role that does not exist: "Invalid principal in
- *   policy").
+ * - Trust policy AWS principals are checked for shape, and role ARNs of the
+ *   same account for existence ("Invalid principal in policy"); user ARNs and
+ *   other accounts' ARNs are not checked (there are no users here). AWS also
+ *   swaps a principal ARN for the role's unique id once the role is deleted;
+ *   we keep the ARN.
  * - RoleLastUsed is always empty.
  * - Only the AWS managed policies listed in aws-managed-policies.ts exist;
  *   any other arn:aws:iam::aws:policy/… is NoSuchEntity.

@@ -98,6 +98,37 @@ function checkStatement(st: Record<string, unknown>, kind: PolicyKind): void {
   }
 }
 
+/** The AWS-principal entries of a trust policy's statements (Principal and NotPrincipal). */
+export function awsPrincipals(doc: Record<string, unknown>): string[] {
+  const raw = doc.Statement;
+  const statements = (Array.isArray(raw) ? raw : [raw]) as Array<Record<string, unknown>>;
+  const out: string[] = [];
+  for (const st of statements) {
+    for (const principal of [st.Principal, st.NotPrincipal]) {
+      if (!isObject(principal) || principal.AWS === undefined) continue;
+      out.push(...(Array.isArray(principal.AWS) ? principal.AWS.map(String) : [String(principal.AWS)]));
+    }
+  }
+  return out;
+}
+
+const AWS_PRINCIPAL = /^(\*|\d{12}|arn:aws:iam::\d{12}:(root|role\/.+|user\/.+)|arn:aws:sts::\d{12}:(assumed-role|federated-user)\/.+)$/;
+
+/**
+ * AWS principals must be "*", an account id or an IAM/STS ARN; a role ARN of
+ * this account must name an existing role (AWS resolves it to the role's
+ * unique id when storing). Either failure is, in AWS's words,
+ * `Invalid principal in policy: "AWS":"<value>"`.
+ */
+export function checkAwsPrincipals(doc: Record<string, unknown>, account: string, roleExists: (roleArn: string) => boolean): void {
+  for (const value of awsPrincipals(doc)) {
+    const sameAccountRole = value.startsWith(`arn:aws:iam::${account}:role/`);
+    if (!AWS_PRINCIPAL.test(value) || (sameAccountRole && !roleExists(value))) {
+      throw malformedPolicy(`Invalid principal in policy: "AWS":"${value}"`);
+    }
+  }
+}
+
 /** IAM's size quotas count characters without white space (IAM user guide, "IAM and AWS STS quotas"). */
 export function policySize(text: string): number {
   return text.replace(/\s/g, "").length;

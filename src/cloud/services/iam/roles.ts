@@ -9,7 +9,7 @@ import type { RequestContext } from "../../core/context.js";
 import { iamUniqueId } from "../../core/ids.js";
 import { members } from "../../protocols/xml.js";
 import { deleteConflict, limitExceeded, noSuchRole, roleExists } from "./errors.js";
-import { checkTrustPolicySize, encodeDocument, validatePolicyDocument } from "./policy-document.js";
+import { checkAwsPrincipals, checkTrustPolicySize, encodeDocument, validatePolicyDocument } from "./policy-document.js";
 import { iamNow, roleKey, rolesOf, type IamState, type RoleRecord } from "./state.js";
 import { Checks, checkPath, checkTags, intParam, mergeTags, paginate } from "./validation.js";
 
@@ -60,6 +60,13 @@ function checkTrustDocument(checks: Checks, document: string | undefined, field:
 }
 
 export function roleHandlers(state: IamState) {
+  /** Grammar, principals and size of a trust policy, as CreateRole and UpdateAssumeRolePolicy check them. */
+  function checkTrustPolicy(account: string, document: string): void {
+    const doc = validatePolicyDocument(document, "trust");
+    checkAwsPrincipals(doc, account, (arn) => state.roles.get(roleKey(account, arn.slice(arn.lastIndexOf("/") + 1)))?.arn === arn);
+    checkTrustPolicySize(document);
+  }
+
   return {
     CreateRole(ctx: RequestContext, input: Record<string, any>) {
       const checks = new Checks();
@@ -70,8 +77,7 @@ export function roleHandlers(state: IamState) {
       const path = checkPath(input.Path);
       const maxSessionDuration = checkMaxSessionDuration(input.MaxSessionDuration) ?? 3600;
       const tags = checkTags(input.Tags);
-      validatePolicyDocument(input.AssumeRolePolicyDocument, "trust");
-      checkTrustPolicySize(input.AssumeRolePolicyDocument);
+      checkTrustPolicy(ctx.account, input.AssumeRolePolicyDocument);
       const key = roleKey(ctx.account, input.RoleName);
       if (state.roles.has(key)) throw roleExists(input.RoleName);
       const role: RoleRecord = {
@@ -124,8 +130,7 @@ export function roleHandlers(state: IamState) {
       checkTrustDocument(checks, input.PolicyDocument, "policyDocument");
       checks.throwIfAny();
       const role = requireRole(state, ctx.account, input.RoleName);
-      validatePolicyDocument(input.PolicyDocument, "trust");
-      checkTrustPolicySize(input.PolicyDocument);
+      checkTrustPolicy(ctx.account, input.PolicyDocument);
       state.roles.set(roleKey(ctx.account, role.roleName), { ...role, assumeRolePolicyDocument: input.PolicyDocument });
       return {};
     },
