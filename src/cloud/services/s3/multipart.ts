@@ -1,0 +1,565 @@
+/**
+ * Multipart upload: CreateMultipartUpload, UploadPart, UploadPartCopy,
+ * CompleteMultipartUpload, AbortMultipartUpload, ListParts,
+ * ListMultipartUploads (the AWS CLI switches to these above 8 MB).
+ *
+ * State: uploads in "s3.multipart-uploads" (key = upload id) and parts in
+ * "s3.multipart-parts" (key = `<uploadId>/<partNumber, 5 digits>` so a prefix
+ * scan lists them in order), part bytes as blobs — so an upload survives a
+ * restart. Complete concatenates the parts and hands the object to the
+ * object store's single write function (versioning and the
+ * `ObjectCreated:CompleteMultipartUpload` notification happen there), then
+ * frees the part blobs.
+ *
+ * AWS behaviour reproduced: part numbers 1–10,000; a part uploaded again
+ * replaces the earlier one; Complete checks ascending order (InvalidPartOrder),
+ * each part's existence and ETag (InvalidPart), 5 MiB minimum for every part
+ * but the last (EntityTooSmall); ETag = MD5 of the concatenated binary part
+ * MD5s + "-N"; checksums are COMPOSITE ("-N") by default or FULL_OBJECT when
+ * asked (and for CRC64NVME), and an upload created with a checksum algorithm
+ * needs that checksum on every part of the Complete request.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import type { Cloud } from "../../core/cloud.js";
+import { AwsError } from "../../core/aws-error.js";
+import {
+  checksumHeaders,
+  compositeChecksum,
+  computeChecksum,
+  headerName,
+  parseAlgorithm,
+  verifyChecksums,
+  type ChecksumAlgorithm,
+  type ChecksumType,
+  type ObjectChecksum,
+} from "./checksums.js";
+import { decodeRequestBody } from "./aws-chunked.js";
+
+export const UPLOADS_TABLE = "s3.multipart-uploads";
+export const PARTS_TABLE = "s3.multipart-parts";
+
+/** Every part but the last must be at least this big (S3's limit). */
+export const MIN_PART_SIZE = 5 * 1024 * 1024;
+const MAX_PART_NUMBER = 10_000;
+
+export interface UploadRecord {
+  uploadId: string;
+  account: string;
+  region: string;
+  bucket: string;
+  key: string;
+  initiated: string;
+  /** Who started it, for ListParts/ListMultipartUploads <Initiator>. */
+  initiatorArn: string;
+  initiatorId: string;
+  storageClass: string;
+  checksumAlgorithm?: ChecksumAlgorithm;
+  checksumType?: ChecksumType;
+  /**
+   * The object attributes given at CreateMultipartUpload (content-type,
+   * x-amz-meta-*, cache-control, tagging…), as request headers with lower-case
+   * names: applied to the object when the upload completes.
+   */
+  objectHeaders: Record<string, string>;
+}
+
+export interface PartRecord {
+  partNumber: number;
+  /** Hex MD5, no quotes. */
+  etag: string;
+  size: number;
+  blobId: string;
+  lastModified: string;
+  /** base64 checksum of the part in the upload's algorithm (or the one the client sent). */
+  checksum?: { algorithm: ChecksumAlgorithm; value: string };
+}
+
+/** What Complete gives the object store's write function. */
+export interface CompletedObject {
+  account: string;
+  region: string;
+  bucket: string;
+  key: string;
+  body: Buffer;
+  /** Without quotes, "<hex>-N". */
+  etag: string;
+  checksum: ObjectChecksum;
+  /** Attributes from CreateMultipartUpload (see UploadRecord.objectHeaders). */
+  objectHeaders: Record<string, string>;
+}
+
+const noSuchUpload = (uploadId: string) =>
+  new AwsError("NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.", {
+    status: 404,
+    fields: { UploadId: uploadId },
+  });
+
+function partKey(uploadId: string, partNumber: number): string {
+  return `${uploadId}/${String(partNumber).padStart(5, "0")}`;
+}
+
+function iso(d: Date | string): string {
+  return (typeof d === "string" ? new Date(d) : d).toISOString();
+}
+
+/** The headers CreateMultipartUpload keeps for the final object. */
+function objectHeadersOf(headers: Record<string, string>): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (
+      name.startsWith("x-amz-meta-") ||
+      ["content-type", "content-disposition", "content-encoding", "content-language", "cache-control", "expires", "x-amz-tagging", "x-amz-website-redirect-location", "x-amz-storage-class"].includes(name)
+    ) {
+      kept[name] = value;
+    }
+  }
+  return kept;
+}
+
+export class Multipart {
+  constructor(private readonly cloud: Cloud) {}
+
+  private get uploads() {
+    return this.cloud.store.table<UploadRecord>(UPLOADS_TABLE);
+  }
+  private get parts() {
+    return this.cloud.store.table<PartRecord>(PARTS_TABLE);
+  }
+
+  /** The upload, checked to belong to this bucket and key (AWS answers NoSuchUpload otherwise). */
+  upload(account: string, bucket: string, key: string, uploadId: string): UploadRecord {
+    const upload = this.uploads.get(uploadId);
+    if (!upload || upload.account !== account || upload.bucket !== bucket || upload.key !== key) throw noSuchUpload(uploadId);
+    return upload;
+  }
+
+  partsOf(uploadId: string): PartRecord[] {
+    return this.parts.withPrefix(uploadId + "/").map(([, part]) => part);
+  }
+
+  /** POST /{bucket}/{key}?uploads */
+  create(input: {
+    account: string;
+    region: string;
+    bucket: string;
+    key: string;
+    headers: Record<string, string>;
+    initiatorArn: string;
+    initiatorId: string;
+  }): { upload: UploadRecord; responseHeaders: Record<string, string> } {
+    const algorithmHeader = input.headers["x-amz-checksum-algorithm"];
+    const checksumAlgorithm = parseAlgorithm(algorithmHeader);
+    if (algorithmHeader !== undefined && !checksumAlgorithm) {
+      throw new AwsError("InvalidRequest", "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]");
+    }
+    const typeHeader = input.headers["x-amz-checksum-type"];
+    let checksumType: ChecksumType | undefined;
+    if (typeHeader !== undefined) {
+      const upper = typeHeader.toUpperCase();
+      if (upper !== "COMPOSITE" && upper !== "FULL_OBJECT") throw new AwsError("InvalidRequest", "Value for x-amz-checksum-type header is invalid.");
+      if (!checksumAlgorithm) throw new AwsError("InvalidRequest", "The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.");
+      checksumType = upper;
+    } else if (checksumAlgorithm) {
+      // CRC64NVME supports only full-object checksums; the others default to composite.
+      checksumType = checksumAlgorithm === "CRC64NVME" ? "FULL_OBJECT" : "COMPOSITE";
+    }
+    if (checksumAlgorithm && checksumType === "FULL_OBJECT" && (checksumAlgorithm === "SHA1" || checksumAlgorithm === "SHA256")) {
+      throw new AwsError("InvalidRequest", `The FULL_OBJECT checksum type cannot be used with the ${checksumAlgorithm.toLowerCase()} checksum algorithm.`);
+    }
+    if (checksumAlgorithm === "CRC64NVME" && checksumType === "COMPOSITE") {
+      throw new AwsError("InvalidRequest", "The COMPOSITE checksum type cannot be used with the crc64nvme checksum algorithm.");
+    }
+    const upload: UploadRecord = {
+      uploadId: randomBytes(48).toString("base64url"),
+      account: input.account,
+      region: input.region,
+      bucket: input.bucket,
+      key: input.key,
+      initiated: new Date().toISOString(),
+      initiatorArn: input.initiatorArn,
+      initiatorId: input.initiatorId,
+      storageClass: input.headers["x-amz-storage-class"] ?? "STANDARD",
+      checksumAlgorithm,
+      checksumType,
+      objectHeaders: objectHeadersOf(input.headers),
+    };
+    this.uploads.set(upload.uploadId, upload);
+    const responseHeaders: Record<string, string> = {};
+    if (checksumAlgorithm) {
+      responseHeaders["x-amz-checksum-algorithm"] = checksumAlgorithm;
+      responseHeaders["x-amz-checksum-type"] = checksumType!;
+    }
+    return { upload, responseHeaders };
+  }
+
+  private partNumber(text: string | null): number {
+    if (text === null || !/^\d+$/.test(text) || Number(text) < 1 || Number(text) > MAX_PART_NUMBER) {
+      throw new AwsError("InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive", {
+        fields: { ArgumentName: "partNumber", ArgumentValue: text ?? undefined },
+      });
+    }
+    return Number(text);
+  }
+
+  /** Store one part's bytes (replacing an earlier part with the same number). */
+  private async storePart(upload: UploadRecord, partNumber: number, body: Buffer, checksum: PartRecord["checksum"], md5Hex: string): Promise<PartRecord> {
+    const blobId = await this.cloud.store.blobs.put(body);
+    const previous = this.parts.get(partKey(upload.uploadId, partNumber));
+    const part: PartRecord = { partNumber, etag: md5Hex, size: body.length, blobId, lastModified: new Date().toISOString(), checksum };
+    this.parts.set(partKey(upload.uploadId, partNumber), part);
+    if (previous) await this.cloud.store.blobs.delete(previous.blobId);
+    return part;
+  }
+
+  /** The part's checksum in the upload's algorithm: verified when sent, computed when not. */
+  private async partChecksum(upload: UploadRecord, sent: ObjectChecksum | undefined, body: Buffer): Promise<PartRecord["checksum"]> {
+    if (sent && !sent.defaulted) {
+      if (upload.checksumAlgorithm && sent.algorithm !== upload.checksumAlgorithm) {
+        throw new AwsError(
+          "InvalidRequest",
+          `Checksum Type mismatch occurred, expected checksum Type: ${upload.checksumAlgorithm.toLowerCase()}, actual checksum Type: ${sent.algorithm.toLowerCase()}`,
+        );
+      }
+      return { algorithm: sent.algorithm, value: sent.value };
+    }
+    if (upload.checksumAlgorithm) return { algorithm: upload.checksumAlgorithm, value: await computeChecksum(upload.checksumAlgorithm, body) };
+    return undefined;
+  }
+
+  /** PUT /{bucket}/{key}?partNumber=N&uploadId=… with a body. */
+  async uploadPart(input: {
+    account: string;
+    bucket: string;
+    key: string;
+    query: URLSearchParams;
+    headers: Record<string, string>;
+    rawBody: Buffer;
+    secretAccessKey?: string;
+  }): Promise<{ headers: Record<string, string> }> {
+    const uploadId = input.query.get("uploadId") ?? "";
+    const partNumber = this.partNumber(input.query.get("partNumber"));
+    const upload = this.upload(input.account, input.bucket, input.key, uploadId);
+    const decoded = decodeRequestBody(input.headers, input.rawBody, { secretAccessKey: input.secretAccessKey });
+    const verified = await verifyChecksums(input.headers, decoded.trailers, decoded.body);
+    const checksum = await this.partChecksum(upload, verified.checksum, decoded.body);
+    const part = await this.storePart(upload, partNumber, decoded.body, checksum, verified.md5Hex);
+    const headers: Record<string, string> = { etag: `"${part.etag}"` };
+    if (checksum) headers[headerName(checksum.algorithm)] = checksum.value;
+    return { headers };
+  }
+
+  /**
+   * PUT /{bucket}/{key}?partNumber=N&uploadId=… with x-amz-copy-source. `source`
+   * is the source object's bytes as the object store read them (it checks the
+   * source exists and the caller may read it).
+   */
+  async uploadPartCopy(input: {
+    account: string;
+    bucket: string;
+    key: string;
+    query: URLSearchParams;
+    headers: Record<string, string>;
+    source: { body: Buffer; lastModified: Date | string };
+  }): Promise<{ result: Record<string, unknown>; headers: Record<string, string> }> {
+    const uploadId = input.query.get("uploadId") ?? "";
+    const partNumber = this.partNumber(input.query.get("partNumber"));
+    const upload = this.upload(input.account, input.bucket, input.key, uploadId);
+    let bytes = input.source.body;
+    const range = input.headers["x-amz-copy-source-range"];
+    if (range !== undefined) {
+      const m = /^bytes=(\d+)-(\d+)$/.exec(range.trim());
+      if (!m) {
+        throw new AwsError(
+          "InvalidArgument",
+          "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
+          { fields: { ArgumentName: "x-amz-copy-source-range", ArgumentValue: range } },
+        );
+      }
+      const first = Number(m[1]);
+      const last = Number(m[2]);
+      if (first > last || last >= bytes.length) {
+        throw new AwsError("InvalidRequest", "The specified copy range is invalid for the source object size");
+      }
+      bytes = bytes.subarray(first, last + 1);
+    }
+    const md5Hex = createHash("md5").update(bytes).digest("hex");
+    const checksum = upload.checksumAlgorithm ? { algorithm: upload.checksumAlgorithm, value: await computeChecksum(upload.checksumAlgorithm, bytes) } : undefined;
+    const part = await this.storePart(upload, partNumber, Buffer.from(bytes), checksum, md5Hex);
+    const result: Record<string, unknown> = { ETag: `"${part.etag}"`, LastModified: iso(part.lastModified) };
+    if (checksum) result[`Checksum${checksum.algorithm}`] = checksum.value;
+    return { result, headers: {} };
+  }
+
+  /**
+   * POST /{bucket}/{key}?uploadId=… — validate the part list and assemble the
+   * object. The caller writes it through the object store (`write`), whose
+   * result (version id…) is returned with the response fields; then the parts
+   * are freed.
+   */
+  async complete<W>(input: {
+    account: string;
+    bucket: string;
+    key: string;
+    uploadId: string;
+    /** Parsed <CompleteMultipartUpload>: parts as the client listed them. */
+    requested: Array<{ partNumber: number; etag: string; checksums: Partial<Record<ChecksumAlgorithm, string>> }>;
+    write: (object: CompletedObject) => Promise<W>;
+  }): Promise<{ object: CompletedObject; written: W; result: Record<string, unknown>; headers: Record<string, string> }> {
+    const upload = this.upload(input.account, input.bucket, input.key, input.uploadId);
+    if (input.requested.length === 0) {
+      throw new AwsError("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema");
+    }
+    for (let i = 1; i < input.requested.length; i++) {
+      if (input.requested[i]!.partNumber <= input.requested[i - 1]!.partNumber) {
+        throw new AwsError("InvalidPartOrder", "The list of parts was not in ascending order. Parts must be ordered by part number.", {
+          fields: { UploadId: upload.uploadId },
+        });
+      }
+    }
+    const chosen: PartRecord[] = [];
+    for (const [i, wanted] of input.requested.entries()) {
+      const part = this.parts.get(partKey(upload.uploadId, wanted.partNumber));
+      const etag = wanted.etag.trim().replace(/^"|"$/g, "");
+      if (!part || part.etag !== etag) {
+        throw new AwsError(
+          "InvalidPart",
+          "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+          { fields: { UploadId: upload.uploadId, PartNumber: wanted.partNumber, ETag: wanted.etag } },
+        );
+      }
+      if (upload.checksumAlgorithm) {
+        const sent = wanted.checksums[upload.checksumAlgorithm];
+        if (sent === undefined && upload.checksumType === "COMPOSITE") {
+          throw new AwsError(
+            "InvalidRequest",
+            `The upload was created using a ${upload.checksumAlgorithm.toLowerCase()} checksum. The complete request must include the checksum for each part. It was missing for part ${wanted.partNumber} in the request.`,
+          );
+        }
+        if (sent !== undefined && sent !== part.checksum?.value) {
+          throw new AwsError(
+            "InvalidPart",
+            "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+            { fields: { UploadId: upload.uploadId, PartNumber: wanted.partNumber, ETag: wanted.etag } },
+          );
+        }
+      }
+      if (i < input.requested.length - 1 && part.size < MIN_PART_SIZE) {
+        throw new AwsError("EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size", {
+          fields: { ProposedSize: part.size, MinSizeAllowed: MIN_PART_SIZE, PartNumber: part.partNumber, ETag: part.etag },
+        });
+      }
+      chosen.push(part);
+    }
+
+    const bodies = await Promise.all(chosen.map((p) => this.cloud.store.blobs.get(p.blobId)));
+    const body = Buffer.concat(bodies);
+    const md5s = Buffer.concat(chosen.map((p) => Buffer.from(p.etag, "hex")));
+    const etag = `${createHash("md5").update(md5s).digest("hex")}-${chosen.length}`;
+    let checksum: ObjectChecksum;
+    if (upload.checksumAlgorithm && upload.checksumType === "COMPOSITE") {
+      const values = chosen.map((p) => p.checksum?.value ?? "");
+      checksum = { algorithm: upload.checksumAlgorithm, value: await compositeChecksum(upload.checksumAlgorithm, values), type: "COMPOSITE" };
+    } else if (upload.checksumAlgorithm) {
+      checksum = { algorithm: upload.checksumAlgorithm, value: await computeChecksum(upload.checksumAlgorithm, body), type: "FULL_OBJECT" };
+    } else {
+      // No algorithm chosen: S3 still gives the object a full-object CRC64NVME.
+      checksum = { algorithm: "CRC64NVME", value: await computeChecksum("CRC64NVME", body), type: "FULL_OBJECT", defaulted: true };
+    }
+    const object: CompletedObject = {
+      account: upload.account,
+      region: upload.region,
+      bucket: upload.bucket,
+      key: upload.key,
+      body,
+      etag,
+      checksum,
+      objectHeaders: upload.objectHeaders,
+    };
+    const written = await input.write(object);
+    await this.forget(upload.uploadId);
+
+    const result: Record<string, unknown> = { Bucket: upload.bucket, Key: upload.key, ETag: `"${etag}"` };
+    const headers: Record<string, string> = {};
+    if (!checksum.defaulted) {
+      result[`Checksum${checksum.algorithm}`] = checksum.value;
+      result.ChecksumType = checksum.type;
+      Object.assign(headers, checksumHeaders(checksum));
+      delete headers[headerName(checksum.algorithm)]; // in the XML body, not a header
+      delete headers["x-amz-checksum-type"];
+    }
+    return { object, written, result, headers };
+  }
+
+  /** DELETE /{bucket}/{key}?uploadId=… */
+  async abort(account: string, bucket: string, key: string, uploadId: string): Promise<void> {
+    this.upload(account, bucket, key, uploadId);
+    await this.forget(uploadId);
+  }
+
+  /** Drop an upload and free its parts. */
+  private async forget(uploadId: string): Promise<void> {
+    const parts = this.parts.withPrefix(uploadId + "/");
+    this.uploads.delete(uploadId);
+    for (const [k, part] of parts) {
+      this.parts.delete(k);
+      await this.cloud.store.blobs.delete(part.blobId);
+    }
+  }
+
+  /** A deleted bucket takes its in-progress uploads with it. */
+  async forgetBucket(account: string, bucket: string): Promise<void> {
+    for (const upload of [...this.uploads.values()]) {
+      if (upload.account === account && upload.bucket === bucket) await this.forget(upload.uploadId);
+    }
+  }
+
+  /** Does the bucket have uploads in progress? (S3 refuses DeleteBucket only for objects, but callers may want to know.) */
+  hasUploads(account: string, bucket: string): boolean {
+    for (const upload of this.uploads.values()) if (upload.account === account && upload.bucket === bucket) return true;
+    return false;
+  }
+
+  /** GET /{bucket}/{key}?uploadId=… → <ListPartsResult> fields. */
+  listParts(input: { account: string; bucket: string; key: string; query: URLSearchParams; ownerId: string }): Record<string, unknown> {
+    const uploadId = input.query.get("uploadId") ?? "";
+    const upload = this.upload(input.account, input.bucket, input.key, uploadId);
+    const maxParts = intParam(input.query, "max-parts", 1000, 0, 1000);
+    const marker = intParam(input.query, "part-number-marker", 0, 0, MAX_PART_NUMBER);
+    const all = this.partsOf(uploadId).filter((p) => p.partNumber > marker);
+    const page = all.slice(0, maxParts);
+    const truncated = all.length > page.length;
+    return {
+      Bucket: upload.bucket,
+      Key: upload.key,
+      UploadId: upload.uploadId,
+      Initiator: { ID: upload.initiatorArn, DisplayName: upload.initiatorId },
+      Owner: { ID: input.ownerId, DisplayName: "webfile" },
+      StorageClass: upload.storageClass,
+      PartNumberMarker: marker,
+      NextPartNumberMarker: page.length ? page[page.length - 1]!.partNumber : marker,
+      MaxParts: maxParts,
+      IsTruncated: truncated,
+      ChecksumAlgorithm: upload.checksumAlgorithm,
+      ChecksumType: upload.checksumType,
+      Part: page.map((p) => ({
+        PartNumber: p.partNumber,
+        LastModified: iso(p.lastModified),
+        ETag: `"${p.etag}"`,
+        Size: p.size,
+        ...(p.checksum ? { [`Checksum${p.checksum.algorithm}`]: p.checksum.value } : {}),
+      })),
+    };
+  }
+
+  /** GET /{bucket}?uploads → <ListMultipartUploadsResult> fields. */
+  listUploads(input: { account: string; bucket: string; query: URLSearchParams; ownerId: string }): Record<string, unknown> {
+    const q = input.query;
+    const prefix = q.get("prefix") ?? "";
+    const delimiter = q.get("delimiter") ?? "";
+    const keyMarker = q.get("key-marker") ?? "";
+    const uploadIdMarker = q.get("upload-id-marker") ?? "";
+    const maxUploads = intParam(q, "max-uploads", 1000, 0, 1000);
+    const encodingType = q.get("encoding-type");
+    if (encodingType !== null && encodingType !== "url") {
+      throw new AwsError("InvalidArgument", "Invalid Encoding Method specified in Request", { fields: { ArgumentName: "encoding-type", ArgumentValue: encodingType } });
+    }
+    const enc = (s: string) => (encodingType === "url" ? encodeURIComponent(s).replace(/%2F/g, "/") : s);
+
+    // S3 orders by key, then by initiation time within a key.
+    const all = [...this.uploads.values()]
+      .filter((u) => u.account === input.account && u.bucket === input.bucket && u.key.startsWith(prefix))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.initiated < b.initiated ? -1 : a.initiated > b.initiated ? 1 : a.uploadId < b.uploadId ? -1 : 1));
+    const afterMarker = all.filter((u) => {
+      if (!keyMarker) return true;
+      if (u.key > keyMarker) return true;
+      if (u.key === keyMarker && uploadIdMarker) {
+        const markerUpload = all.find((x) => x.uploadId === uploadIdMarker);
+        return markerUpload ? (u.initiated > markerUpload.initiated || (u.initiated === markerUpload.initiated && u.uploadId > uploadIdMarker)) : false;
+      }
+      return false;
+    });
+
+    const uploads: UploadRecord[] = [];
+    const prefixes: string[] = [];
+    let truncated = false;
+    let nextKey = "";
+    let nextId = "";
+    for (const u of afterMarker) {
+      let commonPrefix: string | undefined;
+      if (delimiter) {
+        const at = u.key.indexOf(delimiter, prefix.length);
+        if (at >= 0) commonPrefix = u.key.slice(0, at + delimiter.length);
+      }
+      if (commonPrefix !== undefined && prefixes.includes(commonPrefix)) continue;
+      if (uploads.length + prefixes.length >= maxUploads) {
+        truncated = true;
+        break;
+      }
+      if (commonPrefix !== undefined) {
+        prefixes.push(commonPrefix);
+        nextKey = commonPrefix;
+        nextId = "";
+      } else {
+        uploads.push(u);
+        nextKey = u.key;
+        nextId = u.uploadId;
+      }
+    }
+    return {
+      Bucket: input.bucket,
+      KeyMarker: enc(keyMarker),
+      UploadIdMarker: uploadIdMarker,
+      NextKeyMarker: truncated ? enc(nextKey) : undefined,
+      NextUploadIdMarker: truncated ? nextId : undefined,
+      Delimiter: delimiter ? enc(delimiter) : undefined,
+      Prefix: prefix ? enc(prefix) : undefined,
+      EncodingType: encodingType ?? undefined,
+      MaxUploads: maxUploads,
+      IsTruncated: truncated,
+      Upload: uploads.map((u) => ({
+        Key: enc(u.key),
+        UploadId: u.uploadId,
+        Initiator: { ID: u.initiatorArn, DisplayName: u.initiatorId },
+        Owner: { ID: input.ownerId, DisplayName: "webfile" },
+        StorageClass: u.storageClass,
+        Initiated: iso(u.initiated),
+        ChecksumAlgorithm: u.checksumAlgorithm,
+        ChecksumType: u.checksumType,
+      })),
+      CommonPrefixes: prefixes.map((p) => ({ Prefix: enc(p) })),
+    };
+  }
+}
+
+function intParam(query: URLSearchParams, name: string, fallback: number, min: number, max: number): number {
+  const text = query.get(name);
+  if (text === null) return fallback;
+  if (!/^-?\d+$/.test(text)) {
+    throw new AwsError("InvalidArgument", `Provided ${name} not an integer or within integer range`, { fields: { ArgumentName: name, ArgumentValue: text } });
+  }
+  const n = Number(text);
+  if (n < min) {
+    throw new AwsError("InvalidArgument", `Argument ${name} must be an integer between ${min} and 2147483647`, { fields: { ArgumentName: name, ArgumentValue: text } });
+  }
+  return Math.min(n, max);
+}
+
+/** Parse the <CompleteMultipartUpload> body (already XML-parsed by the caller with Part as a list). */
+export function readCompleteRequest(parsed: Record<string, any>): Array<{ partNumber: number; etag: string; checksums: Partial<Record<ChecksumAlgorithm, string>> }> {
+  const root = parsed.CompleteMultipartUpload;
+  if (!root || typeof root !== "object") {
+    throw new AwsError("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema");
+  }
+  const parts: any[] = Array.isArray(root.Part) ? root.Part : root.Part ? [root.Part] : [];
+  return parts.map((p) => {
+    const partNumber = String(p?.PartNumber ?? "");
+    if (!/^\d+$/.test(partNumber) || typeof p?.ETag !== "string") {
+      throw new AwsError("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema");
+    }
+    const checksums: Partial<Record<ChecksumAlgorithm, string>> = {};
+    for (const alg of ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"] as const) {
+      if (typeof p[`Checksum${alg}`] === "string") checksums[alg] = p[`Checksum${alg}`];
+    }
+    return { partNumber: Number(partNumber), etag: p.ETag, checksums };
+  });
+}
