@@ -51,7 +51,16 @@ export interface SqsReceivedMessage {
 export interface LambdaInternalApi {
   functionExists(functionArn: string): boolean;
   /** Synchronous invoke (RequestResponse) as an AWS service would do it. */
-  invokeSync(functionArn: string, payload: string, meta: { correlationId: string; source: DeliveryMessage["source"] }): Promise<{
+  invokeSync(functionArn: string, payload: string, meta: {
+    correlationId: string;
+    source: DeliveryMessage["source"];
+    /**
+     * Loop-detection lineage of the triggering message, if any (optional). An event
+     * already 16 invocations deep is refused with AwsError RecursiveInvocationException
+     * when the function's RecursiveLoop is Terminate.
+     */
+    lineage?: DeliveryMessage["lineage"];
+  }): Promise<{
     payload: string;
     functionError?: string;
   }>;

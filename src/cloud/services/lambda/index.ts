@@ -1,12 +1,193 @@
 /**
- * Lambda (restJson1) — NOT BUILT YET. Issue "Local cloud, part 2" fills it.
+ * Lambda (restJson1, paths under /2015-03-31/functions…): functions whose
+ * Node code really runs (runtime/), their states, resource policies,
+ * asynchronous invocation with retries, destinations and dead-letter
+ * targets, recursive loop detection, reserved concurrency, and CloudWatch
+ * Logs output. Other services reach Lambda through the "lambda" destination
+ * adapter (S3, SNS, EventBridge and Lambda destinations: an async invoke,
+ * gated by the function policy they read through `resourcePolicy`) and the
+ * internal API `cloud.provide("lambda", LambdaInternalApi)` (synchronous
+ * invokes for SQS event source mappings).
+ *
+ * Files: state.ts (records), names.ts (FunctionName forms), configuration.ts
+ * (validation + FunctionConfiguration), code-package.ts (zip → blob →
+ * unpacked dir), execution-role.ts (role check, role credentials),
+ * lifecycle.ts (Pending → Active, InProgress → Successful), functions.ts,
+ * invoke.ts, invoker.ts (runtime pool + logs + trace), async-invoke.ts,
+ * permissions.ts, function-settings.ts, errors.ts, runtime/ (the Node
+ * runtime; its own header lists its gaps), event-source-mappings/ (SQS →
+ * Lambda, mounted when present).
+ *
+ * **Gaps** (not implemented)
+ * - Versions and aliases: only $LATEST exists; Publish is ignored; any other
+ *   Qualifier is ResourceNotFoundException. No PublishVersion, aliases,
+ *   provisioned concurrency, function URLs, layers (refused), container images
+ *   (refused), code from S3 (refused: use ZipFile), code signing, VPC
+ *   config, SnapStart, LoggingConfig changes, response streaming.
+ * - GetFunction returns Code.RepositoryType but no Location URL (the package
+ *   is not served for download).
+ * - The async queue lives in memory: events queued or waiting for a retry are
+ *   lost when the cloud stops (each was traced when queued).
+ * - The role check needs the IAM service's internal API; without it any
+ *   well-formed role ARN is accepted (logged once). The role's permissions
+ *   are not needed for writing logs or sending to destinations.
+ * - X-Amz-Function-Error is always "Unhandled" (Node runtimes never report
+ *   "Handled" nowadays).
+ * - DLQ delivery does not check that the role may send to the target.
+ *
+ * **By design**
+ * - Pending/InProgress last AWS's few seconds × the time scale (≥ 20 ms);
+ *   async retries wait AWS's 1 and 2 minutes × the time scale (1 s and 2 s by
+ *   default), MaximumEventAgeInSeconds is scaled the same way; every wait is
+ *   logged with the AWS figure.
+ * - During an update (InProgress) invocations already use the new code or
+ *   configuration (AWS keeps serving the previous one until Successful).
+ * - Loop detection: the lineage travels in X-Amzn-Trace-Id as
+ *   `Lineage=<origin>:<depth>` (AWS uses a similar field); an event that has
+ *   been through 16 invocations is stopped when RecursiveLoop is Terminate,
+ *   sent to the on-failure destination (condition "RecursiveInvocationDropped",
+ *   UNCERTAIN: AWS does not document the record's condition for this case) or
+ *   DLQ, and logged. Only async paths are stopped; synchronous Invoke passes
+ *   the lineage on.
+ * - Destination records and DLQ messages are sent with the service principal
+ *   lambda.amazonaws.com (AWS sends them with the execution role).
+ *
+ * **Client quirks**
+ * - SDK v3 and the CLI send ZipFile as base64 inside the JSON body (≈ 67 MB
+ *   for a 50 MB zip); the gateway's body limit allows it.
+ * - ListFunctions is GET /2015-03-31/functions/ with a trailing slash.
+ * - `aws lambda invoke` (CLI v1) sends the payload as given: with
+ *   `--cli-binary-format raw-in-base64-out` for JSON text, or base64 otherwise.
  */
+import * as fs from "node:fs";
+import { fileURLToPath } from "node:url";
 import type { ServiceFactory } from "../../core/service.js";
-import { restJsonProtocol } from "../../protocols/rest-json.js";
+import { AwsError } from "../../core/aws-error.js";
+import type { LambdaInternalApi } from "../../core/internal-apis.js";
+import { restJsonProtocol, type RestRoute } from "../../protocols/rest-json.js";
+import { AsyncInvoker, MAX_RECURSION_DEPTH } from "./async-invoke.js";
+import { hex } from "../../core/ids.js";
+import { traceHeaderWithLineage } from "../../core/trace.js";
+import { CodeStore } from "./code-package.js";
+import { ExecutionRoles } from "./execution-role.js";
+import { functionRoutes } from "./functions.js";
+import { invokeRoutes } from "./invoke.js";
+import { Invoker } from "./invoker.js";
+import { Lifecycle } from "./lifecycle.js";
+import { functionByArn } from "./names.js";
+import { permissionRoutes, policyDocument } from "./permissions.js";
+import type { LambdaService } from "./service-context.js";
+import { settingsRoutes } from "./function-settings.js";
+import { openFunctions } from "./state.js";
+import { randomUUID } from "node:crypto";
 
-const createLambda: ServiceFactory = () => ({
-  name: "lambda",
-  signingNames: ["lambda"],
-  handle: restJsonProtocol({ service: "lambda", routes: [] }),
-});
+/** The event source mappings module (helper "SQS"), mounted when its folder exists. */
+interface EventSourceMappingsModule {
+  createEventSourceMappings(cloud: Parameters<ServiceFactory>[0]): {
+    routes: RestRoute[];
+    onFunctionDeleted(arn: string): void;
+    reset(): void;
+    close(): void | Promise<void>;
+  };
+}
+
+async function loadEventSourceMappings(): Promise<EventSourceMappingsModule | undefined> {
+  const here = new URL("./event-source-mappings/", import.meta.url);
+  const present = ["index.ts", "index.js"].some((file) => fs.existsSync(fileURLToPath(new URL(file, here))));
+  if (!present) return undefined;
+  // A computed specifier: the module is optional at type-check time.
+  const specifier = "./event-source-mappings/index.js";
+  return (await import(/* @vite-ignore */ specifier)) as EventSourceMappingsModule;
+}
+
+const createLambda: ServiceFactory = async (cloud) => {
+  const functions = openFunctions(cloud);
+  const code = new CodeStore(cloud);
+  const roles = new ExecutionRoles(cloud);
+  const invoker = new Invoker(cloud, code, roles);
+  const svc: LambdaService = {
+    cloud,
+    functions,
+    code,
+    roles,
+    lifecycle: new Lifecycle(cloud, functions),
+    invoker,
+    async: new AsyncInvoker(cloud, functions, invoker),
+    onFunctionDeleted: [],
+  };
+
+  cloud.destinations.register({
+    kind: "lambda",
+    exists: (arn) => functionByArn(functions, arn) !== undefined,
+    resourcePolicy: (arn) => {
+      const fn = functionByArn(functions, arn);
+      return fn ? policyDocument(fn) : undefined;
+    },
+    async deliver(arn, message) {
+      const fn = functionByArn(functions, arn);
+      if (!fn) throw new AwsError("ResourceNotFoundException", `Function not found: ${arn}`, { status: 404 });
+      svc.async.enqueue(fn, message.body, { correlationId: message.correlationId, source: message.source.arn ?? message.source.principal, lineage: message.lineage });
+    },
+  });
+
+  const internal: LambdaInternalApi = {
+    functionExists: (arn) => functionByArn(functions, arn) !== undefined,
+    async invokeSync(arn, payload, meta) {
+      const fn = functionByArn(functions, arn);
+      if (!fn) throw new AwsError("ResourceNotFoundException", `Function not found: ${arn}`, { status: 404 });
+      if (fn.state !== "Active") throw new AwsError("ResourceConflictException", `The operation cannot be performed at this time. The function is currently in the following state: ${fn.state}`, { status: 409 });
+      const lineage = meta.lineage;
+      if (lineage && lineage.depth >= MAX_RECURSION_DEPTH && fn.recursiveLoop !== "Allow") {
+        const reason = `Lambda stopped a recursive invocation of ${fn.name} from ${meta.source.arn ?? meta.source.principal}: the event has already gone through ${lineage.depth} invocations (limit ${MAX_RECURSION_DEPTH}).`;
+        cloud.log.error(`lambda: ${reason}`);
+        cloud.trace.record({ correlationId: meta.correlationId, kind: "lambda.recursion", source: meta.source.arn ?? meta.source.principal, target: fn.arn, status: "dropped", detail: reason });
+        throw new AwsError("RecursiveInvocationException", reason);
+      }
+      const next = lineage ? { originId: lineage.originId, depth: lineage.depth + 1 } : { originId: hex(4), depth: 1 };
+      const result = await invoker.invoke(fn, payload, {
+        requestId: randomUUID(),
+        correlationId: meta.correlationId,
+        source: meta.source.arn ?? meta.source.principal,
+        traceHeader: traceHeaderWithLineage(next),
+      });
+      return { payload: result.payload, functionError: result.functionError };
+    },
+  };
+  cloud.provide<LambdaInternalApi>("lambda", internal);
+
+  const mappingsModule = await loadEventSourceMappings();
+  const mappings = mappingsModule?.createEventSourceMappings(cloud);
+  if (mappings) svc.onFunctionDeleted.push((arn) => mappings.onFunctionDeleted(arn));
+
+  const routes: RestRoute[] = [
+    ...functionRoutes(svc),
+    ...invokeRoutes(svc),
+    ...permissionRoutes(svc),
+    ...settingsRoutes(svc),
+    ...(mappings?.routes ?? []),
+  ];
+
+  return {
+    name: "lambda",
+    signingNames: ["lambda"],
+    handle: restJsonProtocol({ service: "lambda", routes }),
+    async reset() {
+      svc.async.stop();
+      svc.lifecycle.stop();
+      mappings?.reset();
+      await invoker.close();
+      await svc.async.drain();
+      roles.reset();
+      code.clear();
+      svc.async.restart();
+    },
+    async close() {
+      svc.async.stop();
+      svc.lifecycle.stop();
+      await mappings?.close();
+      await invoker.close();
+      await svc.async.drain();
+    },
+  };
+};
 export default createLambda;

@@ -1,0 +1,126 @@
+/**
+ * Deployment packages: the `ZipFile` of CreateFunction / UpdateFunctionCode
+ * (base64 in the JSON body, ≤ 50 MB zipped, ≤ 250 MB unzipped as on AWS) is
+ * checked, stored as a blob (so it survives a restart) and unpacked with
+ * fflate into a directory per code revision, which the runtime reads. After
+ * a restart the directory is unpacked again on first use when it is gone.
+ * Entry names never escape the directory: absolute paths and `..` segments
+ * make the package invalid.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { unzipSync } from "fflate";
+import { AwsError } from "../../core/aws-error.js";
+import type { Cloud } from "../../core/cloud.js";
+import { invalidParameter } from "./errors.js";
+import type { FunctionCode } from "./state.js";
+
+/** AWS: 50 MB for a direct upload of the zipped package. */
+export const MAX_ZIPPED_BYTES = 50 * 1024 * 1024;
+/** AWS: 250 MB unzipped. */
+export const MAX_UNZIPPED_BYTES = 262_144_000;
+
+const UNZIP_FAILED = "Could not unzip uploaded file. Please check your file, then try to upload again.";
+
+function decodeZip(zipFile: unknown, operation: string): Buffer {
+  if (typeof zipFile !== "string" || zipFile.length === 0) throw invalidParameter("Please provide a source for function code.");
+  const bytes = Buffer.from(zipFile, "base64");
+  if (bytes.length > MAX_ZIPPED_BYTES) {
+    // AWS measures the request; 69905067 is 50 MB after base64 expansion.
+    throw new AwsError("RequestEntityTooLargeException", `Request must be smaller than 69905067 bytes for the ${operation} operation`, { status: 413 });
+  }
+  return bytes;
+}
+
+function unpack(zip: Buffer): Record<string, Uint8Array> {
+  let total = 0;
+  let files: Record<string, Uint8Array>;
+  try {
+    files = unzipSync(zip, {
+      filter: (file) => {
+        total += file.originalSize;
+        if (total > MAX_UNZIPPED_BYTES) throw invalidParameter(`Unzipped size must be smaller than ${MAX_UNZIPPED_BYTES} bytes`);
+        return true;
+      },
+    });
+  } catch (err) {
+    if (err instanceof AwsError) throw err;
+    throw invalidParameter(UNZIP_FAILED);
+  }
+  for (const name of Object.keys(files)) {
+    const parts = name.split(/[\\/]/);
+    if (name.startsWith("/") || /^[a-zA-Z]:/.test(name) || parts.includes("..")) throw invalidParameter(UNZIP_FAILED);
+  }
+  return files;
+}
+
+export class CodeStore {
+  private readonly root: string;
+  /** Directories known to be complete in this process. */
+  private readonly ready = new Set<string>();
+
+  constructor(private readonly cloud: Cloud) {
+    this.root = cloud.store.scratchDir("lambda-code");
+  }
+
+  /** Validate, store and unpack an uploaded zip. Throws AwsError for a bad package. */
+  async accept(zipFile: unknown, operation: string): Promise<FunctionCode> {
+    const zip = decodeZip(zipFile, operation);
+    const files = unpack(zip);
+    const blobId = await this.cloud.store.blobs.put(zip);
+    const code: FunctionCode = {
+      blobId,
+      sha256: createHash("sha256").update(zip).digest("base64"),
+      size: zip.length,
+      revision: randomUUID(),
+    };
+    this.write(code.revision, files);
+    return code;
+  }
+
+  /** The unpacked directory of a code revision, unpacking it again if it is gone (after a restart). */
+  async directory(code: FunctionCode): Promise<string> {
+    const dir = path.join(this.root, code.revision);
+    if (this.ready.has(dir) || fs.existsSync(dir)) {
+      this.ready.add(dir);
+      return dir;
+    }
+    this.write(code.revision, unpack(await this.cloud.store.blobs.get(code.blobId)));
+    return dir;
+  }
+
+  async discard(code: FunctionCode): Promise<void> {
+    const dir = path.join(this.root, code.revision);
+    this.ready.delete(dir);
+    fs.rmSync(dir, { recursive: true, force: true });
+    await this.cloud.store.blobs.delete(code.blobId).catch(() => {});
+  }
+
+  /** Everything (POST /_localcloud/reset). */
+  clear(): void {
+    this.ready.clear();
+    fs.rmSync(this.root, { recursive: true, force: true });
+    fs.mkdirSync(this.root, { recursive: true });
+  }
+
+  private write(revision: string, files: Record<string, Uint8Array>): void {
+    const dir = path.join(this.root, revision);
+    const tmp = `${dir}.tmp-${process.pid}`;
+    fs.rmSync(tmp, { recursive: true, force: true });
+    fs.mkdirSync(tmp, { recursive: true });
+    for (const [name, data] of Object.entries(files)) {
+      const target = path.join(tmp, name);
+      if (name.endsWith("/")) {
+        fs.mkdirSync(target, { recursive: true });
+        continue;
+      }
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, data);
+    }
+    // Rename into place so a half-written directory is never used.
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.renameSync(tmp, dir);
+    this.ready.add(dir);
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * Runs one invocation of a function on the Node runtime (runtime/, created
+ * lazily on the first invoke so an idle cloud starts no processes): builds
+ * the runtime's FunctionSpec from the function record (unpacked code dir,
+ * execution-role credentials, reserved concurrency), sends the function's log
+ * lines to CloudWatch Logs (`/aws/lambda/<name>`, one stream per execution
+ * environment), records every invocation in the trace, and turns the
+ * runtime's throttle into AWS's 429 TooManyRequestsException.
+ */
+import type { Cloud } from "../../core/cloud.js";
+import { AwsError } from "../../core/aws-error.js";
+import type { LogsInternalApi } from "../../core/internal-apis.js";
+import { createRuntimePool, TooManyRequests, type FunctionSpec, type InvokeOptions, type InvokeResult, type RuntimePool } from "./runtime/index.js";
+import type { CodeStore } from "./code-package.js";
+import type { ExecutionRoles } from "./execution-role.js";
+import type { FunctionRecord } from "./state.js";
+
+/** Local bound on live execution environments across all functions (AWS: account concurrency 1000). */
+const MAX_ENVIRONMENTS = Number(process.env.LOCALCLOUD_LAMBDA_MAX_ENVIRONMENTS) || 10;
+/** Idle environments are stopped after this long (AWS keeps them for minutes, unspecified). */
+const IDLE_MS = Number(process.env.LOCALCLOUD_LAMBDA_IDLE_MS) || 5 * 60 * 1000;
+
+export interface InvokeMeta extends InvokeOptions {
+  correlationId: string;
+  /** Who asked, for the trace ("s3.amazonaws.com", a caller ARN…). */
+  source: string;
+}
+
+export class Invoker {
+  private pool?: RuntimePool;
+
+  constructor(
+    private readonly cloud: Cloud,
+    private readonly code: CodeStore,
+    private readonly roles: ExecutionRoles,
+  ) {}
+
+  private runtime(): RuntimePool {
+    this.pool ??= createRuntimePool({
+      maxEnvironments: MAX_ENVIRONMENTS,
+      idleMs: IDLE_MS,
+      onLogs: (spec, logStreamName, events) => {
+        this.cloud.use<LogsInternalApi>("logs")?.append(spec.account, spec.region, spec.logGroupName, logStreamName, events);
+      },
+    });
+    return this.pool;
+  }
+
+  async spec(fn: FunctionRecord): Promise<FunctionSpec> {
+    return {
+      functionName: fn.name,
+      functionArn: fn.arn,
+      handler: fn.handler,
+      runtime: fn.runtime,
+      timeoutSeconds: fn.timeout,
+      memoryMb: fn.memorySize,
+      environment: fn.environment ?? {},
+      codeDir: await this.code.directory(fn.code),
+      // Code and configuration changes (not policy changes) need fresh environments.
+      revisionId: `${fn.code.revision}/${fn.lastModified}`,
+      region: fn.region,
+      account: fn.account,
+      endpoint: this.cloud.endpoint,
+      logGroupName: `/aws/lambda/${fn.name}`,
+      reservedConcurrency: fn.reservedConcurrency,
+      credentials: () => this.roles.credentials(fn),
+    };
+  }
+
+  /** One invocation. Function errors are results (functionError set); throttles throw TooManyRequestsException. */
+  async invoke(fn: FunctionRecord, payload: string, meta: InvokeMeta): Promise<InvokeResult> {
+    const spec = await this.spec(fn);
+    let result: InvokeResult;
+    try {
+      result = await this.runtime().invoke(spec, payload, { requestId: meta.requestId, traceHeader: meta.traceHeader, clientContext: meta.clientContext });
+    } catch (err) {
+      const throttled = err instanceof TooManyRequests;
+      this.cloud.trace.record({
+        correlationId: meta.correlationId,
+        kind: "lambda.invoke",
+        source: meta.source,
+        target: fn.arn,
+        status: "failed",
+        detail: throttled ? `throttled (${err.reason ?? "TooManyRequestsException"})` : `the runtime could not run the function: ${(err as Error).message}`,
+      });
+      if (throttled) {
+        throw new AwsError("TooManyRequestsException", "Rate Exceeded.", {
+          status: 429,
+          fields: { Reason: err.reason ?? "ConcurrentInvocationLimitExceeded", retryAfterSeconds: "1" },
+          headers: { "Retry-After": "1" },
+        });
+      }
+      throw new AwsError("ServiceException", `The local cloud could not run ${fn.name}: ${(err as Error).message}`, { status: 500 });
+    }
+    this.cloud.trace.record({
+      correlationId: meta.correlationId,
+      kind: "lambda.invoke",
+      source: meta.source,
+      target: fn.arn,
+      status: result.functionError ? "failed" : "ok",
+      detail: result.functionError
+        ? `request ${result.requestId}: ${result.errorType ?? "error"} — ${summarize(result.payload)} (log stream ${result.logStreamName})`
+        : `request ${result.requestId} in ${result.durationMs.toFixed(1)} ms${result.initDurationMs !== undefined ? ` (cold start ${result.initDurationMs.toFixed(0)} ms)` : ""}`,
+    });
+    return result;
+  }
+
+  /** Stop a function's environments (updated or deleted). */
+  async retire(fn: FunctionRecord): Promise<void> {
+    await this.pool?.retire(fn.name);
+  }
+
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.close();
+  }
+}
+
+function summarize(payload: string): string {
+  try {
+    const parsed = JSON.parse(payload) as { errorMessage?: string };
+    if (parsed && typeof parsed.errorMessage === "string") return parsed.errorMessage.slice(0, 300);
+  } catch {
+    // not JSON
+  }
+  return payload.slice(0, 300);
+}
