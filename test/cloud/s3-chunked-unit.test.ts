@@ -164,6 +164,21 @@ describe("checksum verification", () => {
     expect(await computeChecksum("CRC64NVME", Buffer.from("123456789"))).toBe(Buffer.from("ae8b14860a799888", "hex").toString("base64"));
   });
 
+  it("agrees with @aws-crypto's CRC32 and CRC32C at every length around the 8-byte stride", async () => {
+    const { Crc32 } = await import("@aws-crypto/crc32");
+    const { Crc32c } = await import("@aws-crypto/crc32c");
+    const data = createHash("sha512").update("seed").digest();
+    for (let len = 0; len <= data.length; len++) {
+      const b = data.subarray(0, len);
+      const ref32 = Buffer.alloc(4);
+      ref32.writeUInt32BE(new Crc32().update(b).digest());
+      const ref32c = Buffer.alloc(4);
+      ref32c.writeUInt32BE(new Crc32c().update(b).digest());
+      expect(await computeChecksum("CRC32", b)).toBe(ref32.toString("base64"));
+      expect(await computeChecksum("CRC32C", b)).toBe(ref32c.toString("base64"));
+    }
+  });
+
   it("accepts each algorithm from a header or a trailer and returns the headers to echo", async () => {
     for (const alg of ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"] as const) {
       const value = await computeChecksum(alg, body);

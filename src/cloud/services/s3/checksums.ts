@@ -17,6 +17,7 @@
  */
 import { createHash } from "node:crypto";
 import { AwsError } from "../../core/aws-error.js";
+import { crc32, crc32c } from "./crc32.js";
 
 export type ChecksumAlgorithm = "CRC32" | "CRC32C" | "CRC64NVME" | "SHA1" | "SHA256";
 export type ChecksumType = "FULL_OBJECT" | "COMPOSITE";
@@ -61,14 +62,10 @@ export async function digest(algorithm: ChecksumAlgorithm, data: Uint8Array): Pr
       return createHash("sha1").update(data).digest();
     case "SHA256":
       return createHash("sha256").update(data).digest();
-    case "CRC32": {
-      const { Crc32 } = await import("@aws-crypto/crc32");
-      return uint32(new Crc32().update(data).digest());
-    }
-    case "CRC32C": {
-      const { Crc32c } = await import("@aws-crypto/crc32c");
-      return uint32(new Crc32c().update(data).digest());
-    }
+    case "CRC32":
+      return uint32(crc32(data));
+    case "CRC32C":
+      return uint32(crc32c(data));
     case "CRC64NVME": {
       const { Crc64Nvme } = await import("@aws-sdk/crc64-nvme");
       const crc = new Crc64Nvme();
