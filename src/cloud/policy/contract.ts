@@ -6,7 +6,12 @@
  */
 export type PolicyPrincipal =
   | { type: "Service"; service: string } // e.g. "s3.amazonaws.com"
-  | { type: "AWS"; arn: string; account: string } // a role session, user or root
+  /**
+   * A role session, user or root. For a role session `arn` is the session ARN
+   * (arn:aws:sts::<acct>:assumed-role/<role>/<session>) and `roleArn` the role's
+   * (arn:aws:iam::<acct>:role/<path><name>), which a Principal may name instead.
+   */
+  | { type: "AWS"; arn: string; account: string; roleArn?: string }
   | { type: "Anonymous" };
 
 export interface PolicyRequest {
@@ -25,4 +30,6 @@ export interface PolicyDecision {
   statement?: { policy: string; sid?: string; effect: "Allow" | "Deny" };
   /** A sentence a learner can read: which statement allowed/denied, or that none matched and why. */
   explanation: string;
+  /** For implicit denials: the Allow statements that came close and why each did not apply. */
+  hints?: string[];
 }
