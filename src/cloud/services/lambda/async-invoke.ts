@@ -194,7 +194,8 @@ export class AsyncInvoker {
   private async finish(fn: FunctionRecord, event: AsyncEvent, condition: Condition, reason?: string): Promise<void> {
     const destinations = fn.eventInvokeConfig?.DestinationConfig;
     const source = { principal: "lambda.amazonaws.com", arn: fn.arn, account: fn.account };
-    const lineage = this.lineageOf(event);
+    // The record of a stopped loop starts a fresh lineage, or it would be stopped in turn at its destination.
+    const lineage = condition === "RecursiveInvocationDropped" ? undefined : this.lineageOf(event);
     if (condition === "Success") {
       const target = destinations?.OnSuccess?.Destination;
       if (target) await this.cloud.destinations.deliver(target, { body: JSON.stringify(this.record(fn, event, condition)), source, correlationId: event.correlationId, lineage }, { kind: "lambda→on-success" });

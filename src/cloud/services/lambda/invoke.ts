@@ -10,6 +10,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { AwsError } from "../../core/aws-error.js";
+import { hex } from "../../core/ids.js";
 import type { RequestContext } from "../../core/context.js";
 import { lineageFromTraceHeader, traceHeaderWithLineage } from "../../core/trace.js";
 import { restResult, type RestInput, type RestRoute } from "../../protocols/rest-json.js";
@@ -64,12 +65,12 @@ export function invokeRoutes(svc: LambdaService): RestRoute[] {
 
     const requestId = randomUUID();
     // A synchronous call continues the caller's lineage (one more round) so loops through it stay visible downstream.
-    const next = lineage ? { originId: lineage.originId, depth: lineage.depth + 1 } : undefined;
+    const next = lineage ? { originId: lineage.originId, depth: lineage.depth + 1 } : { originId: hex(4), depth: 1 };
     const result = await svc.invoker.invoke(fn, payload, {
       requestId,
       correlationId: ctx.requestId,
       source,
-      traceHeader: next ? traceHeaderWithLineage(next) : undefined,
+      traceHeader: traceHeaderWithLineage(next),
       clientContext: input.headers["x-amz-client-context"],
     });
     const headers: Record<string, string> = {

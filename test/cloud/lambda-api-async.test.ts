@@ -1,0 +1,154 @@
+// Asynchronous invocation through the real SDK: a failing handler retried
+// (2 retries by default, time-scaled) and landing in its on-failure
+// destination with AWS's record shape, MaximumRetryAttempts, the on-success
+// record, and recursive loop detection stopping a function that re-triggers
+// itself. Destinations here are Lambda functions that log what they receive;
+// the test reads those logs through CloudWatch Logs.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { InvokeCommand, LambdaClient, PutFunctionEventInvokeConfigCommand, PutFunctionRecursionConfigCommand } from "@aws-sdk/client-lambda";
+import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
+import { eventually, startTestCloud, type TestCloud } from "../helpers/cloud.js";
+import { createExecutionRole, createFunction, ROLE_NAME } from "../helpers/lambda.js";
+
+let cloud: TestCloud;
+let lambda: LambdaClient;
+let logs: CloudWatchLogsClient;
+const ACCOUNT = "000000000000";
+const fnArn = (name: string) => `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${name}`;
+
+/** A destination function: logs "RECORD <event JSON>" for every event it receives. */
+const RECORDER = `export const handler = async (event) => { console.log("RECORD " + JSON.stringify(event)); return "recorded"; };`;
+
+beforeAll(async () => {
+  // 1/600: AWS's 1 and 2 minute retry waits become 100 and 200 ms.
+  cloud = await startTestCloud({ timeScale: 1 / 600 });
+  lambda = new LambdaClient({ ...cloud.clientConfig, maxAttempts: 1 });
+  logs = new CloudWatchLogsClient(cloud.clientConfig);
+  const iam = new IAMClient(cloud.clientConfig);
+  await createExecutionRole(iam);
+  // What the self-invoking function needs once IAM enforcement evaluates role sessions.
+  await iam.send(
+    new PutRolePolicyCommand({
+      RoleName: ROLE_NAME,
+      PolicyName: "invoke",
+      PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "lambda:InvokeFunction", Resource: "*" }] }),
+    }),
+  );
+  await createFunction(lambda, "recorder", RECORDER);
+  await createFunction(lambda, "thrower", `export const handler = async (event) => { console.log("ATTEMPT " + event.id); throw new Error("boom " + event.id); };`);
+  await createFunction(lambda, "succeeder", `export const handler = async (event) => ({ doubled: event.n * 2 });`);
+});
+afterAll(async () => {
+  await cloud?.close();
+});
+
+async function logLines(group: string, pattern: string): Promise<string[]> {
+  const res = await logs.send(new FilterLogEventsCommand({ logGroupName: group, filterPattern: pattern }));
+  return (res.events ?? []).map((e) => e.message!);
+}
+
+async function recorded(match: string): Promise<Record<string, any>[]> {
+  const lines = await logLines("/aws/lambda/recorder", `RECORD "${match}"`);
+  return lines.map((line) => JSON.parse(line.slice(line.indexOf("RECORD ") + 7)));
+}
+
+describe("retries and the on-failure destination", () => {
+  it("retries a failing handler twice, then sends AWS's record to the on-failure destination", async () => {
+    await lambda.send(
+      new PutFunctionEventInvokeConfigCommand({ FunctionName: "thrower", DestinationConfig: { OnFailure: { Destination: fnArn("recorder") } } }),
+    );
+    const out = await lambda.send(new InvokeCommand({ FunctionName: "thrower", InvocationType: "Event", Payload: JSON.stringify({ id: "evt-one" }) }));
+    expect(out.StatusCode).toBe(202);
+    const [record] = await eventually(async () => {
+      const found = await recorded("evt-one");
+      return found.length ? found : undefined;
+    });
+    expect(Object.keys(record!)).toEqual(["version", "timestamp", "requestContext", "requestPayload", "responseContext", "responsePayload"]);
+    expect(record).toMatchObject({
+      version: "1.0",
+      requestContext: { functionArn: `${fnArn("thrower")}:$LATEST`, condition: "RetriesExhausted", approximateInvokeCount: 3 },
+      requestPayload: { id: "evt-one" },
+      responseContext: { statusCode: 200, executedVersion: "$LATEST", functionError: "Unhandled" },
+      responsePayload: { errorType: "Error", errorMessage: "boom evt-one" },
+    });
+    expect(record!.requestContext.requestId).toBe(out.$metadata.requestId);
+    expect(new Date(record!.timestamp).toISOString()).toBe(record!.timestamp);
+    expect(await logLines("/aws/lambda/thrower", `"ATTEMPT evt-one"`)).toHaveLength(3);
+    expect(cloud.logs.some((l) => l.includes("retry 1 of 2") && l.includes("AWS waits about 1 min"))).toBe(true);
+  });
+
+  it("honours MaximumRetryAttempts 0: one attempt, then the destination", async () => {
+    await lambda.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: "thrower",
+        MaximumRetryAttempts: 0,
+        DestinationConfig: { OnFailure: { Destination: fnArn("recorder") } },
+      }),
+    );
+    await lambda.send(new InvokeCommand({ FunctionName: "thrower", InvocationType: "Event", Payload: JSON.stringify({ id: "evt-two" }) }));
+    const [record] = await eventually(async () => {
+      const found = await recorded("evt-two");
+      return found.length ? found : undefined;
+    });
+    expect(record!.requestContext.approximateInvokeCount).toBe(1);
+    expect(await logLines("/aws/lambda/thrower", `"ATTEMPT evt-two"`)).toHaveLength(1);
+  });
+});
+
+describe("the on-success destination", () => {
+  it("receives the Success record with the function's response", async () => {
+    await lambda.send(
+      new PutFunctionEventInvokeConfigCommand({ FunctionName: "succeeder", DestinationConfig: { OnSuccess: { Destination: fnArn("recorder") } } }),
+    );
+    await lambda.send(new InvokeCommand({ FunctionName: "succeeder", InvocationType: "Event", Payload: JSON.stringify({ n: 21 }) }));
+    const [record] = await eventually(async () => {
+      const found = await recorded("doubled");
+      return found.length ? found : undefined;
+    });
+    expect(record).toMatchObject({
+      version: "1.0",
+      requestContext: { condition: "Success", approximateInvokeCount: 1, functionArn: `${fnArn("succeeder")}:$LATEST` },
+      requestPayload: { n: 21 },
+      responseContext: { statusCode: 200, executedVersion: "$LATEST" },
+      responsePayload: { doubled: 42 },
+    });
+    expect(record!.responseContext.functionError).toBeUndefined();
+  });
+});
+
+describe("recursive loop detection", () => {
+  const LOOPER = `import { LambdaClient, InvokeCommand } from "@aws-sdk/client-lambda";
+const lambda = new LambdaClient({});
+export const handler = async (event) => {
+  console.log("ROUND " + event.loop + " " + (event.round ?? 0));
+  await lambda.send(new InvokeCommand({ FunctionName: process.env.AWS_LAMBDA_FUNCTION_NAME, InvocationType: "Event",
+    Payload: JSON.stringify({ loop: event.loop, round: (event.round ?? 0) + 1 }) }));
+  return "again";
+};`;
+
+  it("stops a function that re-triggers itself after 16 invocations, logs why and sends the event to its failure destination", async () => {
+    await createFunction(lambda, "looper", LOOPER, { Timeout: 10 });
+    await lambda.send(
+      new PutFunctionEventInvokeConfigCommand({ FunctionName: "looper", DestinationConfig: { OnFailure: { Destination: fnArn("recorder") } } }),
+    );
+    await lambda.send(new InvokeCommand({ FunctionName: "looper", InvocationType: "Event", Payload: JSON.stringify({ loop: "L1" }) }));
+    const [record] = await eventually(async () => {
+      const found = await recorded("L1");
+      return found.length ? found : undefined;
+    }, 30_000);
+    expect(record!.requestContext.condition).toBe("RecursiveInvocationDropped");
+    expect(record!.requestPayload).toEqual({ loop: "L1", round: 16 });
+    const rounds = await logLines("/aws/lambda/looper", `"ROUND L1"`);
+    expect(rounds).toHaveLength(16);
+    expect(cloud.logs.some((l) => l.includes("Lambda stopped a recursive invocation of looper"))).toBe(true);
+  });
+
+  it("lets the loop run on with RecursiveLoop Allow", async () => {
+    await lambda.send(new PutFunctionRecursionConfigCommand({ FunctionName: "looper", RecursiveLoop: "Allow" }));
+    await lambda.send(new InvokeCommand({ FunctionName: "looper", InvocationType: "Event", Payload: JSON.stringify({ loop: "L2", round: 0 }) }));
+    await eventually(async () => ((await logLines("/aws/lambda/looper", `"ROUND L2 18"`)).length ? true : undefined), 30_000);
+    // Back to Terminate: the next round (already past 16) is stopped, so the loop ends.
+    await lambda.send(new PutFunctionRecursionConfigCommand({ FunctionName: "looper", RecursiveLoop: "Terminate" }));
+  });
+});

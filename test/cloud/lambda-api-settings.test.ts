@@ -1,0 +1,199 @@
+// The Lambda API's per-function settings through the real SDK: the resource
+// policy (AddPermission / GetPolicy / RemovePermission in AWS's exact shape
+// and errors), async invoke configuration, reserved concurrency (0 throttles),
+// recursion config and tags.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  AddPermissionCommand,
+  DeleteFunctionConcurrencyCommand,
+  DeleteFunctionEventInvokeConfigCommand,
+  GetFunctionCommand,
+  GetFunctionConcurrencyCommand,
+  GetFunctionEventInvokeConfigCommand,
+  GetFunctionRecursionConfigCommand,
+  GetPolicyCommand,
+  InvokeCommand,
+  LambdaClient,
+  ListTagsCommand,
+  PutFunctionConcurrencyCommand,
+  PutFunctionEventInvokeConfigCommand,
+  PutFunctionRecursionConfigCommand,
+  RemovePermissionCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
+  UpdateFunctionEventInvokeConfigCommand,
+} from "@aws-sdk/client-lambda";
+import { IAMClient } from "@aws-sdk/client-iam";
+import { startTestCloud, type TestCloud } from "../helpers/cloud.js";
+import { createExecutionRole, createFunction } from "../helpers/lambda.js";
+
+let cloud: TestCloud;
+let lambda: LambdaClient;
+const ARN = "arn:aws:lambda:us-east-1:000000000000:function:settings";
+
+beforeAll(async () => {
+  cloud = await startTestCloud();
+  lambda = new LambdaClient({ ...cloud.clientConfig, maxAttempts: 1 });
+  await createExecutionRole(new IAMClient(cloud.clientConfig));
+  await createFunction(lambda, "settings", "export const handler = async (e) => ({ ok: true, e });");
+});
+afterAll(async () => {
+  await cloud?.close();
+});
+
+describe("resource policy", () => {
+  it("GetPolicy without a policy is ResourceNotFoundException", async () => {
+    await expect(lambda.send(new GetPolicyCommand({ FunctionName: "settings" }))).rejects.toMatchObject({
+      name: "ResourceNotFoundException",
+      message: "The resource you requested does not exist.",
+      $metadata: { httpStatusCode: 404 },
+    });
+  });
+
+  it("AddPermission writes AWS's statement shape and GetPolicy returns the whole document", async () => {
+    const added = await lambda.send(
+      new AddPermissionCommand({
+        FunctionName: "settings",
+        StatementId: "s3",
+        Action: "lambda:InvokeFunction",
+        Principal: "s3.amazonaws.com",
+        SourceArn: "arn:aws:s3:::photos",
+        SourceAccount: "000000000000",
+      }),
+    );
+    expect(added.$metadata.httpStatusCode).toBe(201);
+    const statement = {
+      Sid: "s3",
+      Effect: "Allow",
+      Principal: { Service: "s3.amazonaws.com" },
+      Action: "lambda:InvokeFunction",
+      Resource: ARN,
+      Condition: { ArnLike: { "AWS:SourceArn": "arn:aws:s3:::photos" }, StringEquals: { "AWS:SourceAccount": "000000000000" } },
+    };
+    expect(added.Statement).toBe(JSON.stringify(statement));
+    await lambda.send(new AddPermissionCommand({ FunctionName: "settings", StatementId: "acct", Action: "lambda:*", Principal: "111122223333" }));
+    const policy = await lambda.send(new GetPolicyCommand({ FunctionName: "settings" }));
+    expect(policy.Policy).toBe(
+      JSON.stringify({
+        Version: "2012-10-17",
+        Id: "default",
+        Statement: [statement, { Sid: "acct", Effect: "Allow", Principal: { AWS: "arn:aws:iam::111122223333:root" }, Action: "lambda:*", Resource: ARN }],
+      }),
+    );
+    const fn = await lambda.send(new GetFunctionCommand({ FunctionName: "settings" }));
+    expect(policy.RevisionId).toBe(fn.Configuration?.RevisionId);
+  });
+
+  it("refuses a duplicate statement id, a malformed one, and a missing function", async () => {
+    await expect(
+      lambda.send(new AddPermissionCommand({ FunctionName: "settings", StatementId: "s3", Action: "lambda:InvokeFunction", Principal: "sns.amazonaws.com" })),
+    ).rejects.toMatchObject({
+      name: "ResourceConflictException",
+      message: "The statement id (s3) provided already exists. Please provide a new statement id, or remove the existing statement.",
+      $metadata: { httpStatusCode: 409 },
+    });
+    await expect(
+      lambda.send(new AddPermissionCommand({ FunctionName: "settings", StatementId: "bad sid!", Action: "lambda:InvokeFunction", Principal: "sns.amazonaws.com" })),
+    ).rejects.toMatchObject({ name: "ValidationException", $metadata: { httpStatusCode: 400 } });
+    await expect(
+      lambda.send(new AddPermissionCommand({ FunctionName: "ghost", StatementId: "x", Action: "lambda:InvokeFunction", Principal: "sns.amazonaws.com" })),
+    ).rejects.toMatchObject({ name: "ResourceNotFoundException", message: "Function not found: arn:aws:lambda:us-east-1:000000000000:function:ghost" });
+  });
+
+  it("RemovePermission removes one statement (204) and says when a statement is not there", async () => {
+    const out = await lambda.send(new RemovePermissionCommand({ FunctionName: "settings", StatementId: "acct" }));
+    expect(out.$metadata.httpStatusCode).toBe(204);
+    await expect(lambda.send(new RemovePermissionCommand({ FunctionName: "settings", StatementId: "acct" }))).rejects.toMatchObject({
+      name: "ResourceNotFoundException",
+      message: "Statement acct is not found in resource policy.",
+    });
+    await lambda.send(new RemovePermissionCommand({ FunctionName: "settings", StatementId: "s3" }));
+    await expect(lambda.send(new GetPolicyCommand({ FunctionName: "settings" }))).rejects.toMatchObject({ name: "ResourceNotFoundException" });
+  });
+});
+
+describe("event invoke config", () => {
+  it("puts, updates, reads and deletes it", async () => {
+    const put = await lambda.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: "settings",
+        MaximumRetryAttempts: 1,
+        MaximumEventAgeInSeconds: 120,
+        DestinationConfig: { OnFailure: { Destination: "arn:aws:sqs:us-east-1:000000000000:failures" } },
+      }),
+    );
+    expect(put).toMatchObject({
+      FunctionArn: `${ARN}:$LATEST`,
+      MaximumRetryAttempts: 1,
+      MaximumEventAgeInSeconds: 120,
+      DestinationConfig: { OnSuccess: {}, OnFailure: { Destination: "arn:aws:sqs:us-east-1:000000000000:failures" } },
+    });
+    expect(put.LastModified).toBeInstanceOf(Date);
+    await lambda.send(
+      new UpdateFunctionEventInvokeConfigCommand({ FunctionName: "settings", DestinationConfig: { OnSuccess: { Destination: "arn:aws:events:us-east-1:000000000000:event-bus/default" } } }),
+    );
+    const got = await lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: "settings" }));
+    expect(got.MaximumRetryAttempts).toBe(1);
+    expect(got.DestinationConfig?.OnSuccess?.Destination).toBe("arn:aws:events:us-east-1:000000000000:event-bus/default");
+    expect(got.DestinationConfig?.OnFailure?.Destination).toBe("arn:aws:sqs:us-east-1:000000000000:failures");
+    await lambda.send(new DeleteFunctionEventInvokeConfigCommand({ FunctionName: "settings" }));
+    await expect(lambda.send(new GetFunctionEventInvokeConfigCommand({ FunctionName: "settings" }))).rejects.toMatchObject({ name: "ResourceNotFoundException" });
+  });
+
+  it("refuses retries above 2, an event age under 60 s and a destination that is not a queue, topic, function or bus", async () => {
+    await expect(lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: "settings", MaximumRetryAttempts: 3 }))).rejects.toMatchObject({
+      name: "ValidationException",
+      message: "1 validation error detected: Value '3' at 'maximumRetryAttempts' failed to satisfy constraint: Member must have value less than or equal to 2",
+    });
+    await expect(lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: "settings", MaximumEventAgeInSeconds: 59 }))).rejects.toMatchObject({
+      name: "ValidationException",
+    });
+    await expect(
+      lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: "settings", DestinationConfig: { OnFailure: { Destination: "arn:aws:s3:::bucket" } } })),
+    ).rejects.toMatchObject({ name: "InvalidParameterValueException" });
+  });
+});
+
+describe("reserved concurrency", () => {
+  it("0 throttles every invoke with 429 TooManyRequestsException; deleting it lifts the limit", async () => {
+    const put = await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: "settings", ReservedConcurrentExecutions: 0 }));
+    expect(put.ReservedConcurrentExecutions).toBe(0);
+    expect((await lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: "settings" }))).ReservedConcurrentExecutions).toBe(0);
+    expect((await lambda.send(new GetFunctionCommand({ FunctionName: "settings" }))).Concurrency).toEqual({ ReservedConcurrentExecutions: 0 });
+    await expect(lambda.send(new InvokeCommand({ FunctionName: "settings", Payload: "{}" }))).rejects.toMatchObject({
+      name: "TooManyRequestsException",
+      Reason: "ReservedFunctionConcurrentInvocationLimitExceeded",
+      $metadata: { httpStatusCode: 429 },
+    });
+    await lambda.send(new DeleteFunctionConcurrencyCommand({ FunctionName: "settings" }));
+    expect((await lambda.send(new GetFunctionConcurrencyCommand({ FunctionName: "settings" }))).ReservedConcurrentExecutions).toBeUndefined();
+    const ok = await lambda.send(new InvokeCommand({ FunctionName: "settings", Payload: "{}" }));
+    expect(ok.StatusCode).toBe(200);
+  });
+
+  it("keeps 100 of the account's 1000 unreserved, as AWS does", async () => {
+    await expect(lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: "settings", ReservedConcurrentExecutions: 901 }))).rejects.toMatchObject({
+      name: "InvalidParameterValueException",
+      message: "Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [100].",
+    });
+  });
+});
+
+describe("recursion config and tags", () => {
+  it("defaults to Terminate and accepts Allow", async () => {
+    expect((await lambda.send(new GetFunctionRecursionConfigCommand({ FunctionName: "settings" }))).RecursiveLoop).toBe("Terminate");
+    expect((await lambda.send(new PutFunctionRecursionConfigCommand({ FunctionName: "settings", RecursiveLoop: "Allow" }))).RecursiveLoop).toBe("Allow");
+    expect((await lambda.send(new GetFunctionRecursionConfigCommand({ FunctionName: "settings" }))).RecursiveLoop).toBe("Allow");
+    await expect(lambda.send(new PutFunctionRecursionConfigCommand({ FunctionName: "settings", RecursiveLoop: "Sometimes" as never }))).rejects.toMatchObject({
+      name: "ValidationException",
+    });
+  });
+
+  it("tags, lists and untags by ARN", async () => {
+    await lambda.send(new TagResourceCommand({ Resource: ARN, Tags: { lab: "02", owner: "kit" } }));
+    expect((await lambda.send(new ListTagsCommand({ Resource: ARN }))).Tags).toEqual({ lab: "02", owner: "kit" });
+    await lambda.send(new UntagResourceCommand({ Resource: ARN, TagKeys: ["owner"] }));
+    expect((await lambda.send(new ListTagsCommand({ Resource: ARN }))).Tags).toEqual({ lab: "02" });
+    expect((await lambda.send(new GetFunctionCommand({ FunctionName: "settings" }))).Tags).toEqual({ lab: "02" });
+  });
+});
