@@ -15,6 +15,7 @@ import { createHash } from "node:crypto";
 import type { Cloud } from "../../core/cloud.js";
 import type { RoleSession } from "../../core/identity.js";
 import type { IamInternalApi } from "../../core/internal-apis.js";
+import { allowsServicePrincipal } from "../../policy/evaluate.js";
 import { constraint, invalidParameter } from "./errors.js";
 import type { FunctionRecord } from "./state.js";
 
@@ -31,26 +32,27 @@ export function validateRoleArn(role: unknown): string {
   return role;
 }
 
-const list = (v: unknown): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
-const wildcard = (pattern: string, value: string) =>
-  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".")}$`, "i").test(value);
-
-/** Does this trust policy let Lambda assume the role? (Allow without a matching Deny; conditions are not evaluated.) */
-export function trustsLambda(document: string): boolean {
-  let doc: { Statement?: unknown };
+/**
+ * Does this trust policy let Lambda assume the role? Evaluated by the policy
+ * engine as AWS evaluates a trust policy: principal lambda.amazonaws.com,
+ * action sts:AssumeRole, with aws:SourceAccount / aws:SourceArn of the
+ * function (so confused-deputy conditions in trust policies work).
+ */
+export function trustsLambda(document: string, roleArn: string, fn: { account: string; arn?: string }): boolean {
   try {
-    doc = JSON.parse(document);
+    return (
+      allowsServicePrincipal(document, {
+        service: LAMBDA_PRINCIPAL,
+        action: "sts:AssumeRole",
+        resource: roleArn,
+        sourceAccount: fn.account,
+        sourceArn: fn.arn,
+        policyName: `the trust policy of ${roleArn}`,
+      }).decision === "Allow"
+    );
   } catch {
-    return false;
+    return false; // an unparsable trust policy trusts no one
   }
-  const statements = (Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]) as Array<Record<string, any> | undefined>;
-  const applies = (s: Record<string, any>) => {
-    const p = s.Principal;
-    const principalOk = p === "*" || list(p?.Service).includes(LAMBDA_PRINCIPAL) || list(p?.AWS).includes("*");
-    return principalOk && list(s.Action).some((a) => wildcard(a, "sts:AssumeRole"));
-  };
-  if (statements.some((s) => s?.Effect === "Deny" && applies(s))) return false;
-  return statements.some((s) => s?.Effect === "Allow" && applies(s));
 }
 
 export class ExecutionRoles {
@@ -60,7 +62,7 @@ export class ExecutionRoles {
   constructor(private readonly cloud: Cloud) {}
 
   /** The role check of CreateFunction / UpdateFunctionConfiguration. */
-  check(roleArn: string): void {
+  check(roleArn: string, fn: { account: string; arn?: string }): void {
     const iam = this.cloud.use<IamInternalApi>("iam");
     if (!iam) {
       if (!this.warnedNoIam) {
@@ -71,7 +73,7 @@ export class ExecutionRoles {
     }
     const account = ROLE_ARN.exec(roleArn)![2]!;
     const role = iam.getRole(account, roleArn);
-    if (!role || !trustsLambda(role.assumeRolePolicyDocument)) throw invalidParameter(CANNOT_ASSUME);
+    if (!role || !trustsLambda(role.assumeRolePolicyDocument, role.arn, fn)) throw invalidParameter(CANNOT_ASSUME);
   }
 
   /** Credentials for an execution environment of this function. */

@@ -94,7 +94,7 @@ export function functionRoutes(svc: LambdaService): RestRoute[] {
     rejectUnsupportedCode(body.Code);
     const key = functionKey(ref.account, ref.region, ref.name);
     if (functions.has(key)) throw conflict(`Function already exist: ${ref.name}`);
-    roles.check(role);
+    roles.check(role, { account: ref.account, arn: functionArn(ref.account, ref.region, ref.name) });
     const stored = await code.accept(body.Code?.ZipFile, "CreateFunction");
     if (functions.has(key)) {
       await code.discard(stored);
@@ -220,7 +220,7 @@ export function functionRoutes(svc: LambdaService): RestRoute[] {
     if (Array.isArray(body.Layers) && body.Layers.length) throw invalidParameter("The local cloud does not support layers: put the dependencies in the .zip package.");
     checkRevision(fn, body.RevisionId);
     assertUpdatable(fn);
-    if (body.Role !== undefined) roles.check(next.role);
+    if (body.Role !== undefined) roles.check(next.role, next);
     next.revisionId = randomUUID();
     next.lastModified = lambdaTimestamp();
     next.lastUpdateStatus = "InProgress";
