@@ -56,8 +56,9 @@
  * - SDK v3 and the CLI send ZipFile as base64 inside the JSON body (≈ 67 MB
  *   for a 50 MB zip); the gateway's body limit allows it.
  * - ListFunctions is GET /2015-03-31/functions/ with a trailing slash.
- * - `aws lambda invoke` (CLI v1) sends the payload as given: with
- *   `--cli-binary-format raw-in-base64-out` for JSON text, or base64 otherwise.
+ * - `aws lambda invoke --payload '{…}'` sends the text as is with CLI v1; CLI v2
+ *   treats it as base64 unless `--cli-binary-format raw-in-base64-out`.
+ *   `--payload fileb://event.json` behaves the same in both.
  */
 import * as fs from "node:fs";
 import { fileURLToPath } from "node:url";
