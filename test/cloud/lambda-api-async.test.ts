@@ -5,7 +5,15 @@
 // itself. Destinations here are Lambda functions that log what they receive;
 // the test reads those logs through CloudWatch Logs.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { InvokeCommand, LambdaClient, PutFunctionEventInvokeConfigCommand, PutFunctionRecursionConfigCommand } from "@aws-sdk/client-lambda";
+import {
+  AddPermissionCommand,
+  InvokeCommand,
+  LambdaClient,
+  PutFunctionEventInvokeConfigCommand,
+  PutFunctionRecursionConfigCommand,
+} from "@aws-sdk/client-lambda";
+import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { eventually, startTestCloud, type TestCloud } from "../helpers/cloud.js";
@@ -114,6 +122,61 @@ describe("the on-success destination", () => {
       responsePayload: { doubled: 42 },
     });
     expect(record!.responseContext.functionError).toBeUndefined();
+  });
+});
+
+describe("dead-letter target and other destination kinds", () => {
+  it("sends the original event with RequestID / ErrorCode / ErrorMessage attributes to an SNS dead-letter topic", async () => {
+    const sns = new SNSClient(cloud.clientConfig);
+    const topic = (await sns.send(new CreateTopicCommand({ Name: "lambda-dlq" }))).TopicArn!;
+    await lambda.send(
+      new AddPermissionCommand({ FunctionName: "recorder", StatementId: "sns", Action: "lambda:InvokeFunction", Principal: "sns.amazonaws.com", SourceArn: topic }),
+    );
+    await sns.send(new SubscribeCommand({ TopicArn: topic, Protocol: "lambda", Endpoint: fnArn("recorder") }));
+    await createFunction(lambda, "dlq-thrower", `export const handler = async (e) => { throw new Error("dead " + e.id); };`, {
+      DeadLetterConfig: { TargetArn: topic },
+    });
+    await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: "dlq-thrower", MaximumRetryAttempts: 0 }));
+    const out = await lambda.send(new InvokeCommand({ FunctionName: "dlq-thrower", InvocationType: "Event", Payload: JSON.stringify({ id: "evt-dlq" }) }));
+    const [event] = await eventually(async () => {
+      const found = await recorded("aws:sns");
+      return found.length ? found : undefined;
+    });
+    const record = event!.Records[0].Sns;
+    expect(JSON.parse(record.Message)).toEqual({ id: "evt-dlq" });
+    expect(record.MessageAttributes).toMatchObject({
+      RequestID: { Type: "String", Value: out.$metadata.requestId },
+      ErrorCode: { Type: "Number", Value: "200" },
+      ErrorMessage: { Type: "String", Value: "dead evt-dlq" },
+    });
+  });
+
+  it("sends the failure record to an EventBridge bus as 'Lambda Function Invocation Result - Failure'", async () => {
+    const events = new EventBridgeClient(cloud.clientConfig);
+    const rule = await events.send(
+      new PutRuleCommand({ Name: "lambda-failures", EventPattern: JSON.stringify({ source: ["lambda"], "detail-type": ["Lambda Function Invocation Result - Failure"] }) }),
+    );
+    await lambda.send(
+      new AddPermissionCommand({ FunctionName: "recorder", StatementId: "events", Action: "lambda:InvokeFunction", Principal: "events.amazonaws.com", SourceArn: rule.RuleArn }),
+    );
+    await events.send(new PutTargetsCommand({ Rule: "lambda-failures", Targets: [{ Id: "recorder", Arn: fnArn("recorder") }] }));
+    await lambda.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: "thrower",
+        MaximumRetryAttempts: 0,
+        DestinationConfig: { OnFailure: { Destination: "arn:aws:events:us-east-1:000000000000:event-bus/default" } },
+      }),
+    );
+    await lambda.send(new InvokeCommand({ FunctionName: "thrower", InvocationType: "Event", Payload: JSON.stringify({ id: "evt-bus" }) }));
+    const [event] = await eventually(async () => {
+      const found = await recorded("Lambda Function Invocation Result - Failure");
+      return found.length ? found : undefined;
+    });
+    expect(event).toMatchObject({
+      source: "lambda",
+      "detail-type": "Lambda Function Invocation Result - Failure",
+      detail: { requestContext: { condition: "RetriesExhausted", functionArn: `${fnArn("thrower")}:$LATEST` }, requestPayload: { id: "evt-bus" } },
+    });
   });
 });
 
