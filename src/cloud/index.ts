@@ -40,12 +40,14 @@ export async function start(options: StartOptions = {}): Promise<RunningCloud> {
     port: options.port ?? DEFAULT_PORT,
     host: options.host ?? DEFAULT_HOST,
     dataDir: options.inMemory ? null : path.resolve(options.dataDir ?? DEFAULT_DATA_DIR),
-    iam: options.iam ?? "enforce",
+    iam: options.iam ?? (process.env.LOCALCLOUD_IAM === "off" ? "off" : "enforce"),
     timeScale: options.timeScale ?? DEFAULT_TIME_SCALE,
     logLevel: options.logLevel ?? "info",
     logSink: options.logSink,
   };
   const cloud = new Cloud(config);
+  // IAM enforcement for role-session callers (src/cloud/policy/enforce.ts); "off" keeps allow-all.
+  if (config.iam === "enforce") cloud.authorizer = (await import("./policy/enforce.js")).createEnforcingAuthorizer(cloud);
   const factories = await Promise.all(serviceLoaders.map((load) => load()));
   for (const { default: factory } of factories) cloud.services.push(await factory(cloud));
   const gateway = await startGateway(cloud, config.port, config.host);

@@ -1,0 +1,58 @@
+/**
+ * Each service's own AccessDenied shape (aws-behavior.md §7), with AWS's
+ * sentence: "User: <arn> is not authorized to perform: <action> on resource:
+ * <arn> because no identity-based policy allows the <action> action" (or
+ * "with an explicit deny in an identity-based / a resource-based policy").
+ * S3 quotes the resource ARN; SQS writes the action in lower case
+ * (sqs:sendmessage); SNS writes the prefix upper-case (SNS:Publish).
+ */
+import { AwsError } from "../core/aws-error.js";
+import type { PolicyDecision } from "./contract.js";
+
+export interface DenialInput {
+  service: string;
+  callerArn: string;
+  action: string;
+  resource: string;
+  decision: PolicyDecision;
+  /** Where the deciding Deny was ("identity" or "resource"), for explicit denials. */
+  denyIn?: "identity" | "resource";
+  /** Cross-account: the resource policy was missing the Allow. */
+  missingResourceAllow?: boolean;
+}
+
+export function denialMessage(input: DenialInput): string {
+  const { service } = input;
+  const action = service === "sqs" ? input.action.toLowerCase() : service === "sns" ? input.action.replace(/^sns:/i, "SNS:") : input.action;
+  const resource = service === "s3" ? `"${input.resource}"` : input.resource;
+  const reason =
+    input.decision.decision === "ExplicitDeny"
+      ? `with an explicit deny in ${input.denyIn === "resource" ? "a resource-based policy" : "an identity-based policy"}`
+      : input.missingResourceAllow
+        ? `because no resource-based policy allows the ${action} action`
+        : `because no identity-based policy allows the ${action} action`;
+  return `User: ${input.callerArn} is not authorized to perform: ${action} on resource: ${resource} ${reason}`;
+}
+
+/** The AwsError the service itself would return. */
+export function accessDenied(input: DenialInput): AwsError {
+  const message = denialMessage(input);
+  switch (input.service) {
+    case "s3":
+      return new AwsError("AccessDenied", message, { status: 403 });
+    case "sqs":
+      // JSON protocol: AccessDeniedException, with the awsQuery code AccessDenied (what SDKs report).
+      return new AwsError("AccessDeniedException", message, { status: 403, queryCode: "AccessDenied" });
+    case "sns":
+      return new AwsError("AuthorizationError", message, { status: 403 });
+    case "lambda":
+      return new AwsError("AccessDeniedException", message, { status: 403 });
+    case "dynamodb":
+    case "logs":
+    case "events":
+      return new AwsError("AccessDeniedException", message, { status: 400 });
+    default:
+      // IAM, STS and anything else speaking awsQuery.
+      return new AwsError("AccessDenied", message, { status: 403 });
+  }
+}

@@ -1,0 +1,150 @@
+/**
+ * IAM enforcement (issue "Local cloud, part 4", deliverable 3): the Authorizer
+ * installed when the cloud runs with `iam: "enforce"` (the default).
+ *
+ * - Callers with credentials minted for a role session (STS AssumeRole, a
+ *   Lambda function's execution role) are evaluated; every other caller is the
+ *   account's administrator and is allowed (aws-behavior.md §8).
+ * - The request becomes one or more (action, resource, condition keys) checks
+ *   (actions/); each is evaluated against the role's identity policies (inline
+ *   and attached managed, read through IamInternalApi on every request, so a
+ *   policy change applies at once) and the resource's own policy: S3 bucket
+ *   policy, SQS queue policy, SNS topic policy, Lambda function policy.
+ * - A denial throws the service's own AccessDenied shape (denial.ts), and is
+ *   recorded in the trace log (kind "iam.deny"), which prints it with the
+ *   explanation: "role thumbnail-role has no statement allowing
+ *   dynamodb:PutItem on arn:aws:dynamodb:us-east-1:000000000000:table/ImageMetadata".
+ *
+ * Condition keys supplied on every request: aws:SourceIp, aws:CurrentTime,
+ * aws:EpochTime, aws:SecureTransport ("false": the local endpoint is plain
+ * HTTP), aws:PrincipalArn (the role's ARN), aws:PrincipalAccount,
+ * aws:PrincipalType ("AssumedRole"), aws:userid ("AROA…:<session>"),
+ * aws:RequestedRegion, aws:ResourceAccount; plus the service keys of the
+ * action map (s3:prefix, s3:delimiter, events:source…).
+ *
+ * Gaps: aws:username is not supplied for role sessions (AWS supplies it only
+ * for IAM users, which the local cloud does not have); aws:PrincipalTag/*,
+ * aws:ResourceTag/*, aws:TokenIssueTime are not supplied; DeleteObjects is
+ * denied as a whole when any key is denied (AWS reports per-key errors);
+ * permission boundaries, session policies and SCPs do not exist here.
+ * By design: an operation missing from the action map is checked as
+ * "<prefix>:<Operation>" and logged, rather than denied outright.
+ */
+import type { Authorizer, AuthorizationRequest } from "../core/authorizer.js";
+import type { Cloud } from "../core/cloud.js";
+import type { RequestContext } from "../core/context.js";
+import type { IamInternalApi } from "../core/internal-apis.js";
+import { bucketPolicy } from "../services/s3/bucket-policy.js";
+import type { PolicyDecision, PolicyRequest } from "./contract.js";
+import { evaluatePolicies, type NamedPolicy } from "./evaluate.js";
+import { actionsFor, type ActionCheck } from "./actions/index.js";
+import { accessDenied } from "./denial.js";
+
+/** The resource's own policy, for the services that have resource policies. */
+function resourcePolicyFor(cloud: Cloud, account: string, check: ActionCheck): NamedPolicy | undefined {
+  const arn = check.resource;
+  if (arn.startsWith("arn:aws:s3:::")) {
+    const bucket = arn.slice("arn:aws:s3:::".length).split("/")[0]!;
+    if (!bucket || bucket.includes("*")) return undefined;
+    const document = bucketPolicy(cloud, account, bucket);
+    return document ? { name: `the bucket policy of ${bucket}`, document } : undefined;
+  }
+  const service = arn.split(":")[2];
+  if (service === "sqs" || service === "sns" || service === "lambda") {
+    // A qualified function ARN shares the function's policy.
+    const target = service === "lambda" ? arn.split(":").slice(0, 7).join(":") : arn;
+    const document = cloud.destinations.resourcePolicy(target);
+    const kind = service === "sqs" ? "queue policy" : service === "sns" ? "topic policy" : "resource-based policy";
+    return document ? { name: `the ${kind} of ${target}`, document } : undefined;
+  }
+  return undefined;
+}
+
+function resourceAccountOf(arn: string, fallback: string): string {
+  const account = arn.split(":")[4];
+  return account && /^\d{12}$/.test(account) ? account : fallback;
+}
+
+export interface EnforcementOutcome {
+  check: ActionCheck;
+  decision: PolicyDecision;
+}
+
+export function createEnforcingAuthorizer(cloud: Cloud): Authorizer {
+  const warnedGuesses = new Set<string>();
+
+  return {
+    authorize(ctx: RequestContext, request: AuthorizationRequest): void {
+      const principal = ctx.principal;
+      if (principal.kind !== "assumed-role" || !principal.roleName) return; // the administrator
+      const account = principal.account;
+      const mapping = actionsFor(request, { region: ctx.region, account: ctx.account });
+      if (mapping.alwaysAllowed) return;
+      if (mapping.guessed) {
+        const key = `${request.service}:${request.operation}`;
+        if (!warnedGuesses.has(key)) {
+          warnedGuesses.add(key);
+          cloud.log.info(`iam: ${key} is not in the action map; checking it as ${mapping.checks.map((c) => c.action).join(", ")}`);
+        }
+      }
+
+      const iam = cloud.use<IamInternalApi>("iam");
+      const roleName = principal.roleName;
+      const identity: NamedPolicy[] = (iam?.rolePolicies(account, roleName) ?? []).map((p) => ({
+        name: p.arn ? `managed policy ${p.arn} attached to role ${roleName}` : `inline policy ${p.name} of role ${roleName}`,
+        document: p.document,
+      }));
+      const identityNames = new Set(identity.map((p) => p.name));
+
+      const now = new Date();
+      const base: PolicyRequest["context"] = {
+        "aws:SourceIp": ctx.sourceIp,
+        "aws:CurrentTime": now.toISOString(),
+        "aws:EpochTime": String(Math.floor(now.getTime() / 1000)),
+        "aws:SecureTransport": ctx.endpoint.startsWith("https:") ? "true" : "false",
+        "aws:PrincipalArn": principal.roleArn,
+        "aws:PrincipalAccount": account,
+        "aws:PrincipalType": "AssumedRole",
+        "aws:userid": principal.principalId,
+        "aws:RequestedRegion": ctx.region,
+      };
+
+      for (const check of mapping.checks) {
+        const resourceAccount = resourceAccountOf(check.resource, ctx.account);
+        const decision = evaluatePolicies(
+          {
+            principal: { type: "AWS", arn: principal.arn, account, roleArn: principal.roleArn },
+            action: check.action,
+            resource: check.resource,
+            context: { ...base, "aws:ResourceAccount": resourceAccount, ...check.context },
+          },
+          { identity, resource: resourcePolicyFor(cloud, resourceAccount, check), resourceAccount },
+        );
+        if (decision.decision === "Allow") continue;
+
+        const explanation =
+          decision.decision === "ExplicitDeny"
+            ? `role ${roleName}: ${decision.explanation}`
+            : `role ${roleName} has no statement allowing ${check.action} on ${check.resource}` +
+              (identity.length === 0 ? " (the role has no policies)" : "") +
+              (decision.hints?.length ? ` — ${decision.hints.join("; ")}` : "");
+        cloud.trace.record({
+          correlationId: ctx.requestId,
+          kind: "iam.deny",
+          source: principal.arn,
+          target: check.resource,
+          status: "denied",
+          detail: explanation,
+        });
+        throw accessDenied({
+          service: request.service,
+          callerArn: principal.arn,
+          action: check.action,
+          resource: check.resource,
+          decision,
+          denyIn: decision.statement && !identityNames.has(decision.statement.policy) ? "resource" : "identity",
+        });
+      }
+    },
+  };
+}
