@@ -197,3 +197,20 @@ describe("recursion config and tags", () => {
     expect((await lambda.send(new GetFunctionCommand({ FunctionName: "settings" }))).Tags).toEqual({ lab: "02" });
   });
 });
+
+describe("reset", () => {
+  it("POST /_localcloud/reset forgets functions and their logs, and the cloud keeps serving", async () => {
+    const { CloudWatchLogsClient, DescribeLogGroupsCommand } = await import("@aws-sdk/client-cloudwatch-logs");
+    const { ListFunctionsCommand } = await import("@aws-sdk/client-lambda");
+    const logs = new CloudWatchLogsClient(cloud.clientConfig);
+    expect((await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: "/aws/lambda/settings" }))).logGroups).toHaveLength(1);
+    const res = await fetch(`${cloud.endpoint}/_localcloud/reset`, { method: "POST" });
+    expect(res.status).toBe(200);
+    expect((await lambda.send(new ListFunctionsCommand({}))).Functions).toEqual([]);
+    expect((await logs.send(new DescribeLogGroupsCommand({}))).logGroups).toEqual([]);
+    await createExecutionRole(new IAMClient(cloud.clientConfig));
+    await createFunction(lambda, "after-reset", "export const handler = async () => 'fresh';");
+    const out = await lambda.send(new InvokeCommand({ FunctionName: "after-reset" }));
+    expect(JSON.parse(new TextDecoder().decode(out.Payload))).toBe("fresh");
+  });
+});

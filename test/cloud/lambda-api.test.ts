@@ -184,6 +184,37 @@ describe("invoke", () => {
   });
 });
 
+describe("execution role", () => {
+  it("runs the function's SDK calls as a session of its role (session name = function name)", async () => {
+    await createFunction(
+      lambda,
+      "whoami",
+      `import { STSClient, GetCallerIdentityCommand } from "@aws-sdk/client-sts";
+export const handler = async () => (await new STSClient({}).send(new GetCallerIdentityCommand({}))).Arn;`,
+      { Timeout: 10 },
+    );
+    const out = await invoke("whoami", {});
+    expect(out.FunctionError, JSON.stringify(out.json)).toBeUndefined();
+    expect(out.json).toBe("arn:aws:sts::000000000000:assumed-role/lambda-test-role/whoami");
+  });
+});
+
+describe("large packages", () => {
+  it("accepts a 20 MB zip of incompressible bytes and runs it", async () => {
+    const { zipSync, strToU8 } = await import("fflate");
+    const { randomBytes } = await import("node:crypto");
+    const zip = zipSync({
+      "index.mjs": strToU8("import { statSync } from 'node:fs'; export const handler = async () => statSync(new URL('./blob.bin', import.meta.url)).size;"),
+      "blob.bin": [randomBytes(20 * 1024 * 1024), { level: 0 }],
+    });
+    await lambda.send(new CreateFunctionCommand({ FunctionName: "big", Runtime: "nodejs20.x", Handler: "index.handler", Role: ROLE_ARN, Code: { ZipFile: zip } }));
+    await eventually(async () => ((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "big" }))).State === "Active" ? true : undefined));
+    const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: "big" }));
+    expect(config.CodeSize).toBe(zip.length);
+    expect((await invoke("big", {})).json).toBe(20 * 1024 * 1024);
+  });
+});
+
 describe("updates", () => {
   it("UpdateFunctionCode → InProgress → waiter → the new code runs; a second update meanwhile conflicts", async () => {
     await createFunction(lambda, "versioned", "export const handler = async () => 'v1';");
