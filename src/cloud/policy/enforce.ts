@@ -9,7 +9,8 @@
  *   (actions/); each is evaluated against the role's identity policies (inline
  *   and attached managed, read through IamInternalApi on every request, so a
  *   policy change applies at once) and the resource's own policy: S3 bucket
- *   policy, SQS queue policy, SNS topic policy, Lambda function policy.
+ *   policy, SQS queue policy, SNS topic policy, Lambda function policy, and
+ *   for sts:AssumeRole (role chaining) the target role's trust policy.
  * - A denial throws the service's own AccessDenied shape (denial.ts), and is
  *   recorded in the trace log (kind "iam.deny"), which prints it with the
  *   explanation: "role thumbnail-role has no statement allowing
@@ -43,6 +44,11 @@ import { accessDenied } from "./denial.js";
 /** The resource's own policy, for the services that have resource policies. */
 function resourcePolicyFor(cloud: Cloud, account: string, check: ActionCheck): NamedPolicy | undefined {
   const arn = check.resource;
+  if (check.action === "sts:AssumeRole" && arn.startsWith("arn:aws:iam::")) {
+    // A role's trust policy is the resource policy of sts:AssumeRole.
+    const role = cloud.use<IamInternalApi>("iam")?.getRole(account, arn);
+    return role ? { name: `the trust policy of role ${role.roleName}`, document: role.assumeRolePolicyDocument } : undefined;
+  }
   if (arn.startsWith("arn:aws:s3:::")) {
     const bucket = arn.slice("arn:aws:s3:::".length).split("/")[0]!;
     if (!bucket || bucket.includes("*")) return undefined;

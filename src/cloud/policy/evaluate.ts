@@ -45,7 +45,7 @@ export interface EvaluationInput {
   resourceAccount?: string;
 }
 
-type Match = { matches: true } | { matches: false; stage: "principal" | "action" | "resource" | "condition" | "effect"; reason: string };
+type Match = { matches: true; delegated?: boolean } | { matches: false; stage: "principal" | "action" | "resource" | "condition" | "effect"; reason: string };
 
 function resourceElementMatches(pattern: string, resource: string, values: RequestValues, variables: boolean): boolean {
   if (!variables || !hasVariables(pattern)) return resourceMatches(pattern, resource);
@@ -61,11 +61,14 @@ export function matchStatement(
   options: { kind: "identity" | "resource"; variables: boolean },
 ): Match {
   if (statement.effect === "Invalid") return { matches: false, stage: "effect", reason: "its Effect is neither Allow nor Deny" };
+  let delegated = false;
   if (options.kind === "resource") {
     if (statement.principal) {
-      if (!principalMatches(statement.principal, request.principal)) {
+      const principal = principalMatches(statement.principal, request.principal);
+      if (!principal) {
         return { matches: false, stage: "principal", reason: `its Principal does not name ${describePrincipal(request.principal)}` };
       }
+      delegated = principal === "account";
     } else if (statement.notPrincipal) {
       if (principalMatches(statement.notPrincipal, request.principal)) {
         return { matches: false, stage: "principal", reason: `its NotPrincipal excludes ${describePrincipal(request.principal)}` };
@@ -97,7 +100,7 @@ export function matchStatement(
   }
   const condition = evaluateCondition(statement.condition, values, options.variables);
   if (!condition.holds) return { matches: false, stage: "condition", reason: condition.reason };
-  return { matches: true };
+  return { matches: true, delegated };
 }
 
 interface Found {
@@ -116,6 +119,7 @@ export function evaluatePolicies(request: PolicyRequest, input: EvaluationInput)
 
   let identityAllow: Found | undefined;
   let resourceAllow: Found | undefined;
+  let resourceDelegated: Found | undefined;
   const hints: string[] = [];
   const unreadable: string[] = [];
   for (const { policy, kind } of sources) {
@@ -138,7 +142,9 @@ export function evaluatePolicies(request: PolicyRequest, input: EvaluationInput)
         }
         const found = { policy, statement, kind };
         if (kind === "identity") identityAllow ??= found;
-        else resourceAllow ??= found;
+        else if (!match.delegated) resourceAllow ??= found;
+        // An Allow that names only the caller's account delegates to the account's identity policies.
+        else if ((resourceDelegated ??= found) && hints.length < 5) hints.push(`${statementLabel(statement)} of ${policy.name} names the account ${request.principal.type === "AWS" ? request.principal.account : ""}, which delegates to the caller's identity policies: one of them must allow ${request.action} too`);
       } else if (statement.effect === "Allow" && (match.stage === "resource" || match.stage === "condition" || (match.stage === "principal" && kind === "resource"))) {
         // A near miss: the statement was about this action but something else did not fit.
         if (hints.length < 5) hints.push(`${statementLabel(statement)} of ${policy.name} does not apply: ${match.reason}`);
@@ -154,7 +160,8 @@ export function evaluatePolicies(request: PolicyRequest, input: EvaluationInput)
     explanation: `${request.action} on ${request.resource} is allowed by ${statementLabel(found.statement)} of ${found.policy.name}`,
   });
   if (crossAccount) {
-    if (identityAllow && resourceAllow) return allowedBy(resourceAllow);
+    const crossAllow = resourceAllow ?? resourceDelegated;
+    if (identityAllow && crossAllow) return allowedBy(crossAllow);
   } else if (identityAllow) {
     return allowedBy(identityAllow);
   } else if (resourceAllow) {
@@ -162,7 +169,7 @@ export function evaluatePolicies(request: PolicyRequest, input: EvaluationInput)
   }
 
   const searched = sources.length === 0 ? "there is no policy to allow it" : `no statement in ${sources.map((s) => s.policy.name).join(", ")} allows it`;
-  const why = crossAccount && (identityAllow || resourceAllow)
+  const why = crossAccount && (identityAllow || resourceAllow || resourceDelegated)
     ? `the caller is in account ${caller.type === "AWS" ? caller.account : "?"} and the resource in ${input.resourceAccount}: both an identity policy and the resource policy must allow it, and only ${identityAllow ? "the identity policy" : "the resource policy"} does`
     : searched;
   return {

@@ -3,7 +3,9 @@
  * "AWS JSON policy elements: Principal"):
  * - "*" and {"AWS": "*"} name everyone, AWS services included;
  * - {"AWS": "<12-digit id>"} and {"AWS": "arn:aws:iam::<id>:root"} name every
- *   principal of that account;
+ *   principal of that account — but only as a delegation: the account's own
+ *   identity policies must still allow the request, so such a match alone
+ *   never allows (the match is reported as "account");
  * - {"AWS": <role ARN>} names every session of that role; an assumed-role
  *   session ARN names that one session; a user ARN names that user;
  * - {"Service": "s3.amazonaws.com"} names that service (case-insensitively);
@@ -19,34 +21,41 @@ function sessionRole(arn: string): { account: string; roleName: string } | undef
   return m ? { account: m[1]!, roleName: m[2]! } : undefined;
 }
 
-function awsValueMatches(value: string, principal: PolicyPrincipal): boolean {
-  if (value === "*") return true;
+export type PrincipalMatch = false | "specific" | "account";
+
+function awsValueMatches(value: string, principal: PolicyPrincipal): PrincipalMatch {
+  if (value === "*") return "specific";
   if (principal.type !== "AWS") return false;
-  if (/^\d{12}$/.test(value)) return principal.account === value;
+  if (/^\d{12}$/.test(value)) return principal.account === value && "account";
   const root = /^arn:aws:iam::(\d{12}):root$/.exec(value);
-  if (root) return principal.account === root[1];
-  if (value === principal.arn) return true;
+  if (root) return principal.account === root[1] && "account";
+  if (value === principal.arn) return "specific";
   const role = /^arn:aws:iam::(\d{12}):role\/(?:.*\/)?([^/]+)$/.exec(value);
   if (role) {
-    if (principal.roleArn) return principal.roleArn === value;
+    if (principal.roleArn) return principal.roleArn === value && "specific";
     const session = sessionRole(principal.arn);
-    return !!session && session.account === role[1] && session.roleName === role[2];
+    return !!session && session.account === role[1] && session.roleName === role[2] && "specific";
   }
   return false;
 }
 
-/** Does the Principal block name this principal? */
-export function principalMatches(block: PrincipalBlock, principal: PolicyPrincipal): boolean {
-  if (block === "*") return true;
+/** Does the Principal block name this principal — specifically, or only through its account? */
+export function principalMatches(block: PrincipalBlock, principal: PolicyPrincipal): PrincipalMatch {
+  if (block === "*") return "specific";
+  let match: PrincipalMatch = false;
   for (const [type, values] of Object.entries(block)) {
     if (type === "AWS") {
-      if (values.some((v) => awsValueMatches(v, principal))) return true;
+      for (const v of values) {
+        const m = awsValueMatches(v, principal);
+        if (m === "specific") return m;
+        if (m) match = m;
+      }
     } else if (type === "Service") {
-      if (values.includes("*")) return true;
-      if (principal.type === "Service" && values.some((v) => v.toLowerCase() === principal.service.toLowerCase())) return true;
+      if (values.includes("*")) return "specific";
+      if (principal.type === "Service" && values.some((v) => v.toLowerCase() === principal.service.toLowerCase())) return "specific";
     }
   }
-  return false;
+  return match;
 }
 
 /** How a principal reads in an explanation. */

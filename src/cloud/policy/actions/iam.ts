@@ -5,7 +5,9 @@
  * match — a Gap); managed policies by their ARN; CreatePolicy on
  * arn:aws:iam::<acct>:policy/<path><name>. sts:GetCallerIdentity needs no
  * permission on AWS, so it is always allowed; AssumeRole is sts:AssumeRole on
- * the role (the role's trust policy is STS's own check).
+ * the role, whose trust policy is the resource policy (enforce.ts reads it):
+ * a trust policy naming the caller's role ARN allows role chaining alone, one
+ * naming the account needs the caller's identity policy to allow too.
  */
 import type { ActionMapping, Input, Where } from "./types.js";
 import { str } from "./types.js";
@@ -29,7 +31,8 @@ export function iamActions(operation: string, input: Input, where: Where): Actio
 }
 
 export function stsActions(operation: string, input: Input): ActionMapping {
-  if (operation === "GetCallerIdentity") return { checks: [], alwaysAllowed: true };
+  // GetCallerIdentity needs no permission on AWS; GetSessionToken is refused to session credentials by STS itself.
+  if (operation === "GetCallerIdentity" || operation === "GetSessionToken") return { checks: [], alwaysAllowed: true };
   const action = `sts:${operation}`;
   const resource = str(input, "RoleArn") ?? "*";
   return { checks: [{ action, resource }], guessed: !["AssumeRole", "GetSessionToken", "AssumeRoleWithWebIdentity", "DecodeAuthorizationMessage", "GetAccessKeyInfo"].includes(operation) };
