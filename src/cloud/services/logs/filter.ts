@@ -12,6 +12,16 @@ import { streamKey, type LogsState } from "./state.js";
 
 const MAX_LIMIT = 10_000;
 
+function decodeToken(token: string): { timestamp: number; eventId: string } {
+  try {
+    const [timestamp, eventId] = JSON.parse(Buffer.from(token, "base64url").toString()) as [unknown, unknown];
+    if (typeof timestamp === "number" && typeof eventId === "string") return { timestamp, eventId };
+  } catch {
+    // fall through
+  }
+  throw invalidParameter("The specified nextToken is invalid.");
+}
+
 export function filterHandlers(state: LogsState): Record<string, JsonHandler> {
   return {
     FilterLogEvents(ctx, input) {
@@ -46,14 +56,18 @@ export function filterHandlers(state: LogsState): Record<string, JsonHandler> {
       });
       found.sort((a, b) => a.timestamp - b.timestamp || (a.eventId < b.eventId ? -1 : 1));
 
-      const offset = typeof input.nextToken === "string" ? Number(Buffer.from(input.nextToken, "base64url").toString()) : 0;
-      if (!Number.isInteger(offset) || offset < 0) throw invalidParameter("The specified nextToken is invalid.");
-      const events = found.slice(offset, offset + limit);
-      const more = offset + limit < found.length;
+      // The token names the last event returned (its sort key), not an offset: events written while a
+      // client pages (a running function's output) neither repeat nor shift the pages.
+      const after = typeof input.nextToken === "string" ? decodeToken(input.nextToken) : undefined;
+      const start = after ? found.findIndex((e) => e.timestamp > after.timestamp || (e.timestamp === after.timestamp && e.eventId > after.eventId)) : 0;
+      const from_ = start === -1 ? found.length : start;
+      const events = found.slice(from_, from_ + limit);
+      const more = from_ + limit < found.length;
+      const last = events[events.length - 1];
       return {
         events,
         searchedLogStreams: streams.map((s) => ({ logStreamName: s.name, searchedCompletely: !more })),
-        ...(more ? { nextToken: Buffer.from(String(offset + limit)).toString("base64url") } : {}),
+        ...(more && last ? { nextToken: Buffer.from(JSON.stringify([last.timestamp, last.eventId])).toString("base64url") } : {}),
       };
     },
   };
