@@ -4,6 +4,7 @@
  * match the filter pattern, merged in timestamp order. Each event carries its
  * stream name and an eventId; `nextToken` pages through the rest.
  */
+import { createHash } from "node:crypto";
 import type { JsonHandler } from "../../protocols/json.js";
 import { invalidParameter } from "./errors.js";
 import { findGroup, groupNameFrom } from "./groups.js";
@@ -41,7 +42,8 @@ export function filterHandlers(state: LogsState): Record<string, JsonHandler> {
         .streamsOf(group.account, group.region, group.name)
         .filter((s) => (names ? names.includes(s.name) : prefix === undefined || s.name.startsWith(prefix)));
       const found: Array<{ logStreamName: string; timestamp: number; message: string; ingestionTime: number; eventId: string }> = [];
-      streams.forEach((stream, streamIndex) => {
+      streams.forEach((stream) => {
+        const streamId = String(parseInt(createHash("sha1").update(stream.name).digest("hex").slice(0, 8), 16)).padStart(10, "0");
         state.eventsOf(streamKey(stream.account, stream.region, stream.group, stream.name)).forEach((e, i) => {
           if (e.timestamp < from || e.timestamp >= to || !matches(e.message)) return;
           found.push({
@@ -49,8 +51,8 @@ export function filterHandlers(state: LogsState): Record<string, JsonHandler> {
             timestamp: e.timestamp,
             message: e.message,
             ingestionTime: e.ingestionTime,
-            // 56 digits like AWS's ids: the timestamp, the stream's ordinal, the position in the stream.
-            eventId: `${String(e.timestamp).padStart(20, "0")}${String(streamIndex).padStart(10, "0")}${String(i).padStart(26, "0")}`,
+            // 56 digits like AWS's ids, stable across calls: the timestamp, a hash of the stream name, the position in the stream.
+            eventId: `${String(e.timestamp).padStart(20, "0")}${streamId}${String(i).padStart(26, "0")}`,
           });
         });
       });
