@@ -4,6 +4,8 @@
  * checked, stored as a blob (so it survives a restart) and unpacked with
  * fflate into a directory per code revision, which the runtime reads. After
  * a restart the directory is unpacked again on first use when it is gone.
+ * Replaced code is removed a minute later (running invocations may still be
+ * reading it); the list of such code is persisted and finished at start-up.
  * Entry names never escape the directory: absolute paths and `..` segments
  * make the package invalid.
  */
@@ -15,6 +17,7 @@ import { AwsError } from "../../core/aws-error.js";
 import type { Cloud } from "../../core/cloud.js";
 import { invalidParameter } from "./errors.js";
 import type { FunctionCode } from "./state.js";
+import type { Table } from "../../core/store.js";
 
 /** AWS: 50 MB for a direct upload of the zipped package. */
 export const MAX_ZIPPED_BYTES = 50 * 1024 * 1024;
@@ -59,9 +62,38 @@ export class CodeStore {
   private readonly root: string;
   /** Directories known to be complete in this process. */
   private readonly ready = new Set<string>();
+  /** Code replaced or deleted but not yet removed (kept for running invocations); persisted so a restart finishes the job. */
+  private readonly garbage: Table<FunctionCode>;
 
   constructor(private readonly cloud: Cloud) {
     this.root = cloud.store.scratchDir("lambda-code");
+    this.garbage = cloud.store.table<FunctionCode>("lambda.code-garbage");
+  }
+
+  /**
+   * At start-up: remove code that was waiting to be discarded when the cloud
+   * stopped, and unpacked directories no function refers to (half-written
+   * ".tmp-" ones included).
+   */
+  async sweep(inUse: Iterable<FunctionCode>): Promise<void> {
+    for (const [key, code] of [...this.garbage.entries()]) {
+      await this.discard(code);
+      this.garbage.delete(key);
+    }
+    const keep = new Set([...inUse].map((c) => c.revision));
+    for (const name of fs.readdirSync(this.root)) {
+      if (!keep.has(name)) fs.rmSync(path.join(this.root, name), { recursive: true, force: true });
+    }
+  }
+
+  /** Discard later (after running invocations are done); remembered across a restart. */
+  retire(code: FunctionCode, afterMs: number): NodeJS.Timeout {
+    this.garbage.set(code.blobId, code);
+    const timer = setTimeout(() => {
+      void this.discard(code).then(() => this.garbage.delete(code.blobId));
+    }, afterMs);
+    timer.unref();
+    return timer;
   }
 
   /** Validate, store and unpack an uploaded zip. Throws AwsError for a bad package. */
@@ -95,6 +127,11 @@ export class CodeStore {
     this.ready.delete(dir);
     fs.rmSync(dir, { recursive: true, force: true });
     await this.cloud.store.blobs.delete(code.blobId).catch(() => {});
+  }
+
+  /** The cloud stops: an in-memory cloud leaves nothing behind in the temp dir. */
+  close(): void {
+    if (this.cloud.store.dataDir === null) fs.rmSync(this.root, { recursive: true, force: true });
   }
 
   /** Everything (POST /_localcloud/reset). */

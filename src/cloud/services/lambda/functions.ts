@@ -60,14 +60,7 @@ export function functionRoutes(svc: LambdaService): RestRoute[] {
   const { functions, code, roles, lifecycle, invoker } = svc;
   const timers = new Set<NodeJS.Timeout>();
 
-  const discardLater = (old: FunctionCode) => {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      void code.discard(old);
-    }, OLD_CODE_GRACE_MS);
-    timer.unref();
-    timers.add(timer);
-  };
+  const discardLater = (old: FunctionCode) => timers.add(code.retire(old, OLD_CODE_GRACE_MS));
   svc.cloud.onReset(() => timers.forEach(clearTimeout));
   svc.cloud.onClose(() => timers.forEach(clearTimeout));
 

@@ -104,6 +104,7 @@ async function loadEventSourceMappings(): Promise<EventSourceMappingsModule | un
 const createLambda: ServiceFactory = async (cloud) => {
   const functions = openFunctions(cloud);
   const code = new CodeStore(cloud);
+  await code.sweep([...functions.values()].map((fn) => fn.code));
   const roles = new ExecutionRoles(cloud);
   const invoker = new Invoker(cloud, code, roles);
   const svc: LambdaService = {
@@ -188,6 +189,7 @@ const createLambda: ServiceFactory = async (cloud) => {
       await mappings?.close();
       await invoker.close();
       await svc.async.drain();
+      code.close();
     },
   };
 };
