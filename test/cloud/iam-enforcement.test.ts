@@ -1,0 +1,267 @@
+/**
+ * IAM enforcement end to end, through the real SDK v3 clients: credentials
+ * from STS AssumeRole (and a Lambda function's own execution-role
+ * credentials) are evaluated against the role's policies and the resource's
+ * policy; denials come back in each service's AccessDenied shape with AWS's
+ * sentence, are logged with the explanation, and are traced; a policy change
+ * applies at once; the administrator (any other key) is allowed; `iam: "off"`
+ * allows everything.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AttachRolePolicyCommand, CreatePolicyCommand, CreateRoleCommand, DeleteRolePolicyCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient, type Credentials } from "@aws-sdk/client-sts";
+import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, waitUntilTableExists } from "@aws-sdk/client-dynamodb";
+import { CreateTopicCommand, PublishCommand, SetTopicAttributesCommand, SNSClient } from "@aws-sdk/client-sns";
+import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { AddPermissionCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { startTestCloud, type TestCloud } from "../helpers/cloud.js";
+import { createFunction } from "../helpers/lambda.js";
+
+const ACCT = "000000000000";
+const ROLE = "thumbnail-role";
+const ROLE_ARN = `arn:aws:iam::${ACCT}:role/${ROLE}`;
+const SESSION_ARN = `arn:aws:sts::${ACCT}:assumed-role/${ROLE}/lab`;
+const TABLE = "ImageMetadata";
+const TABLE_ARN = `arn:aws:dynamodb:us-east-1:${ACCT}:table/${TABLE}`;
+const trust = JSON.stringify({
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCT}:root`, Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+});
+const policy = (...statements: object[]) => JSON.stringify({ Version: "2012-10-17", Statement: statements });
+
+type SdkError = Error & { $metadata: { httpStatusCode: number } };
+const fail = (p: Promise<unknown>) => p.then(() => { throw new Error("expected a failure"); }, (e) => e as SdkError);
+
+let cloud: TestCloud;
+let iam: IAMClient;
+let creds: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+
+async function assume(c: TestCloud, roleArn = ROLE_ARN, session = "lab"): Promise<typeof creds> {
+  const out = await new STSClient(c.clientConfig).send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: session }));
+  const k = out.Credentials as Credentials;
+  return { accessKeyId: k.AccessKeyId!, secretAccessKey: k.SecretAccessKey!, sessionToken: k.SessionToken! };
+}
+const asRole = <T>(Client: new (config: object) => T) => new Client({ ...cloud.clientConfig, credentials: creds, maxAttempts: 1 });
+const admin = <T>(Client: new (config: object) => T) => new Client({ ...cloud.clientConfig, maxAttempts: 1 });
+const item = { id: { S: "cat.jpg" }, width: { N: "640" } };
+
+beforeAll(async () => {
+  cloud = await startTestCloud();
+  iam = admin(IAMClient);
+  await iam.send(new CreateRoleCommand({ RoleName: ROLE, AssumeRolePolicyDocument: trust }));
+  await admin(DynamoDBClient).send(
+    new CreateTableCommand({
+      TableName: TABLE,
+      BillingMode: "PAY_PER_REQUEST",
+      AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
+      KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+    }),
+  );
+  await waitUntilTableExists({ client: admin(DynamoDBClient), maxWaitTime: 20, minDelay: 1 }, { TableName: TABLE });
+  creds = await assume(cloud);
+});
+afterAll(async () => {
+  await cloud?.close();
+});
+
+describe("role sessions are evaluated", () => {
+  it("knows who it is without any policy (sts:GetCallerIdentity needs none)", async () => {
+    const me = await asRole(STSClient).send(new GetCallerIdentityCommand({}));
+    expect(me.Arn).toBe(SESSION_ARN);
+  });
+
+  it("denies DynamoDB PutItem with AWS's AccessDeniedException and message, logs and traces why", async () => {
+    const err = await fail(asRole(DynamoDBClient).send(new PutItemCommand({ TableName: TABLE, Item: item })));
+    expect(err.name).toBe("AccessDeniedException");
+    expect(err.$metadata.httpStatusCode).toBe(400);
+    expect(err.message).toBe(
+      `User: ${SESSION_ARN} is not authorized to perform: dynamodb:PutItem on resource: ${TABLE_ARN} because no identity-based policy allows the dynamodb:PutItem action`,
+    );
+    expect(cloud.logs.some((l) => l.includes(`role ${ROLE} has no statement allowing dynamodb:PutItem on ${TABLE_ARN}`))).toBe(true);
+    const traced = cloud.cloud.trace.list({ kind: "iam.deny" }).find((t) => t.target === TABLE_ARN);
+    expect(traced?.status).toBe("denied");
+    expect(traced?.source).toBe(SESSION_ARN);
+  });
+
+  it("allows it once an inline statement allows it — same credentials, no restart", async () => {
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: ROLE,
+        PolicyName: "metadata-write",
+        PolicyDocument: policy({ Sid: "WriteMetadata", Effect: "Allow", Action: "dynamodb:PutItem", Resource: TABLE_ARN }),
+      }),
+    );
+    await asRole(DynamoDBClient).send(new PutItemCommand({ TableName: TABLE, Item: item }));
+    const got = await admin(DynamoDBClient).send(new GetItemCommand({ TableName: TABLE, Key: { id: { S: "cat.jpg" } } }));
+    expect(got.Item?.width?.N).toBe("640");
+  });
+
+  it("the statement is scoped: GetItem is still denied, with a hint naming the near miss", async () => {
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: ROLE,
+        PolicyName: "read-other",
+        PolicyDocument: policy({ Sid: "ReadOther", Effect: "Allow", Action: "dynamodb:GetItem", Resource: `arn:aws:dynamodb:us-east-1:${ACCT}:table/Other` }),
+      }),
+    );
+    const err = await fail(asRole(DynamoDBClient).send(new GetItemCommand({ TableName: TABLE, Key: { id: { S: "cat.jpg" } } })));
+    expect(err.name).toBe("AccessDeniedException");
+    const line = cloud.logs.find((l) => l.includes(`no statement allowing dynamodb:GetItem on ${TABLE_ARN}`));
+    expect(line).toContain(`statement "ReadOther" of inline policy read-other of role ${ROLE} does not apply`);
+  });
+
+  it("allows through an attached customer managed policy", async () => {
+    const created = await iam.send(
+      new CreatePolicyCommand({ PolicyName: "metadata-read", PolicyDocument: policy({ Effect: "Allow", Action: "dynamodb:Get*", Resource: `arn:aws:dynamodb:*:*:table/${TABLE}` }) }),
+    );
+    await iam.send(new AttachRolePolicyCommand({ RoleName: ROLE, PolicyArn: created.Policy!.Arn! }));
+    const got = await asRole(DynamoDBClient).send(new GetItemCommand({ TableName: TABLE, Key: { id: { S: "cat.jpg" } } }));
+    expect(got.Item?.id?.S).toBe("cat.jpg");
+  });
+
+  it("an explicit Deny wins over the Allow, and the message says so", async () => {
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: ROLE,
+        PolicyName: "no-writes",
+        PolicyDocument: policy({ Sid: "NoWrites", Effect: "Deny", Action: ["dynamodb:PutItem", "dynamodb:DeleteItem"], Resource: "*" }),
+      }),
+    );
+    const err = await fail(asRole(DynamoDBClient).send(new PutItemCommand({ TableName: TABLE, Item: item })));
+    expect(err.message).toBe(`User: ${SESSION_ARN} is not authorized to perform: dynamodb:PutItem on resource: ${TABLE_ARN} with an explicit deny in an identity-based policy`);
+    expect(cloud.logs.some((l) => l.includes(`explicitly denied by statement "NoWrites" of inline policy no-writes of role ${ROLE}`))).toBe(true);
+    await iam.send(new DeleteRolePolicyCommand({ RoleName: ROLE, PolicyName: "no-writes" }));
+    await asRole(DynamoDBClient).send(new PutItemCommand({ TableName: TABLE, Item: item }));
+  });
+
+  it("the administrator (any other key) is allowed everything", async () => {
+    await admin(DynamoDBClient).send(new PutItemCommand({ TableName: TABLE, Item: { id: { S: "admin" } } }));
+  });
+});
+
+describe("resource policies", () => {
+  it("SNS: AuthorizationError until the topic policy names the role (same-account resource policy suffices)", async () => {
+    const { TopicArn } = await admin(SNSClient).send(new CreateTopicCommand({ Name: "thumbnails-done" }));
+    const err = await fail(asRole(SNSClient).send(new PublishCommand({ TopicArn, Message: "hi" })));
+    // Wire code AuthorizationError; SDK v3 names the modelled class AuthorizationErrorException.
+    expect(err.name).toBe("AuthorizationErrorException");
+    expect(err.$metadata.httpStatusCode).toBe(403);
+    expect(err.message).toBe(`User: ${SESSION_ARN} is not authorized to perform: SNS:Publish on resource: ${TopicArn} because no identity-based policy allows the SNS:Publish action`);
+
+    await admin(SNSClient).send(
+      new SetTopicAttributesCommand({
+        TopicArn,
+        AttributeName: "Policy",
+        AttributeValue: policy({ Sid: "RolePublishes", Effect: "Allow", Principal: { AWS: ROLE_ARN }, Action: "SNS:Publish", Resource: TopicArn }),
+      }),
+    );
+    const out = await asRole(SNSClient).send(new PublishCommand({ TopicArn, Message: "hi" }));
+    expect(out.MessageId).toBeTruthy();
+  });
+
+  it("SNS: a topic policy naming only the account delegates to the role's own policies", async () => {
+    const { TopicArn } = await admin(SNSClient).send(new CreateTopicCommand({ Name: "account-only" }));
+    await admin(SNSClient).send(
+      new SetTopicAttributesCommand({
+        TopicArn,
+        AttributeName: "Policy",
+        AttributeValue: policy({ Effect: "Allow", Principal: { AWS: ACCT }, Action: "SNS:Publish", Resource: TopicArn }),
+      }),
+    );
+    const err = await fail(asRole(SNSClient).send(new PublishCommand({ TopicArn, Message: "hi" })));
+    expect(err.name).toBe("AuthorizationErrorException");
+    expect(cloud.logs.some((l) => l.includes("names the account 000000000000, which delegates to the caller's identity policies"))).toBe(true);
+  });
+});
+
+describe("inside a Lambda function: the function's execution role", () => {
+  it("a handler whose role lacks dynamodb:PutItem gets AccessDeniedException; adding the statement fixes it", async () => {
+    await iam.send(new CreateRoleCommand({ RoleName: "writer-fn-role", AssumeRolePolicyDocument: trust }));
+    const lambda = admin(LambdaClient);
+    await createFunction(
+      lambda,
+      "metadata-writer",
+      `import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
+const ddb = new DynamoDBClient({});
+export const handler = async () => {
+  try {
+    await ddb.send(new PutItemCommand({ TableName: "${TABLE}", Item: { id: { S: "from-lambda" } } }));
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, name: err.name, message: err.message };
+  }
+};`,
+      { Role: `arn:aws:iam::${ACCT}:role/writer-fn-role`, Timeout: 20 },
+    );
+    const run = async () => JSON.parse(new TextDecoder().decode((await lambda.send(new InvokeCommand({ FunctionName: "metadata-writer" }))).Payload));
+    const denied = await run();
+    expect(denied.ok).toBe(false);
+    expect(denied.name).toBe("AccessDeniedException");
+    expect(denied.message).toMatch(
+      new RegExp(`^User: arn:aws:sts::${ACCT}:assumed-role/writer-fn-role/metadata-writer is not authorized to perform: dynamodb:PutItem on resource: ${TABLE_ARN.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} because no identity-based policy allows`),
+    );
+
+    await iam.send(
+      new PutRolePolicyCommand({ RoleName: "writer-fn-role", PolicyName: "write", PolicyDocument: policy({ Effect: "Allow", Action: "dynamodb:PutItem", Resource: TABLE_ARN }) }),
+    );
+    expect(await run()).toEqual({ ok: true });
+  });
+
+  it("Lambda Invoke by a role session: AccessDeniedException 403 until the function policy allows the role", async () => {
+    const lambda = admin(LambdaClient);
+    await createFunction(lambda, "hello", "export const handler = async () => 'hello';", { Role: `arn:aws:iam::${ACCT}:role/writer-fn-role` });
+    const fnArn = `arn:aws:lambda:us-east-1:${ACCT}:function:hello`;
+    const err = await fail(asRole(LambdaClient).send(new InvokeCommand({ FunctionName: "hello" })));
+    expect(err.name).toBe("AccessDeniedException");
+    expect(err.$metadata.httpStatusCode).toBe(403);
+    expect(err.message).toBe(`User: ${SESSION_ARN} is not authorized to perform: lambda:InvokeFunction on resource: ${fnArn} because no identity-based policy allows the lambda:InvokeFunction action`);
+    await lambda.send(new AddPermissionCommand({ FunctionName: "hello", StatementId: "role", Action: "lambda:InvokeFunction", Principal: ROLE_ARN }));
+    const out = await asRole(LambdaClient).send(new InvokeCommand({ FunctionName: "hello" }));
+    expect(new TextDecoder().decode(out.Payload)).toBe('"hello"');
+  });
+});
+
+describe("S3", () => {
+  it("PutObject without s3:PutObject is AccessDenied with S3's quoted-resource message; the statement fixes it", async (ctx) => {
+    const s3admin = new S3Client({ ...cloud.clientConfig, maxAttempts: 1 });
+    try {
+      await s3admin.send(new CreateBucketCommand({ Bucket: "photos" }));
+    } catch (err) {
+      if ((err as SdkError).$metadata?.httpStatusCode === 501) {
+        console.warn("S3 is not built yet in this tree: the S3 enforcement test is skipped.");
+        ctx.skip();
+      }
+      throw err;
+    }
+    const s3 = new S3Client({ ...cloud.clientConfig, credentials: creds, maxAttempts: 1 });
+    const err = await fail(s3.send(new PutObjectCommand({ Bucket: "photos", Key: "output/cat.jpg", Body: "x" })));
+    expect(err.name).toBe("AccessDenied");
+    expect(err.$metadata.httpStatusCode).toBe(403);
+    expect(err.message).toBe(
+      `User: ${SESSION_ARN} is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::photos/output/cat.jpg" because no identity-based policy allows the s3:PutObject action`,
+    );
+    await iam.send(
+      new PutRolePolicyCommand({ RoleName: ROLE, PolicyName: "output", PolicyDocument: policy({ Effect: "Allow", Action: "s3:PutObject", Resource: "arn:aws:s3:::photos/output/*" }) }),
+    );
+    await s3.send(new PutObjectCommand({ Bucket: "photos", Key: "output/cat.jpg", Body: "x" }));
+  });
+});
+
+describe("iam: off", () => {
+  it("allows a role session with no policies", async () => {
+    const relaxed = await startTestCloud({ iam: "off" });
+    try {
+      const config = { ...relaxed.clientConfig, maxAttempts: 1 };
+      await new IAMClient(config).send(new CreateRoleCommand({ RoleName: "bare", AssumeRolePolicyDocument: trust }));
+      await new DynamoDBClient(config).send(
+        new CreateTableCommand({ TableName: "Tiny", BillingMode: "PAY_PER_REQUEST", AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }], KeySchema: [{ AttributeName: "id", KeyType: "HASH" }] }),
+      );
+      await waitUntilTableExists({ client: new DynamoDBClient(config), maxWaitTime: 20, minDelay: 1 }, { TableName: "Tiny" });
+      const session = await assume(relaxed, `arn:aws:iam::${ACCT}:role/bare`);
+      await new DynamoDBClient({ ...config, credentials: session }).send(new PutItemCommand({ TableName: "Tiny", Item: { id: { S: "1" } } }));
+      expect(relaxed.cloud.trace.list({ kind: "iam.deny" })).toEqual([]);
+    } finally {
+      await relaxed.close();
+    }
+  });
+});
