@@ -5,7 +5,7 @@
 // credentials recognised on later requests, and sessions surviving a restart.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient, type Credentials } from "@aws-sdk/client-sts";
-import { CreateRoleCommand, IAMClient, UpdateRoleCommand } from "@aws-sdk/client-iam";
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand, UpdateRoleCommand } from "@aws-sdk/client-iam";
 import { awsCliAsync, hasAwsCli, startTestCloud, type TestCloud } from "../helpers/cloud.js";
 
 let cloud: TestCloud;
@@ -98,25 +98,22 @@ describe("AssumeRole", () => {
     expect(out.Credentials!.Expiration!.getTime() - Date.now()).toBeGreaterThan(7100_000);
   });
 
-  it("lets a role session assume a role that trusts its role ARN, limited to 1 hour (role chaining)", async () => {
-    await iam.send(
-      new CreateRoleCommand({
-        RoleName: "chained",
-        MaxSessionDuration: 7200,
-        AssumeRolePolicyDocument: trust([{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::000000000000:role/lab-admin" }, Action: "sts:AssumeRole" }]),
-      }),
-    );
+  it("lets a role session assume a role trusting its account once its identity policy allows it, for 1 hour at most (role chaining)", async () => {
+    await iam.send(new CreateRoleCommand({ RoleName: "chained", MaxSessionDuration: 7200, AssumeRolePolicyDocument: accountTrust }));
     const first = await sts.send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::000000000000:role/lab-admin", RoleSessionName: "first" }));
     const asFirst = stsWith(first.Credentials!);
+    // The trust policy names only the account: the calling role needs an identity Allow too.
+    const refused = await fail(asFirst.send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::000000000000:role/chained", RoleSessionName: "second" })));
+    expect(refused.name).toBe("AccessDenied");
+    expect(refused.message).toContain("User: arn:aws:sts::000000000000:assumed-role/lab-admin/first is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::000000000000:role/chained");
+
+    const allowChained = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "arn:aws:iam::000000000000:role/chained" }] });
+    await iam.send(new PutRolePolicyCommand({ RoleName: "lab-admin", PolicyName: "chain", PolicyDocument: allowChained }));
     const tooLong = await fail(asFirst.send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::000000000000:role/chained", RoleSessionName: "second", DurationSeconds: 7200 })));
     expect(tooLong.message).toBe("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.");
     const second = await asFirst.send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::000000000000:role/chained", RoleSessionName: "second" }));
     const me = await stsWith(second.Credentials!).send(new GetCallerIdentityCommand({}));
     expect(me.Arn).toBe("arn:aws:sts::000000000000:assumed-role/chained/second");
-
-    // The administrator is not the lab-admin role: the same trust policy refuses it.
-    const admin = await fail(sts.send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::000000000000:role/chained", RoleSessionName: "admin" })));
-    expect(admin.name).toBe("AccessDenied");
   });
 
   it("honours an ExternalId condition and a Deny statement", async () => {
@@ -183,5 +180,57 @@ describe("persistence", () => {
     // And the role, with its trust policy, is still there to be assumed again.
     const again = await sts.send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::000000000000:role/lab-admin", RoleSessionName: "again" }));
     expect(again.AssumedRoleUser?.Arn).toBe("arn:aws:sts::000000000000:assumed-role/lab-admin/again");
+  });
+});
+
+describe("the AssumeRole decision itself (enforcement off, so only STS decides)", () => {
+  let open: TestCloud;
+  let openSts: STSClient;
+  let openIam: IAMClient;
+  const asSession = (creds: Credentials) =>
+    new STSClient({ ...open.clientConfig, credentials: { accessKeyId: creds.AccessKeyId!, secretAccessKey: creds.SecretAccessKey!, sessionToken: creds.SessionToken! } });
+
+  beforeAll(async () => {
+    open = await startTestCloud({ iam: "off" });
+    openSts = new STSClient(open.clientConfig);
+    openIam = new IAMClient(open.clientConfig);
+    await openIam.send(new CreateRoleCommand({ RoleName: "caller", AssumeRolePolicyDocument: accountTrust }));
+    await openIam.send(new CreateRoleCommand({ RoleName: "account-wide", AssumeRolePolicyDocument: accountTrust }));
+    await openIam.send(
+      new CreateRoleCommand({
+        RoleName: "names-caller",
+        AssumeRolePolicyDocument: trust([{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::000000000000:role/caller" }, Action: "sts:AssumeRole" }]),
+      }),
+    );
+  });
+  afterAll(async () => {
+    await open?.close();
+  });
+
+  it("a trust policy naming the calling role suffices on its own; naming the account needs the caller's identity policy", async () => {
+    const session = (await openSts.send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::000000000000:role/caller", RoleSessionName: "c1" }))).Credentials!;
+    const named = await asSession(session).send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::000000000000:role/names-caller", RoleSessionName: "c2" }));
+    expect(named.AssumedRoleUser?.Arn).toBe("arn:aws:sts::000000000000:assumed-role/names-caller/c2");
+
+    const accountWide = await fail(asSession(session).send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::000000000000:role/account-wide", RoleSessionName: "c3" })));
+    expect(accountWide.name).toBe("AccessDenied");
+    expect(open.logs.some((l) => l.includes("names the caller's account, so an identity policy of the caller must allow sts:AssumeRole"))).toBe(true);
+
+    // An identity policy that allows it, and then an explicit Deny that wins over both.
+    const allow = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sts:AssumeRole", Resource: "*" }] });
+    await openIam.send(new PutRolePolicyCommand({ RoleName: "caller", PolicyName: "assume", PolicyDocument: allow }));
+    const ok = await asSession(session).send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::000000000000:role/account-wide", RoleSessionName: "c3" }));
+    expect(ok.AssumedRoleUser?.Arn).toBe("arn:aws:sts::000000000000:assumed-role/account-wide/c3");
+    const deny = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Deny", Action: "sts:AssumeRole", Resource: "arn:aws:iam::000000000000:role/names-caller" }] });
+    await openIam.send(new PutRolePolicyCommand({ RoleName: "caller", PolicyName: "no-names-caller", PolicyDocument: deny }));
+    const denied = await fail(asSession(session).send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::000000000000:role/names-caller", RoleSessionName: "c4" })));
+    expect(denied.name).toBe("AccessDenied");
+    expect(open.logs.some((l) => l.includes("explicitly denied") && l.includes("no-names-caller"))).toBe(true);
+  });
+
+  it("the administrator may not assume a role whose trust policy names only another role", async () => {
+    const err = await fail(openSts.send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::000000000000:role/names-caller", RoleSessionName: "admin" })));
+    expect(err.name).toBe("AccessDenied");
+    expect(err.message).toBe("User: arn:aws:iam::000000000000:root is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::000000000000:role/names-caller");
   });
 });

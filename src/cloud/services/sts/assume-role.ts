@@ -1,10 +1,12 @@
 /**
- * STS AssumeRole: the role must exist and its trust policy must name the
- * caller, else AccessDenied (403) "User: <caller> is not authorized to
- * perform: sts:AssumeRole on resource: <role ARN>" — AWS gives the same
- * answer for a missing role, so existence is not revealed. DurationSeconds is
- * 900 s up to the role's MaxSessionDuration (1 hour when a role session
- * assumes another role: "role chaining"). The credentials are minted through
+ * STS AssumeRole: the role must exist and the policy engine must let the
+ * caller assume it (the trust policy, and for account-wide trust also the
+ * caller's identity policies: trust-evaluation.ts); otherwise AccessDenied
+ * (403) "User: <caller> is not authorized to perform: sts:AssumeRole on
+ * resource: <role ARN>" — AWS gives the same answer for a missing role, so
+ * existence is not revealed. DurationSeconds is 900 s up to the role's
+ * MaxSessionDuration (1 hour when a role session assumes another role: "role
+ * chaining"). The credentials are minted through
  * `cloud.identity.mintRoleSession`, so the gateway recognises them on later
  * requests as this role session (arn:aws:sts::<acct>:assumed-role/<role>/<session>).
  *
@@ -13,7 +15,7 @@
 import { AwsError } from "../../core/aws-error.js";
 import type { RequestContext } from "../../core/context.js";
 import type { IamInternalApi } from "../../core/internal-apis.js";
-import { checkTrustPolicy } from "./trust-check-local.js";
+import { evaluateAssumeRole } from "./trust-evaluation.js";
 import { StsChecks, intParam, stsTime } from "./validation.js";
 
 /** AWS's hard limit for a session obtained by role chaining (IAM user guide, "Role chaining"). */
@@ -24,7 +26,7 @@ function accessDenied(ctx: RequestContext, roleArn: string, reason: string): Aws
   return new AwsError("AccessDenied", `User: ${ctx.principal.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`, { status: 403 });
 }
 
-export function assumeRole(ctx: RequestContext, input: Record<string, any>) {
+export async function assumeRole(ctx: RequestContext, input: Record<string, any>) {
   const checks = new StsChecks();
   if (checks.required(input.RoleArn, "roleArn")) checks.length(input.RoleArn, "roleArn", 20, 2048);
   if (checks.required(input.RoleSessionName, "roleSessionName")) {
@@ -43,12 +45,10 @@ export function assumeRole(ctx: RequestContext, input: Record<string, any>) {
   const role = account ? iam?.getRole(account, roleArn) : undefined;
   if (!role) throw accessDenied(ctx, roleArn, "no role has this ARN");
 
-  const trust = checkTrustPolicy(role.assumeRolePolicyDocument, ctx.principal, {
-    "sts:externalid": input.ExternalId,
-    "sts:rolesessionname": input.RoleSessionName,
-    "aws:principalarn": ctx.principal.roleArn ?? ctx.principal.arn,
-    "aws:principalaccount": ctx.principal.account,
-    "aws:sourceidentity": input.SourceIdentity,
+  const trust = await evaluateAssumeRole(ctx, role, account!, {
+    externalId: input.ExternalId,
+    roleSessionName: input.RoleSessionName,
+    sourceIdentity: input.SourceIdentity,
   });
   if (!trust.allowed) throw accessDenied(ctx, roleArn, trust.explanation);
 

@@ -6,9 +6,9 @@
  * restart) and lets the gateway recognise them on every later request; roles
  * come from IAM through `cloud.use("iam")`.
  *
- * Files: assume-role.ts, trust-check-local.ts (the trust policy check until
- * the policy engine lands), caller-identity.ts, session-token.ts,
- * validation.ts.
+ * Files: assume-role.ts, trust-evaluation.ts (the AssumeRole decision, made
+ * by the policy engine in src/cloud/policy/), caller-identity.ts,
+ * session-token.ts, validation.ts.
  *
  * **Gaps** (not implemented)
  * - AssumeRoleWithWebIdentity, AssumeRoleWithSAML, GetFederationToken,
@@ -18,11 +18,12 @@
  *   tags and SourceIdentity are accepted and not kept (SourceIdentity is
  *   echoed in the response).
  * - MFA (SerialNumber/TokenCode) is not checked.
- * - The trust policy check is local (trust-check-local.ts): string and ARN
- *   condition operators only; others fail closed. When the caller is a role
- *   session and the trust policy names only the account, AWS also requires
- *   the caller's identity policy to allow sts:AssumeRole; that is the IAM
- *   enforcement's job (the authorizer runs before the handler).
+ * - With IAM enforcement on, the enforcing authorizer (src/cloud/policy/
+ *   enforce.ts) runs before the handler and asks a role-session caller's
+ *   identity policies for sts:AssumeRole on the role without looking at the
+ *   trust policy; so a role session needs that identity Allow even when the
+ *   trust policy names its role specifically (on AWS the trust policy alone
+ *   suffices in the same account). trust-evaluation.ts itself follows AWS.
  *
  * **By design**
  * - The administrator caller (any key the cloud did not mint) appears as the
