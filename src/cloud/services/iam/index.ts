@@ -26,7 +26,11 @@
  *   we keep the ARN.
  * - RoleLastUsed is always empty.
  * - Only the AWS managed policies listed in aws-managed-policies.ts exist;
- *   any other arn:aws:iam::aws:policy/… is NoSuchEntity.
+ *   any other arn:aws:iam::aws:policy/… is NoSuchEntity. Each carries only its
+ *   current default version (GetPolicyVersion of an older one is NoSuchEntity).
+ * - Policy tags on CreatePolicy are stored and returned; TagPolicy/UntagPolicy
+ *   are not implemented. Service-specific quotas beyond those named in the
+ *   code (roles per account, policies per account) are not enforced.
  *
  * **By design**
  * - IAM is global: state is keyed by account only; the region of the request
