@@ -114,6 +114,16 @@ describe("AssumeRole", () => {
     const second = await asFirst.send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::000000000000:role/chained", RoleSessionName: "second" }));
     const me = await stsWith(second.Credentials!).send(new GetCallerIdentityCommand({}));
     expect(me.Arn).toBe("arn:aws:sts::000000000000:assumed-role/chained/second");
+
+    // A trust policy naming the calling role itself needs no identity Allow (same account), with enforcement on too.
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: "trusts-lab-admin",
+        AssumeRolePolicyDocument: trust([{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::000000000000:role/lab-admin" }, Action: "sts:AssumeRole" }]),
+      }),
+    );
+    const third = await asFirst.send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::000000000000:role/trusts-lab-admin", RoleSessionName: "third" }));
+    expect(third.AssumedRoleUser?.Arn).toBe("arn:aws:sts::000000000000:assumed-role/trusts-lab-admin/third");
   });
 
   it("honours an ExternalId condition and a Deny statement", async () => {

@@ -18,12 +18,6 @@
  *   tags and SourceIdentity are accepted and not kept (SourceIdentity is
  *   echoed in the response).
  * - MFA (SerialNumber/TokenCode) is not checked.
- * - With IAM enforcement on, the enforcing authorizer (src/cloud/policy/
- *   enforce.ts) runs before the handler and asks a role-session caller's
- *   identity policies for sts:AssumeRole on the role without looking at the
- *   trust policy; so a role session needs that identity Allow even when the
- *   trust policy names its role specifically (on AWS the trust policy alone
- *   suffices in the same account). trust-evaluation.ts itself follows AWS.
  *
  * **By design**
  * - The administrator caller (any key the cloud did not mint) appears as the
@@ -31,6 +25,12 @@
  *   trust policy names the account (or "*"). On AWS the root user cannot
  *   assume roles at all; locally the administrator stands for an admin user.
  * - GetSessionToken keys are not registered (see session-token.ts).
+ * - A role session's AssumeRole is checked twice when IAM enforcement is on:
+ *   first by the enforcing authorizer (src/cloud/policy/enforce.ts, trust
+ *   policy as the resource policy), then fully by the handler
+ *   (trust-evaluation.ts); both follow AWS's rules, so they agree. With
+ *   `--iam off` the handler's check still applies: a trust policy is part of
+ *   the role, not of enforcement.
  *
  * **Client quirks**
  * - SDK v3 (3.1169) and the AWS CLI v1 both speak awsQuery to STS (POST form
