@@ -24,6 +24,7 @@ import {
   UpdateFunctionEventInvokeConfigCommand,
 } from "@aws-sdk/client-lambda";
 import { IAMClient } from "@aws-sdk/client-iam";
+import type { LambdaInternalApi } from "../../src/cloud/core/internal-apis.js";
 import { startTestCloud, type TestCloud } from "../helpers/cloud.js";
 import { createExecutionRole, createFunction } from "../helpers/lambda.js";
 
@@ -195,6 +196,23 @@ describe("recursion config and tags", () => {
     await lambda.send(new UntagResourceCommand({ Resource: ARN, TagKeys: ["owner"] }));
     expect((await lambda.send(new ListTagsCommand({ Resource: ARN }))).Tags).toEqual({ lab: "02" });
     expect((await lambda.send(new GetFunctionCommand({ FunctionName: "settings" }))).Tags).toEqual({ lab: "02" });
+  });
+});
+
+describe("internal API for other services (event source mappings)", () => {
+  it("invokes synchronously, and refuses an event 16 invocations deep while RecursiveLoop is Terminate", async () => {
+    const api = cloud.cloud.use<LambdaInternalApi>("lambda")!;
+    await lambda.send(new PutFunctionRecursionConfigCommand({ FunctionName: "settings", RecursiveLoop: "Terminate" }));
+    const source = { principal: "sqs.amazonaws.com", arn: "arn:aws:sqs:us-east-1:000000000000:q", account: "000000000000" };
+    expect(api.functionExists(ARN)).toBe(true);
+    expect(api.functionExists(`${ARN}-missing`)).toBe(false);
+    const out = await api.invokeSync(ARN, JSON.stringify({ Records: [] }), { correlationId: "c1", source });
+    expect(JSON.parse(out.payload)).toEqual({ ok: true, e: { Records: [] } });
+    expect(out.functionError).toBeUndefined();
+    await expect(api.invokeSync(ARN, "{}", { correlationId: "c2", source, lineage: { originId: "abcd1234", depth: 16 } })).rejects.toMatchObject({
+      code: "RecursiveInvocationException",
+    });
+    expect(cloud.logs.some((l) => l.includes("Lambda stopped a recursive invocation of settings"))).toBe(true);
   });
 });
 

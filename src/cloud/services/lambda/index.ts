@@ -14,6 +14,7 @@
  * unpacked dir), execution-role.ts (role check, role credentials),
  * lifecycle.ts (Pending → Active, InProgress → Successful), functions.ts,
  * invoke.ts, invoker.ts (runtime pool + logs + trace), async-invoke.ts,
+ * integrations.ts (the destination adapter and the internal API),
  * permissions.ts, function-settings.ts, errors.ts, runtime/ (the Node
  * runtime; its own header lists its gaps), event-source-mappings/ (SQS →
  * Lambda, mounted when present).
@@ -63,24 +64,20 @@
 import * as fs from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { ServiceFactory } from "../../core/service.js";
-import { AwsError } from "../../core/aws-error.js";
 import type { LambdaInternalApi } from "../../core/internal-apis.js";
 import { restJsonProtocol, type RestRoute } from "../../protocols/rest-json.js";
-import { AsyncInvoker, MAX_RECURSION_DEPTH } from "./async-invoke.js";
-import { hex } from "../../core/ids.js";
-import { traceHeaderWithLineage } from "../../core/trace.js";
+import { AsyncInvoker } from "./async-invoke.js";
 import { CodeStore } from "./code-package.js";
 import { ExecutionRoles } from "./execution-role.js";
 import { functionRoutes } from "./functions.js";
 import { invokeRoutes } from "./invoke.js";
 import { Invoker } from "./invoker.js";
 import { Lifecycle } from "./lifecycle.js";
-import { functionByArn } from "./names.js";
-import { permissionRoutes, policyDocument } from "./permissions.js";
+import { lambdaDestinationAdapter, lambdaInternalApi } from "./integrations.js";
+import { permissionRoutes } from "./permissions.js";
 import type { LambdaService } from "./service-context.js";
 import { settingsRoutes } from "./function-settings.js";
 import { openFunctions } from "./state.js";
-import { randomUUID } from "node:crypto";
 
 /** The event source mappings module (helper "SQS"), mounted when its folder exists. */
 interface EventSourceMappingsModule {
@@ -118,44 +115,8 @@ const createLambda: ServiceFactory = async (cloud) => {
     onFunctionDeleted: [],
   };
 
-  cloud.destinations.register({
-    kind: "lambda",
-    exists: (arn) => functionByArn(functions, arn) !== undefined,
-    resourcePolicy: (arn) => {
-      const fn = functionByArn(functions, arn);
-      return fn ? policyDocument(fn) : undefined;
-    },
-    async deliver(arn, message) {
-      const fn = functionByArn(functions, arn);
-      if (!fn) throw new AwsError("ResourceNotFoundException", `Function not found: ${arn}`, { status: 404 });
-      svc.async.enqueue(fn, message.body, { correlationId: message.correlationId, source: message.source.arn ?? message.source.principal, lineage: message.lineage });
-    },
-  });
-
-  const internal: LambdaInternalApi = {
-    functionExists: (arn) => functionByArn(functions, arn) !== undefined,
-    async invokeSync(arn, payload, meta) {
-      const fn = functionByArn(functions, arn);
-      if (!fn) throw new AwsError("ResourceNotFoundException", `Function not found: ${arn}`, { status: 404 });
-      if (fn.state !== "Active") throw new AwsError("ResourceConflictException", `The operation cannot be performed at this time. The function is currently in the following state: ${fn.state}`, { status: 409 });
-      const lineage = meta.lineage;
-      if (lineage && lineage.depth >= MAX_RECURSION_DEPTH && fn.recursiveLoop !== "Allow") {
-        const reason = `Lambda stopped a recursive invocation of ${fn.name} from ${meta.source.arn ?? meta.source.principal}: the event has already gone through ${lineage.depth} invocations (limit ${MAX_RECURSION_DEPTH}).`;
-        cloud.log.error(`lambda: ${reason}`);
-        cloud.trace.record({ correlationId: meta.correlationId, kind: "lambda.recursion", source: meta.source.arn ?? meta.source.principal, target: fn.arn, status: "dropped", detail: reason });
-        throw new AwsError("RecursiveInvocationException", reason);
-      }
-      const next = lineage ? { originId: lineage.originId, depth: lineage.depth + 1 } : { originId: hex(4), depth: 1 };
-      const result = await invoker.invoke(fn, payload, {
-        requestId: randomUUID(),
-        correlationId: meta.correlationId,
-        source: meta.source.arn ?? meta.source.principal,
-        traceHeader: traceHeaderWithLineage(next),
-      });
-      return { payload: result.payload, functionError: result.functionError };
-    },
-  };
-  cloud.provide<LambdaInternalApi>("lambda", internal);
+  cloud.destinations.register(lambdaDestinationAdapter(svc));
+  cloud.provide<LambdaInternalApi>("lambda", lambdaInternalApi(svc));
 
   const mappingsModule = await loadEventSourceMappings();
   const mappings = mappingsModule?.createEventSourceMappings(cloud);
