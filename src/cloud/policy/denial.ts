@@ -5,6 +5,13 @@
  * "with an explicit deny in an identity-based / a resource-based policy").
  * S3 quotes the resource ARN; SQS writes the action in lower case
  * (sqs:sendmessage); SNS writes the prefix upper-case (SNS:Publish).
+ *
+ * UNCERTAIN: SQS's troubleshooting guide still shows the older sentence
+ * "Access to the resource https://sqs.us-east-1.amazonaws.com/ is denied.";
+ * current SQS (JSON protocol) answers with the "User: … is not authorized"
+ * form used here, which also tells a learner what is missing. S3 answers the
+ * detailed form for same-account callers (the older bare "Access Denied" is
+ * what it still sends to anonymous and cross-account callers).
  */
 import { AwsError } from "../core/aws-error.js";
 import type { PolicyDecision } from "./contract.js";
