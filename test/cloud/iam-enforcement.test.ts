@@ -248,6 +248,20 @@ describe("S3", () => {
 });
 
 describe("iam: off", () => {
+  it("LOCALCLOUD_IAM=off turns enforcement off when start() is not told otherwise", async () => {
+    const before = process.env.LOCALCLOUD_IAM;
+    process.env.LOCALCLOUD_IAM = "off";
+    try {
+      const relaxed = await startTestCloud({ inMemory: true });
+      expect(relaxed.cloud.config.iam).toBe("off");
+      await relaxed.close();
+    } finally {
+      if (before === undefined) delete process.env.LOCALCLOUD_IAM;
+      else process.env.LOCALCLOUD_IAM = before;
+    }
+    expect(cloud.cloud.config.iam).toBe("enforce");
+  });
+
   it("allows a role session with no policies", async () => {
     const relaxed = await startTestCloud({ iam: "off" });
     try {
