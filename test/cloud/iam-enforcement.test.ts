@@ -15,7 +15,8 @@ import { CreateTopicCommand, PublishCommand, SetTopicAttributesCommand, SNSClien
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutBucketPolicyCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, SendMessageBatchCommand, SendMessageCommand, SetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { AddPermissionCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { startTestCloud, type TestCloud } from "../helpers/cloud.js";
+import { spawn } from "node:child_process";
+import { hasAwsCli, startTestCloud, type TestCloud } from "../helpers/cloud.js";
 import { createFunction } from "../helpers/lambda.js";
 
 const ACCT = "000000000000";
@@ -137,6 +138,37 @@ describe("role sessions are evaluated", () => {
 
   it("the administrator (any other key) is allowed everything", async () => {
     await admin(DynamoDBClient).send(new PutItemCommand({ TableName: TABLE, Item: { id: { S: "admin" } } }));
+  });
+});
+
+describe("the AWS CLI with role-session credentials", () => {
+  it.skipIf(!hasAwsCli)("prints AWS's AccessDeniedException line for a denied put-item", async () => {
+    const result = await new Promise<{ status: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(
+        "aws",
+        ["--endpoint-url", cloud.endpoint, "--region", "us-east-1", "dynamodb", "delete-item", "--table-name", TABLE, "--key", '{"id":{"S":"cat.jpg"}}'],
+        {
+          env: {
+            ...process.env,
+            AWS_ACCESS_KEY_ID: creds.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
+            AWS_SESSION_TOKEN: creds.sessionToken,
+            AWS_PAGER: "",
+            AWS_CONFIG_FILE: "/dev/null",
+            AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+            AWS_MAX_ATTEMPTS: "1",
+          },
+        },
+      );
+      let stderr = "";
+      child.stderr.on("data", (d) => (stderr += d));
+      child.on("error", reject);
+      child.on("close", (status) => resolve({ status, stderr }));
+    });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(
+      `An error occurred (AccessDeniedException) when calling the DeleteItem operation: User: ${SESSION_ARN} is not authorized to perform: dynamodb:DeleteItem on resource: ${TABLE_ARN} because no identity-based policy allows the dynamodb:DeleteItem action`,
+    );
   });
 });
 
