@@ -35,6 +35,7 @@ async function cli(args: string[]) {
 describe.skipIf(!hasAwsCli)("aws lambda (CLI)", () => {
   it("creates a function from fileb://function.zip, waits for it, and invokes it", async () => {
     const role = await cli(["iam", "create-role", "--role-name", "cli-role", "--assume-role-policy-document", `file://${path.join(dir, "trust.json")}`]);
+    await cli(["iam", "attach-role-policy", "--role-name", "cli-role", "--policy-arn", "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"]);
     const created = await cli([
       "lambda", "create-function", "--function-name", "cli-fn", "--runtime", "nodejs20.x", "--handler", "index.handler",
       "--role", role.Role.Arn, "--zip-file", `fileb://${path.join(dir, "function.zip")}`,

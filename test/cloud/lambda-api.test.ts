@@ -17,8 +17,8 @@ import {
 } from "@aws-sdk/client-lambda";
 import { CloudWatchLogsClient, FilterLogEventsCommand, DescribeLogStreamsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { eventually, startTestCloud, type TestCloud } from "../helpers/cloud.js";
-import { IAMClient } from "@aws-sdk/client-iam";
-import { createExecutionRole, createFunction, ROLE_ARN, zipOf } from "../helpers/lambda.js";
+import { AttachRolePolicyCommand, IAMClient } from "@aws-sdk/client-iam";
+import { BASIC_EXECUTION_POLICY, createExecutionRole, createFunction, ROLE_ARN, zipOf } from "../helpers/lambda.js";
 
 let cloud: TestCloud;
 let lambda: LambdaClient;
@@ -325,6 +325,23 @@ describe("CreateFunction validation", () => {
 });
 
 describe("logs of a function", () => {
+  it("are not written when the role may not write them (as on AWS), and are once AWSLambdaBasicExecutionRole is attached", async () => {
+    const role = await createExecutionRole(iam, "no-logs-role", "lambda.amazonaws.com", { logs: false });
+    await createFunction(lambda, "silent", "export const handler = async () => { console.log('SILENT-MARK'); return 1; };", { Role: role });
+    const tail = await invoke("silent", {}, { LogType: "Tail" });
+    expect(Buffer.from(tail.LogResult!, "base64").toString()).toContain("SILENT-MARK"); // the tail does not need the role
+    await expect(logs.send(new FilterLogEventsCommand({ logGroupName: "/aws/lambda/silent" }))).rejects.toMatchObject({ name: "ResourceNotFoundException" });
+    expect(cloud.logs.some((l) => l.includes("the logs of silent are not written") && l.includes("AWSLambdaBasicExecutionRole"))).toBe(true);
+    await iam.send(new AttachRolePolicyCommand({ RoleName: "no-logs-role", PolicyArn: BASIC_EXECUTION_POLICY }));
+    await new Promise((r) => setTimeout(r, 1100)); // the decision is cached for a second
+    await invoke("silent", {});
+    const found = await eventually(async () => {
+      const res = await logs.send(new FilterLogEventsCommand({ logGroupName: "/aws/lambda/silent", filterPattern: "SILENT-MARK" }));
+      return res.events?.length ? res.events : undefined;
+    });
+    expect(found).toHaveLength(1);
+  });
+
   it("has one log group and a stream per execution environment", async () => {
     const streams = await logs.send(new DescribeLogStreamsCommand({ logGroupName: "/aws/lambda/echo" }));
     expect(streams.logStreams!.length).toBeGreaterThanOrEqual(1);

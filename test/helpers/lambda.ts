@@ -10,7 +10,7 @@ import {
   type CreateFunctionCommandInput,
   type LambdaClient,
 } from "@aws-sdk/client-lambda";
-import { CreateRoleCommand, type IAMClient } from "@aws-sdk/client-iam";
+import { AttachRolePolicyCommand, CreateRoleCommand, type IAMClient } from "@aws-sdk/client-iam";
 
 export const ROLE_NAME = "lambda-test-role";
 export const ROLE_ARN = `arn:aws:iam::000000000000:role/${ROLE_NAME}`;
@@ -19,9 +19,16 @@ export const ROLE_ARN = `arn:aws:iam::000000000000:role/${ROLE_NAME}`;
 export const trustPolicy = (service = "lambda.amazonaws.com") =>
   JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }] });
 
-/** The execution role the tests use, created through IAM (the role check needs it). */
-export async function createExecutionRole(iam: IAMClient, name = ROLE_NAME, service = "lambda.amazonaws.com"): Promise<string> {
+export const BASIC_EXECUTION_POLICY = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole";
+
+/**
+ * An execution role created through IAM (the role check needs it), with
+ * AWSLambdaBasicExecutionRole attached so the function's logs are written
+ * (pass logs: false for a role without it).
+ */
+export async function createExecutionRole(iam: IAMClient, name = ROLE_NAME, service = "lambda.amazonaws.com", options: { logs?: boolean } = {}): Promise<string> {
   const out = await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trustPolicy(service) }));
+  if (options.logs !== false) await iam.send(new AttachRolePolicyCommand({ RoleName: name, PolicyArn: BASIC_EXECUTION_POLICY }));
   return out.Role!.Arn!;
 }
 

@@ -15,6 +15,7 @@
  * lifecycle.ts (Pending → Active, InProgress → Successful), functions.ts,
  * invoke.ts, invoker.ts (runtime pool + logs + trace), async-invoke.ts,
  * integrations.ts (the destination adapter and the internal API),
+ * log-permission.ts (may the role write the function's logs?),
  * permissions.ts, function-settings.ts, errors.ts, runtime/ (the Node
  * runtime; its own header lists its gaps), event-source-mappings/ (SQS →
  * Lambda, mounted when present).
@@ -30,8 +31,10 @@
  * - The async queue lives in memory: events queued or waiting for a retry are
  *   lost when the cloud stops (each was traced when queued).
  * - The role check needs the IAM service's internal API; without it any
- *   well-formed role ARN is accepted (logged once). The role's permissions
- *   are not needed for writing logs or sending to destinations.
+ *   well-formed role ARN is accepted (logged once). With IAM enforced, the
+ *   role must allow logs:CreateLogStream and logs:PutLogEvents for the logs
+ *   to be written (as on AWS; log-permission.ts), but logs:CreateLogGroup is
+ *   not required, and sending to destinations / DLQs needs no permission.
  * - X-Amz-Function-Error is always "Unhandled" (Node runtimes never report
  *   "Handled" nowadays).
  * - DLQ delivery does not check that the role may send to the target.

@@ -4,7 +4,7 @@
  * the runtime's FunctionSpec from the function record (unpacked code dir,
  * execution-role credentials, reserved concurrency), sends the function's log
  * lines to CloudWatch Logs (`/aws/lambda/<name>`, one stream per execution
- * environment), records every invocation in the trace, and turns the
+ * environment) when its role may write them (log-permission.ts), records every invocation in the trace, and turns the
  * runtime's throttle into AWS's 429 TooManyRequestsException.
  */
 import type { Cloud } from "../../core/cloud.js";
@@ -14,6 +14,7 @@ import { createRuntimePool, TooManyRequests, type FunctionSpec, type InvokeOptio
 import type { CodeStore } from "./code-package.js";
 import type { ExecutionRoles } from "./execution-role.js";
 import type { FunctionRecord } from "./state.js";
+import { LogPermission } from "./log-permission.js";
 
 /** Local bound on live execution environments across all functions (AWS: account concurrency 1000). */
 const MAX_ENVIRONMENTS = Number(process.env.LOCALCLOUD_LAMBDA_MAX_ENVIRONMENTS) || 10;
@@ -28,18 +29,25 @@ export interface InvokeMeta extends InvokeOptions {
 
 export class Invoker {
   private pool?: RuntimePool;
+  /** Function ARN → execution role, for the log-permission check. */
+  private readonly roles = new Map<string, string>();
+  private readonly logPermission: LogPermission;
 
   constructor(
     private readonly cloud: Cloud,
     private readonly code: CodeStore,
-    private readonly roles: ExecutionRoles,
-  ) {}
+    private readonly executionRoles: ExecutionRoles,
+  ) {
+    this.logPermission = new LogPermission(cloud);
+  }
 
   private runtime(): RuntimePool {
     this.pool ??= createRuntimePool({
       maxEnvironments: MAX_ENVIRONMENTS,
       idleMs: IDLE_MS,
       onLogs: (spec, logStreamName, events) => {
+        const role = this.roles.get(spec.functionArn);
+        if (role && !this.logPermission.allows(spec, role, logStreamName)) return;
         this.cloud.use<LogsInternalApi>("logs")?.append(spec.account, spec.region, spec.logGroupName, logStreamName, events);
       },
     });
@@ -47,6 +55,7 @@ export class Invoker {
   }
 
   async spec(fn: FunctionRecord): Promise<FunctionSpec> {
+    this.roles.set(fn.arn, fn.role);
     return {
       functionName: fn.name,
       functionArn: fn.arn,
@@ -63,7 +72,7 @@ export class Invoker {
       endpoint: this.cloud.endpoint,
       logGroupName: `/aws/lambda/${fn.name}`,
       reservedConcurrency: fn.reservedConcurrency,
-      credentials: () => this.roles.credentials(fn),
+      credentials: () => this.executionRoles.credentials(fn),
     };
   }
 
@@ -111,6 +120,7 @@ export class Invoker {
   }
 
   async close(): Promise<void> {
+    this.logPermission.reset();
     const pool = this.pool;
     this.pool = undefined;
     await pool?.close();

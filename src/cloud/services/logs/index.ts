@@ -32,9 +32,9 @@
  *   hidden (and rejected by PutLogEvents) rather than deleted by a sweeper.
  * - sequenceToken is accepted and ignored (as AWS has done since 2023);
  *   nextSequenceToken is still returned for old clients.
- * - Lambda's writes create the log group and stream when missing, regardless
- *   of the execution role's permissions (AWS needs logs:CreateLogGroup etc.
- *   in the role — see the Lambda service header).
+ * - Lambda's writes create the log group and stream when missing. Whether the
+ *   function's role may write them at all is Lambda's decision (see the
+ *   Lambda service header); logs:CreateLogGroup is not required.
  *
  * **Client quirks**
  * - `aws logs tail` exists only in AWS CLI v2; it calls FilterLogEvents with
