@@ -92,6 +92,17 @@ describe("create → waiter → Active", () => {
     expect(got.Code?.RepositoryType).toBe("S3");
   });
 
+  it("serves the package at GetFunction's Code.Location with a plain GET, and refuses an altered URL", async () => {
+    const { unzipSync, strFromU8 } = await import("fflate");
+    const got = await lambda.send(new GetFunctionCommand({ FunctionName: "pending-check" }));
+    const res = await fetch(got.Code!.Location!);
+    expect(res.status).toBe(200);
+    const files = unzipSync(new Uint8Array(await res.arrayBuffer()));
+    expect(strFromU8(files["index.mjs"]!)).toBe("export const handler = async () => 1;");
+    const altered = await fetch(got.Code!.Location!.replace(/signature=[0-9a-f]/, "signature=z"));
+    expect(altered.status).toBe(403);
+  });
+
   it("lists functions and finds them by name, ARN and partial ARN", async () => {
     const list = await lambda.send(new ListFunctionsCommand({}));
     expect(list.Functions?.map((f) => f.FunctionName)).toEqual(expect.arrayContaining(["echo", "pending-check"]));

@@ -24,6 +24,7 @@ import {
   validateTimeout,
 } from "./configuration.js";
 import { validateRoleArn } from "./execution-role.js";
+import { codeLocation } from "./code-download.js";
 import { findFunction, parseFunctionName } from "./names.js";
 import type { LambdaService } from "./service-context.js";
 import { functionArn, functionKey, lambdaTimestamp, type FunctionCode, type FunctionRecord } from "./state.js";
@@ -127,8 +128,7 @@ export function functionRoutes(svc: LambdaService): RestRoute[] {
     const fn = findFunction(functions, ctx, input.path.FunctionName!, input.query.get("Qualifier"));
     return {
       Configuration: toConfiguration(fn),
-      // No Location: the local cloud does not serve the package for download (see Gaps).
-      Code: { RepositoryType: "S3" },
+      Code: { RepositoryType: "S3", Location: codeLocation(ctx, fn) },
       ...(Object.keys(fn.tags).length ? { Tags: fn.tags } : {}),
       ...(fn.reservedConcurrency !== undefined ? { Concurrency: { ReservedConcurrentExecutions: fn.reservedConcurrency } } : {}),
     };

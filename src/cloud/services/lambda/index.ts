@@ -16,7 +16,7 @@
  * invoke.ts, invoker.ts (runtime pool + logs + trace), async-invoke.ts,
  * integrations.ts (the destination adapter and the internal API),
  * log-permission.ts (may the role write the function's logs?),
- * permissions.ts, function-settings.ts, errors.ts, runtime/ (the Node
+ * permissions.ts, function-settings.ts, code-download.ts, errors.ts, runtime/ (the Node
  * runtime; its own header lists its gaps), event-source-mappings/ (SQS →
  * Lambda, mounted when present).
  *
@@ -26,8 +26,6 @@
  *   provisioned concurrency, function URLs, layers (refused), container images
  *   (refused), code from S3 (refused: use ZipFile), code signing, VPC
  *   config, SnapStart, LoggingConfig changes, response streaming.
- * - GetFunction returns Code.RepositoryType but no Location URL (the package
- *   is not served for download).
  * - The async queue lives in memory: events queued or waiting for a retry are
  *   lost when the cloud stops (each was traced when queued).
  * - The role check needs the IAM service's internal API; without it any
@@ -53,6 +51,10 @@
  *   UNCERTAIN: AWS does not document the record's condition for this case) or
  *   DLQ, and logged. Only async paths are stopped; synchronous Invoke passes
  *   the lineage on.
+ * - GetFunction's Code.Location is a URL on the local endpoint (presigned-style,
+ *   10 minutes, code-download.ts), not an S3 URL.
+ * - A failed async event goes to both the OnFailure destination and the
+ *   DeadLetterConfig target when both are set (UNCERTAIN how AWS splits them).
  * - Destination records and DLQ messages are sent with the service principal
  *   lambda.amazonaws.com (AWS sends them with the execution role).
  *
@@ -71,6 +73,7 @@ import type { LambdaInternalApi } from "../../core/internal-apis.js";
 import { restJsonProtocol, type RestRoute } from "../../protocols/rest-json.js";
 import { AsyncInvoker } from "./async-invoke.js";
 import { CodeStore } from "./code-package.js";
+import { codeDownloadRoutes } from "./code-download.js";
 import { ExecutionRoles } from "./execution-role.js";
 import { functionRoutes } from "./functions.js";
 import { invokeRoutes } from "./invoke.js";
@@ -130,6 +133,7 @@ const createLambda: ServiceFactory = async (cloud) => {
     ...invokeRoutes(svc),
     ...permissionRoutes(svc),
     ...settingsRoutes(svc),
+    ...codeDownloadRoutes(svc),
     ...(mappings?.routes ?? []),
   ];
 
