@@ -13,6 +13,7 @@ import {
   PutFunctionRecursionConfigCommand,
 } from "@aws-sdk/client-lambda";
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
@@ -176,6 +177,54 @@ describe("dead-letter target and other destination kinds", () => {
       source: "lambda",
       "detail-type": "Lambda Function Invocation Result - Failure",
       detail: { requestContext: { condition: "RetriesExhausted", functionArn: `${fnArn("thrower")}:$LATEST` }, requestPayload: { id: "evt-bus" } },
+    });
+  });
+});
+
+describe("SQS as on-failure destination and dead-letter queue", () => {
+  it("delivers the failure record and the DLQ message (with its attributes) to SQS queues", async (test) => {
+    const sqs = new SQSClient({ ...cloud.clientConfig, maxAttempts: 1 });
+    let failures: string;
+    let dlq: string;
+    try {
+      failures = (await sqs.send(new CreateQueueCommand({ QueueName: "lambda-failures" }))).QueueUrl!;
+      dlq = (await sqs.send(new CreateQueueCommand({ QueueName: "lambda-dlq" }))).QueueUrl!;
+    } catch (err) {
+      // SQS is built by another part of the project; until it answers, this path cannot be exercised.
+      console.warn(`SQS is not available in this build (${(err as Error).name}): SQS destination test skipped`);
+      test.skip();
+      return;
+    }
+    await createFunction(lambda, "sqs-thrower", `export const handler = async (e) => { throw new RangeError("bad " + e.id); };`, {
+      DeadLetterConfig: { TargetArn: "arn:aws:sqs:us-east-1:000000000000:lambda-dlq" },
+    });
+    await lambda.send(
+      new PutFunctionEventInvokeConfigCommand({
+        FunctionName: "sqs-thrower",
+        MaximumRetryAttempts: 1,
+        DestinationConfig: { OnFailure: { Destination: "arn:aws:sqs:us-east-1:000000000000:lambda-failures" } },
+      }),
+    );
+    const out = await lambda.send(new InvokeCommand({ FunctionName: "sqs-thrower", InvocationType: "Event", Payload: JSON.stringify({ id: "evt-sqs" }) }));
+    const receive = (url: string) =>
+      eventually(async () => {
+        const res = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MessageAttributeNames: ["All"], WaitTimeSeconds: 1 }));
+        return res.Messages?.length ? res.Messages[0] : undefined;
+      });
+    const record = JSON.parse((await receive(failures)).Body!);
+    expect(record).toMatchObject({
+      version: "1.0",
+      requestContext: { requestId: out.$metadata.requestId, condition: "RetriesExhausted", approximateInvokeCount: 2, functionArn: `${fnArn("sqs-thrower")}:$LATEST` },
+      requestPayload: { id: "evt-sqs" },
+      responseContext: { statusCode: 200, executedVersion: "$LATEST", functionError: "Unhandled" },
+      responsePayload: { errorType: "RangeError", errorMessage: "bad evt-sqs" },
+    });
+    const dead = await receive(dlq);
+    expect(JSON.parse(dead.Body!)).toEqual({ id: "evt-sqs" });
+    expect(dead.MessageAttributes).toMatchObject({
+      RequestID: { DataType: "String", StringValue: out.$metadata.requestId },
+      ErrorCode: { DataType: "Number", StringValue: "200" },
+      ErrorMessage: { DataType: "String", StringValue: "bad evt-sqs" },
     });
   });
 });
