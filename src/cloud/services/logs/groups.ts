@@ -116,7 +116,7 @@ export function groupHandlers(state: LogsState): Record<string, JsonHandler> {
       validateStreamName(name);
       const key = streamKey(ctx.account, ctx.region, group.name, name);
       if (state.streams.has(key)) throw streamExists();
-      state.streams.set(key, { account: ctx.account, region: ctx.region, group: group.name, name, creationTime: Date.now(), storedBytes: 0 });
+      state.createStream({ account: ctx.account, region: ctx.region, group: group.name, name, creationTime: Date.now(), storedBytes: 0 });
       return {};
     },
 

@@ -59,10 +59,13 @@ const createLogs: ServiceFactory = (cloud) => {
       const gKey = groupKey(account, region, logGroupName);
       if (!state.groups.has(gKey)) state.groups.set(gKey, { account, region, name: logGroupName, creationTime: Date.now(), tags: {} });
       const sKey = streamKey(account, region, logGroupName, logStreamName);
-      const stream = state.streams.get(sKey) ?? { account, region, group: logGroupName, name: logStreamName, creationTime: Date.now(), storedBytes: 0 };
+      let stream = state.streams.get(sKey);
+      if (!stream) {
+        stream = { account, region, group: logGroupName, name: logStreamName, creationTime: Date.now(), storedBytes: 0 };
+        state.createStream(stream);
+      }
       const now = Date.now();
       state.append(stream, events.map((e) => ({ timestamp: e.timestamp, message: e.message, ingestionTime: now })));
-      if (!state.streams.has(sKey)) state.streams.set(sKey, stream);
     },
   };
   cloud.provide<LogsInternalApi>("logs", internal);

@@ -81,6 +81,17 @@ export class LogsState {
     this.seq = 0;
   }
 
+  /**
+   * Record a new stream. Any events still indexed under its key are stale
+   * (written by a Lambda environment while the store was being reset).
+   */
+  createStream(stream: LogStreamRecord): void {
+    const key = streamKey(stream.account, stream.region, stream.group, stream.name);
+    this.events.delete(key);
+    this.batchKeys.delete(key);
+    this.streams.set(key, stream);
+  }
+
   eventsOf(key: string): StoredEvent[] {
     return this.events.get(key) ?? [];
   }
