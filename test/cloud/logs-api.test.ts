@@ -14,6 +14,11 @@ import {
   GetLogEventsCommand,
   PutLogEventsCommand,
   PutRetentionPolicyCommand,
+  DeleteLogStreamCommand,
+  DeleteRetentionPolicyCommand,
+  ListTagsForResourceCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
 import { awsCliAsync, hasAwsCli, startTestCloud, type TestCloud } from "../helpers/cloud.js";
 
@@ -204,6 +209,17 @@ describe("retention, deletion and persistence", () => {
     const out = await awsCliAsync(cloud, ["logs", "filter-log-events", "--log-group-name", GROUP, "--filter-pattern", "timeout", "--output", "json"]);
     expect(out.status, out.stderr).toBe(0);
     expect(JSON.parse(out.stdout).events.map((e: { message: string }) => e.message)).toEqual(["b1 ERROR timeout talking to db"]);
+  });
+
+  it("tags a group by ARN, deletes a stream, and drops the retention policy", async () => {
+    const arn = `arn:aws:logs:us-east-1:000000000000:log-group:${GROUP}`;
+    await logs.send(new TagResourceCommand({ resourceArn: arn, tags: { lab: "02", team: "kit" } }));
+    await logs.send(new UntagResourceCommand({ resourceArn: arn, tagKeys: ["team"] }));
+    expect((await logs.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags).toEqual({ lab: "02" });
+    await logs.send(new DeleteLogStreamCommand({ logGroupName: GROUP, logStreamName: "c" }));
+    expect((await logs.send(new DescribeLogStreamsCommand({ logGroupName: GROUP }))).logStreams!.map((s) => s.logStreamName)).toEqual(["a", "b"]);
+    await logs.send(new DeleteRetentionPolicyCommand({ logGroupName: GROUP }));
+    expect((await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: GROUP }))).logGroups![0]!.retentionInDays).toBeUndefined();
   });
 
   it("DeleteLogGroup removes the group with its streams and events", async () => {

@@ -35,6 +35,13 @@ export function groupNameFrom(input: Record<string, unknown>): string {
   return requireString(input, "logGroupName");
 }
 
+/** The group named by a resource ARN (TagResource & co.): arn:aws:logs:<r>:<acct>:log-group:<name>[:*]. */
+function groupFromArn(arn: string): string {
+  const m = /^arn:aws[a-z-]*:logs:[^:]*:\d{12}:log-group:([^:]+)(?::\*)?$/.exec(arn);
+  if (!m) throw invalidParameter(`Invalid resource ARN: ${arn}. Tagging is supported for log groups (arn:aws:logs:<region>:<account>:log-group:<name>).`);
+  return m[1]!;
+}
+
 export function findGroup(state: LogsState, ctx: RequestContext, name: string): LogGroupRecord {
   const group = state.groups.get(groupKey(ctx.account, ctx.region, name));
   if (!group) throw groupNotFound();
@@ -152,6 +159,24 @@ export function groupHandlers(state: LogsState): Record<string, JsonHandler> {
         })),
         ...(nextToken ? { nextToken } : {}),
       };
+    },
+
+    ListTagsForResource(ctx, input) {
+      return { tags: findGroup(state, ctx, groupFromArn(requireString(input, "resourceArn"))).tags };
+    },
+
+    TagResource(ctx, input) {
+      const group = findGroup(state, ctx, groupFromArn(requireString(input, "resourceArn")));
+      state.groups.set(groupKey(group.account, group.region, group.name), { ...group, tags: { ...group.tags, ...(input.tags ?? {}) } });
+      return {};
+    },
+
+    UntagResource(ctx, input) {
+      const group = findGroup(state, ctx, groupFromArn(requireString(input, "resourceArn")));
+      const tags = { ...group.tags };
+      for (const key of Array.isArray(input.tagKeys) ? input.tagKeys : []) delete tags[key];
+      state.groups.set(groupKey(group.account, group.region, group.name), { ...group, tags });
+      return {};
     },
 
     ListTagsLogGroup(ctx, input) {

@@ -9,7 +9,8 @@
  * Operations: CreateLogGroup, DeleteLogGroup, DescribeLogGroups,
  * PutRetentionPolicy, DeleteRetentionPolicy, CreateLogStream,
  * DeleteLogStream, DescribeLogStreams, PutLogEvents, GetLogEvents,
- * FilterLogEvents, ListTagsLogGroup, TagLogGroup.
+ * FilterLogEvents, ListTagsLogGroup, TagLogGroup, TagResource,
+ * UntagResource, ListTagsForResource (log groups).
  * Files: state.ts (records, event batches, in-memory index), groups.ts,
  * events.ts (PutLogEvents, GetLogEvents and its tokens), filter.ts
  * (FilterLogEvents), filter-pattern.ts, errors.ts.
@@ -20,8 +21,8 @@
  *   regex (`%…%`) patterns are refused with InvalidParameterException.
  * - No metric filters, subscription filters, Logs Insights queries
  *   (StartQuery…), StartLiveTail, export tasks, data protection, KMS keys,
- *   log group classes other than STANDARD, the newer TagResource /
- *   ListTagsForResource (the older TagLogGroup / ListTagsLogGroup work).
+ *   log group classes other than STANDARD, tags on log streams or other
+ *   resources (log groups only).
  * - The 1 MB response-size cap of GetLogEvents / FilterLogEvents is not
  *   applied (only the event-count limit).
  * - DescribeLogGroups/DescribeLogStreams tokens are offsets: a group created
@@ -42,6 +43,8 @@
  *   filter-log-events.
  * - Clients send logGroupIdentifier (name or ARN) instead of logGroupName on
  *   newer operations; both are accepted where AWS accepts them.
+ * - CLI v2 `logs tail` sends `interleaved: true` (deprecated, always true):
+ *   accepted and ignored.
  */
 import type { ServiceFactory } from "../../core/service.js";
 import type { LogsInternalApi } from "../../core/internal-apis.js";
