@@ -216,6 +216,30 @@ describe("internal API for other services (event source mappings)", () => {
   });
 });
 
+describe("the lambda destination adapter (S3, SNS, EventBridge deliveries)", () => {
+  it("refuses a service principal the function policy does not allow, and delivers once AddPermission allows it", async () => {
+    const message = {
+      body: JSON.stringify({ Records: [{ eventSource: "aws:s3" }] }),
+      source: { principal: "s3.amazonaws.com", arn: "arn:aws:s3:::photos", account: "000000000000" },
+      correlationId: "adapter-test",
+    };
+    const denied = await cloud.cloud.destinations.deliver(ARN, message, { kind: "test", attempts: 1 });
+    expect(denied.ok).toBe(false);
+    expect(denied.error).toContain("AccessDeniedException");
+    expect(denied.error).toContain("add-permission --principal s3.amazonaws.com --source-arn arn:aws:s3:::photos");
+    await lambda.send(
+      new AddPermissionCommand({ FunctionName: "settings", StatementId: "s3-photos", Action: "lambda:InvokeFunction", Principal: "s3.amazonaws.com", SourceArn: "arn:aws:s3:::photos" }),
+    );
+    expect(cloud.cloud.destinations.resourcePolicy(ARN)).toContain("s3-photos");
+    expect(cloud.cloud.destinations.exists(ARN)).toBe(true);
+    const allowed = await cloud.cloud.destinations.deliver(ARN, message, { kind: "test", attempts: 1 });
+    expect(allowed.ok).toBe(true);
+    // Another bucket is still refused (aws:SourceArn condition).
+    const other = await cloud.cloud.destinations.deliver(ARN, { ...message, source: { ...message.source, arn: "arn:aws:s3:::other" } }, { kind: "test", attempts: 1 });
+    expect(other.ok).toBe(false);
+  });
+});
+
 describe("reset", () => {
   it("POST /_localcloud/reset forgets functions and their logs, and the cloud keeps serving", async () => {
     const { CloudWatchLogsClient, DescribeLogGroupsCommand } = await import("@aws-sdk/client-cloudwatch-logs");

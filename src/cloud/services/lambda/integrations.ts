@@ -3,7 +3,9 @@
  * - the "lambda" DestinationAdapter (S3 notifications, SNS subscriptions,
  *   EventBridge targets, Lambda destinations): `deliver` is an asynchronous
  *   invoke (async-invoke.ts) carrying the message's loop-detection lineage,
- *   and `resourcePolicy` is the function policy the senders check;
+ *   allowed only if the function policy lets the sending service principal
+ *   invoke it (checked again at delivery, as AWS does), and
+ *   `resourcePolicy` is that policy for senders that validate configuration;
  * - the internal API `cloud.provide("lambda", LambdaInternalApi)`: a
  *   synchronous invoke as an AWS service makes it (SQS event source
  *   mappings), refusing an event already 16 invocations deep when the
@@ -15,6 +17,7 @@ import type { DestinationAdapter } from "../../core/destinations.js";
 import { hex } from "../../core/ids.js";
 import type { LambdaInternalApi } from "../../core/internal-apis.js";
 import { traceHeaderWithLineage } from "../../core/trace.js";
+import { allowsServicePrincipal } from "../../policy/evaluate.js";
 import { MAX_RECURSION_DEPTH } from "./async-invoke.js";
 import { functionByArn } from "./names.js";
 import { policyDocument } from "./permissions.js";
@@ -32,6 +35,23 @@ export function lambdaDestinationAdapter(svc: LambdaService): DestinationAdapter
     async deliver(arn, message) {
       const fn = functionByArn(functions, arn);
       if (!fn) throw new AwsError("ResourceNotFoundException", `Function not found: ${arn}`, { status: 404 });
+      const principal = message.source.principal;
+      // An AWS service invoking on its own behalf needs the function policy's permission at delivery time too
+      // (removing it after configuring a trigger stops the deliveries on AWS). Lambda's own destinations
+      // use the execution role instead of the function policy.
+      if (principal.endsWith(".amazonaws.com") && principal !== "lambda.amazonaws.com") {
+        const decision = allowsServicePrincipal(policyDocument(fn), {
+          service: principal,
+          action: "lambda:InvokeFunction",
+          resource: fn.arn,
+          sourceArn: message.source.arn,
+          sourceAccount: message.source.account,
+          policyName: `the resource policy of function ${fn.name}`,
+        });
+        if (decision.decision !== "Allow") {
+          throw new AwsError("AccessDeniedException", `${principal} may not invoke ${fn.name}: ${decision.explanation}. Add it with aws lambda add-permission --principal ${principal}${message.source.arn ? ` --source-arn ${message.source.arn}` : ""}.`, { status: 403 });
+        }
+      }
       svc.async.enqueue(fn, message.body, { correlationId: message.correlationId, source: message.source.arn ?? message.source.principal, lineage: message.lineage });
     },
   };
