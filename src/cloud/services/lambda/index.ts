@@ -5,7 +5,8 @@
  * targets, recursive loop detection, reserved concurrency, and CloudWatch
  * Logs output. Other services reach Lambda through the "lambda" destination
  * adapter (S3, SNS, EventBridge and Lambda destinations: an async invoke,
- * gated by the function policy they read through `resourcePolicy`) and the
+ * gated by the function policy, which senders also read through
+ * `resourcePolicy` to validate their configuration) and the
  * internal API `cloud.provide("lambda", LambdaInternalApi)` (synchronous
  * invokes for SQS event source mappings).
  *
@@ -36,6 +37,11 @@
  * - X-Amz-Function-Error is always "Unhandled" (Node runtimes never report
  *   "Handled" nowadays).
  * - DLQ delivery does not check that the role may send to the target.
+ * - Loop detection through S3, SNS, SQS or EventBridge needs that service to
+ *   copy the lineage of the caller's X-Amzn-Trace-Id into the message it
+ *   routes (`lineageFromTraceHeader` in core/trace.ts → DeliveryMessage.lineage).
+ *   Lambda's own Invoke API and Lambda destinations do; at the time of
+ *   writing S3 notifications and SNS/EventBridge API publishes do not yet.
  *
  * **By design**
  * - Pending/InProgress last AWS's few seconds × the time scale (≥ 20 ms);
