@@ -175,6 +175,27 @@ describe("invoke", () => {
     expect(next.json.echo).toEqual({ after: "timeout" });
   });
 
+  it("reports process.exit and a crash outside the handler in AWS's error shape, and replaces the environment", async () => {
+    await createFunction(
+      lambda,
+      "crasher",
+      `export const handler = async (event) => {
+  if (event.exit) process.exit(3);
+  if (event.crash) { setTimeout(() => { throw new Error("crashed later"); }, 0); await new Promise((r) => setTimeout(r, 500)); }
+  return "fine";
+};`,
+    );
+    const exited = await invoke("crasher", { exit: true });
+    expect(exited.FunctionError).toBe("Unhandled");
+    expect(exited.json.errorType).toBe("Runtime.ExitError");
+    expect(exited.json.errorMessage).toMatch(/^RequestId: [0-9a-f-]{36} Error: Runtime exited with error: exit status 3$/);
+    expect((await invoke("crasher", {})).json).toBe("fine");
+    const crashed = await invoke("crasher", { crash: true });
+    expect(crashed.FunctionError).toBe("Unhandled");
+    expect(crashed.json.errorMessage).toContain("crashed later");
+    expect((await invoke("crasher", {})).json).toBe("fine");
+  });
+
   it("refuses a payload that is not JSON, and one over the async limit", async () => {
     await expect(lambda.send(new InvokeCommand({ FunctionName: "echo", Payload: new TextEncoder().encode("{not json") }))).rejects.toMatchObject({
       name: "InvalidRequestContentException",
