@@ -264,3 +264,35 @@ export const handler = async (event) => {
     await lambda.send(new PutFunctionRecursionConfigCommand({ FunctionName: "looper", RecursiveLoop: "Terminate" }));
   });
 });
+
+describe("the async queue survives a restart", () => {
+  it("resumes an event that was waiting for its retry and delivers its outcome", async () => {
+    // Real time scale: the retry would wait a minute, so the event is still queued when the cloud stops.
+    let slow = await startTestCloud({ timeScale: 1 });
+    try {
+      let client = new LambdaClient({ ...slow.clientConfig, maxAttempts: 1 });
+      await createExecutionRole(new IAMClient(slow.clientConfig));
+      await createFunction(client, "recorder", RECORDER);
+      await createFunction(client, "flaky", `export const handler = async (e) => { console.log("TRY " + e.id); throw new Error("still failing"); };`);
+      await client.send(
+        new PutFunctionEventInvokeConfigCommand({ FunctionName: "flaky", MaximumRetryAttempts: 1, DestinationConfig: { OnFailure: { Destination: fnArn("recorder") } } }),
+      );
+      await client.send(new InvokeCommand({ FunctionName: "flaky", InvocationType: "Event", Payload: JSON.stringify({ id: "evt-restart" }) }));
+      await eventually(async () => (slow.logs.some((l) => l.includes("retry 1 of 1")) ? true : undefined));
+      slow = await slow.restart();
+      client = new LambdaClient({ ...slow.clientConfig, maxAttempts: 1 });
+      const slowLogs = new CloudWatchLogsClient(slow.clientConfig);
+      expect(slow.logs.some((l) => l.includes("resuming 1 asynchronous invocation"))).toBe(true);
+      const record = await eventually(async () => {
+        const res = await slowLogs.send(new FilterLogEventsCommand({ logGroupName: "/aws/lambda/recorder", filterPattern: `RECORD "evt-restart"` }));
+        const line = res.events?.[0]?.message;
+        return line ? JSON.parse(line.slice(line.indexOf("RECORD ") + 7)) : undefined;
+      }, 20_000);
+      expect(record.requestContext).toMatchObject({ condition: "RetriesExhausted", approximateInvokeCount: 2 });
+      const tries = await slowLogs.send(new FilterLogEventsCommand({ logGroupName: "/aws/lambda/flaky", filterPattern: `"TRY evt-restart"` }));
+      expect(tries.events).toHaveLength(2);
+    } finally {
+      await slow.close();
+    }
+  });
+});

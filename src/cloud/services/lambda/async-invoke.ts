@@ -22,7 +22,10 @@
  *   been through MAX_RECURSION_DEPTH invocations is not invoked: it goes to the
  *   failure destination / DLQ and the reason is logged.
  * Nothing is dropped silently: every end of an event's life is traced and a
- * failure without any destination is logged as an error.
+ * failure without any destination is logged as an error. Queued events are
+ * persisted (table lambda.async-events) until their outcome is delivered, so
+ * a restart resumes them — at least once, as AWS promises (duplicates are
+ * possible, losses are not).
  */
 import { uuid, hex } from "../../core/ids.js";
 import { isAwsError } from "../../core/aws-error.js";
@@ -58,13 +61,18 @@ interface AsyncEvent {
   enqueuedAt: number;
   attempts: number;
   throttles: number;
-  last?: InvokeResult;
+  /** The latest invocation's outcome (what the destination record reports). */
+  last?: { payload: string; functionError?: string; errorType?: string };
+  /** Set when the event is past invoking and only its destinations remain (a stopped loop). */
+  finishing?: { condition: Condition; reason?: string };
 }
 
 type Condition = "Success" | "RetriesExhausted" | "EventAgeExceeded" | "RecursiveInvocationDropped";
 
 export class AsyncInvoker {
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Queued events, persisted so a restart resumes them (key: request id). */
+  private readonly queue: Table<AsyncEvent>;
   private readonly running = new Set<Promise<void>>();
   private stopped = false;
   /** RecursiveInvocationsDropped, per function ARN (AWS publishes it as a CloudWatch metric). */
@@ -74,7 +82,28 @@ export class AsyncInvoker {
     private readonly cloud: Cloud,
     private readonly functions: Table<FunctionRecord>,
     private readonly invoker: Invoker,
-  ) {}
+  ) {
+    this.queue = cloud.store.table<AsyncEvent>("lambda.async-events");
+    this.resume();
+  }
+
+  /** Events that were queued or waiting for a retry when the cloud stopped carry on. */
+  private resume(): void {
+    const pending = [...this.queue.values()];
+    if (pending.length) this.cloud.log.info(`lambda: resuming ${pending.length} asynchronous invocation(s) queued before the restart`);
+    for (const event of pending) {
+      this.later(0, () => (event.finishing ? this.finishById(event) : this.attempt(event)));
+    }
+  }
+
+  private async finishById(event: AsyncEvent): Promise<void> {
+    const fn = functionByArn(this.functions, event.functionArn);
+    if (!fn) {
+      this.queue.delete(event.requestId);
+      return;
+    }
+    await this.finish(fn, event, event.finishing!.condition, event.finishing!.reason);
+  }
 
   /** Accept an event (the 202 of Invoke Event). Returns the request id. */
   enqueue(fn: FunctionRecord, payload: string, meta: { correlationId: string; source: string; lineage?: Lineage; requestId?: string }): string {
@@ -100,9 +129,12 @@ export class AsyncInvoker {
         `(RecursiveInvocationsDropped for this function: ${count})`;
       this.cloud.log.error(`lambda: ${reason}`);
       this.cloud.trace.record({ correlationId: event.correlationId, kind: "lambda.recursion", source: event.source, target: fn.arn, status: "dropped", detail: reason });
+      event.finishing = { condition: "RecursiveInvocationDropped", reason };
+      this.queue.set(event.requestId, event);
       this.later(0, () => this.finish(fn, event, "RecursiveInvocationDropped", reason));
       return event.requestId;
     }
+    this.queue.set(event.requestId, event);
     this.later(0, () => this.attempt(event));
     return event.requestId;
   }
@@ -129,8 +161,14 @@ export class AsyncInvoker {
   }
 
   private async attempt(event: AsyncEvent): Promise<void> {
+    if (!this.cloud.endpoint) {
+      // Resumed at start-up before the gateway listens: the function would not know where the cloud is.
+      this.later(50, () => this.attempt(event));
+      return;
+    }
     const fn = functionByArn(this.functions, event.functionArn);
     if (!fn) {
+      this.queue.delete(event.requestId);
       const reason = `the function ${event.functionArn} was deleted before request ${event.requestId} could run; the event is discarded`;
       this.cloud.log.error(`lambda: ${reason}`);
       this.cloud.trace.record({ correlationId: event.correlationId, kind: "lambda.async", source: event.source, target: event.functionArn, status: "dropped", detail: reason });
@@ -145,6 +183,7 @@ export class AsyncInvoker {
     if (fn.state !== "Active") {
       // Still being created: wait like a throttle (AWS's queue holds the event).
       event.throttles++;
+      this.queue.set(event.requestId, event);
       this.later(this.throttleDelay(event), () => this.attempt(event));
       return;
     }
@@ -158,6 +197,7 @@ export class AsyncInvoker {
       });
     } catch (err) {
       event.throttles++;
+      this.queue.set(event.requestId, event);
       const wait = this.throttleDelay(event);
       this.cloud.log.warn(
         `lambda: async request ${event.requestId} to ${fn.name} was not run (${isAwsError(err) ? err.code : (err as Error).message}); retrying in ${(wait / 1000).toFixed(1)} s`,
@@ -166,7 +206,8 @@ export class AsyncInvoker {
       return;
     }
     event.attempts++;
-    event.last = result;
+    event.last = { payload: result.payload, functionError: result.functionError, errorType: result.errorType };
+    this.queue.set(event.requestId, event);
     if (!result.functionError) {
       await this.finish(fn, event, "Success");
       return;
@@ -190,8 +231,16 @@ export class AsyncInvoker {
     return Math.max(10, this.cloud.scaled(Math.min(THROTTLE_MAX_MS, THROTTLE_BASE_MS * 2 ** Math.min(event.throttles, 10))));
   }
 
-  /** The end of an event's life: destinations, dead-letter target, log. */
+  /** The end of an event's life: destinations, dead-letter target, log. Then it leaves the queue. */
   private async finish(fn: FunctionRecord, event: AsyncEvent, condition: Condition, reason?: string): Promise<void> {
+    try {
+      await this.deliverOutcome(fn, event, condition, reason);
+    } finally {
+      this.queue.delete(event.requestId);
+    }
+  }
+
+  private async deliverOutcome(fn: FunctionRecord, event: AsyncEvent, condition: Condition, reason?: string): Promise<void> {
     const destinations = fn.eventInvokeConfig?.DestinationConfig;
     const source = { principal: "lambda.amazonaws.com", arn: fn.arn, account: fn.account };
     // The record of a stopped loop starts a fresh lineage, or it would be stopped in turn at its destination.
@@ -226,7 +275,7 @@ export class AsyncInvoker {
     }
   }
 
-  private errorOf(result: InvokeResult | undefined): string | undefined {
+  private errorOf(result: AsyncEvent["last"]): string | undefined {
     if (!result?.functionError) return undefined;
     try {
       const parsed = JSON.parse(result.payload) as { errorMessage?: string };

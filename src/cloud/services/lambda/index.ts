@@ -27,8 +27,6 @@
  *   provisioned concurrency, function URLs, layers (refused), container images
  *   (refused), code from S3 (refused: use ZipFile), code signing, VPC
  *   config, SnapStart, LoggingConfig changes, response streaming.
- * - The async queue lives in memory: events queued or waiting for a retry are
- *   lost when the cloud stops (each was traced when queued).
  * - The role check needs the IAM service's internal API; without it any
  *   well-formed role ARN is accepted (logged once). With IAM enforced, the
  *   role must allow logs:CreateLogStream and logs:PutLogEvents for the logs
@@ -48,6 +46,8 @@
  *   async retries wait AWS's 1 and 2 minutes × the time scale (1 s and 2 s by
  *   default), MaximumEventAgeInSeconds is scaled the same way; every wait is
  *   logged with the AWS figure.
+ * - The async queue is persisted: events queued or waiting for a retry when
+ *   the cloud stops are resumed at the next start (at least once).
  * - During an update (InProgress) invocations already use the new code or
  *   configuration (AWS keeps serving the previous one until Successful).
  * - Loop detection: the lineage travels in X-Amzn-Trace-Id as
