@@ -50,6 +50,11 @@ const THROTTLE_MAX_MS = 300_000;
 
 export type Lineage = NonNullable<DeliveryMessage["lineage"]>;
 
+/** 1/60 rather than 0.016666666666666666. */
+function describeScale(scale: number): string {
+  return scale > 0 && scale < 1 && Number.isInteger(Math.round(1 / scale)) && Math.abs(1 / scale - Math.round(1 / scale)) < 1e-9 ? `1/${Math.round(1 / scale)}` : String(scale);
+}
+
 interface AsyncEvent {
   functionArn: string;
   payload: string;
@@ -221,7 +226,7 @@ export class AsyncInvoker {
     const wait = this.cloud.scaled(awsWait);
     this.cloud.log.info(
       `lambda: async request ${event.requestId} to ${fn.name} failed (${result.errorType ?? "Unhandled"}); retry ${event.attempts} of ${maxRetries} in ` +
-        `${(wait / 1000).toFixed(1)} s (AWS waits about ${awsWait / 60_000} min; local time scale ${this.cloud.config.timeScale})`,
+        `${(wait / 1000).toFixed(1)} s (AWS waits about ${awsWait / 60_000} min; local time scale ${describeScale(this.cloud.config.timeScale)})`,
     );
     this.cloud.trace.record({ correlationId: event.correlationId, kind: "lambda.async", source: event.source, target: fn.arn, status: "retry", attempt: event.attempts, detail: `${result.errorType ?? "Unhandled"}, next attempt in ${wait} ms` });
     this.later(wait, () => this.attempt(event));
