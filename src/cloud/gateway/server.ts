@@ -129,7 +129,8 @@ export async function startGateway(cloud: Cloud, port: number, host: string): Pr
     const requestId = uuid();
     const partial: GatewayRequest = {
       method: req.method ?? "GET",
-      rawPath: url.pathname,
+      // As sent, not URL-normalized: "/bucket/a/../b" names the S3 key "a/../b".
+      rawPath: req.url?.startsWith("/") ? req.url.split("?")[0]! : url.pathname,
       query: url.searchParams,
       headers,
       body: Buffer.alloc(0),

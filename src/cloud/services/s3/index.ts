@@ -1,17 +1,125 @@
 /**
- * S3 (restXml) — NOT BUILT YET: every request answers NotImplemented in S3's
- * XML error shape. Issue "Local cloud, part 1" fills this folder.
+ * S3 (restXml) for the local cloud: buckets, objects, versions, tags,
+ * multipart uploads, bucket policies and event notifications, addressed
+ * path-style or virtual-hosted (addressing.ts), routed by method + path +
+ * sub-resource (routes.ts). Every request: presigned-URL check (presign.ts)
+ * → bucket/key → operation → `cloud.authorizer.authorize` with the SDK's
+ * member names (Bucket, Key, VersionId, CopySource, Prefix…) → handler.
+ * Every object mutation goes through ObjectStore.writeObject/deleteObject/
+ * setTags (object-store.ts), which version the key, give it a growing
+ * sequencer and emit the S3 event to notifications/. Errors are AwsError,
+ * serialized as S3's <Error> (no body for HEAD).
+ *
+ * Files: addressing, routes, call (handler input and response builders),
+ * object-store (state + the one write path), buckets, objects, copy-object,
+ * delete-objects, listing, tagging, conditions, object-headers,
+ * bucket-names, errors, multipart-routes (HTTP side of multipart.ts);
+ * aws-chunked, checksums, crc32, sigv4, presign, multipart, bucket-policy
+ * (integrity, signatures, uploads, policies); notifications/ (event config and delivery).
+ *
+ * **Gaps** (answer NotImplemented, or simply absent):
+ * - ACLs (only GetBucketAcl, answering owner FULL_CONTROL), CORS, lifecycle, website,
+ *   replication, encryption configuration, object lock, public access block,
+ *   ownership controls, logging, inventory/analytics/metrics, request payment,
+ *   accelerate, SelectObjectContent, RestoreObject, GetObjectAttributes, torrent.
+ * - Browser form uploads (POST Object), so no ObjectCreated:Post events.
+ * - GetObject `?partNumber=` (reading one part of a multipart object); SSE-C and
+ *   SSE-KMS (every object is reported as SSE-S3 AES256, as S3 now does by default).
+ * - ListBuckets pagination (continuation-token, max-buckets) and bucket-region filter; `prefix` works.
+ * - Buckets of another account are answered NoSuchBucket instead of AccessDenied
+ *   (all callers of the local cloud normally share account 000000000000).
+ * - Listings scan the bucket's keys per request (fine for workshop-sized buckets, not millions),
+ *   and order keys by UTF-16 code units, which differs from S3's UTF-8 byte order only
+ *   for characters outside the Basic Multilingual Plane.
+ *
+ * **By design**:
+ * - Re-creating a bucket you own in us-east-1 answers 200 (S3's documented legacy
+ *   behaviour); elsewhere 409 BucketAlreadyOwnedByYou.
+ * - Sequencers are 18 upper-case hex digits derived from the clock (ns-scale) and forced
+ *   to grow, per key and globally, across restarts.
+ * - Version ids are 32 random base64url characters; a malformed version id is
+ *   InvalidArgument, a well-formed unknown one NoSuchVersion.
+ * - Presigned URLs and aws-chunked chunk signatures are verified cryptographically only
+ *   for keys minted here (role sessions); other keys are the admin (see presign.ts).
+ * - Request bodies are buffered (up to 1 GiB) before the handler runs; a body that
+ *   ends early or fails its checksum stores nothing.
+ *
+ * **Client quirks**:
+ * - SDK v3 uses virtual-hosted addressing with a host-name endpoint
+ *   (`http://localhost:4566` → `bucket.localhost:4566`), path style with an IP endpoint
+ *   or forcePathStyle; botocore/the AWS CLI use path style. Both work.
+ * - SDK v3 sends `x-amz-checksum-crc32` on every PutObject/UploadPart/DeleteObjects and
+ *   aws-chunked bodies with a CRC32 trailer for streams; the CLI sends Content-MD5 and
+ *   `Expect: 100-continue` (Node answers 100 Continue itself).
+ * - Keys such as "a/../b" are kept literally: the gateway passes the raw path, not a
+ *   URL-normalized one.
  */
-import type { ServiceFactory } from "../../core/service.js";
-import { notImplemented } from "../../core/aws-error.js";
+import type { ServiceFactory, GatewayRequest, GatewayResponse } from "../../core/service.js";
+import type { RequestContext } from "../../core/context.js";
+import { isAwsError, internalError } from "../../core/aws-error.js";
 import { s3ErrorResponse } from "../../protocols/rest-xml.js";
 import { s3HostId, s3RequestId } from "../../core/ids.js";
+import { parseAddress } from "./addressing.js";
+import { resolveRoute } from "./routes.js";
+import type { S3Call, S3Parts } from "./call.js";
+import { ObjectStore } from "./object-store.js";
+import { Multipart } from "./multipart.js";
+import { verifyPresigned } from "./presign.js";
+import { createBucketNotifications } from "./notifications/index.js";
+import { readDeleteRequest } from "./delete-objects.js";
 
-const createS3: ServiceFactory = () => ({
-  name: "s3",
-  signingNames: ["s3"],
-  async handle(req) {
-    return s3ErrorResponse(notImplemented("s3", `${req.method} ${req.rawPath}`), { requestId: s3RequestId(), hostId: s3HostId() }, req.method);
-  },
-});
+/** The input the authorizer (and the policy engine's action map) sees, with the SDK's member names. */
+function authorizationInput(call: S3Call): Record<string, unknown> {
+  const q = call.query;
+  const input: Record<string, unknown> = { Bucket: call.bucket || undefined, Key: call.key };
+  const versionId = q.get("versionId");
+  if (versionId !== null) input.VersionId = versionId;
+  const copySource = call.headers["x-amz-copy-source"];
+  if (copySource !== undefined) input.CopySource = copySource;
+  if (q.has("prefix")) input.Prefix = q.get("prefix");
+  if (q.has("delimiter")) input.Delimiter = q.get("delimiter");
+  if (q.has("max-keys")) input.MaxKeys = q.get("max-keys");
+  if (call.operation === "DeleteObjects") {
+    try {
+      input.Delete = { Objects: readDeleteRequest(call).objects };
+    } catch {
+      // A malformed body is the handler's MalformedXML; authorize on the bucket's objects.
+    }
+  }
+  return input;
+}
+
+const createS3: ServiceFactory = (cloud) => {
+  const parts: S3Parts = {} as S3Parts;
+  const notifier = createBucketNotifications(cloud, { getBucket: (name) => parts.store.bucket(name) });
+  Object.assign(parts, { cloud, notifier, store: new ObjectStore(cloud, notifier), multipart: new Multipart(cloud) });
+
+  async function handle(req: GatewayRequest, ctx: RequestContext): Promise<GatewayResponse> {
+    const ids = { requestId: s3RequestId(), hostId: s3HostId() };
+    try {
+      verifyPresigned(req, cloud.identity);
+      const address = parseAddress(req.host, req.rawPath);
+      const level = address.bucket === undefined ? "service" : address.key === undefined ? "bucket" : "object";
+      const { operation, handler } = resolveRoute(req.method, level, req.query, req.headers);
+      const call: S3Call = {
+        ...parts,
+        req,
+        ctx,
+        ids,
+        operation,
+        bucket: address.bucket ?? "",
+        key: address.key,
+        query: req.query,
+        headers: req.headers,
+      };
+      await cloud.authorizer.authorize(ctx, { service: "s3", operation, input: authorizationInput(call) });
+      return await handler(call);
+    } catch (err) {
+      if (!isAwsError(err)) cloud.log.error(`s3: unexpected failure on ${req.method} ${req.rawPath}: ${(err as Error)?.stack ?? err}`);
+      return s3ErrorResponse(isAwsError(err) ? err : internalError(err), ids, req.method);
+    }
+  }
+
+  return { name: "s3", signingNames: ["s3"], handle };
+};
 export default createS3;

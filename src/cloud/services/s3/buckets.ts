@@ -1,0 +1,152 @@
+/**
+ * Bucket operations: CreateBucket (name rules, LocationConstraint against the
+ * request's region, re-creation), HeadBucket, ListBuckets, DeleteBucket
+ * (BucketNotEmpty), GetBucketLocation, Put/GetBucketVersioning and
+ * Put/Get/DeleteBucketTagging. The bucket's notification configuration,
+ * policy and in-progress multipart uploads go with it on DeleteBucket.
+ *
+ * CreateBucket on a bucket the caller already owns: 409
+ * BucketAlreadyOwnedByYou, except in us-east-1 — a bucket created there and
+ * re-created through us-east-1 with no other location answers 200 and changes
+ * nothing (S3's documented legacy behaviour). Another account's bucket: 409
+ * BucketAlreadyExists.
+ */
+import { AwsError } from "../../core/aws-error.js";
+import { DEFAULT_REGION, S3_OWNER_ID } from "../../core/constants.js";
+import type { GatewayResponse } from "../../core/service.js";
+import { checkBucketName } from "./bucket-names.js";
+import { forgetBucketPolicy } from "./bucket-policy.js";
+import { empty, xml, xmlBody, type S3Call } from "./call.js";
+import { malformedXml } from "./errors.js";
+import { parseTaggingBody, tagSetXml } from "./tagging.js";
+
+export const OWNER = { ID: S3_OWNER_ID, DisplayName: "webfile" };
+
+const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+export async function createBucket(call: S3Call): Promise<GatewayResponse> {
+  const name = call.bucket;
+  checkBucketName(name);
+  const requestRegion = call.ctx.region;
+  let constraint: string | undefined;
+  if (call.req.body.length > 0 && call.req.body.toString("utf8").trim() !== "") {
+    const doc = xmlBody(call);
+    const config = doc.CreateBucketConfiguration;
+    if (config === undefined) throw malformedXml();
+    const value = typeof config === "object" ? config.LocationConstraint : undefined;
+    if (typeof value === "string" && value !== "") constraint = value;
+  }
+  if (constraint !== undefined && !REGION_PATTERN.test(constraint) && constraint !== "EU") {
+    throw new AwsError("InvalidLocationConstraint", "The specified location-constraint is not valid", { fields: { LocationConstraint: constraint } });
+  }
+  if (requestRegion === DEFAULT_REGION) {
+    if (constraint === DEFAULT_REGION) {
+      // us-east-1 is the absence of a constraint; naming it is refused.
+      throw new AwsError("InvalidLocationConstraint", "The specified location-constraint is not valid", { fields: { LocationConstraint: constraint } });
+    }
+  } else if (constraint === undefined) {
+    throw new AwsError(
+      "IllegalLocationConstraintException",
+      "The unspecified location constraint is incompatible for the region specific endpoint this request was sent to.",
+    );
+  }
+  if (constraint !== undefined && constraint !== requestRegion) {
+    throw new AwsError("IllegalLocationConstraintException", `The ${constraint} location constraint is incompatible for the region specific endpoint this request was sent to.`);
+  }
+  const region = constraint ?? DEFAULT_REGION;
+
+  const existing = call.store.bucket(name);
+  if (existing) {
+    if (existing.account !== call.ctx.account) {
+      throw new AwsError("BucketAlreadyExists", "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.", {
+        status: 409,
+        fields: { BucketName: name },
+      });
+    }
+    if (existing.region === DEFAULT_REGION && region === DEFAULT_REGION) {
+      return empty(call, 200, { location: `/${name}` });
+    }
+    throw new AwsError("BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.", {
+      status: 409,
+      fields: { BucketName: name },
+    });
+  }
+  call.store.createBucket({ name, account: call.ctx.account, region, created: new Date().toISOString() });
+  return empty(call, 200, { location: `/${name}` });
+}
+
+export function headBucket(call: S3Call): GatewayResponse {
+  const bucket = call.store.requireBucket(call.bucket);
+  return empty(call, 200, { "x-amz-bucket-region": bucket.region, "x-amz-access-point-alias": "false" });
+}
+
+export function listBuckets(call: S3Call): GatewayResponse {
+  const prefix = call.query.get("prefix") ?? "";
+  const buckets = [...call.store.buckets.values()]
+    .filter((b) => b.account === call.ctx.account && b.name.startsWith(prefix))
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+  return xml(call, "ListAllMyBucketsResult", {
+    Owner: OWNER,
+    Buckets: { Bucket: buckets.map((b) => ({ Name: b.name, CreationDate: b.created, BucketRegion: b.region })) },
+    Prefix: prefix || undefined,
+  });
+}
+
+export async function deleteBucket(call: S3Call): Promise<GatewayResponse> {
+  const bucket = call.store.requireBucket(call.bucket);
+  if (call.store.hasObjects(bucket.name)) {
+    throw new AwsError("BucketNotEmpty", "The bucket you tried to delete is not empty", { status: 409, fields: { BucketName: bucket.name } });
+  }
+  call.store.deleteBucket(bucket.name);
+  await call.multipart.forgetBucket(bucket.account, bucket.name);
+  forgetBucketPolicy(call.cloud, bucket.account, bucket.name);
+  call.notifier.forgetBucket(bucket.account, bucket.region, bucket.name);
+  return empty(call, 204);
+}
+
+export function getBucketLocation(call: S3Call): GatewayResponse {
+  const bucket = call.store.requireBucket(call.bucket);
+  // us-east-1 is reported as an empty LocationConstraint.
+  return xml(call, "LocationConstraint", bucket.region === DEFAULT_REGION ? {} : { "#text": bucket.region });
+}
+
+export function putBucketVersioning(call: S3Call): GatewayResponse {
+  call.store.requireBucket(call.bucket);
+  const doc = xmlBody(call);
+  const config = doc.VersioningConfiguration;
+  if (config === undefined) throw malformedXml();
+  const status = typeof config === "object" ? config.Status : undefined;
+  if (status !== "Enabled" && status !== "Suspended") throw malformedXml();
+  const mfa = typeof config === "object" ? config.MfaDelete : undefined;
+  if (mfa === "Enabled") {
+    throw new AwsError("InvalidRequest", "DevPay and Mfa are mutually exclusive authorization methods.");
+  }
+  call.store.updateBucket(call.bucket, { versioning: status });
+  return empty(call, 200);
+}
+
+export function getBucketVersioning(call: S3Call): GatewayResponse {
+  const bucket = call.store.requireBucket(call.bucket);
+  return xml(call, "VersioningConfiguration", bucket.versioning ? { Status: bucket.versioning } : {});
+}
+
+export function putBucketTagging(call: S3Call): GatewayResponse {
+  call.store.requireBucket(call.bucket);
+  const tags = parseTaggingBody(call.req.body, "Bucket");
+  call.store.updateBucket(call.bucket, { tags });
+  return empty(call, 204);
+}
+
+export function getBucketTagging(call: S3Call): GatewayResponse {
+  const bucket = call.store.requireBucket(call.bucket);
+  if (!bucket.tags?.length) {
+    throw new AwsError("NoSuchTagSet", "The TagSet does not exist", { status: 404, fields: { BucketName: bucket.name } });
+  }
+  return xml(call, "Tagging", tagSetXml(bucket.tags));
+}
+
+export function deleteBucketTagging(call: S3Call): GatewayResponse {
+  call.store.requireBucket(call.bucket);
+  call.store.updateBucket(call.bucket, { tags: undefined });
+  return empty(call, 204);
+}
