@@ -181,7 +181,14 @@ describe("abort, list, unknown uploads", () => {
   it("ListParts pages with max-parts and part-number-marker", async () => {
     const key = "listed.txt";
     const uploadId = await start(key, { ChecksumAlgorithm: "SHA256" });
-    for (const n of [1, 2, 3]) await part(key, uploadId, n, Buffer.from(`part ${n}`));
+    // The SDK's default part checksum (CRC32) is refused for a SHA256 upload, as on AWS.
+    await expect(part(key, uploadId, 1, Buffer.from("part 1"))).rejects.toMatchObject({
+      name: "InvalidRequest",
+      message: "Checksum Type mismatch occurred, expected checksum Type: sha256, actual checksum Type: crc32",
+    });
+    for (const n of [1, 2, 3]) {
+      await s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: n, Body: Buffer.from(`part ${n}`), ChecksumAlgorithm: "SHA256" }));
+    }
     const first = await s3.send(new ListPartsCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MaxParts: 2 }));
     expect(first.Parts?.map((p) => p.PartNumber)).toEqual([1, 2]);
     expect(first.IsTruncated).toBe(true);
