@@ -7,8 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Readable } from "node:stream";
 import { createHash, randomBytes } from "node:crypto";
 import { S3Client, CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { IAMClient, CreateRoleCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
+import { STSClient, AssumeRoleCommand } from "@aws-sdk/client-sts";
 import { startTestCloud, type TestCloud } from "../helpers/cloud.js";
 import { computeChecksum } from "../../src/cloud/services/s3/checksums.js";
+import { EMPTY_SHA256, hmac, sha256Hex, signingKey } from "../../src/cloud/services/s3/sigv4.js";
 
 let cloud: TestCloud;
 let s3: S3Client;
@@ -59,7 +62,23 @@ describe("checksums the SDK sends by default", () => {
   it("PutObject with a stream body goes aws-chunked with a CRC32 trailer and is stored byte-exact", async () => {
     const data = randomBytes(300_000);
     const stream = Readable.from([data.subarray(0, 100_000), data.subarray(100_000, 250_000), data.subarray(250_000)]);
-    const out = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "stream.bin", Body: stream, ContentLength: data.length }));
+    // Record what the SDK really put on the wire, to be sure this is the aws-chunked path.
+    const sent: Record<string, string>[] = [];
+    const client = new S3Client(cloud.clientConfig);
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        sent.push({ ...((args.request as { headers: Record<string, string> }).headers ?? {}) });
+        return next(args);
+      },
+      { step: "finalizeRequest", name: "recordHeaders" },
+    );
+    const out = await client.send(new PutObjectCommand({ Bucket: bucket, Key: "stream.bin", Body: stream, ContentLength: data.length }));
+    expect(sent[0]).toMatchObject({
+      "content-encoding": "aws-chunked",
+      "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER",
+      "x-amz-trailer": "x-amz-checksum-crc32",
+      "x-amz-decoded-content-length": String(data.length),
+    });
     expect(out.ChecksumCRC32).toBe(await computeChecksum("CRC32", data));
     const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "stream.bin", ChecksumMode: "ENABLED" }));
     expect(Buffer.from(await got.Body!.transformToByteArray()).equals(data)).toBe(true);
@@ -161,5 +180,79 @@ describe("refusals, with nothing stored", () => {
     const xml = await res.text();
     expect(errorCode(xml)).toBe("InvalidRequest");
     await absent("two.txt");
+  });
+});
+
+describe("signed streaming uploads (STREAMING-AWS4-HMAC-SHA256-PAYLOAD)", () => {
+  // A role session's secret is known to the local cloud, so its chunk signatures are verified.
+  let creds: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
+  beforeAll(async () => {
+    const iam = new IAMClient(cloud.clientConfig);
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: "chunk-signer",
+        AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::000000000000:root" }, Action: "sts:AssumeRole" }] }),
+      }),
+    );
+    await iam.send(
+      new PutRolePolicyCommand({ RoleName: "chunk-signer", PolicyName: "s3", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }] }) }),
+    );
+    const out = await new STSClient(cloud.clientConfig).send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::000000000000:role/chunk-signer", RoleSessionName: "stream" }));
+    creds = out.Credentials as typeof creds;
+  });
+
+  /** A signed aws-chunked body: each chunk's signature chains from the previous one (seed = the header's). */
+  function signedUpload(chunks: Buffer[], tamper = false) {
+    const now = new Date();
+    const amzDate = now.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+    const date = amzDate.slice(0, 8);
+    const scope = `${date}/us-east-1/s3/aws4_request`;
+    const key = signingKey(creds.SecretAccessKey, date, "us-east-1", "s3");
+    const seed = sha256Hex("seed: the local cloud does not verify header signatures");
+    let previous = seed;
+    const parts: Buffer[] = [];
+    for (const chunk of [...chunks, Buffer.alloc(0)]) {
+      const toSign = ["AWS4-HMAC-SHA256-PAYLOAD", amzDate, scope, previous, EMPTY_SHA256, sha256Hex(chunk)].join("\n");
+      let signature = hmac(key, toSign).toString("hex");
+      if (tamper && chunk.length === 0) signature = signature.replace(/^./, (c) => (c === "0" ? "1" : "0"));
+      parts.push(Buffer.from(`${chunk.length.toString(16)};chunk-signature=${signature}\r\n`), chunk, Buffer.from("\r\n"));
+      previous = signature;
+    }
+    return {
+      body: Buffer.concat(parts),
+      headers: {
+        authorization: `AWS4-HMAC-SHA256 Credential=${creds.AccessKeyId}/${scope}, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=${seed}`,
+        "x-amz-date": amzDate,
+        "x-amz-security-token": creds.SessionToken,
+        "content-encoding": "aws-chunked",
+        "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+        "x-amz-decoded-content-length": String(chunks.reduce((n, c) => n + c.length, 0)),
+      },
+    };
+  }
+
+  it("a correctly signed chunk chain is stored decoded", async () => {
+    const data = randomBytes(20_000);
+    const { body, headers } = signedUpload([data.subarray(0, 8192), data.subarray(8192, 16384), data.subarray(16384)]);
+    const res = await fetch(`${cloud.endpoint}/${bucket}/signed.bin`, { method: "PUT", body, headers });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "signed.bin" }));
+    expect(Buffer.from(await got.Body!.transformToByteArray()).equals(data)).toBe(true);
+  });
+
+  it("a broken chunk signature: 403 SignatureDoesNotMatch, nothing stored", async () => {
+    const { body, headers } = signedUpload([randomBytes(9000), randomBytes(100)], true);
+    const res = await fetch(`${cloud.endpoint}/${bucket}/signed-bad.bin`, { method: "PUT", body, headers });
+    expect(res.status).toBe(403);
+    expect(errorCode(await res.text())).toBe("SignatureDoesNotMatch");
+    await absent("signed-bad.bin");
+  });
+
+  it("a short chunk before the last: InvalidChunkSizeError", async () => {
+    const { body, headers } = signedUpload([randomBytes(100), randomBytes(100)]);
+    const res = await fetch(`${cloud.endpoint}/${bucket}/signed-small.bin`, { method: "PUT", body, headers });
+    expect(res.status).toBe(400);
+    expect(errorCode(await res.text())).toBe("InvalidChunkSizeError");
+    await absent("signed-small.bin");
   });
 });
