@@ -121,6 +121,66 @@ describe("a complete multipart upload", () => {
   });
 });
 
+describe("part integrity and checksum types", () => {
+  it("UploadPart refuses a wrong Content-MD5 or checksum (BadDigest) and stores nothing", async () => {
+    const key = "integrity.txt";
+    const uploadId = await start(key);
+    await expect(
+      s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: 1, Body: Buffer.from("abc"), ContentMD5: md5(Buffer.from("xyz")).toString("base64") })),
+    ).rejects.toMatchObject({ name: "BadDigest", message: "The Content-MD5 you specified did not match what we received." });
+    await expect(
+      s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: 1, Body: Buffer.from("abc"), ChecksumCRC32: await computeChecksum("CRC32", Buffer.from("xyz")) })),
+    ).rejects.toMatchObject({ name: "BadDigest", message: "The CRC32 you specified did not match the calculated checksum." });
+    const listed = await s3.send(new ListPartsCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));
+    expect(listed.Parts ?? []).toEqual([]);
+  });
+
+  it("a composite upload needs each part's checksum in Complete, and a wrong one is InvalidPart", async () => {
+    const key = "composite-check.txt";
+    const uploadId = await start(key, { ChecksumAlgorithm: "CRC32" });
+    const p1 = await part(key, uploadId, 1, Buffer.from("only part"));
+    const complete = (Parts: Array<{ PartNumber: number; ETag: string; ChecksumCRC32?: string }>) =>
+      s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MultipartUpload: { Parts } }));
+    await expect(complete([{ PartNumber: 1, ETag: p1.ETag! }])).rejects.toMatchObject({
+      name: "InvalidRequest",
+      message: "The upload was created using a crc32 checksum. The complete request must include the checksum for each part. It was missing for part 1 in the request.",
+    });
+    await expect(complete([{ PartNumber: 1, ETag: p1.ETag!, ChecksumCRC32: await computeChecksum("CRC32", Buffer.from("other")) }])).rejects.toMatchObject({ name: "InvalidPart" });
+    const done = await complete([{ PartNumber: 1, ETag: p1.ETag!, ChecksumCRC32: p1.ChecksumCRC32! }]);
+    expect(done.ChecksumCRC32).toMatch(/-1$/);
+  });
+
+  it("a FULL_OBJECT CRC32 upload gets the CRC32 of the whole object, checked against the one sent with Complete", async () => {
+    const key = "full-object.bin";
+    const parts = [randomBytes(5 * MiB), randomBytes(1000)];
+    const whole = Buffer.concat(parts);
+    const uploadId = await start(key, { ChecksumAlgorithm: "CRC32", ChecksumType: "FULL_OBJECT" });
+    const uploaded = [];
+    for (const [i, body] of parts.entries()) {
+      const out = await part(key, uploadId, i + 1, body);
+      uploaded.push({ PartNumber: i + 1, ETag: out.ETag! });
+    }
+    const wrong = s3.send(
+      new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, ChecksumCRC32: await computeChecksum("CRC32", Buffer.from("nope")), ChecksumType: "FULL_OBJECT", MultipartUpload: { Parts: uploaded } }),
+    );
+    await expect(wrong).rejects.toMatchObject({ name: "BadDigest" });
+    const expected = await computeChecksum("CRC32", whole);
+    const done = await s3.send(
+      new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId, ChecksumCRC32: expected, ChecksumType: "FULL_OBJECT", MultipartUpload: { Parts: uploaded } }),
+    );
+    expect(done.ChecksumCRC32).toBe(expected);
+    expect(done.ChecksumType).toBe("FULL_OBJECT");
+    const head = await s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: "ENABLED" }));
+    expect(head.ChecksumCRC32).toBe(expected);
+    expect(head.ChecksumType).toBe("FULL_OBJECT");
+  });
+
+  it("refuses checksum types an algorithm cannot have", async () => {
+    await expect(start("bad-type.txt", { ChecksumAlgorithm: "SHA256", ChecksumType: "FULL_OBJECT" })).rejects.toMatchObject({ name: "InvalidRequest" });
+    await expect(start("bad-type.txt", { ChecksumAlgorithm: "CRC64NVME", ChecksumType: "COMPOSITE" })).rejects.toMatchObject({ name: "InvalidRequest" });
+  });
+});
+
 describe("Complete's validation", () => {
   let uploadId: string;
   let etags: string[];

@@ -68,6 +68,7 @@ export async function completeMultipartUpload(call: S3Call): Promise<GatewayResp
     key: call.key!,
     uploadId: call.query.get("uploadId") ?? "",
     requested,
+    headers: call.headers,
     write: async (object) => {
       const attributes = readObjectAttributes(object.objectHeaders);
       return call.store.writeObject(call.ctx, {

@@ -303,9 +303,19 @@ export class Multipart {
     uploadId: string;
     /** Parsed <CompleteMultipartUpload>: parts as the client listed them. */
     requested: Array<{ partNumber: number; etag: string; checksums: Partial<Record<ChecksumAlgorithm, string>> }>;
+    /** The Complete request's headers: x-amz-checksum-type and an x-amz-checksum-<alg> for the whole object are checked. */
+    headers?: Record<string, string>;
     write: (object: CompletedObject) => Promise<W>;
   }): Promise<{ object: CompletedObject; written: W; result: Record<string, unknown>; headers: Record<string, string> }> {
     const upload = this.upload(input.account, input.bucket, input.key, input.uploadId);
+    const requestHeaders = input.headers ?? {};
+    const typeHeader = requestHeaders["x-amz-checksum-type"]?.toUpperCase();
+    if (typeHeader !== undefined && upload.checksumType && typeHeader !== upload.checksumType) {
+      throw new AwsError(
+        "InvalidRequest",
+        `The upload was created using the ${upload.checksumType} checksum mode. The complete request must use the same checksum mode.`,
+      );
+    }
     if (input.requested.length === 0) {
       throw new AwsError("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema");
     }
@@ -364,6 +374,11 @@ export class Multipart {
     } else {
       // No algorithm chosen: S3 still gives the object a full-object CRC64NVME.
       checksum = { algorithm: "CRC64NVME", value: await computeChecksum("CRC64NVME", body), type: "FULL_OBJECT", defaulted: true };
+    }
+    // A whole-object checksum sent with Complete must match what the parts add up to.
+    const claimed = upload.checksumAlgorithm ? requestHeaders[headerName(upload.checksumAlgorithm)] : undefined;
+    if (claimed !== undefined && claimed.trim().replace(/-\d+$/, "") !== checksum.value.replace(/-\d+$/, "")) {
+      throw new AwsError("BadDigest", `The ${checksum.algorithm} you specified did not match the calculated checksum.`);
     }
     const object: CompletedObject = {
       account: upload.account,
