@@ -17,7 +17,10 @@ import {
   GetObjectCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
+  ListObjectVersionsCommand,
   ListPartsCommand,
+  PutBucketVersioningCommand,
+  DeleteBucketCommand,
   PutObjectCommand,
   UploadPartCommand,
   UploadPartCopyCommand,
@@ -278,6 +281,38 @@ describe("abort, list, unknown uploads", () => {
     expect(rest.Uploads?.map((u) => u.Key)).toEqual(["b.txt", "c/d/e.txt"]);
     const prefixed = await s3.send(new ListMultipartUploadsCommand({ Bucket: listBucket, Prefix: "c/" }));
     expect(prefixed.Uploads?.map((u) => u.Key)).toEqual(["c/d/e.txt"]);
+  });
+});
+
+describe("through the object store", () => {
+  it("Complete on a versioned bucket creates a new version, like any write", async () => {
+    const vBucket = "multipart-versioned";
+    await s3.send(new CreateBucketCommand({ Bucket: vBucket }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: vBucket, VersioningConfiguration: { Status: "Enabled" } }));
+    const first = await s3.send(new PutObjectCommand({ Bucket: vBucket, Key: "doc.txt", Body: "v1" }));
+    const created = await s3.send(new CreateMultipartUploadCommand({ Bucket: vBucket, Key: "doc.txt" }));
+    const p1 = await s3.send(new UploadPartCommand({ Bucket: vBucket, Key: "doc.txt", UploadId: created.UploadId, PartNumber: 1, Body: "v2 via multipart" }));
+    const done = await s3.send(
+      new CompleteMultipartUploadCommand({ Bucket: vBucket, Key: "doc.txt", UploadId: created.UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: p1.ETag }] } }),
+    );
+    expect(done.VersionId).toBeTruthy();
+    expect(done.VersionId).not.toBe(first.VersionId);
+    const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: vBucket, Prefix: "doc.txt" }));
+    expect(versions.Versions?.map((v) => [v.VersionId, v.IsLatest])).toEqual([
+      [done.VersionId, true],
+      [first.VersionId, false],
+    ]);
+  });
+
+  it("deleting a bucket (S3 allows it with uploads in progress) drops its uploads", async () => {
+    const tmp = "multipart-doomed";
+    await s3.send(new CreateBucketCommand({ Bucket: tmp }));
+    const created = await s3.send(new CreateMultipartUploadCommand({ Bucket: tmp, Key: "never.txt" }));
+    await s3.send(new UploadPartCommand({ Bucket: tmp, Key: "never.txt", UploadId: created.UploadId, PartNumber: 1, Body: "x" }));
+    await s3.send(new DeleteBucketCommand({ Bucket: tmp }));
+    await s3.send(new CreateBucketCommand({ Bucket: tmp }));
+    expect((await s3.send(new ListMultipartUploadsCommand({ Bucket: tmp }))).Uploads ?? []).toEqual([]);
+    await expect(s3.send(new ListPartsCommand({ Bucket: tmp, Key: "never.txt", UploadId: created.UploadId }))).rejects.toMatchObject({ name: "NoSuchUpload" });
   });
 });
 
