@@ -1,0 +1,292 @@
+/**
+ * Lab 03 — the kit's side of the lab (not a learner file): provisioning the
+ * table, the topic with its watching queue, the role and the function from
+ * the learner's pieces; reading results back through the AWS APIs only
+ * (objects, items, the queue, the function's CloudWatch Logs), so the same
+ * code grades on AWS; and rebuilding an S3 event record to re-deliver it.
+ */
+import * as path from "node:path";
+import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
+import { DeleteMessageBatchCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import { FilterLogEventsCommand, type FilteredLogEvent } from "@aws-sdk/client-cloudwatch-logs";
+import type { KitContext } from "../../src/kit/context.js";
+import { pace } from "../../src/kit/context.js";
+import { createRole, putRolePolicy } from "../../src/kit/resources/iam.js";
+import { createFunction } from "../../src/kit/resources/lambda.js";
+import { createTable } from "../../src/kit/resources/dynamodb.js";
+import { createTopic, subscribe } from "../../src/kit/resources/sns.js";
+import { createQueue, setQueuePolicy, type Queue } from "../../src/kit/resources/sqs.js";
+import { packageHandler, type PackagedFunction } from "../../src/kit/packaging.js";
+import { errorCode, pollUntil, sleep } from "../../src/kit/wait.js";
+
+export const FUNCTION_PURPOSE = "thumbnailer";
+export const FUNCTION_TIMEOUT_SECONDS = 30;
+/** sharp decodes a 6000×4000 JPEG into ~70 MB of pixels; 1024 MB also buys CPU on AWS (CPU scales with memory). */
+export const FUNCTION_MEMORY_MB = 1024;
+
+export interface Pipeline {
+  bucket: { name: string; arn: string };
+  table: { name: string; arn: string };
+  topic: { name: string; arn: string };
+  queue: Queue;
+}
+
+export async function createTableTopicAndQueue(ctx: KitContext): Promise<Omit<Pipeline, "bucket">> {
+  const [table, topic, queue] = await Promise.all([
+    createTable(ctx, ctx.names.resource("metadata"), { partition: { AttributeName: "id", AttributeType: "S" } }),
+    createTopic(ctx, ctx.names.resource("thumbnails")),
+    createQueue(ctx, ctx.names.resource("notifications")),
+  ]);
+  await setQueuePolicy(ctx, queue, topicToQueuePolicy(queue.arn, topic.arn));
+  await subscribe(ctx, topic.arn, "sqs", queue.arn);
+  return { table, topic, queue };
+}
+
+/** The queue accepts messages from SNS, only from this topic. */
+export function topicToQueuePolicy(queueArn: string, topicArn: string) {
+  return {
+    Version: "2012-10-17",
+    Statement: [{ Sid: "AllowTopic", Effect: "Allow", Principal: { Service: "sns.amazonaws.com" }, Action: "sqs:SendMessage", Resource: queueArn, Condition: { ArnEquals: { "aws:SourceArn": topicArn } } }],
+  };
+}
+
+export async function createExecutionRole(ctx: KitContext, trust: unknown, permissions: unknown): Promise<{ name: string; arn: string }> {
+  const role = await createRole(ctx, ctx.names.resource("thumbnailer-role"), trust, "S3 Event Labs lab 03: execution role of the thumbnail function");
+  await putRolePolicy(ctx, role.name, "image-pipeline", permissions);
+  return role;
+}
+
+export async function packageImageHandler(sourceDir: string): Promise<PackagedFunction> {
+  return packageHandler({ entry: path.join(sourceDir, "handler.ts"), nativeModules: ["sharp"] });
+}
+
+export async function deployFunction(ctx: KitContext, roleArn: string, pkg: PackagedFunction, p: Omit<Pipeline, "bucket" | "queue">): Promise<{ name: string; arn: string }> {
+  return createFunction(ctx, {
+    name: ctx.names.resource(FUNCTION_PURPOSE),
+    roleArn,
+    zip: pkg.zip,
+    handler: pkg.handler,
+    timeoutSeconds: FUNCTION_TIMEOUT_SECONDS,
+    memoryMb: FUNCTION_MEMORY_MB,
+    environment: { TABLE_NAME: p.table.name, TOPIC_ARN: p.topic.arn },
+  });
+}
+
+const waitFor = (ctx: KitContext) => (ctx.target.kind === "aws" ? 90_000 : 20_000);
+
+/** Wait until an object exists; returns its bytes and content type. */
+export async function waitForObject(ctx: KitContext, bucket: string, key: string, timeoutMs = waitFor(ctx)): Promise<{ bytes: Uint8Array; contentType?: string }> {
+  const p = pace(ctx);
+  return pollUntil(
+    async () => {
+      try {
+        const out = await ctx.clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        return { bytes: await out.Body!.transformToByteArray(), contentType: out.ContentType };
+      } catch (err) {
+        if (errorCode(err) === "NoSuchKey" || errorCode(err) === "NotFound") return undefined;
+        throw err;
+      }
+    },
+    { timeoutMs, intervalMs: p.intervalMs * 2, maxIntervalMs: p.maxIntervalMs, what: `s3://${bucket}/${key}`, onWait: () => ctx.status(`waiting for ${key}…`) },
+  );
+}
+
+export type Item = Record<string, string | number | boolean | null>;
+
+function plain(av: AttributeValue): string | number | boolean | null {
+  if (av.S !== undefined) return av.S;
+  if (av.N !== undefined) return Number(av.N);
+  if (av.BOOL !== undefined) return av.BOOL;
+  if (av.NULL) return null;
+  return JSON.stringify(av);
+}
+
+/** Every item of the (small) metadata table, as plain values. */
+export async function scanItems(ctx: KitContext, table: string): Promise<Item[]> {
+  const items: Item[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const out = await ctx.clients.dynamodb.send(new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start }));
+    for (const raw of out.Items ?? []) items.push(Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, plain(v)])));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+/** Items whose `key` attribute is the given (decoded) key. */
+export const itemsFor = (items: Item[], key: string): Item[] => items.filter((i) => i.key === key);
+
+/** One SNS notification as read from the subscribed queue. */
+export interface Announcement {
+  subject?: string;
+  message: Record<string, unknown> | string;
+  raw: string;
+}
+
+function parseAnnouncement(body: string): Announcement {
+  let envelope: { Type?: string; Message?: string; Subject?: string } | undefined;
+  try {
+    envelope = JSON.parse(body) as typeof envelope;
+  } catch {
+    return { message: body, raw: body };
+  }
+  // SNS → SQS wraps the message in an envelope (unless raw message delivery is on).
+  const text = envelope?.Type === "Notification" && typeof envelope.Message === "string" ? envelope.Message : body;
+  try {
+    return { subject: envelope?.Subject, message: JSON.parse(text) as Record<string, unknown>, raw: body };
+  } catch {
+    return { subject: envelope?.Subject, message: text, raw: body };
+  }
+}
+
+/** Reads the topic's queue into a growing list (messages are deleted once read). */
+export class AnnouncementReader {
+  readonly seen: Announcement[] = [];
+  constructor(private readonly ctx: KitContext, private readonly queueUrl: string) {}
+
+  /** Receive until `enough(seen)` holds or the time runs out; returns whether it held. */
+  async until(enough: (seen: Announcement[]) => boolean, timeoutMs = waitFor(this.ctx)): Promise<boolean> {
+    const started = Date.now();
+    while (!enough(this.seen)) {
+      const left = timeoutMs - (Date.now() - started);
+      if (left <= 0) return false;
+      this.ctx.status(`reading SNS notifications from the queue (${this.seen.length} so far)…`);
+      await this.receiveOnce(Math.max(1, Math.min(this.ctx.target.kind === "aws" ? 10 : 1, Math.floor(left / 1000))));
+    }
+    return true;
+  }
+
+  /** One long poll; returns how many arrived. */
+  async receiveOnce(waitSeconds: number): Promise<number> {
+    const out = await this.ctx.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: this.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: waitSeconds, VisibilityTimeout: 30 }));
+    const messages = out.Messages ?? [];
+    if (messages.length === 0) return 0;
+    this.seen.push(...messages.map((m) => parseAnnouncement(m.Body ?? "")));
+    await this.ctx.clients.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+    return messages.length;
+  }
+
+  /** Announcements about one (decoded) key. */
+  about(key: string): Announcement[] {
+    return this.seen.filter((a) => typeof a.message === "object" && a.message !== null && a.message.key === key);
+  }
+}
+
+/** The function's log events (optionally from a time on, optionally matching a filter pattern), every page. */
+export async function logEvents(ctx: KitContext, functionName: string, options: { startTime?: number; filterPattern?: string } = {}): Promise<FilteredLogEvent[]> {
+  const events: FilteredLogEvent[] = [];
+  let nextToken: string | undefined;
+  try {
+    do {
+      const out = await ctx.clients.logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functionName}`, startTime: options.startTime, filterPattern: options.filterPattern, nextToken }));
+      events.push(...(out.events ?? []));
+      nextToken = out.nextToken;
+    } while (nextToken);
+  } catch (err) {
+    if (errorCode(err) === "ResourceNotFoundException") return []; // no invocation yet: no log group
+    throw err;
+  }
+  return events;
+}
+
+export interface InvocationCount {
+  /** REPORT lines: one per invocation, written by the Lambda platform itself. */
+  invocations: number;
+  /** Invocations that failed ("Invoke Error" lines from the Node runtime, or REPORT … Status: error). */
+  errors: number;
+  errorLines: string[];
+}
+
+/**
+ * Count invocations from the function's own CloudWatch Logs: the platform
+ * writes one REPORT line per invocation, on AWS and on the local cloud alike.
+ */
+export async function countInvocations(ctx: KitContext, functionName: string, startTime?: number): Promise<InvocationCount> {
+  const events = await logEvents(ctx, functionName, { startTime });
+  const reports = events.filter((e) => (e.message ?? "").startsWith("REPORT RequestId:"));
+  const failed = new Set<string>();
+  const errorLines: string[] = [];
+  for (const e of events) {
+    const m = e.message ?? "";
+    const req = /RequestId: ([0-9a-f-]+)/i.exec(m)?.[1];
+    if (m.startsWith("REPORT") && /Status: (error|timeout)/.test(m) && req) failed.add(req);
+    if (/\tERROR\t|Invoke Error|Task timed out/.test(m)) {
+      errorLines.push(m.trim());
+      const id = /^\S+\t([0-9a-f-]{36})\t/i.exec(m)?.[1];
+      if (id) failed.add(id);
+    }
+  }
+  return { invocations: reports.length, errors: Math.max(failed.size, errorLines.filter((l) => /Invoke Error|Task timed out/.test(l)).length), errorLines };
+}
+
+/**
+ * Wait until at least `expected` invocations are logged, then keep watching
+ * for a quiet period: a loop shows itself as invocations that keep coming.
+ * (Proving that something does NOT happen needs a window; it is short
+ * locally and longer on AWS, where logs arrive seconds late.)
+ */
+export async function settledInvocations(ctx: KitContext, functionName: string, expected: number, startTime?: number): Promise<InvocationCount> {
+  const p = pace(ctx);
+  const quietMs = ctx.target.kind === "aws" ? 20_000 : 1_500;
+  let count = await pollUntil(
+    async () => {
+      const c = await countInvocations(ctx, functionName, startTime);
+      return c.invocations >= expected ? c : undefined;
+    },
+    { timeoutMs: waitFor(ctx), intervalMs: p.intervalMs * 4, maxIntervalMs: p.maxIntervalMs * 2, what: `${expected} invocations in the function's log`, onWait: () => ctx.status(`counting invocations (want ${expected})…`) },
+  ).catch(() => countInvocations(ctx, functionName, startTime));
+  const quietUntil = Date.now() + quietMs;
+  while (Date.now() < quietUntil) {
+    ctx.status(`watching for further invocations (${count.invocations} so far)…`);
+    await sleep(Math.min(p.maxIntervalMs * 2, quietUntil - Date.now()));
+    count = await countInvocations(ctx, functionName, startTime);
+  }
+  return count;
+}
+
+/** The function's recent log lines, without the platform's START/END/REPORT lines. */
+export async function recentLogLines(ctx: KitContext, functionName: string, limit = 12, startTime?: number): Promise<string[]> {
+  try {
+    const events = await logEvents(ctx, functionName, { startTime });
+    return events.map((e) => (e.message ?? "").trimEnd()).filter((m) => m && !/^(START|END|REPORT) RequestId/.test(m)).slice(-limit);
+  } catch {
+    return [];
+  }
+}
+
+/** S3's key encoding in events: form-urlencoded, space → "+", "/" kept (aws-behavior.md §2). */
+export function encodeEventKey(key: string): string {
+  return encodeURIComponent(key)
+    .replace(/[!'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, "+")
+    .replace(/%2F/g, "/");
+}
+
+/** One ObjectCreated:Put record in S3's shape, for re-delivering an event by a direct invoke. */
+export function s3PutRecord(input: { region: string; account: string; bucket: string; key: string; size: number; eTag: string; sequencer: string; configurationId?: string }) {
+  return {
+    eventVersion: "2.1",
+    eventSource: "aws:s3",
+    awsRegion: input.region,
+    eventTime: new Date().toISOString(),
+    eventName: "ObjectCreated:Put",
+    userIdentity: { principalId: `AWS:${input.account}` },
+    requestParameters: { sourceIPAddress: "127.0.0.1" },
+    responseElements: { "x-amz-request-id": "LAB03REDELIVERY", "x-amz-id-2": "lab03/redelivered" },
+    s3: {
+      s3SchemaVersion: "1.0",
+      configurationId: input.configurationId ?? "images-jpg",
+      bucket: { name: input.bucket, ownerIdentity: { principalId: input.account }, arn: `arn:aws:s3:::${input.bucket}` },
+      object: { key: encodeEventKey(input.key), size: input.size, eTag: input.eTag.replace(/"/g, ""), sequencer: input.sequencer },
+    },
+  };
+}
+
+/** A sequencer that sorts before `sequencer` (same length, hex value minus one, or all zeros). */
+export function olderSequencer(sequencer: string): string {
+  const digits = sequencer.replace(/0+$/, "") || "0";
+  const value = BigInt(`0x${digits}`);
+  const older = value > 0n ? (value - 1n).toString(16).toUpperCase().padStart(digits.length, "0") : "0";
+  return older.padEnd(sequencer.length, "0");
+}
