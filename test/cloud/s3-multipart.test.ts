@@ -284,6 +284,50 @@ describe("abort, list, unknown uploads", () => {
   });
 });
 
+describe("bad input gets S3's 4xx, never a 5xx", () => {
+  const auth = "AWS4-HMAC-SHA256 Credential=test/20261122/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=" + "0".repeat(64);
+  const call = (method: string, pathAndQuery: string, body?: string, headers: Record<string, string> = {}) =>
+    fetch(`${cloud.endpoint}/${bucket}/${pathAndQuery}`, { method, body, headers: { authorization: auth, ...headers } });
+  const code = async (res: Response) => /<Code>([^<]+)<\/Code>/.exec(await res.text())?.[1];
+
+  it("Complete with broken, empty or odd XML: 400 MalformedXML", async () => {
+    const uploadId = await start("xml.txt");
+    const cases = [
+      "<CompleteMultipartUpload><Part>",
+      "<CompleteMultipartUpload></CompleteMultipartUpload>",
+      "<CompleteMultipartUpload><Part><PartNumber>one</PartNumber><ETag>x</ETag></Part></CompleteMultipartUpload>",
+      "<Something/>",
+    ];
+    for (const body of cases) {
+      const res = await call("POST", `xml.txt?uploadId=${encodeURIComponent(uploadId)}`, body);
+      expect([res.status, await code(res)]).toEqual([400, "MalformedXML"]);
+    }
+  });
+
+  it("bad list parameters and copy ranges: 400 InvalidArgument", async () => {
+    const uploadId = await start("params.txt");
+    const negative = await call("GET", `params.txt?uploadId=${encodeURIComponent(uploadId)}&max-parts=-1`);
+    expect([negative.status, await code(negative)]).toEqual([400, "InvalidArgument"]);
+    const words = await call("GET", `params.txt?uploadId=${encodeURIComponent(uploadId)}&part-number-marker=abc`);
+    expect([words.status, await code(words)]).toEqual([400, "InvalidArgument"]);
+    const uploads = await call("GET", `?uploads&max-uploads=lots`);
+    expect([uploads.status, await code(uploads)]).toEqual([400, "InvalidArgument"]);
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "range-source.txt", Body: "0123456789" }));
+    const range = await call("PUT", `params.txt?uploadId=${encodeURIComponent(uploadId)}&partNumber=1`, undefined, {
+      "x-amz-copy-source": `${bucket}/range-source.txt`,
+      "x-amz-copy-source-range": "bytes=5-",
+    });
+    expect([range.status, await code(range)]).toEqual([400, "InvalidArgument"]);
+    const partZero = await call("PUT", `params.txt?uploadId=${encodeURIComponent(uploadId)}&partNumber=0`, "x");
+    expect([partZero.status, await code(partZero)]).toEqual([400, "InvalidArgument"]);
+  });
+
+  it("CreateMultipartUpload with an unknown checksum algorithm: 400 InvalidRequest", async () => {
+    const res = await call("POST", "alg.txt?uploads", undefined, { "x-amz-checksum-algorithm": "MD4" });
+    expect([res.status, await code(res)]).toEqual([400, "InvalidRequest"]);
+  });
+});
+
 describe("through the object store", () => {
   it("Complete on a versioned bucket creates a new version, like any write", async () => {
     const vBucket = "multipart-versioned";
