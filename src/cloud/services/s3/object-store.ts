@@ -267,13 +267,14 @@ export class ObjectStore {
       if (blobId) await this.cloud.store.blobs.delete(blobId);
       throw err;
     }
-    for (const id of freed) await this.cloud.store.blobs.delete(id);
+    // Emit before any await, so events leave in sequencer order.
     this.emit(ctx, input.eventName, input.bucket, input.key, input.ids, {
       size: result.size,
       eTag: result.etag,
       versionId: result.versionId,
       sequencer: result.sequencer,
     });
+    for (const id of freed) await this.cloud.store.blobs.delete(id);
     return result;
   }
 
@@ -334,11 +335,11 @@ export class ObjectStore {
       outcome = { versionId, deleteMarker: true };
       eventName = "ObjectRemoved:DeleteMarkerCreated";
     }
-    for (const id of freed) await this.cloud.store.blobs.delete(id);
     this.emit(ctx, eventName, input.bucket, input.key, input.ids, {
       versionId: bucket.versioning || input.versionId !== undefined ? outcome.versionId : undefined,
       sequencer,
     });
+    for (const id of freed) await this.cloud.store.blobs.delete(id);
     return outcome;
   }
 
