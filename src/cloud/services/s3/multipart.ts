@@ -204,6 +204,11 @@ export class Multipart {
   /** Store one part's bytes (replacing an earlier part with the same number). */
   private async storePart(upload: UploadRecord, partNumber: number, body: Buffer, checksum: PartRecord["checksum"], md5Hex: string): Promise<PartRecord> {
     const blobId = await this.cloud.store.blobs.put(body);
+    if (!this.uploads.has(upload.uploadId)) {
+      // Aborted or completed while the bytes were being written: keep nothing.
+      await this.cloud.store.blobs.delete(blobId);
+      throw noSuchUpload(upload.uploadId);
+    }
     const previous = this.parts.get(partKey(upload.uploadId, partNumber));
     const part: PartRecord = { partNumber, etag: md5Hex, size: body.length, blobId, lastModified: new Date().toISOString(), checksum };
     this.parts.set(partKey(upload.uploadId, partNumber), part);
