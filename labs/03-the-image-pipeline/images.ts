@@ -78,7 +78,7 @@ export async function makeImage(img: TestImage): Promise<Buffer> {
   const half = Math.floor(img.width / 2);
   const right = await sharp({ create: { width: img.width - half, height: img.height, channels: 3, background: BLUE } }).png().toBuffer();
   let pipeline = sharp({ create: { width: img.width, height: img.height, channels: 3, background: RED } }).composite([{ input: right, left: half, top: 0 }]);
-  if (img.format === "png") return pipeline.png().toBuffer();
+  if (img.format === "png") return sharp(await pipeline.png().toBuffer()).removeAlpha().png().toBuffer();
   // Composite output must be materialised before EXIF can be attached to the final JPEG.
   const flat = await pipeline.jpeg({ quality: 90 }).toBuffer();
   pipeline = sharp(flat);

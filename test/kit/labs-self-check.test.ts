@@ -63,12 +63,20 @@ const STARTER_EXPECTATIONS: Record<string, { failing: string[]; hintIncludes: Re
     failing: ["execution role: Lambda may assume it; read uploads/, write reports/ only"],
     hintIncludes: { "execution role: Lambda may assume it; read uploads/, write reports/ only": "lambda.amazonaws.com" },
   },
+  "03": {
+    failing: ["execution role: Lambda may assume it; least privilege (no wildcards beyond logs)"],
+    hintIncludes: { "execution role: Lambda may assume it; least privilege (no wildcards beyond logs)": "s3:GetObject" },
+  },
 };
 
 const NEEDS: Record<string, Array<keyof typeof features>> = {
   "01": ["s3", "sqs", "notifications"],
   "02": ["s3", "iam", "lambda", "logs", "notifications"],
+  "03": ["s3", "sqs", "sns", "dynamodb", "iam", "lambda", "logs", "notifications"],
 };
+
+/** Per-lab time limits: lab 03 packages sharp and processes a 6000×4000 image (its target is ≤ 45 s). */
+const TIMEOUT_MS: Record<string, number> = { "03": 120_000 };
 
 for (const entry of labs) {
   const skip = explainSkip(`the self-check of lab ${entry.id}`, features, NEEDS[entry.id] ?? ["s3", "sqs", "iam", "lambda"]);
@@ -97,7 +105,7 @@ for (const entry of labs) {
         const roles = (await session.clients.iam.send(new ListRolesCommand({}))).Roles ?? [];
         expect(roles.map((r) => r.RoleName).filter((n) => n?.startsWith(report.namespace))).toEqual([]);
       }
-    }, 60_000);
+    }, TIMEOUT_MS[entry.id] ?? 60_000);
 
     it("the untouched starter fails with the expected hints", async () => {
       const lab = await loadLab(entry);
@@ -116,6 +124,6 @@ for (const entry of labs) {
       for (const c of report.checks.filter((x) => x.status === "fail")) expect(c.hint ?? c.blockedBy).toBeTruthy();
       expect(report.cleanup.status).toBe("pass");
       expect(session.ledger.list({ namespace: report.namespace })).toEqual([]);
-    }, 60_000);
+    }, TIMEOUT_MS[entry.id] ?? 60_000);
   });
 }
