@@ -28,6 +28,11 @@
  * - ListBuckets pagination (continuation-token, max-buckets) and bucket-region filter; `prefix` works.
  * - Buckets of another account are answered NoSuchBucket instead of AccessDenied
  *   (all callers of the local cloud normally share account 000000000000).
+ * - Multipart: CompleteMultipartUpload assembles the object in memory (fine up to the
+ *   1 GiB body limit); `x-amz-mp-object-size` is not checked; a retried Complete of an
+ *   upload that already completed is NoSuchUpload (S3 may answer 200 for a while).
+ * - SigV2 presigned URLs are checked for expiry only; SigV4a (ECDSA) chunk signatures
+ *   are checked for form only.
  * - Listings scan the bucket's keys per request (fine for workshop-sized buckets, not millions),
  *   and order keys by UTF-16 code units, which differs from S3's UTF-8 byte order only
  *   for characters outside the Basic Multilingual Plane.
@@ -41,6 +46,10 @@
  *   InvalidArgument, a well-formed unknown one NoSuchVersion.
  * - Presigned URLs and aws-chunked chunk signatures are verified cryptographically only
  *   for keys minted here (role sessions); other keys are the admin (see presign.ts).
+ * - A write without any flexible checksum gets a CRC64NVME computed by S3, as AWS has done
+ *   since 2025; it is returned with `x-amz-checksum-mode: ENABLED` but not echoed on the write.
+ * - UploadPart with no checksum in an upload created with an algorithm: the part's checksum is
+ *   computed locally rather than refused (SDKs always send it).
  * - Request bodies are buffered (up to 1 GiB) before the handler runs; a body that
  *   ends early or fails its checksum stores nothing.
  *
