@@ -281,6 +281,14 @@ describe("abort, list, unknown uploads", () => {
     expect(rest.Uploads?.map((u) => u.Key)).toEqual(["b.txt", "c/d/e.txt"]);
     const prefixed = await s3.send(new ListMultipartUploadsCommand({ Bucket: listBucket, Prefix: "c/" }));
     expect(prefixed.Uploads?.map((u) => u.Key)).toEqual(["c/d/e.txt"]);
+    // Keys that need encoding come back as they were (with and without encoding-type=url).
+    const awkward = "uploads/my photo+1 (ü)@x=y.jpg";
+    await s3.send(new CreateMultipartUploadCommand({ Bucket: listBucket, Key: awkward }));
+    const plain = await s3.send(new ListMultipartUploadsCommand({ Bucket: listBucket, Prefix: "uploads/" }));
+    expect(plain.Uploads?.map((u) => u.Key)).toEqual([awkward]);
+    const encoded = await s3.send(new ListMultipartUploadsCommand({ Bucket: listBucket, Prefix: "uploads/", EncodingType: "url" }));
+    expect(encoded.EncodingType).toBe("url");
+    expect(encoded.Uploads?.map((u) => decodeURIComponent(u.Key!))).toEqual([awkward]);
   });
 });
 
