@@ -410,3 +410,15 @@ describe("the AWS CLI", () => {
   });
   if (!hasAwsCli) it("AWS CLI tests skipped: `aws` is not installed (pip install awscli)", () => expect(hasAwsCli).toBe(false));
 });
+
+describe("reset", () => {
+  it("POST /_localcloud/reset forgets uploads, parts and bucket policies", async () => {
+    const uploadId = await start("before-reset.txt");
+    await part("before-reset.txt", uploadId, 1, Buffer.from("x"));
+    const res = await fetch(`${cloud.endpoint}/_localcloud/reset`, { method: "POST" });
+    expect(res.status).toBe(200);
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    expect((await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads ?? []).toEqual([]);
+    await expect(s3.send(new ListPartsCommand({ Bucket: bucket, Key: "before-reset.txt", UploadId: uploadId }))).rejects.toMatchObject({ name: "NoSuchUpload" });
+  });
+});
