@@ -408,6 +408,23 @@ describe("the AWS CLI", () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+  it.skipIf(!hasAwsCli)("`aws s3 cp --checksum-algorithm SHA256` of 10 MB gives a composite SHA256 that head-object returns", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "s3-mpu-cli-"));
+    try {
+      const file = path.join(dir, "sha.bin");
+      fs.writeFileSync(file, randomBytes(10 * MiB));
+      const up = await awsCliAsync(cloud, ["s3", "cp", "--checksum-algorithm", "SHA256", file, `s3://${bucket}/cli/sha.bin`]);
+      expect(up.status, up.stderr).toBe(0);
+      const head = await awsCliAsync(cloud, ["s3api", "head-object", "--bucket", bucket, "--key", "cli/sha.bin", "--checksum-mode", "ENABLED", "--output", "json"]);
+      expect(head.status, head.stderr).toBe(0);
+      const out = JSON.parse(head.stdout) as { ChecksumSHA256?: string; ETag: string; ContentLength: number };
+      expect(out.ContentLength).toBe(10 * MiB);
+      expect(out.ETag).toMatch(/-2"$/);
+      expect(out.ChecksumSHA256).toMatch(/^[A-Za-z0-9+/]{43}=-2$/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
   if (!hasAwsCli) it("AWS CLI tests skipped: `aws` is not installed (pip install awscli)", () => expect(hasAwsCli).toBe(false));
 });
 
