@@ -8,7 +8,7 @@ import { S3Client, CreateBucketCommand, GetObjectCommand, PutObjectCommand } fro
 import { IAMClient, CreateRoleCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { STSClient, AssumeRoleCommand } from "@aws-sdk/client-sts";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { startTestCloud, type TestCloud } from "../helpers/cloud.js";
+import { awsCliAsync, hasAwsCli, startTestCloud, type TestCloud } from "../helpers/cloud.js";
 
 let cloud: TestCloud;
 let s3: S3Client;
@@ -135,5 +135,15 @@ describe("presigned URLs with fetch", () => {
     const res = await fetch(url);
     expect(res.status).toBe(400);
     expect(errorCode(await res.text())).toBe("AuthorizationQueryParametersError");
+  });
+
+  it.skipIf(!hasAwsCli)("`aws s3 presign` makes a URL that fetch can use", async () => {
+    const out = await awsCliAsync(cloud, ["s3", "presign", `s3://${bucket}/hello.txt`, "--expires-in", "120"]);
+    expect(out.status, out.stderr).toBe(0);
+    const url = out.stdout.trim();
+    expect(url).toMatch(/X-Amz-Signature=|Signature=/);
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe("hello, presigned");
   });
 });
