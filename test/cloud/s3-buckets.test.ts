@@ -174,6 +174,16 @@ describe("bucket configuration", () => {
   });
 });
 
+describe("ExpectedBucketOwner", () => {
+  it("matches the owning account, or the request is AccessDenied", async () => {
+    await s3.send(new CreateBucketCommand({ Bucket: "owned" }));
+    await s3.send(new HeadBucketCommand({ Bucket: "owned", ExpectedBucketOwner: "000000000000" }));
+    const err = await failure(s3.send(new PutObjectCommand({ Bucket: "owned", Key: "k", Body: "x", ExpectedBucketOwner: "111111111111" })));
+    expect(err.name).toBe("AccessDenied");
+    expect(err.status).toBe(403);
+  });
+});
+
 describe("addressing", () => {
   it("virtual-hosted requests (bucket.localhost:PORT) reach the same buckets", async () => {
     const vh = virtualHostedS3(cloud);

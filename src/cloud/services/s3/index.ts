@@ -60,12 +60,15 @@
  * - SDK v3 sends `x-amz-checksum-crc32` on every PutObject/UploadPart/DeleteObjects and
  *   aws-chunked bodies with a CRC32 trailer for streams; the CLI sends Content-MD5 and
  *   `Expect: 100-continue` (Node answers 100 Continue itself).
+ * - With encoding-type=url, keys are percent-encoded (space → %20, "+" → %2B, "/" kept);
+ *   S3 itself may write a space as "+" (UNCERTAIN). botocore decodes either form; SDK v3
+ *   leaves decoding to the caller.
  * - Keys such as "a/../b" are kept literally: the gateway passes the raw path, not a
  *   URL-normalized one.
  */
 import type { ServiceFactory, GatewayRequest, GatewayResponse } from "../../core/service.js";
 import type { RequestContext } from "../../core/context.js";
-import { isAwsError, internalError } from "../../core/aws-error.js";
+import { AwsError, isAwsError, internalError } from "../../core/aws-error.js";
 import { s3ErrorResponse } from "../../protocols/rest-xml.js";
 import { s3HostId, s3RequestId } from "../../core/ids.js";
 import { parseAddress } from "./addressing.js";
@@ -98,6 +101,14 @@ function authorizationInput(call: S3Call): Record<string, unknown> {
   return input;
 }
 
+/** x-amz-expected-bucket-owner (SDK `ExpectedBucketOwner`): S3 answers 403 AccessDenied when the bucket is another account's. */
+function checkExpectedOwner(call: S3Call): void {
+  const expected = call.headers["x-amz-expected-bucket-owner"];
+  if (expected === undefined || !call.bucket) return;
+  const bucket = call.store.bucket(call.bucket);
+  if (bucket && bucket.account !== expected) throw new AwsError("AccessDenied", "Access Denied", { status: 403 });
+}
+
 const createS3: ServiceFactory = (cloud) => {
   const parts: S3Parts = {} as S3Parts;
   const notifier = createBucketNotifications(cloud, { getBucket: (name) => parts.store.bucket(name) });
@@ -122,6 +133,7 @@ const createS3: ServiceFactory = (cloud) => {
         headers: req.headers,
       };
       await cloud.authorizer.authorize(ctx, { service: "s3", operation, input: authorizationInput(call) });
+      checkExpectedOwner(call);
       return await handler(call);
     } catch (err) {
       if (!isAwsError(err)) cloud.log.error(`s3: unexpected failure on ${req.method} ${req.rawPath}: ${(err as Error)?.stack ?? err}`);
