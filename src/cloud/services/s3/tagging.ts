@@ -60,8 +60,9 @@ export function parseTaggingBody(body: Buffer, what: "Object" | "Bucket"): Tag[]
   if (doc.Tagging === undefined || tagSet === undefined) throw malformedXml();
   const raw: any[] = tagSet === "" ? [] : (tagSet.Tag ?? []);
   const tags = raw.map((t) => {
-    if (!t || typeof t !== "object" || typeof t.Key !== "string") throw malformedXml();
-    return { Key: t.Key, Value: typeof t.Value === "string" ? t.Value : "" };
+    // Key and Value are both required members of <Tag> (an empty <Value/> is an empty value).
+    if (!t || typeof t !== "object" || typeof t.Key !== "string" || typeof t.Value !== "string") throw malformedXml();
+    return { Key: t.Key, Value: t.Value };
   });
   return validate(tags, what === "Object" ? 10 : 50, what);
 }
