@@ -25,7 +25,6 @@
  * - Browser form uploads (POST Object), so no ObjectCreated:Post events.
  * - GetObject `?partNumber=` (reading one part of a multipart object); SSE-C and
  *   SSE-KMS (every object is reported as SSE-S3 AES256, as S3 now does by default).
- * - ListBuckets pagination (continuation-token, max-buckets) and bucket-region filter; `prefix` works.
  * - Buckets of another account are answered NoSuchBucket instead of AccessDenied
  *   (all callers of the local cloud normally share account 000000000000).
  * - Multipart: CompleteMultipartUpload assembles the object in memory (fine up to the
@@ -50,6 +49,9 @@
  *   since 2025; it is returned with `x-amz-checksum-mode: ENABLED` but not echoed on the write.
  * - UploadPart with no checksum in an upload created with an algorithm: the part's checksum is
  *   computed locally rather than refused (SDKs always send it).
+ * - One endpoint serves every region: a bucket created in eu-west-1 is served to a client
+ *   configured for us-east-1 (S3 would answer 301 PermanentRedirect and the SDK would retry);
+ *   HeadBucket reports the bucket's region in x-amz-bucket-region as S3 does.
  * - Request bodies are buffered (up to 1 GiB) before the handler runs; a body that
  *   ends early or fails its checksum stores nothing.
  *
@@ -58,7 +60,9 @@
  *   (`http://localhost:4566` → `bucket.localhost:4566`), path style with an IP endpoint
  *   or forcePathStyle; botocore/the AWS CLI use path style. Both work.
  * - SDK v3 sends `x-amz-checksum-crc32` on every PutObject/UploadPart/DeleteObjects and
- *   aws-chunked bodies with a CRC32 trailer for streams; the CLI sends Content-MD5 and
+ *   aws-chunked bodies with a CRC32 trailer for streams (a stream without ContentLength fails
+ *   inside the SDK itself — "Invalid value "undefined" for header x-amz-decoded-content-length" —
+ *   before any request is sent: give ContentLength); the CLI sends Content-MD5 and
  *   `Expect: 100-continue` (Node answers 100 Continue itself).
  * - With encoding-type=url, keys are percent-encoded (space → %20, "+" → %2B, "/" kept);
  *   S3 itself may write a space as "+" (UNCERTAIN). botocore decodes either form; SDK v3
