@@ -18,6 +18,7 @@ import {
   PutObjectCommand,
   DeleteObjectCommand,
   S3Client,
+  paginateListBuckets,
 } from "@aws-sdk/client-s3";
 import { startTestCloud, type TestCloud } from "../helpers/cloud.js";
 import { failure, rawRequest, virtualHostedS3 } from "../helpers/s3.js";
@@ -174,6 +175,22 @@ describe("bucket configuration", () => {
   });
 });
 
+describe("ListBuckets paging", () => {
+  it("pages with max-buckets and continuation tokens; filters by prefix and region", async () => {
+    for (const name of ["page-a", "page-b", "page-c"]) await s3.send(new CreateBucketCommand({ Bucket: name }));
+    const names: string[] = [];
+    for await (const page of paginateListBuckets({ client: s3, pageSize: 2 }, { Prefix: "page-" })) {
+      expect(page.Buckets!.length).toBeLessThanOrEqual(2);
+      names.push(...page.Buckets!.map((b) => b.Name!));
+    }
+    expect(names).toEqual(["page-a", "page-b", "page-c"]);
+    const eu = await s3.send(new ListBucketsCommand({ BucketRegion: "eu-west-1" }));
+    expect(eu.Buckets?.map((b) => b.Name)).toEqual(["again-eu"]);
+    const bad = await failure(s3.send(new ListBucketsCommand({ MaxBuckets: 0 })));
+    expect(bad.name).toBe("InvalidArgument");
+  });
+});
+
 describe("ExpectedBucketOwner", () => {
   it("matches the owning account, or the request is AccessDenied", async () => {
     await s3.send(new CreateBucketCommand({ Bucket: "owned" }));
@@ -209,5 +226,14 @@ describe("persistence", () => {
     expect((await s3.send(new GetBucketVersioningCommand({ Bucket: "durable" }))).Status).toBe("Enabled");
     expect((await s3.send(new GetBucketTaggingCommand({ Bucket: "durable" }))).TagSet).toEqual([{ Key: "k", Value: "v" }]);
     expect((await s3.send(new ListBucketsCommand({}))).Buckets?.map((b) => b.Name)).toContain("photos");
+  });
+
+  it("POST /_localcloud/reset forgets every bucket and object", async () => {
+    await s3.send(new PutObjectCommand({ Bucket: "durable", Key: "k", Body: "x" }));
+    const res = await fetch(`${cloud.endpoint}/_localcloud/reset`, { method: "POST" });
+    expect(res.ok).toBe(true);
+    expect((await s3.send(new ListBucketsCommand({}))).Buckets ?? []).toEqual([]);
+    await s3.send(new CreateBucketCommand({ Bucket: "durable" }));
+    expect((await s3.send(new GetBucketVersioningCommand({ Bucket: "durable" }))).Status).toBeUndefined();
   });
 });

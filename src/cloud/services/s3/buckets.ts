@@ -14,10 +14,10 @@
 import { AwsError } from "../../core/aws-error.js";
 import { DEFAULT_REGION, S3_OWNER_ID } from "../../core/constants.js";
 import type { GatewayResponse } from "../../core/service.js";
-import { checkBucketName } from "./bucket-names.js";
+import { bucketNameProblem, checkBucketName } from "./bucket-names.js";
 import { forgetBucketPolicy } from "./bucket-policy.js";
 import { empty, xml, xmlBody, type S3Call } from "./call.js";
-import { malformedXml } from "./errors.js";
+import { invalidArgument, malformedXml } from "./errors.js";
 import { parseTaggingBody, tagSetXml } from "./tagging.js";
 
 export const OWNER = { ID: S3_OWNER_ID, DisplayName: "webfile" };
@@ -81,13 +81,32 @@ export function headBucket(call: S3Call): GatewayResponse {
 }
 
 export function listBuckets(call: S3Call): GatewayResponse {
-  const prefix = call.query.get("prefix") ?? "";
-  const buckets = [...call.store.buckets.values()]
-    .filter((b) => b.account === call.ctx.account && b.name.startsWith(prefix))
+  const q = call.query;
+  const prefix = q.get("prefix") ?? "";
+  const region = q.get("bucket-region");
+  const maxText = q.get("max-buckets");
+  let max = 10_000;
+  if (maxText !== null) {
+    if (!/^\d+$/.test(maxText) || Number(maxText) < 1 || Number(maxText) > 10_000) {
+      throw invalidArgument("Argument max-buckets must be an integer between 1 and 10000", "max-buckets", maxText);
+    }
+    max = Number(maxText);
+  }
+  const token = q.get("continuation-token");
+  let after = "";
+  if (token !== null) {
+    after = Buffer.from(token, "base64url").toString("utf8");
+    if (!token || bucketNameProblem(after) !== undefined) throw invalidArgument("The continuation token provided is incorrect", "continuation-token", token);
+  }
+  const all = [...call.store.buckets.values()]
+    .filter((b) => b.account === call.ctx.account && b.name.startsWith(prefix) && b.name > after && (region === null || b.region === region))
     .sort((a, b) => (a.name < b.name ? -1 : 1));
+  const page = all.slice(0, max);
+  const truncated = all.length > page.length;
   return xml(call, "ListAllMyBucketsResult", {
     Owner: OWNER,
-    Buckets: { Bucket: buckets.map((b) => ({ Name: b.name, CreationDate: b.created, BucketRegion: b.region })) },
+    Buckets: { Bucket: page.map((b) => ({ Name: b.name, CreationDate: b.created, BucketRegion: b.region })) },
+    ContinuationToken: truncated ? Buffer.from(page[page.length - 1]!.name).toString("base64url") : undefined,
     Prefix: prefix || undefined,
   });
 }
