@@ -54,6 +54,8 @@ interface State extends Pipeline {
   uploaded?: Promise<void>;
   /** Uploads that must invoke the function once each (for the loop check). */
   qualifying: number;
+  /** Direct invokes the grader made (re-deliveries). */
+  direct: number;
 }
 
 const ROLE = "execution role: Lambda may assume it; least privilege (no wildcards beyond logs)";
@@ -156,6 +158,7 @@ function filterPairs(config: NotificationConfiguration, functionArn: string): { 
 }
 
 async function invokeDirect(ctx: GradeContext, st: State, event: unknown): Promise<{ functionError?: string; payload: string }> {
+  st.direct += 1;
   const out = await ctx.clients.lambda.send(new InvokeCommand({ FunctionName: st.fn!.name, InvocationType: "RequestResponse", Payload: new TextEncoder().encode(JSON.stringify(event)) }));
   return { functionError: out.FunctionError, payload: out.Payload ? new TextDecoder().decode(out.Payload) : "" };
 }
@@ -197,7 +200,7 @@ export default defineGrader<State>({
       throw new CheckFailed(errorMessage(err), "Fix handler.ts so it compiles (npm run typecheck).");
     }
     const [bucket, rest, images] = await Promise.all([createBucket(ctx, ctx.names.resource("images")), createTableTopicAndQueue(ctx), makeImageSet()]);
-    return { policy, notification, pkg, images, bucket, ...rest, reader: new AnnouncementReader(ctx, rest.queue.url), qualifying: 0 };
+    return { policy, notification, pkg, images, bucket, ...rest, reader: new AnnouncementReader(ctx, rest.queue.url), qualifying: 0, direct: 0 };
   },
   checks: [
     {
@@ -424,13 +427,15 @@ export default defineGrader<State>({
       hint: 'handler.ts: right after decoding the key, `if (!key.startsWith("uploads/")) return;` — then a thumbnail written to thumbnails/ invokes the function once more, and it stops there without an error.',
       needs: [LOOP],
       async run(ctx, st) {
-        const startTime = Date.now() - 1000;
+        // A settled baseline first: log lines of earlier invocations may still be on their way.
+        const before = await settledInvocations(ctx, st.fn!.name, st.qualifying + st.direct);
         const key = "uploads/trap/loop.jpg";
         await putNotifications(ctx, b(st), { LambdaFunctionConfigurations: [{ Id: "trap-whole-bucket", LambdaFunctionArn: st.fn!.arn, Events: ["s3:ObjectCreated:*"] }] });
         try {
           await put(ctx, st, key, st.images.get("uploads/landscape.jpg")!, "image/jpeg");
           await waitForObject(ctx, b(st), expectedThumbnailKey(key)).catch(() => undefined);
-          const count = await settledInvocations(ctx, st.fn!.name, 2, startTime);
+          const after = await settledInvocations(ctx, st.fn!.name, before.invocations + 2);
+          const count = { invocations: after.invocations - before.invocations, errors: after.errors - before.errors, errorLines: after.errorLines.slice(before.errorLines.length) };
           const nested = await listKeys(ctx, st, "thumbnails/thumbnails/");
           if (nested.length) throw new CheckFailed(`the function made ${nested.slice(0, 2).join(", ")}${nested.length > 2 ? "…" : ""} from its own thumbnails — a loop (Lambda's recursion detection would stop it only after ~16 rounds, on AWS billed)`);
           if (count.errors) throw new CheckFailed(`the function failed on its own thumbnail instead of skipping it: ${count.errorLines.slice(-1)[0] ?? `${count.errors} failed invocation(s)`}`);
@@ -446,18 +451,19 @@ export default defineGrader<State>({
       hint: "handler.ts: process each record in its own try/catch, console.error the failure, and throw once after the loop if any record failed — the good records are still done, the invocation still fails (and is logged).",
       needs: [NOTIFICATION],
       async run(ctx, st) {
-        const startTime = Date.now() - 1000;
+        const before = await countInvocations(ctx, st.fn!.name);
         await put(ctx, st, "uploads/bad/corrupt.jpg", corruptBytes(), "image/jpeg");
         await put(ctx, st, "uploads/bad/empty.png", new Uint8Array(0), "image/png");
         await sentinel(ctx, st, "after-bad");
         const p = pace(ctx);
-        const count = await pollUntil(
-          async () => {
-            const c = await countInvocations(ctx, st.fn!.name, startTime);
-            return c.errors >= 2 ? c : undefined;
-          },
-          { timeoutMs: ctx.target.kind === "aws" ? 60_000 : 10_000, intervalMs: p.intervalMs * 4, maxIntervalMs: p.maxIntervalMs, what: "the failures in the log" },
-        ).catch(() => countInvocations(ctx, st.fn!.name, startTime));
+        const failuresSince = async () => {
+          const c = await countInvocations(ctx, st.fn!.name);
+          return { errors: c.errors - before.errors, lines: c.errorLines.slice(before.errorLines.length) };
+        };
+        const count = await pollUntil(async () => {
+          const c = await failuresSince();
+          return c.errors >= 2 ? c : undefined;
+        }, { timeoutMs: ctx.target.kind === "aws" ? 60_000 : 10_000, intervalMs: p.intervalMs * 4, maxIntervalMs: p.maxIntervalMs, what: "the failures in the log" }).catch(failuresSince);
         const problems: string[] = [];
         const thumbs = await listKeys(ctx, st, "thumbnails/bad/");
         if (thumbs.length) problems.push(`thumbnails were written for bad images: ${thumbs.join(", ")}`);
