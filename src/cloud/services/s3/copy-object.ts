@@ -13,7 +13,7 @@ import type { GatewayResponse } from "../../core/service.js";
 import { xml, type S3Call } from "./call.js";
 import { computeChecksum, parseAlgorithm, type ObjectChecksum } from "./checksums.js";
 import { checkCopySourceConditions } from "./conditions.js";
-import { invalidVersionId, noSuchBucket, noSuchKey, noSuchVersion } from "./errors.js";
+import { invalidVersionId, isVersionIdShape, noSuchBucket, noSuchKey, noSuchVersion } from "./errors.js";
 import { readObjectAttributes } from "./object-headers.js";
 import type { ObjectVersion } from "./object-store.js";
 import { checkKey } from "./objects.js";
@@ -56,7 +56,7 @@ export function resolveCopySource(call: S3Call): CopySource {
   if (versionId !== undefined) {
     version = call.store.version(bucket, key, versionId);
     if (!version) {
-      if (versionId !== "null" && !/^[A-Za-z0-9._-]{32}$/.test(versionId)) throw invalidVersionId(versionId);
+      if (!isVersionIdShape(versionId)) throw invalidVersionId(versionId);
       throw noSuchVersion(key, versionId);
     }
     if (version.deleteMarker) throw new AwsError("InvalidRequest", "The source of a copy request may not specifically refer to a delete marker by version id.");

@@ -10,7 +10,7 @@ import { AwsError, isAwsError } from "../../core/aws-error.js";
 import type { GatewayResponse } from "../../core/service.js";
 import { CHECKSUM_ALGORITHMS, headerName, verifyChecksums } from "./checksums.js";
 import { xml, xmlBody, type S3Call } from "./call.js";
-import { malformedXml } from "./errors.js";
+import { isVersionIdShape, malformedXml } from "./errors.js";
 
 const MAX_KEYS = 1000;
 
@@ -45,7 +45,7 @@ export async function deleteObjects(call: S3Call): Promise<GatewayResponse> {
   const errors: Record<string, unknown>[] = [];
   for (const entry of objects) {
     try {
-      if (entry.VersionId !== undefined && entry.VersionId !== "null" && !/^[A-Za-z0-9._-]{32}$/.test(entry.VersionId)) {
+      if (entry.VersionId !== undefined && !isVersionIdShape(entry.VersionId)) {
         throw new AwsError("NoSuchVersion", "The specified version does not exist.");
       }
       const outcome = await call.store.deleteObject(call.ctx, { bucket: call.bucket, key: entry.Key, versionId: entry.VersionId, ids: call.ids });

@@ -13,6 +13,11 @@ export const noSuchKey = (key: string) => new AwsError("NoSuchKey", "The specifi
 export const noSuchVersion = (key: string, versionId: string) =>
   new AwsError("NoSuchVersion", "The specified version does not exist.", { status: 404, fields: { Key: key, VersionId: versionId } });
 
+/** Could this be a version id S3 (or this cloud) issued? "null" or 32 URL-safe characters. */
+export function isVersionIdShape(versionId: string): boolean {
+  return versionId === "null" || /^[A-Za-z0-9._-]{32}$/.test(versionId);
+}
+
 /** A versionId that cannot be one of ours (S3 checks the form before looking). */
 export const invalidVersionId = (versionId: string) =>
   new AwsError("InvalidArgument", "Invalid version id specified", { fields: { ArgumentName: "versionId", ArgumentValue: versionId } });

@@ -11,7 +11,7 @@
  */
 import type { GatewayResponse } from "../../core/service.js";
 import { xml, type S3Call } from "./call.js";
-import { invalidArgument } from "./errors.js";
+import { invalidArgument, isVersionIdShape } from "./errors.js";
 import type { ObjectRecord } from "./object-store.js";
 import { OWNER } from "./buckets.js";
 
@@ -183,7 +183,7 @@ export function listObjectVersions(call: S3Call): GatewayResponse {
       if (!versionIdMarker) continue;
       const at = list.findIndex((x) => x.v.versionId === versionIdMarker);
       if (at < 0) {
-        if (versionIdMarker !== "null" && !/^[A-Za-z0-9._-]{32}$/.test(versionIdMarker)) throw invalidArgument("Invalid version id specified", "version-id-marker", versionIdMarker);
+        if (!isVersionIdShape(versionIdMarker)) throw invalidArgument("Invalid version id specified", "version-id-marker", versionIdMarker);
         continue;
       }
       list = list.slice(at + 1);

@@ -11,7 +11,7 @@ import { decodeRequestBody } from "./aws-chunked.js";
 import { empty, xml, type S3Call } from "./call.js";
 import { verifyChecksums } from "./checksums.js";
 import { checkReadConditions, notModifiedHeaders, parseRange } from "./conditions.js";
-import { deleteMarkerError, invalidVersionId, noSuchKey, noSuchVersion } from "./errors.js";
+import { deleteMarkerError, invalidVersionId, isVersionIdShape, noSuchKey, noSuchVersion } from "./errors.js";
 import { readObjectAttributes, objectResponseHeaders } from "./object-headers.js";
 import type { ObjectVersion } from "./object-store.js";
 import { parseTaggingBody, tagSetXml } from "./tagging.js";
@@ -32,7 +32,7 @@ export function resolveVersion(call: S3Call, versionId: string | null = call.que
     if (versionId === "") throw new AwsError("InvalidArgument", "Version id cannot be the empty string", { fields: { ArgumentName: "versionId", ArgumentValue: "" } });
     const version = call.store.version(call.bucket, key, versionId);
     if (!version) {
-      if (versionId !== "null" && !/^[A-Za-z0-9._-]{32}$/.test(versionId)) throw invalidVersionId(versionId);
+      if (!isVersionIdShape(versionId)) throw invalidVersionId(versionId);
       throw noSuchVersion(key, versionId);
     }
     if (version.deleteMarker) throw deleteMarkerError(key, version.versionId, true);
@@ -114,7 +114,7 @@ export async function deleteObject(call: S3Call): Promise<GatewayResponse> {
   const key = call.key!;
   const versionId = call.query.get("versionId");
   call.store.requireBucket(call.bucket);
-  if (versionId !== null && versionId !== "null" && !/^[A-Za-z0-9._-]{32}$/.test(versionId)) throw invalidVersionId(versionId);
+  if (versionId !== null && !isVersionIdShape(versionId)) throw invalidVersionId(versionId);
   const outcome = await call.store.deleteObject(call.ctx, { bucket: call.bucket, key, versionId: versionId ?? undefined, ids: call.ids });
   const headers: Record<string, string> = {};
   if (outcome.deleteMarker) headers["x-amz-delete-marker"] = "true";
