@@ -120,6 +120,11 @@ const VERSION_ID_BYTES = 24; // 32 base64url characters, like S3's version ids
 export const BUCKETS_TABLE = "s3.buckets";
 export const OBJECTS_TABLE = "s3.objects";
 
+/** S3 keeps Last-Modified to the second (listings show ".000Z"; HTTP dates have no fraction). */
+function wholeSecond(): string {
+  return new Date(Math.floor(Date.now() / 1000) * 1000).toISOString();
+}
+
 function objectKey(bucket: string, key: string): string {
   return `${bucket}/${key}`;
 }
@@ -237,7 +242,7 @@ export class ObjectStore {
         if (!etagMatches(input.ifMatch, live.etag)) throw preconditionFailed("If-Match");
       }
       const etag = input.etag ?? createHash("md5").update(input.body).digest("hex");
-      const lastModified = new Date().toISOString();
+      const lastModified = wholeSecond();
       const versionId = bucket.versioning === "Enabled" ? this.newVersionId() : "null";
       const version: ObjectVersion = {
         versionId,
@@ -319,7 +324,7 @@ export class ObjectStore {
         deleteMarker: true,
         size: 0,
         etag: "",
-        lastModified: new Date().toISOString(),
+        lastModified: wholeSecond(),
         headers: {},
         metadata: {},
         tags: [],
