@@ -398,6 +398,7 @@ export class ObjectStore {
       principalId: ctx.principal.principalId,
       sourceIp: ctx.sourceIp,
       time: new Date(),
+      traceHeader: ctx.traceHeader,
     });
   }
 }

@@ -29,6 +29,8 @@ export interface S3ObjectEvent {
   principalId: string;
   sourceIp: string;
   time: Date;
+  /** X-Amzn-Trace-Id of the request (optional): carries Lambda loop-detection lineage into the deliveries. */
+  traceHeader?: string;
 }
 
 export interface BucketNotifications {

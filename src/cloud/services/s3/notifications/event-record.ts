@@ -1,0 +1,108 @@
+/**
+ * The S3 event record, field by field (aws-behavior.md §2): built from the
+ * S3ObjectEvent that S3's object handlers emit and the configuration that
+ * matched it. Which `s3.object` fields appear depends on the event type, as
+ * recorded against AWS: created events carry key, size, eTag, versionId
+ * (versioned buckets only — omitted, never null) and sequencer; a permanent
+ * delete carries key (+versionId) and sequencer; a delete marker carries the
+ * empty-object eTag; tagging and ACL events carry key, eTag (+versionId) and
+ * no sequencer. The message body is always `{"Records":[record]}`, one record
+ * per message.
+ */
+import { createHash } from "node:crypto";
+import type { S3ObjectEvent } from "./contract.js";
+import { encodeEventKey } from "./key-encoding.js";
+
+/** The ETag S3 reports for a delete marker: the MD5 of nothing. */
+export const EMPTY_ETAG = "d41d8cd98f00b204e9800998ecf8427e";
+
+export interface S3EventRecord {
+  eventVersion: string;
+  eventSource: "aws:s3";
+  awsRegion: string;
+  eventTime: string;
+  eventName: string;
+  userIdentity: { principalId: string };
+  requestParameters: { sourceIPAddress: string };
+  responseElements: { "x-amz-request-id": string; "x-amz-id-2": string };
+  s3: {
+    s3SchemaVersion: "1.0";
+    configurationId: string;
+    bucket: { name: string; ownerIdentity: { principalId: string }; arn: string };
+    object: { key: string; size?: number; eTag?: string; versionId?: string; sequencer?: string };
+  };
+}
+
+/** 2.1 for created/removed/restore events; 2.3 for tagging, ACL and lifecycle events [SNAP]. */
+export function eventVersionOf(eventName: string): string {
+  return /^(ObjectTagging|ObjectAcl|LifecycleExpiration|LifecycleTransition):/.test(eventName + ":") ? "2.3" : "2.1";
+}
+
+/**
+ * userIdentity.principalId as S3 writes it: "AWS:" + the IAM unique id for
+ * users and role sessions ("AWS:AROA…:session"); the account's short owner id
+ * for the root/admin caller.
+ */
+export function requesterPrincipalId(principalId: string, account: string): string {
+  if (/^A[A-Z]{3}[A-Z0-9]+(:.*)?$/.test(principalId) && principalId !== account) return `AWS:${principalId}`;
+  return ownerPrincipalId(account);
+}
+
+/**
+ * The bucket owner's id as S3 shows it in records ("A3NL1KOZZKEXAMPLE"-like:
+ * "A" and 13 upper-case characters). S3 derives it from the account in a way
+ * it does not publish; here it is a stable hash of the account id (By design).
+ */
+export function ownerPrincipalId(account: string): string {
+  const digest = BigInt("0x" + createHash("sha256").update(`s3-owner:${account}`).digest("hex").slice(0, 20));
+  return "A" + digest.toString(36).toUpperCase().padStart(13, "0").slice(0, 13);
+}
+
+/** The `s3.object` member with the fields this event type carries. */
+export function objectFields(event: S3ObjectEvent): S3EventRecord["s3"]["object"] {
+  const key = encodeEventKey(event.key);
+  const family = event.eventName.split(":")[0];
+  if (family === "ObjectCreated") {
+    return { key, size: event.size ?? 0, eTag: event.eTag ?? EMPTY_ETAG, versionId: event.versionId, sequencer: event.sequencer };
+  }
+  if (event.eventName.endsWith(":DeleteMarkerCreated")) {
+    return { key, eTag: EMPTY_ETAG, versionId: event.versionId, sequencer: event.sequencer };
+  }
+  if (family === "ObjectRemoved" || family === "LifecycleExpiration") {
+    return { key, versionId: event.versionId, sequencer: event.sequencer };
+  }
+  if (family === "ObjectTagging" || family === "ObjectAcl") {
+    return { key, eTag: event.eTag, versionId: event.versionId };
+  }
+  return { key, size: event.size, eTag: event.eTag, versionId: event.versionId, sequencer: event.sequencer };
+}
+
+/** Drop undefined members so they are absent from the JSON, not null. */
+function compact<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as Array<keyof T>) if (o[k] === undefined) delete o[k];
+  return o;
+}
+
+export function buildEventRecord(event: S3ObjectEvent, configurationId: string): S3EventRecord {
+  return {
+    eventVersion: eventVersionOf(event.eventName),
+    eventSource: "aws:s3",
+    awsRegion: event.region,
+    eventTime: event.time.toISOString(),
+    eventName: event.eventName,
+    userIdentity: { principalId: requesterPrincipalId(event.principalId, event.account) },
+    requestParameters: { sourceIPAddress: event.sourceIp },
+    responseElements: { "x-amz-request-id": event.requestId, "x-amz-id-2": event.hostId },
+    s3: {
+      s3SchemaVersion: "1.0",
+      configurationId,
+      bucket: { name: event.bucket, ownerIdentity: { principalId: ownerPrincipalId(event.account) }, arn: `arn:aws:s3:::${event.bucket}` },
+      object: compact(objectFields(event)),
+    },
+  };
+}
+
+/** The message body every destination receives: one record per message. */
+export function recordMessageBody(record: S3EventRecord): string {
+  return JSON.stringify({ Records: [record] });
+}
