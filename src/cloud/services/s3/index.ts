@@ -13,7 +13,8 @@
  * Files: addressing, routes, call (handler input and response builders),
  * object-store (state + the one write path), buckets, objects, copy-object,
  * delete-objects, listing, tagging, conditions, object-headers,
- * bucket-names, errors, multipart-routes (HTTP side of multipart.ts);
+ * bucket-names, errors, post-object + form-data (browser form uploads),
+ * multipart-routes (HTTP side of multipart.ts);
  * aws-chunked, checksums, crc32, sigv4, presign, multipart, bucket-policy
  * (integrity, signatures, uploads, policies); notifications/ (event config and delivery).
  *
@@ -22,7 +23,6 @@
  *   replication, encryption configuration, object lock, public access block,
  *   ownership controls, logging, inventory/analytics/metrics, request payment,
  *   accelerate, SelectObjectContent, RestoreObject, GetObjectAttributes, torrent.
- * - Browser form uploads (POST Object), so no ObjectCreated:Post events.
  * - GetObject `?partNumber=` (reading one part of a multipart object); SSE-C and
  *   SSE-KMS (every object is reported as SSE-S3 AES256, as S3 now does by default).
  * - Buckets of another account are answered NoSuchBucket instead of AccessDenied
@@ -52,6 +52,8 @@
  * - One endpoint serves every region: a bucket created in eu-west-1 is served to a client
  *   configured for us-east-1 (S3 would answer 301 PermanentRedirect and the SDK would retry);
  *   HeadBucket reports the bucket's region in x-amz-bucket-region as S3 does.
+ * - POST Object (browser forms, post-object.ts): a form without a policy is accepted as the
+ *   admin; signatures are verified only for keys minted here, as for presigned URLs.
  * - Request bodies are buffered (up to 1 GiB) before the handler runs; a body that
  *   ends early or fails its checksum stores nothing.
  *
@@ -124,7 +126,7 @@ const createS3: ServiceFactory = (cloud) => {
       verifyPresigned(req, cloud.identity);
       const address = parseAddress(req.host, req.rawPath);
       const level = address.bucket === undefined ? "service" : address.key === undefined ? "bucket" : "object";
-      const { operation, handler } = resolveRoute(req.method, level, req.query, req.headers);
+      const { operation, handler, authorizesItself } = resolveRoute(req.method, level, req.query, req.headers);
       const call: S3Call = {
         ...parts,
         req,
@@ -136,7 +138,7 @@ const createS3: ServiceFactory = (cloud) => {
         query: req.query,
         headers: req.headers,
       };
-      await cloud.authorizer.authorize(ctx, { service: "s3", operation, input: authorizationInput(call) });
+      if (!authorizesItself) await cloud.authorizer.authorize(ctx, { service: "s3", operation, input: authorizationInput(call) });
       checkExpectedOwner(call);
       return await handler(call);
     } catch (err) {

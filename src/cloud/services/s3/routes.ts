@@ -23,6 +23,7 @@ import {
 import { empty, xml, type S3Call, type S3Handler } from "./call.js";
 import { copyObject } from "./copy-object.js";
 import { deleteObjects } from "./delete-objects.js";
+import { postObject } from "./post-object.js";
 import { listObjects, listObjectsV2, listObjectVersions } from "./listing.js";
 import {
   abortMultipartUpload,
@@ -47,6 +48,8 @@ export interface Route {
   header?: string;
   operation: string;
   handler: S3Handler;
+  /** The handler authorizes the operation itself (POST Object: the key and the signer are in the form). */
+  authorizesItself?: boolean;
 }
 
 function requireOwnBucket(call: S3Call) {
@@ -117,6 +120,7 @@ export const ROUTES: Route[] = [
   { method: "DELETE", level: "bucket", sub: "policy", operation: "DeleteBucketPolicy", handler: deletePolicy },
   { method: "DELETE", level: "bucket", operation: "DeleteBucket", handler: deleteBucket },
   { method: "POST", level: "bucket", sub: "delete", operation: "DeleteObjects", handler: deleteObjects },
+  { method: "POST", level: "bucket", operation: "PostObject", handler: postObject, authorizesItself: true },
 
   { method: "PUT", level: "object", sub: "tagging", operation: "PutObjectTagging", handler: putObjectTagging },
   { method: "PUT", level: "object", sub: "uploadId", header: "x-amz-copy-source", operation: "UploadPartCopy", handler: uploadPartCopy },
@@ -173,6 +177,7 @@ const METHOD_VERB: Record<string, string> = { GET: "Get", PUT: "Put", DELETE: "D
 export interface Resolved {
   operation: string;
   handler: S3Handler;
+  authorizesItself: boolean;
 }
 
 export function resolveRoute(method: string, level: Level, query: URLSearchParams, headers: Record<string, string>): Resolved {
@@ -189,9 +194,8 @@ export function resolveRoute(method: string, level: Level, query: URLSearchParam
         throw notImplemented("s3", operation);
       }
     }
-    return { operation: route.operation, handler: route.handler };
+    return { operation: route.operation, handler: route.handler, authorizesItself: !!route.authorizesItself };
   }
   const what = level === "service" ? `${method} /` : level === "bucket" ? `${method} /{bucket}` : `${method} /{bucket}/{key}`;
-  if (method === "POST" && level === "bucket" && query.toString() === "") throw notImplemented("s3", "PostObject (browser form upload)");
   throw notImplemented("s3", `${what}${query.toString() ? "?" + [...query.keys()].join("&") : ""}`);
 }
