@@ -38,10 +38,10 @@ export interface RawConfig {
 export const malformedXml = () =>
   new AwsError("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema");
 
-/** Element name → destination type and the element names its ARN may use. */
+/** Element name → destination type and the element names its ARN may use, in the API model's order (topics, queues, functions). */
 const CONFIG_ELEMENTS: Record<string, { type: DestinationType; arnElements: string[] }> = {
-  QueueConfiguration: { type: "Queue", arnElements: ["Queue", "QueueArn"] },
   TopicConfiguration: { type: "Topic", arnElements: ["Topic", "TopicArn"] },
+  QueueConfiguration: { type: "Queue", arnElements: ["Queue", "QueueArn"] },
   CloudFunctionConfiguration: { type: "CloudFunction", arnElements: ["CloudFunction", "LambdaFunctionArn"] },
   LambdaFunctionConfiguration: { type: "CloudFunction", arnElements: ["CloudFunction", "LambdaFunctionArn"] },
 };
