@@ -3,7 +3,7 @@
  * request's region, re-creation), HeadBucket, ListBuckets, DeleteBucket
  * (BucketNotEmpty), GetBucketLocation, Put/GetBucketVersioning and
  * Put/Get/DeleteBucketTagging. The bucket's notification configuration,
- * policy and in-progress multipart uploads go with it on DeleteBucket.
+ * policy, CORS rules and in-progress multipart uploads go with it on DeleteBucket.
  *
  * CreateBucket on a bucket the caller already owns: 409
  * BucketAlreadyOwnedByYou, except in us-east-1 — a bucket created there and
@@ -16,6 +16,7 @@ import { DEFAULT_REGION, S3_OWNER_ID } from "../../core/constants.js";
 import type { GatewayResponse } from "../../core/service.js";
 import { bucketNameProblem, checkBucketName } from "./bucket-names.js";
 import { forgetBucketPolicy } from "./bucket-policy.js";
+import { forgetBucketCors } from "./cors.js";
 import { empty, xml, xmlBody, type S3Call } from "./call.js";
 import { invalidArgument, malformedXml } from "./errors.js";
 import { parseTaggingBody, tagSetXml } from "./tagging.js";
@@ -119,6 +120,7 @@ export async function deleteBucket(call: S3Call): Promise<GatewayResponse> {
   call.store.deleteBucket(bucket.name);
   await call.multipart.forgetBucket(bucket.account, bucket.name);
   forgetBucketPolicy(call.cloud, bucket.account, bucket.name);
+  forgetBucketCors(call, bucket.name);
   call.notifier.forgetBucket(bucket.account, bucket.region, bucket.name);
   return empty(call, 204);
 }

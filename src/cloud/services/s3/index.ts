@@ -13,13 +13,13 @@
  * Files: addressing, routes, call (handler input and response builders),
  * object-store (state + the one write path), buckets, objects, copy-object,
  * delete-objects, listing, tagging, conditions, object-headers,
- * bucket-names, errors, post-object + form-data (browser form uploads),
+ * bucket-names, errors, post-object + form-data (browser form uploads), cors,
  * multipart-routes (HTTP side of multipart.ts);
  * aws-chunked, checksums, crc32, sigv4, presign, multipart, bucket-policy
  * (integrity, signatures, uploads, policies); notifications/ (event config and delivery).
  *
  * **Gaps** (answer NotImplemented, or simply absent):
- * - ACLs (only GetBucketAcl, answering owner FULL_CONTROL), CORS, lifecycle, website,
+ * - ACLs (only GetBucketAcl, answering owner FULL_CONTROL), lifecycle, website,
  *   replication, encryption configuration, object lock, public access block,
  *   ownership controls, logging, inventory/analytics/metrics, request payment,
  *   accelerate, SelectObjectContent, RestoreObject, GetObjectAttributes, torrent.
@@ -85,6 +85,7 @@ import { Multipart } from "./multipart.js";
 import { verifyPresigned } from "./presign.js";
 import { createBucketNotifications } from "./notifications/index.js";
 import { readDeleteRequest } from "./delete-objects.js";
+import { corsResponseHeaders } from "./cors.js";
 
 /** The input the authorizer (and the policy engine's action map) sees, with the SDK's member names. */
 function authorizationInput(call: S3Call): Record<string, unknown> {
@@ -122,12 +123,14 @@ const createS3: ServiceFactory = (cloud) => {
 
   async function handle(req: GatewayRequest, ctx: RequestContext): Promise<GatewayResponse> {
     const ids = { requestId: s3RequestId(), hostId: s3HostId() };
+    let call: S3Call | undefined;
+    let response: GatewayResponse;
     try {
       verifyPresigned(req, cloud.identity);
       const address = parseAddress(req.host, req.rawPath);
       const level = address.bucket === undefined ? "service" : address.key === undefined ? "bucket" : "object";
       const { operation, handler, authorizesItself } = resolveRoute(req.method, level, req.query, req.headers);
-      const call: S3Call = {
+      call = {
         ...parts,
         req,
         ctx,
@@ -140,11 +143,16 @@ const createS3: ServiceFactory = (cloud) => {
       };
       if (!authorizesItself) await cloud.authorizer.authorize(ctx, { service: "s3", operation, input: authorizationInput(call) });
       checkExpectedOwner(call);
-      return await handler(call);
+      response = await handler(call);
     } catch (err) {
       if (!isAwsError(err)) cloud.log.error(`s3: unexpected failure on ${req.method} ${req.rawPath}: ${(err as Error)?.stack ?? err}`);
-      return s3ErrorResponse(isAwsError(err) ? err : internalError(err), ids, req.method);
+      response = s3ErrorResponse(isAwsError(err) ? err : internalError(err), ids, req.method);
     }
+    // A browser request from an origin the bucket's CORS rules allow sees the answer, errors included.
+    if (call && req.headers["origin"] && call.operation !== "PreflightCors") {
+      response.headers = { ...response.headers, ...corsResponseHeaders(call) };
+    }
+    return response;
   }
 
   return { name: "s3", signingNames: ["s3"], handle };

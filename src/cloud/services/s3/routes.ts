@@ -24,6 +24,7 @@ import { empty, xml, type S3Call, type S3Handler } from "./call.js";
 import { copyObject } from "./copy-object.js";
 import { deleteObjects } from "./delete-objects.js";
 import { postObject } from "./post-object.js";
+import { deleteBucketCors, getBucketCors, preflight, putBucketCors } from "./cors.js";
 import { listObjects, listObjectsV2, listObjectVersions } from "./listing.js";
 import {
   abortMultipartUpload,
@@ -104,6 +105,7 @@ export const ROUTES: Route[] = [
   { method: "PUT", level: "bucket", sub: "tagging", operation: "PutBucketTagging", handler: putBucketTagging },
   { method: "PUT", level: "bucket", sub: "policy", operation: "PutBucketPolicy", handler: putPolicy },
   { method: "PUT", level: "bucket", sub: "notification", operation: "PutBucketNotificationConfiguration", handler: putNotification },
+  { method: "PUT", level: "bucket", sub: "cors", operation: "PutBucketCors", handler: putBucketCors },
   { method: "PUT", level: "bucket", operation: "CreateBucket", handler: createBucket },
   { method: "GET", level: "bucket", sub: "location", operation: "GetBucketLocation", handler: getBucketLocation },
   { method: "GET", level: "bucket", sub: "versioning", operation: "GetBucketVersioning", handler: getBucketVersioning },
@@ -111,6 +113,7 @@ export const ROUTES: Route[] = [
   { method: "GET", level: "bucket", sub: "policy", operation: "GetBucketPolicy", handler: getPolicy },
   { method: "GET", level: "bucket", sub: "notification", operation: "GetBucketNotificationConfiguration", handler: getNotification },
   { method: "GET", level: "bucket", sub: "acl", operation: "GetBucketAcl", handler: getBucketAcl },
+  { method: "GET", level: "bucket", sub: "cors", operation: "GetBucketCors", handler: getBucketCors },
   { method: "GET", level: "bucket", sub: "uploads", operation: "ListMultipartUploads", handler: listMultipartUploads },
   { method: "GET", level: "bucket", sub: "versions", operation: "ListObjectVersions", handler: listObjectVersions },
   { method: "GET", level: "bucket", sub: "list-type", operation: "ListObjectsV2", handler: listObjectsV2 },
@@ -118,6 +121,10 @@ export const ROUTES: Route[] = [
   { method: "HEAD", level: "bucket", operation: "HeadBucket", handler: headBucket },
   { method: "DELETE", level: "bucket", sub: "tagging", operation: "DeleteBucketTagging", handler: deleteBucketTagging },
   { method: "DELETE", level: "bucket", sub: "policy", operation: "DeleteBucketPolicy", handler: deletePolicy },
+  { method: "DELETE", level: "bucket", sub: "cors", operation: "DeleteBucketCors", handler: deleteBucketCors },
+  // The CORS preflight is unsigned: the bucket's CORS rules decide, not IAM.
+  { method: "OPTIONS", level: "bucket", operation: "PreflightCors", handler: preflight, authorizesItself: true },
+  { method: "OPTIONS", level: "object", operation: "PreflightCors", handler: preflight, authorizesItself: true },
   { method: "DELETE", level: "bucket", operation: "DeleteBucket", handler: deleteBucket },
   { method: "POST", level: "bucket", sub: "delete", operation: "DeleteObjects", handler: deleteObjects },
   { method: "POST", level: "bucket", operation: "PostObject", handler: postObject, authorizesItself: true },
@@ -148,7 +155,6 @@ const SUBRESOURCES: Record<string, string> = {
   acl: "Acl",
   analytics: "BucketAnalyticsConfiguration",
   attributes: "GetObjectAttributes",
-  cors: "BucketCors",
   encryption: "BucketEncryption",
   "intelligent-tiering": "BucketIntelligentTieringConfiguration",
   inventory: "BucketInventoryConfiguration",
