@@ -25,8 +25,9 @@
  *   accelerate, SelectObjectContent, RestoreObject, GetObjectAttributes, torrent.
  * - GetObject `?partNumber=` (reading one part of a multipart object); SSE-C and
  *   SSE-KMS (every object is reported as SSE-S3 AES256, as S3 now does by default).
- * - Buckets of another account are answered NoSuchBucket instead of AccessDenied
- *   (all callers of the local cloud normally share account 000000000000).
+ * - Cross-account access is not modelled: every caller of the local cloud is in account
+ *   000000000000 (§8), so bucket ownership only shows in CreateBucket (BucketAlreadyExists),
+ *   ListBuckets and x-amz-expected-bucket-owner; who may do what is the authorizer's call.
  * - Multipart: CompleteMultipartUpload assembles the object in memory (fine up to the
  *   1 GiB body limit); `x-amz-mp-object-size` is not checked; a retried Complete of an
  *   upload that already completed is NoSuchUpload (S3 may answer 200 for a while).

@@ -162,7 +162,7 @@ export class ObjectStore {
     return this.buckets.get(name);
   }
 
-  /** The bucket, or 404 NoSuchBucket — also when it belongs to another account (AWS would say AccessDenied; here accounts rarely differ). */
+  /** The bucket, or 404 NoSuchBucket. (Ownership is not checked here: see "Cross-account" in index.ts.) */
   requireBucket(name: string): BucketRecord {
     const bucket = this.buckets.get(name);
     if (!bucket) throw noSuchBucket(name);
