@@ -199,7 +199,7 @@ describe("validation (§3), each a 400 InvalidArgument unless said otherwise", (
 describe("saving", () => {
   it("saves a valid configuration, and GET returns it in AWS's shape with generated Ids and capitalised rule names", async () => {
     await put({
-      TopicConfigurations: [{ TopicArn: openTopic, Events: ["s3:ObjectCreated:*"], Filter: { Key: { FilterRules: [{ Name: "prefix", Value: "images/" }, { Name: "SUFFIX", Value: ".jpg" }] } } }],
+      TopicConfigurations: [{ TopicArn: openTopic, Events: ["s3:ObjectCreated:*"], Filter: { Key: { FilterRules: [{ Name: "prefix", Value: "images/" }, { Name: "SUFFIX" as never, Value: ".jpg" }] } } }],
       LambdaFunctionConfigurations: [{ Id: "on-delete", LambdaFunctionArn: FN, Events: ["s3:ObjectRemoved:*"] }],
       EventBridgeConfiguration: {},
     });
