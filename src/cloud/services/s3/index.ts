@@ -61,7 +61,9 @@
  * **Client quirks**:
  * - SDK v3 uses virtual-hosted addressing with a host-name endpoint
  *   (`http://localhost:4566` → `bucket.localhost:4566`), path style with an IP endpoint
- *   or forcePathStyle; botocore/the AWS CLI use path style. Both work.
+ *   or forcePathStyle; botocore/the AWS CLI use path style. Both work. `bucket.localhost`
+ *   does not resolve everywhere (glibc without systemd-resolved answers ENOTFOUND before any
+ *   request is sent), which is why the kit's client config sets forcePathStyle: true.
  * - SDK v3 sends `x-amz-checksum-crc32` on every PutObject/UploadPart/DeleteObjects and
  *   aws-chunked bodies with a CRC32 trailer for streams (a stream without ContentLength fails
  *   inside the SDK itself — "Invalid value "undefined" for header x-amz-decoded-content-length" —
