@@ -324,6 +324,8 @@ describe("SQS", () => {
     const queueArn = `arn:aws:sqs:us-east-1:${ACCT}:thumbnail-jobs`;
     const sqs = new SQSClient({ ...cloud.clientConfig, credentials: creds, maxAttempts: 1 });
     const err = await fail(sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "job" })));
+    // x-amzn-query-error AccessDenied: what SDK v3 reports for SQS.
+    expect(err.name).toBe("AccessDenied");
     expect(err.$metadata.httpStatusCode).toBe(403);
     expect(err.message).toBe(`User: ${SESSION_ARN} is not authorized to perform: sqs:sendmessage on resource: ${queueArn} because no identity-based policy allows the sqs:sendmessage action`);
     const batch = await fail(sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: [{ Id: "1", MessageBody: "job" }] })));
