@@ -52,7 +52,7 @@ function form(
   return data;
 }
 
-async function post(data: FormData, redirect: RequestRedirect = "manual") {
+async function post(data: FormData, redirect: "manual" | "follow" = "manual") {
   const res = await fetch(`${cloud.endpoint}/${bucket}`, { method: "POST", body: data, redirect });
   return { status: res.status, headers: res.headers, body: await res.text() };
 }
