@@ -8,8 +8,8 @@
 // message while the SQS service answers UnknownOperation (not built yet).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { awsCliAsync, hasAwsCli, startTestCloud, type TestCloud } from "../helpers/cloud.js";
+import { CreateQueueCommand, DeleteMessageBatchCommand, DeleteQueueCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { awsCliAsync, eventually, hasAwsCli, startTestCloud, type TestCloud } from "../helpers/cloud.js";
 import { failure } from "../helpers/s3.js";
 import { describeS3EventRecords, type EventSink, type SinkEntry } from "./s3-notifications-cases.js";
 
@@ -158,6 +158,28 @@ describe("S3 → SQS", () => {
     await s3.send(new PutObjectCommand({ Bucket: "sqs-restart", Key: "after.txt", Body: "x" }));
     const body = await sink.waitFor((b) => b.Records?.[0]?.s3.object.key === "after.txt", "the record after restart");
     expect(body.Records[0].s3.configurationId).toBe("after-restart");
+  });
+
+  it("a delivery that keeps failing (queue deleted) is retried, traced as failed and logged with a hint, and the upload still succeeds", async (test) => {
+    if (!sqsReady) test.skip();
+    const url = await createQueue("s3-doomed", "sqs-doomed");
+    await s3.send(new CreateBucketCommand({ Bucket: "sqs-doomed" }));
+    await s3.send(
+      new PutBucketNotificationConfigurationCommand({ Bucket: "sqs-doomed", NotificationConfiguration: { QueueConfigurations: [{ Id: "doomed", QueueArn: queueArn("s3-doomed"), Events: ["s3:ObjectCreated:*"] }] } }),
+    );
+    await sqs.send(new DeleteQueueCommand({ QueueUrl: url }));
+    const out = await s3.send(new PutObjectCommand({ Bucket: "sqs-doomed", Key: "lost.txt", Body: "x" }));
+    expect(out.$metadata.httpStatusCode).toBe(200);
+    const failed = await eventually(async () => {
+      const res = await fetch(`${cloud.endpoint}/_localcloud/traces?kind=${encodeURIComponent("s3→sqs")}`);
+      const { traces } = (await res.json()) as { traces: Array<{ target: string; status: string; attempt?: number; detail?: string; correlationId: string }> };
+      const entries = traces.filter((t) => t.target === queueArn("s3-doomed"));
+      return entries.some((t) => t.status === "failed") ? entries : undefined;
+    });
+    // The s3:TestEvent went through before the queue was deleted; the object event was tried 3 times.
+    const attempts = failed.filter((t) => t.correlationId === failed.at(-1)!.correlationId);
+    expect(attempts.map((t) => t.status)).toEqual(["retry", "retry", "failed"]);
+    expect(cloud.logs.some((l) => l.includes("s3 notifications: the ObjectCreated:Put event of s3://sqs-doomed/lost.txt was not delivered to " + queueArn("s3-doomed")))).toBe(true);
   });
 
   it.skipIf(!hasAwsCli)("aws s3 cp of a file with spaces arrives with its key encoded", async (test) => {

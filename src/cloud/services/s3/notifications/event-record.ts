@@ -53,9 +53,14 @@ export function requesterPrincipalId(principalId: string, account: string): stri
  * "A" and 13 upper-case characters). S3 derives it from the account in a way
  * it does not publish; here it is a stable hash of the account id (By design).
  */
+const ownerIds = new Map<string, string>();
 export function ownerPrincipalId(account: string): string {
+  const cached = ownerIds.get(account);
+  if (cached) return cached;
   const digest = BigInt("0x" + createHash("sha256").update(`s3-owner:${account}`).digest("hex").slice(0, 20));
-  return "A" + digest.toString(36).toUpperCase().padStart(13, "0").slice(0, 13);
+  const id = "A" + digest.toString(36).toUpperCase().padStart(13, "0").slice(0, 13);
+  ownerIds.set(account, id); // one hash per account, not per event
+  return id;
 }
 
 /** The `s3.object` member with the fields this event type carries. */

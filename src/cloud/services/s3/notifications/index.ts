@@ -13,8 +13,8 @@
  * delivery through cloud.destinations).
  *
  * **Gaps** (not implemented)
- * - Events S3 here never produces: ObjectCreated:Post (no POST uploads),
- *   ObjectAcl:Put (no PutObjectAcl), ObjectRestore:*, LifecycleExpiration:*,
+ * - Events S3 here never produces: ObjectAcl:Put (no PutObjectAcl),
+ *   ObjectRestore:*, LifecycleExpiration:*,
  *   LifecycleTransition, IntelligentTiering, Replication:* — they can be
  *   configured, they just never happen.
  * - The legacy configuration members (InvocationRole, the single-event
