@@ -6,6 +6,7 @@
 // tagging, sequencer growth per key, prefix/suffix filters, s3:TestEvent.
 // Each destination's test file supplies an EventSink and calls
 // describeS3EventRecords.
+import { createHmac } from "node:crypto";
 import { describe, expect, it as vitestIt } from "vitest";
 import {
   CompleteMultipartUploadCommand,
@@ -40,6 +41,8 @@ export interface EventSink {
 
 export interface CasesContext {
   s3: () => S3Client;
+  /** The cloud's endpoint, for requests the SDK does not make (browser POST uploads). */
+  endpoint: () => string;
   sink: () => EventSink;
   /** Bucket names must be unique per destination file (buckets are global). */
   bucketPrefix: string;
@@ -166,6 +169,31 @@ export function describeS3EventRecords(label: string, ctx: CasesContext): void {
       expect(d.s3.object).toEqual({ key: "doc.txt", versionId: v1.VersionId, sequencer: expect.any(String) });
       const seqs = [p, m, d].map((r) => r.s3.object.sequencer.padEnd(20, "0"));
       expect([...seqs].sort()).toEqual(seqs);
+    });
+
+    it("a browser POST upload is ObjectCreated:Post", async () => {
+      const bucket = await bucketWith("post", all("post"));
+      const date = "20260101";
+      const fields: Record<string, string> = {
+        key: "forms/${filename}",
+        "X-Amz-Algorithm": "AWS4-HMAC-SHA256",
+        "X-Amz-Credential": `test/${date}/us-east-1/s3/aws4_request`,
+        "X-Amz-Date": `${date}T000000Z`,
+      };
+      const conditions = [{ bucket }, ["starts-with", "$key", "forms/"], ...Object.entries(fields).filter(([k]) => k !== "key").map(([k, v]) => ({ [k]: v }))];
+      const policy = Buffer.from(JSON.stringify({ expiration: new Date(Date.now() + 600_000).toISOString(), conditions })).toString("base64");
+      const hmac = (key: Buffer | string, data: string) => createHmac("sha256", key).update(data).digest();
+      const signingKey = hmac(hmac(hmac(hmac("AWS4test", date), "us-east-1"), "s3"), "aws4_request");
+      const form = new FormData();
+      for (const [k, v] of Object.entries(fields)) form.append(k, v);
+      form.append("Policy", policy);
+      form.append("X-Amz-Signature", createHmac("sha256", signingKey).update(policy).digest("hex"));
+      form.append("file", new Blob(["posted!"]), "my form.txt");
+      const res = await fetch(`${ctx.endpoint()}/${bucket}`, { method: "POST", body: form });
+      expect(res.status).toBe(204);
+      const r = await waitRecord(bucket, "forms/my form.txt", "ObjectCreated:Post");
+      expect(r.s3.object).toEqual({ key: "forms/my+form.txt", size: 7, eTag: unquote(res.headers.get("etag") ?? undefined), sequencer: expect.any(String) });
+      expect(r.responseElements["x-amz-request-id"]).toBe(res.headers.get("x-amz-request-id"));
     });
 
     it("CompleteMultipartUpload keeps the -N ETag", async () => {

@@ -106,7 +106,7 @@ afterAll(async () => {
   server?.close();
 });
 
-describeS3EventRecords("SNS (raw delivery to HTTP)", { s3: () => s3, sink: () => httpSink("/raw"), bucketPrefix: "sns" });
+describeS3EventRecords("SNS (raw delivery to HTTP)", { s3: () => s3, endpoint: () => cloud.endpoint, sink: () => httpSink("/raw"), bucketPrefix: "sns" });
 
 describe("S3 → SNS envelope", () => {
   it("publishes with Subject 'Amazon S3 Notification' and the record JSON as Message", async () => {

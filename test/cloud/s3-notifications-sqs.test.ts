@@ -84,7 +84,7 @@ afterAll(async () => {
   await cloud?.close();
 });
 
-describeS3EventRecords("SQS", { s3: () => s3, sink: () => records, bucketPrefix: "sqs", ready: () => sqsReady });
+describeS3EventRecords("SQS", { s3: () => s3, endpoint: () => cloud.endpoint, sink: () => records, bucketPrefix: "sqs", ready: () => sqsReady });
 
 describe("S3 → SQS", () => {
   it("the message body is exactly {\"Records\":[record]} with no message attributes; s3:TestEvent came first", async (test) => {
