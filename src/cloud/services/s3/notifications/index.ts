@@ -43,7 +43,12 @@
  *   compared with the stored key (UNCERTAIN in §3 which side S3 normalises).
  * - Deliveries are attempted immediately (milliseconds, not AWS's "usually
  *   seconds"), up to 3 times with back-off; a final failure is traced and
- *   logged with a hint, never dropped silently.
+ *   logged with a hint, never dropped silently. (AWS retries for longer.)
+ * - The caller's X-Amzn-Trace-Id lineage travels with each delivery
+ *   (S3ObjectEvent.traceHeader), so Lambda's recursive-loop detection sees a
+ *   function that writes to the bucket that triggers it.
+ * - Records say eventVersion "2.1", and "2.3" for tagging/ACL/lifecycle
+ *   events, as recorded against AWS (aws-behavior.md §2).
  *
  * **Client quirks**
  * - SDK v3 and the AWS CLI write LambdaFunctionConfigurations as
