@@ -267,3 +267,13 @@ describe.skipIf(!hasAwsCli)("AWS CLI", () => {
     expect(JSON.parse(got.stdout)).toEqual({ TopicConfigurations: [{ Id: "cli", TopicArn: openTopic, Events: ["s3:ObjectCreated:*"], Filter: { Key: { FilterRules: [{ Name: "Suffix", Value: ".png" }] } } }] });
   }, 60_000);
 });
+
+describe("reset", () => {
+  it("POST /_localcloud/reset clears saved configurations", async () => {
+    expect((await get()).TopicConfigurations).toHaveLength(1);
+    const res = await fetch(`${cloud.endpoint}/_localcloud/reset`, { method: "POST" });
+    expect(res.status).toBe(200);
+    await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+    expect(await get()).toEqual({});
+  });
+});
