@@ -38,8 +38,9 @@
  * - Loop detection through S3, SNS, SQS or EventBridge needs that service to
  *   copy the lineage of the caller's X-Amzn-Trace-Id into the message it
  *   routes (`lineageFromTraceHeader` in core/trace.ts → DeliveryMessage.lineage).
- *   Lambda's own Invoke API and Lambda destinations do; at the time of
- *   writing S3 notifications and SNS/EventBridge API publishes do not yet.
+ *   Lambda's own Invoke API, Lambda destinations and S3 notifications do; at
+ *   the time of writing SNS Publish, EventBridge PutEvents and SQS SendMessage
+ *   called by a function do not yet.
  *
  * **By design**
  * - Pending/InProgress last AWS's few seconds × the time scale (≥ 20 ms);
