@@ -174,7 +174,7 @@ describe("ReceiveMessage", () => {
       ApproximateReceiveCount: "2",
       ApproximateFirstReceiveTimestamp: expect.stringMatching(/^\d{13}$/),
     });
-    const legacy = await sqs.send(new ReceiveMessageCommand({ QueueUrl, VisibilityTimeout: 0, AttributeNames: ["ApproximateReceiveCount"], MessageAttributeNames: ["size"] }));
+    const legacy = await sqs.send(new ReceiveMessageCommand({ QueueUrl, VisibilityTimeout: 0, MessageSystemAttributeNames: ["ApproximateReceiveCount"], MessageAttributeNames: ["size"] }));
     expect(legacy.Messages![0]!.Attributes).toEqual({ ApproximateReceiveCount: "3" });
     expect(Object.keys(legacy.Messages![0]!.MessageAttributes!)).toEqual(["size"]);
   });
@@ -201,7 +201,7 @@ describe("ReceiveMessage", () => {
     expect(await counts(QueueUrl)).toEqual({ visible: 0, inFlight: 5, delayed: 0 });
     // Making one visible again returns it with a higher receive count.
     await sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl, ReceiptHandle: first.Messages![0]!.ReceiptHandle!, VisibilityTimeout: 0 }));
-    const again = await sqs.send(new ReceiveMessageCommand({ QueueUrl, AttributeNames: ["ApproximateReceiveCount"] }));
+    const again = await sqs.send(new ReceiveMessageCommand({ QueueUrl, AttributeNames: ["ApproximateReceiveCount" as any] }));
     expect(again.Messages![0]!.MessageId).toBe(first.Messages![0]!.MessageId);
     expect(again.Messages![0]!.Attributes!.ApproximateReceiveCount).toBe("2");
     // The old handle no longer deletes (only the latest one does) but is not an error.
@@ -217,7 +217,7 @@ describe("ReceiveMessage", () => {
     const first = await sqs.send(new ReceiveMessageCommand({ QueueUrl }));
     expect(first.Messages).toHaveLength(1);
     // A long poll sleeps until the message is visible again and returns it.
-    const again = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 10, AttributeNames: ["ApproximateReceiveCount"] }));
+    const again = await sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 10, MessageSystemAttributeNames: ["ApproximateReceiveCount"] }));
     expect(again.Messages![0]!.Body).toBe("comeback");
     expect(again.Messages![0]!.Attributes!.ApproximateReceiveCount).toBe("2");
   });
@@ -294,7 +294,7 @@ describe("dead-letter queue", () => {
     });
     const sent = await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "poison", MessageAttributes: { kind: { DataType: "String", StringValue: "bad" } } }));
     for (let i = 1; i <= 2; i++) {
-      const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, AttributeNames: ["ApproximateReceiveCount"] }));
+      const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MessageSystemAttributeNames: ["ApproximateReceiveCount"] }));
       expect(Messages![0]!.Attributes!.ApproximateReceiveCount).toBe(String(i));
     }
     // The third receive finds nothing: the message went to the DLQ instead.

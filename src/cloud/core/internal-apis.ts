@@ -29,8 +29,8 @@ export interface IamRoleInfo {
 /** provide("sqs", …) — for SQS → Lambda event source mappings and anyone who must read a queue. */
 export interface SqsInternalApi {
   queueExists(queueArn: string): boolean;
-  /** Receive up to `max` messages (≤ 10), waiting up to `waitSeconds` for the first one. */
-  receive(queueArn: string, options: { max: number; waitSeconds?: number; visibilityTimeout?: number }): Promise<SqsReceivedMessage[]>;
+  /** Receive up to `max` messages (≤ 10), waiting up to `waitSeconds` for the first one; an aborted `signal` ends the wait with none. */
+  receive(queueArn: string, options: { max: number; waitSeconds?: number; visibilityTimeout?: number; signal?: AbortSignal }): Promise<SqsReceivedMessage[]>;
   deleteMessage(queueArn: string, receiptHandle: string): void;
   changeVisibility(queueArn: string, receiptHandle: string, seconds: number): void;
   /** The queue's attributes as GetQueueAttributes would return them (VisibilityTimeout, RedrivePolicy…). */
@@ -50,6 +50,13 @@ export interface SqsReceivedMessage {
 /** provide("lambda", …) — for event source mappings and direct invokes by other services. */
 export interface LambdaInternalApi {
   functionExists(functionArn: string): boolean;
+  /**
+   * Optional: the function's execution role ARN and timeout (seconds), for
+   * checks other services make as AWS does (an event source mapping needs a
+   * role allowed to read the queue, and a queue visibility timeout ≥ the
+   * function timeout). Callers skip those checks when it is absent.
+   */
+  functionSettings?(functionArn: string): { role: string; timeout: number } | undefined;
   /** Synchronous invoke (RequestResponse) as an AWS service would do it. */
   invokeSync(functionArn: string, payload: string, meta: {
     correlationId: string;

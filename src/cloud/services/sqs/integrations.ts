@@ -55,6 +55,7 @@ export function sqsInternalApi(svc: SqsService): SqsInternalApi {
         max: Math.min(10, Math.max(1, options.max)),
         waitSeconds: Math.min(20, Math.max(0, options.waitSeconds ?? 0)),
         visibilityTimeout: options.visibilityTimeout,
+        signal: options.signal,
       });
       return received.map(({ message, receiptHandle }): SqsReceivedMessage => {
         const messageAttributes: SqsReceivedMessage["messageAttributes"] = {};

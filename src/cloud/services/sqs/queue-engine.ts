@@ -51,6 +51,8 @@ export class QueueEngine {
   private readonly waiters = new Map<string, Set<Waiter>>();
   private seq = 0;
   private closed = false;
+  /** Bumped by reset(): long polls begun before a reset end instead of reading the new state. */
+  private generation = 0;
 
   constructor(private readonly cloud: Cloud) {
     this.queues = cloud.store.table<QueueRecord>("sqs.queues");
@@ -212,12 +214,15 @@ export class QueueEngine {
   }
 
   /** Receive with long polling: returns as soon as one message is available, or empty at the deadline. */
-  async receive(queue: QueueRecord, options: { max: number; visibilityTimeout?: number; waitSeconds: number }): Promise<Received[]> {
+  async receive(queue: QueueRecord, options: { max: number; visibilityTimeout?: number; waitSeconds: number; signal?: AbortSignal }): Promise<Received[]> {
     const key = this.keyOf(queue);
     const deadline = Date.now() + options.waitSeconds * 1000;
+    const generation = this.generation;
+    const signal = options.signal;
     for (;;) {
       const current = this.queues.get(key);
-      if (!current || this.closed) return [];
+      // A reset, a shutdown or the caller (an event source mapping being disabled) ends the poll.
+      if (!current || this.closed || generation !== this.generation || signal?.aborted) return [];
       const got = this.receiveNow(current, options.max, options.visibilityTimeout);
       const now = Date.now();
       if (got.length || now >= deadline) return got;
@@ -230,11 +235,13 @@ export class QueueEngine {
           wake: () => {
             clearTimeout(timer);
             set!.delete(waiter);
+            signal?.removeEventListener("abort", waiter.wake);
             resolve();
           },
         };
         const timer = setTimeout(waiter.wake, Math.max(1, until));
         set.add(waiter);
+        signal?.addEventListener("abort", waiter.wake);
       });
     }
   }
@@ -286,6 +293,7 @@ export class QueueEngine {
 
   /** Wake every long poll (they return empty) and forget in-memory state. */
   reset(): void {
+    this.generation++;
     for (const key of [...this.waiters.keys()]) this.wake(key);
     this.index.clear();
     this.seq = 0;
