@@ -206,6 +206,8 @@ describe("internal API for other services (event source mappings)", () => {
     const source = { principal: "sqs.amazonaws.com", arn: "arn:aws:sqs:us-east-1:000000000000:q", account: "000000000000" };
     expect(api.functionExists(ARN)).toBe(true);
     expect(api.functionExists(`${ARN}-missing`)).toBe(false);
+    expect(api.functionSettings?.(ARN)).toEqual({ role: "arn:aws:iam::000000000000:role/lambda-test-role", timeout: 3 });
+    expect(api.functionSettings?.(`${ARN}-missing`)).toBeUndefined();
     const out = await api.invokeSync(ARN, JSON.stringify({ Records: [] }), { correlationId: "c1", source });
     expect(JSON.parse(out.payload)).toEqual({ ok: true, e: { Records: [] } });
     expect(out.functionError).toBeUndefined();

@@ -9,7 +9,8 @@
  * - the internal API `cloud.provide("lambda", LambdaInternalApi)`: a
  *   synchronous invoke as an AWS service makes it (SQS event source
  *   mappings), refusing an event already 16 invocations deep when the
- *   function's RecursiveLoop is Terminate.
+ *   function's RecursiveLoop is Terminate; and functionSettings (role and
+ *   timeout, for the checks CreateEventSourceMapping makes).
  */
 import { randomUUID } from "node:crypto";
 import { AwsError } from "../../core/aws-error.js";
@@ -57,10 +58,17 @@ export function lambdaDestinationAdapter(svc: LambdaService): DestinationAdapter
   };
 }
 
-export function lambdaInternalApi(svc: LambdaService): LambdaInternalApi {
+/** functionSettings is declared here too, so this compiles whether or not core/internal-apis.ts has it yet. */
+type LambdaInternalApiImpl = LambdaInternalApi & { functionSettings(functionArn: string): { role: string; timeout: number } | undefined };
+
+export function lambdaInternalApi(svc: LambdaService): LambdaInternalApiImpl {
   const { cloud, functions, invoker } = svc;
   return {
     functionExists: (arn) => functionByArn(functions, arn) !== undefined,
+    functionSettings(arn) {
+      const fn = functionByArn(functions, arn);
+      return fn ? { role: fn.role, timeout: fn.timeout } : undefined;
+    },
     async invokeSync(arn, payload, meta) {
       const fn = functionByArn(functions, arn);
       if (!fn) throw new AwsError("ResourceNotFoundException", `Function not found: ${arn}`, { status: 404 });
