@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   CreateEventSourceMappingCommand,
   DeleteEventSourceMappingCommand,
+  DeleteFunctionCommand,
   GetEventSourceMappingCommand,
   LambdaClient,
   ListEventSourceMappingsCommand,
@@ -274,6 +275,41 @@ describe("polling and invoking", () => {
     await eventually(async () => ((await depth(QueueUrl)) === 0 ? true : undefined));
     expect(await batches("other-fn", "filtered-in")).toHaveLength(1);
     expect(await batches("other-fn", "filtered-out")).toHaveLength(0);
+  });
+});
+
+describe("batching and function lifecycle", () => {
+  it("gathers up to BatchSize messages across polls within the batching window", async () => {
+    const QueueUrl = await queue("window-q");
+    const { UUID } = await lambda.send(
+      new CreateEventSourceMappingCommand({ EventSourceArn: queueArn("window-q"), FunctionName: "worker", BatchSize: 25, MaximumBatchingWindowInSeconds: 1, Enabled: false }),
+    );
+    for (let b = 0; b < 3; b++) {
+      const ids = Array.from({ length: b < 2 ? 10 : 5 }, (_, i) => b * 10 + i);
+      await sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: ids.map((i) => ({ Id: `m${i}`, MessageBody: `windowed ${i}` })) }));
+    }
+    await eventually(async () => ((await lambda.send(new GetEventSourceMappingCommand({ UUID }))).State === "Disabled" ? true : undefined));
+    await lambda.send(new UpdateEventSourceMappingCommand({ UUID, Enabled: true }));
+    await eventually(async () => ((await depth(QueueUrl)) === 0 ? true : undefined));
+    const seen = await batches("worker", "windowed");
+    expect(seen).toHaveLength(1);
+    expect(seen[0].Records).toHaveLength(25);
+  });
+
+  it("keeps a mapping whose function is deleted; it stops consuming and says why", async () => {
+    const QueueUrl = await queue("orphan-q", { VisibilityTimeout: "1" });
+    await createFunction(lambda, "short-lived", WORKER, { Timeout: 1 });
+    const { UUID } = await lambda.send(new CreateEventSourceMappingCommand({ EventSourceArn: queueArn("orphan-q"), FunctionName: "short-lived" }));
+    await enabled(UUID!);
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: "short-lived" }));
+    await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: "nobody home" }));
+    const mapping = await eventually(async () => {
+      const m = await lambda.send(new GetEventSourceMappingCommand({ UUID }));
+      return m.LastProcessingResult === "PROBLEM: Function not found." ? m : undefined;
+    });
+    expect(mapping.State).toBe("Enabled");
+    expect(await depth(QueueUrl)).toBe(1);
+    await lambda.send(new DeleteEventSourceMappingCommand({ UUID }));
   });
 });
 
