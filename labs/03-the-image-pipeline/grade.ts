@@ -56,6 +56,29 @@ interface State extends Pipeline {
   qualifying: number;
   /** Direct invokes the grader made (re-deliveries). */
   direct: number;
+  /** Set once a wait timed out: the function is not producing results, so later waits are short. */
+  slow: boolean;
+}
+
+/**
+ * How long to wait for a result. Locally results appear within a second or
+ * two (a cold start with sharp included); once one wait has timed out, the
+ * function is evidently not producing that result, and every later check
+ * would only wait the same way — so later waits are short.
+ */
+function patience(ctx: GradeContext, st: State): number {
+  if (ctx.target.kind === "aws") return st.slow ? 15_000 : 90_000;
+  return st.slow ? 2_000 : 12_000;
+}
+
+/** Run a wait; a timeout marks the grade as slow (see patience). */
+async function timed<T>(st: State, wait: Promise<T>): Promise<T> {
+  try {
+    return await wait;
+  } catch (err) {
+    if (err instanceof TimeoutError) st.slow = true;
+    throw err;
+  }
 }
 
 const ROLE = "execution role: Lambda may assume it; least privilege (no wildcards beyond logs)";
@@ -96,7 +119,7 @@ async function thumbnailProblems(ctx: GradeContext, st: State, images: TestImage
     images.map(async (img) => {
       const key = expectedThumbnailKey(img.key);
       try {
-        const { bytes, contentType } = await waitForObject(ctx, b(st), key);
+        const { bytes, contentType } = await timed(st, waitForObject(ctx, b(st), key, patience(ctx, st)));
         for (const p of await inspectThumbnail(img, bytes, contentType)) problems.push(`${key} (${img.why}) ${p}`);
       } catch (err) {
         if (!(err instanceof TimeoutError)) throw err;
@@ -118,11 +141,12 @@ async function waitForItems(ctx: GradeContext, st: State, keys: string[]): Promi
         last = await scanItems(ctx, st.table.name);
         return keys.every((k) => itemsFor(last, k).length > 0) ? last : undefined;
       },
-      { timeoutMs: ctx.target.kind === "aws" ? 60_000 : 15_000, intervalMs: p.intervalMs * 4, maxIntervalMs: p.maxIntervalMs, what: "metadata items", onWait: () => ctx.status("waiting for metadata items…") },
+      { timeoutMs: patience(ctx, st), intervalMs: p.intervalMs * 4, maxIntervalMs: p.maxIntervalMs, what: "metadata items", onWait: () => ctx.status("waiting for metadata items…") },
     );
   } catch (err) {
-    if (err instanceof TimeoutError) return last;
-    throw err;
+    if (!(err instanceof TimeoutError)) throw err;
+    st.slow = true;
+    return last;
   }
 }
 
@@ -180,7 +204,7 @@ async function sentinel(ctx: GradeContext, st: State, name: string): Promise<str
   await put(ctx, st, key, await makeImage({ key, why: "sentinel", format: "jpeg", width: 320, height: 240, group: "shapes" }), "image/jpeg");
   st.qualifying += 1;
   try {
-    await waitForObject(ctx, b(st), expectedThumbnailKey(key));
+    await timed(st, waitForObject(ctx, b(st), expectedThumbnailKey(key), patience(ctx, st)));
   } catch (err) {
     if (err instanceof TimeoutError) throw new CheckFailed(`a good upload (${key}) was not processed any more${await logsHint(ctx, st)}`);
     throw err;
@@ -200,7 +224,7 @@ export default defineGrader<State>({
       throw new CheckFailed(errorMessage(err), "Fix handler.ts so it compiles (npm run typecheck).");
     }
     const [bucket, rest, images] = await Promise.all([createBucket(ctx, ctx.names.resource("images")), createTableTopicAndQueue(ctx), makeImageSet()]);
-    return { policy, notification, pkg, images, bucket, ...rest, reader: new AnnouncementReader(ctx, rest.queue.url), qualifying: 0, direct: 0 };
+    return { policy, notification, pkg, images, bucket, ...rest, reader: new AnnouncementReader(ctx, rest.queue.url), qualifying: 0, direct: 0, slow: false };
   },
   checks: [
     {
@@ -333,7 +357,7 @@ export default defineGrader<State>({
       needs: [NOTIFICATION],
       async run(ctx, st) {
         await ensureUploaded(ctx, st);
-        await st.reader.until((seen) => IMAGE_SET.every((img) => st.reader.about(img.key).length > 0) || seen.length >= IMAGE_SET.length * 3);
+        if (!(await st.reader.until((seen) => IMAGE_SET.every((img) => st.reader.about(img.key).length > 0) || seen.length >= IMAGE_SET.length * 3, patience(ctx, st)))) st.slow = true;
         await st.reader.receiveOnce(1); // late duplicates, if any
         const problems: string[] = [];
         for (const img of IMAGE_SET) {
@@ -391,7 +415,7 @@ export default defineGrader<State>({
       needs: [NOTIFICATION],
       async run(ctx, st) {
         await ensureUploaded(ctx, st);
-        const count = await settledInvocations(ctx, st.fn!.name, st.qualifying);
+        const count = await settledInvocations(ctx, st.fn!.name, st.qualifying, undefined, patience(ctx, st));
         const nested = await listKeys(ctx, st, "thumbnails/thumbnails/");
         if (nested.length) throw new CheckFailed(`found ${nested.slice(0, 3).join(", ")}: the function processed its own thumbnails`);
         if (count.invocations > st.qualifying) throw new CheckFailed(`${count.invocations} invocations for ${st.qualifying} qualifying uploads${count.errors ? ` (${count.errors} failed and were retried: ${count.errorLines.slice(-1)[0] ?? ""})` : ": something invokes the function more than once per upload"}`);
@@ -416,7 +440,7 @@ export default defineGrader<State>({
         if (items.length !== 1) throw new CheckFailed(`${items.length} items for ${key} after re-delivering its event twice and once with an older sequencer — key the item on bucket + key and compare sequencers`);
         if (items[0]!.processedAt !== before.processedAt || items[0]!.sequencer !== before.sequencer) throw new CheckFailed(`the item for ${key} was overwritten by a duplicate or older event (processedAt ${before.processedAt} → ${items[0]!.processedAt}) — make the PutItem conditional`);
         await sentinel(ctx, st, "after-duplicates");
-        await st.reader.until(() => st.reader.about("uploads/zz-after-duplicates.jpg").length > 0);
+        await st.reader.until(() => st.reader.about("uploads/zz-after-duplicates.jpg").length > 0, patience(ctx, st));
         const messages = st.reader.about(key).length;
         if (messages !== 1) throw new CheckFailed(`${messages} SNS messages about ${key}: publish only when the conditional write succeeded`);
         return "3 re-deliveries (2 duplicates, 1 older): still 1 item, 1 message";
@@ -425,16 +449,21 @@ export default defineGrader<State>({
     {
       name: "trap round: with the trigger widened to the whole bucket, your handler's guard stops the loop",
       hint: 'handler.ts: right after decoding the key, `if (!key.startsWith("uploads/")) return;` — then a thumbnail written to thumbnails/ invokes the function once more, and it stops there without an error.',
-      needs: [LOOP],
+      needs: [LOOP, THUMBNAILS],
       async run(ctx, st) {
         // A settled baseline first: log lines of earlier invocations may still be on their way.
-        const before = await settledInvocations(ctx, st.fn!.name, st.qualifying + st.direct);
+        const before = await settledInvocations(ctx, st.fn!.name, st.qualifying + st.direct, undefined, patience(ctx, st));
         const key = "uploads/trap/loop.jpg";
         await putNotifications(ctx, b(st), { LambdaFunctionConfigurations: [{ Id: "trap-whole-bucket", LambdaFunctionArn: st.fn!.arn, Events: ["s3:ObjectCreated:*"] }] });
         try {
           await put(ctx, st, key, st.images.get("uploads/landscape.jpg")!, "image/jpeg");
-          await waitForObject(ctx, b(st), expectedThumbnailKey(key)).catch(() => undefined);
-          const after = await settledInvocations(ctx, st.fn!.name, before.invocations + 2);
+          try {
+            await timed(st, waitForObject(ctx, b(st), expectedThumbnailKey(key), patience(ctx, st)));
+          } catch (err) {
+            if (!(err instanceof TimeoutError)) throw err;
+            throw new CheckFailed(`no ${expectedThumbnailKey(key)} appeared for ${key}, so the trap could not be sprung: the round needs a handler that writes thumbnails${await logsHint(ctx, st)}`);
+          }
+          const after = await settledInvocations(ctx, st.fn!.name, before.invocations + 2, undefined, patience(ctx, st));
           const count = { invocations: after.invocations - before.invocations, errors: after.errors - before.errors, errorLines: after.errorLines.slice(before.errorLines.length) };
           const nested = await listKeys(ctx, st, "thumbnails/thumbnails/");
           if (nested.length) throw new CheckFailed(`the function made ${nested.slice(0, 2).join(", ")}${nested.length > 2 ? "…" : ""} from its own thumbnails — a loop (Lambda's recursion detection would stop it only after ~16 rounds, on AWS billed)`);
@@ -463,7 +492,7 @@ export default defineGrader<State>({
         const count = await pollUntil(async () => {
           const c = await failuresSince();
           return c.errors >= 2 ? c : undefined;
-        }, { timeoutMs: ctx.target.kind === "aws" ? 60_000 : 10_000, intervalMs: p.intervalMs * 4, maxIntervalMs: p.maxIntervalMs, what: "the failures in the log" }).catch(failuresSince);
+        }, { timeoutMs: patience(ctx, st), intervalMs: p.intervalMs * 4, maxIntervalMs: p.maxIntervalMs, what: "the failures in the log" }).catch(failuresSince);
         const problems: string[] = [];
         const thumbs = await listKeys(ctx, st, "thumbnails/bad/");
         if (thumbs.length) problems.push(`thumbnails were written for bad images: ${thumbs.join(", ")}`);

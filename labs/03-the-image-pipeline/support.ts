@@ -226,7 +226,7 @@ export async function countInvocations(ctx: KitContext, functionName: string, st
  * (Proving that something does NOT happen needs a window; it is short
  * locally and longer on AWS, where logs arrive seconds late.)
  */
-export async function settledInvocations(ctx: KitContext, functionName: string, expected: number, startTime?: number): Promise<InvocationCount> {
+export async function settledInvocations(ctx: KitContext, functionName: string, expected: number, startTime?: number, timeoutMs = waitFor(ctx)): Promise<InvocationCount> {
   const p = pace(ctx);
   const quietMs = ctx.target.kind === "aws" ? 20_000 : 1_500;
   let count = await pollUntil(
@@ -234,7 +234,7 @@ export async function settledInvocations(ctx: KitContext, functionName: string, 
       const c = await countInvocations(ctx, functionName, startTime);
       return c.invocations >= expected ? c : undefined;
     },
-    { timeoutMs: waitFor(ctx), intervalMs: p.intervalMs * 4, maxIntervalMs: p.maxIntervalMs * 2, what: `${expected} invocations in the function's log`, onWait: () => ctx.status(`counting invocations (want ${expected})…`) },
+    { timeoutMs, intervalMs: p.intervalMs * 4, maxIntervalMs: p.maxIntervalMs * 2, what: `${expected} invocations in the function's log`, onWait: () => ctx.status(`counting invocations (want ${expected})…`) },
   ).catch(() => countInvocations(ctx, functionName, startTime));
   const quietUntil = Date.now() + quietMs;
   while (Date.now() < quietUntil) {
