@@ -12,6 +12,8 @@ import { TABLE, type MappingRecord, type MappingState } from "./state.js";
 import { Poller } from "./poller.js";
 import { createRoleCheck } from "./role-check.js";
 
+const CLOSE_WAIT_MS = 2000;
+
 export type NewMapping = Omit<MappingRecord, "uuid" | "state" | "stateTransitionReason" | "lastModified" | "lastProcessingResult">;
 export type MappingChanges = Pick<MappingRecord, "functionArn" | "batchSize" | "maximumBatchingWindowInSeconds" | "enabled" | "functionResponseTypes" | "filters" | "maximumConcurrency">;
 
@@ -133,7 +135,12 @@ export class MappingsController {
     const running = [...this.pollers.values()];
     for (const poller of running) poller.stop();
     this.pollers.clear();
-    return Promise.allSettled(running.map((p) => p.done)).then(() => undefined);
+    // Pollers end as soon as their long poll is aborted; one caught inside an invocation
+    // ends when it returns. Wait for that, but never longer than CLOSE_WAIT_MS: a stopped
+    // poller writes nothing afterwards, and Lambda's own close stops the invocation.
+    let timer: NodeJS.Timeout | undefined;
+    const cap = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)));
+    return Promise.race([Promise.allSettled(running.map((p) => p.done)), cap]).then(() => clearTimeout(timer));
   }
 
   reset(): void {

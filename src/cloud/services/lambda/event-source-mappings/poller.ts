@@ -66,6 +66,7 @@ export class Poller {
 
   /** Record LastProcessingResult only when it changes (one journal line, not one per batch). */
   private result(text: string): void {
+    if (this.stopped) return; // stopped by reset/close/disable: the store may already be closed or cleared
     const record = this.mappings.get(this.uuid);
     if (record && record.lastProcessingResult !== text) this.mappings.set(this.uuid, { ...record, lastProcessingResult: text });
   }
@@ -155,11 +156,15 @@ export class Poller {
     try {
       outcome = await lambda.invokeSync(record.functionArn, JSON.stringify({ Records: records }), { correlationId, source, lineage });
     } catch (err) {
+      if (this.stopped) return false;
       const reason = isAwsError(err) ? `${err.code}: ${err.message}` : (err as Error)?.message ?? String(err);
       this.result(`PROBLEM: Function call failed (${reason}).`);
       this.trace(correlationId, record, "failed", `invoke failed, ${records.length} message(s) left for the visibility timeout: ${reason}`);
       return false;
     }
+    // Stopped while the function ran (reset, shutdown, disable): touch nothing; the
+    // messages come back after their visibility timeout (at least once, as on AWS).
+    if (this.stopped) return false;
     if (outcome.functionError) {
       this.result("OK");
       this.trace(correlationId, record, "failed", `function error (${outcome.functionError}); ${records.length} message(s) return after the queue's visibility timeout`);
