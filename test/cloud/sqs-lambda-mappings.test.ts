@@ -19,7 +19,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, S
 import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { AttachRolePolicyCommand, IAMClient } from "@aws-sdk/client-iam";
-import { eventually, startTestCloud, type TestCloud } from "../helpers/cloud.js";
+import { awsCliAsync, eventually, hasAwsCli, startTestCloud, type TestCloud } from "../helpers/cloud.js";
 import { createExecutionRole, createFunction, ROLE_NAME } from "../helpers/lambda.js";
 
 const ACCOUNT = "000000000000";
@@ -188,6 +188,23 @@ describe("the mapping API", () => {
       Marker = page.NextMarker;
     } while (Marker);
     expect(seen.filter((a) => a.includes("page-q")).sort()).toEqual([1, 2, 3].map((n) => queueArn(`page-q${n}`)));
+  });
+});
+
+describe.skipIf(!hasAwsCli)("the mapping API from the AWS CLI", () => {
+  it("creates, lists and deletes a mapping with aws lambda", async () => {
+    await queue("cli-esm-q");
+    const created = await awsCliAsync(cloud, ["lambda", "create-event-source-mapping", "--event-source-arn", queueArn("cli-esm-q"), "--function-name", "other-fn", "--batch-size", "5", "--no-enabled", "--output", "json"]);
+    expect(created.status, created.stderr).toBe(0);
+    const mapping = JSON.parse(created.stdout);
+    expect(mapping).toMatchObject({ State: "Creating", BatchSize: 5, EventSourceArn: queueArn("cli-esm-q"), FunctionArn: fnArn("other-fn") });
+    const listed = await awsCliAsync(cloud, ["lambda", "list-event-source-mappings", "--event-source-arn", queueArn("cli-esm-q"), "--output", "json"]);
+    expect(JSON.parse(listed.stdout).EventSourceMappings.map((m: { UUID: string }) => m.UUID)).toEqual([mapping.UUID]);
+    const dup = await awsCliAsync(cloud, ["lambda", "create-event-source-mapping", "--event-source-arn", queueArn("cli-esm-q"), "--function-name", "other-fn"]);
+    expect(dup.stderr).toContain("An error occurred (ResourceConflictException) when calling the CreateEventSourceMapping operation");
+    const deleted = await awsCliAsync(cloud, ["lambda", "delete-event-source-mapping", "--uuid", mapping.UUID, "--output", "json"]);
+    expect(deleted.status, deleted.stderr).toBe(0);
+    expect(JSON.parse(deleted.stdout).State).toBe("Deleting");
   });
 });
 
