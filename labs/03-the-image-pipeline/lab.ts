@@ -61,8 +61,8 @@ const SAMPLE_KEY = "uploads/holiday photos/beach day.jpg";
 /** A two-column table for a metadata item. */
 function table(item: Record<string, unknown>): string[] {
   const width = Math.max(...Object.keys(item).map((k) => k.length));
-  const rule = pc.dim(`   ${"─".repeat(width + 2)}┬${"─".repeat(52)}`);
-  return [rule, ...Object.entries(item).sort(([a], [b]) => (a === "id" ? -1 : b === "id" ? 1 : a.localeCompare(b))).map(([k, v]) => `   ${pc.cyan(k.padEnd(width))}  │ ${String(v)}`), rule];
+  const rule = (joint: string) => pc.dim(`   ${"─".repeat(width + 2)}${joint}${"─".repeat(52)}`);
+  return [rule("┬"), ...Object.entries(item).sort(([a], [b]) => (a === "id" ? -1 : b === "id" ? 1 : a.localeCompare(b))).map(([k, v]) => `   ${pc.cyan(k.padEnd(width))}  │ ${String(v)}`), rule("┴")];
 }
 
 export default defineLab({
