@@ -55,9 +55,13 @@
  *   same and reports the query code.
  * - The AWS CLI v1 here (botocore 1.43) speaks the JSON protocol too, not
  *   awsQuery; awsQuery is covered by form-encoded requests in the tests.
- * - SDK v3 sends its own endpoint's host in QueueUrl-based requests only if
- *   the QueueUrl's origin matches; otherwise it sends to the QueueUrl's host
- *   (useQueueUrlAsEndpoint), so URLs must point at the cloud.
+ * - SDK v3 sends a QueueUrl-based request to the QueueUrl's own origin when
+ *   it differs from the client's endpoint (useQueueUrlAsEndpoint), so queue
+ *   URLs are built on the cloud's endpoint; pass `useQueueUrlAsEndpoint:
+ *   false` to use URLs with another host (sqs.us-east-1.amazonaws.com…).
+ * - SDK v3 inside a Lambda function sends X-Amzn-Trace-Id; a SendMessage
+ *   whose trace header carries loop-detection lineage keeps it as the
+ *   AWSTraceHeader system attribute, which event source mappings pass on.
  */
 import type { GatewayRequest, ServiceFactory } from "../../core/service.js";
 import type { SqsInternalApi } from "../../core/internal-apis.js";

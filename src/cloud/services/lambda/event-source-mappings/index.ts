@@ -39,6 +39,10 @@
  *   the poller backs off 100 ms doubling to 2 s between failed batches.
  * - Deleting a function leaves its mappings (as AWS does); they idle with
  *   "PROBLEM: Function not found." until a function of that name exists.
+ * - A batch Lambda refuses as a recursive loop (RecursiveInvocationException,
+ *   lineage from the messages' AWSTraceHeader) is treated like a failed batch:
+ *   it returns after the visibility timeout and the queue's redrive policy
+ *   ends it in the DLQ (UNCERTAIN how AWS disposes of it without a DLQ).
  * - Update while a transition is in progress answers ResourceInUseException
  *   (AWS wording UNCERTAIN).
  *
