@@ -1,9 +1,9 @@
 /**
  * Lab 03's reference handler in the local cloud's real Lambda runtime, with
- * IAM enforced and the role built from the reference least-privilege policy —
- * without S3 notifications or SQS (the self-check covers the whole pipeline
- * once those serve): the zip carries sharp for linux-x64 and it loads in the
- * runtime; events are re-delivered by direct invokes, as the grader does.
+ * IAM enforced and the role built from the reference least-privilege policy,
+ * independent of the grader (the self-check runs the grader end to end): the
+ * zip carries sharp for linux-x64 and it loads in the runtime; events are
+ * delivered by direct invokes only, so this needs no S3 notifications or SQS.
  * Proves: thumbnails and items for an EXIF-rotated JPEG, a transparent PNG
  * and a key with spaces; a duplicate and an older sequencer are no-ops that
  * succeed; a batch with a corrupt record processes the good one and fails
