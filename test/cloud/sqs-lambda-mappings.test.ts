@@ -18,7 +18,7 @@ import {
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { CloudWatchLogsClient, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { AttachRolePolicyCommand, IAMClient } from "@aws-sdk/client-iam";
+import { AttachRolePolicyCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { awsCliAsync, eventually, hasAwsCli, startTestCloud, type TestCloud } from "../helpers/cloud.js";
 import { createExecutionRole, createFunction, ROLE_NAME } from "../helpers/lambda.js";
 
@@ -51,6 +51,14 @@ beforeAll(async () => {
   await createExecutionRole(iam);
   // What AWS requires of a mapping's execution role (checked when IAM is enforced, the default).
   await iam.send(new AttachRolePolicyCommand({ RoleName: ROLE_NAME, PolicyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole" }));
+  // The loop test's function sends to its own queue.
+  await iam.send(
+    new PutRolePolicyCommand({
+      RoleName: ROLE_NAME,
+      PolicyName: "send",
+      PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sqs:SendMessage", Resource: "*" }] }),
+    }),
+  );
   await createExecutionRole(iam, "no-sqs-role");
   // Timeout 1 s so queues with a 1-second visibility timeout are allowed (visibility ≥ function timeout).
   for (const name of ["worker", "reporter", "plain", "api-fn", "other-fn"]) await createFunction(lambda, name, WORKER, { Timeout: 1 });
@@ -327,6 +335,38 @@ describe("batching and function lifecycle", () => {
     expect(mapping.State).toBe("Enabled");
     expect(await depth(QueueUrl)).toBe(1);
     await lambda.send(new DeleteEventSourceMappingCommand({ UUID }));
+  });
+});
+
+describe("recursive loops through SQS", () => {
+  it("stops a function that feeds its own queue after 16 invocations; the message ends in the DLQ", async () => {
+    const dlqUrl = await queue("loop-dlq");
+    await queue("loop-q", { VisibilityTimeout: "1", RedrivePolicy: JSON.stringify({ deadLetterTargetArn: queueArn("loop-dlq"), maxReceiveCount: 1 }) });
+    await createFunction(
+      lambda,
+      "looper",
+      `import { SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs";
+      const sqs = new SQSClient({});
+      export const handler = async (event) => {
+        for (const r of event.Records) {
+          const round = JSON.parse(r.body).round;
+          console.log("BATCH " + JSON.stringify({ loop: "LQ", round }));
+          await sqs.send(new SendMessageCommand({ QueueUrl: process.env.AWS_ENDPOINT_URL + "/${ACCOUNT}/loop-q", MessageBody: JSON.stringify({ round: round + 1 }) }));
+        }
+      };`,
+      { Timeout: 1 },
+    );
+    await lambda.send(new CreateEventSourceMappingCommand({ EventSourceArn: queueArn("loop-q"), FunctionName: "looper" }));
+    await sqs.send(new SendMessageCommand({ QueueUrl: `${cloud.endpoint}/${ACCOUNT}/loop-q`, MessageBody: JSON.stringify({ round: 0 }) }));
+    const dead = await eventually(async () => {
+      const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: dlqUrl, WaitTimeSeconds: 1, MessageSystemAttributeNames: ["AWSTraceHeader"] }));
+      return Messages?.length ? Messages : undefined;
+    }, 20_000);
+    expect(JSON.parse(dead[0]!.Body!)).toEqual({ round: 16 });
+    expect(dead[0]!.Attributes?.AWSTraceHeader).toContain("Lineage=");
+    const rounds = (await batches("looper", "LQ")).map((e) => e.round).sort((a, b) => a - b);
+    expect(rounds).toEqual(Array.from({ length: 16 }, (_, i) => i));
+    expect(cloud.logs.some((l) => l.includes("Lambda stopped a recursive invocation of looper"))).toBe(true);
   });
 });
 
