@@ -3,6 +3,7 @@
 // validation, tags, purge, delete, and the error shapes SDK v3 decodes.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  AddPermissionCommand,
   CreateQueueCommand,
   DeleteQueueCommand,
   GetQueueAttributesCommand,
@@ -11,6 +12,7 @@ import {
   ListQueuesCommand,
   ListQueueTagsCommand,
   PurgeQueueCommand,
+  RemovePermissionCommand,
   SendMessageCommand,
   SetQueueAttributesCommand,
   SQSClient,
@@ -187,6 +189,31 @@ describe("queue attributes", () => {
     // Nothing was changed by the refused calls.
     const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["VisibilityTimeout"] }));
     expect(Attributes?.VisibilityTimeout).toBe("30");
+  });
+});
+
+describe("AddPermission / RemovePermission", () => {
+  it("edits the queue's Policy attribute by label", async () => {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "shared" }));
+    await sqs.send(new AddPermissionCommand({ QueueUrl, Label: "partner", AWSAccountIds: ["111122223333"], Actions: ["SendMessage", "GetQueueUrl"] }));
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["Policy"] }));
+    const policy = JSON.parse(Attributes!.Policy!);
+    expect(policy.Statement).toEqual([
+      {
+        Sid: "partner",
+        Effect: "Allow",
+        Principal: { AWS: "arn:aws:iam::111122223333:root" },
+        Action: ["SQS:SendMessage", "SQS:GetQueueUrl"],
+        Resource: "arn:aws:sqs:us-east-1:000000000000:shared",
+      },
+    ]);
+    const dup = await errorOf(sqs.send(new AddPermissionCommand({ QueueUrl, Label: "partner", AWSAccountIds: ["111122223333"], Actions: ["SendMessage"] })));
+    expect(dup.Code).toBe("InvalidParameterValue");
+    expect(dup.message).toBe("Value partner for parameter Label is invalid. Reason: Already exists.");
+    await sqs.send(new RemovePermissionCommand({ QueueUrl, Label: "partner" }));
+    expect((await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["Policy"] }))).Attributes).toBeUndefined();
+    const missing = await errorOf(sqs.send(new RemovePermissionCommand({ QueueUrl, Label: "partner" })));
+    expect(missing.message).toBe("Value partner for parameter Label is invalid. Reason: can't find label on existing policy.");
   });
 });
 

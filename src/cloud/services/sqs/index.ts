@@ -12,12 +12,12 @@
  * Files: state.ts (records), queue-engine.ts (messages, visibility, DLQ,
  * long-poll waiters), queue-attributes.ts, queue-urls.ts, errors.ts,
  * message-validation.ts, message-md5.ts, queue-handlers.ts, send.ts,
- * receive.ts, query-wire.ts (awsQuery ⇄ JSON shapes), integrations.ts.
+ * receive.ts, permissions.ts (Add/RemovePermission), query-wire.ts (awsQuery ⇄ JSON shapes), integrations.ts.
  *
  * **Gaps** (not implemented)
  * - FIFO queues (`.fifo` names, FifoQueue, MessageGroupId, deduplication):
  *   refused with UnsupportedOperation.
- * - AddPermission/RemovePermission, message move tasks
+ * - Message move tasks
  *   (StartMessageMoveTask…), ReceiveRequestAttemptId, KMS encryption (KMS
  *   attributes are stored and echoed, nothing is encrypted), message
  *   attribute list values (refused as on AWS).
@@ -72,6 +72,7 @@ import type { SqsService } from "./service-context.js";
 import { queueHandlers } from "./queue-handlers.js";
 import { sendHandlers } from "./send.js";
 import { receiveHandlers } from "./receive.js";
+import { permissionHandlers } from "./permissions.js";
 import { jsonOutputToQuery, NO_RESULT, queryInputToJson } from "./query-wire.js";
 import { sqsDestinationAdapter, sqsInternalApi } from "./integrations.js";
 
@@ -93,6 +94,7 @@ const createSqs: ServiceFactory = (cloud) => {
     ...queueHandlers(svc),
     ...sendHandlers(svc),
     ...receiveHandlers(svc),
+    ...permissionHandlers(svc),
   };
 
   const queryOperations: Record<string, QueryHandler> = {};

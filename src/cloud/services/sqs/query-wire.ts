@@ -43,6 +43,8 @@ function renameLists(input: Obj): Obj {
   move("MessageAttribute", "MessageAttributes", messageAttributesIn);
   move("MessageSystemAttribute", "MessageSystemAttributes", messageAttributesIn);
   move("TagKey", "TagKeys", list);
+  move("AWSAccountId", "AWSAccountIds", list);
+  move("ActionName", "Actions", list);
   return out;
 }
 
