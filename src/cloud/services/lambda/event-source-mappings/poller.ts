@@ -61,7 +61,8 @@ export class Poller {
 
   private active(): MappingRecord | undefined {
     const record = this.mappings.get(this.uuid);
-    return !this.stopped && record && record.state === "Enabled" ? record : undefined;
+    // An update of other settings (Updating) keeps the poller running with the new values.
+    return !this.stopped && record && (record.state === "Enabled" || record.state === "Updating") ? record : undefined;
   }
 
   /** Record LastProcessingResult only when it changes (one journal line, not one per batch). */
