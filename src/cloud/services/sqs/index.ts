@@ -12,15 +12,17 @@
  * Files: state.ts (records), queue-engine.ts (messages, visibility, DLQ,
  * long-poll waiters), queue-attributes.ts, queue-urls.ts, errors.ts,
  * message-validation.ts, message-md5.ts, queue-handlers.ts, send.ts,
- * receive.ts, permissions.ts (Add/RemovePermission), query-wire.ts (awsQuery ⇄ JSON shapes), integrations.ts.
+ * receive.ts, permissions.ts (Add/RemovePermission), query-wire.ts
+ * (awsQuery ⇄ JSON shapes), integrations.ts.
  *
  * **Gaps** (not implemented)
  * - FIFO queues (`.fifo` names, FifoQueue, MessageGroupId, deduplication):
  *   refused with UnsupportedOperation.
- * - Message move tasks
- *   (StartMessageMoveTask…), ReceiveRequestAttemptId, KMS encryption (KMS
- *   attributes are stored and echoed, nothing is encrypted), message
- *   attribute list values (refused as on AWS).
+ * - Message move tasks (StartMessageMoveTask, ListMessageMoveTasks,
+ *   CancelMessageMoveTask: UnknownOperationException / InvalidAction),
+ *   ReceiveRequestAttemptId, KMS encryption (KMS attributes are stored and
+ *   echoed, nothing is encrypted), message attribute list values (refused as
+ *   on AWS). Of MessageSystemAttributes only AWSTraceHeader is kept.
  * - QueueDeletedRecently: a deleted queue's name can be reused at once (AWS
  *   makes you wait 60 s).
  * - RedriveAllowPolicy is stored but not enforced.
