@@ -158,6 +158,12 @@ describe("the mapping API", () => {
     expect(unknown.name).toBe("ResourceNotFoundException");
     expect(unknown.$metadata.httpStatusCode).toBe(404);
     expect((await lambda.send(new ListEventSourceMappingsCommand({ EventSourceArn: queueArn("val-q") }))).EventSourceMappings).toEqual([]);
+    // A UUID with broken percent-encoding is the caller's mistake: 400, not 500.
+    const raw = await fetch(`${cloud.endpoint}/2015-03-31/event-source-mappings/%E0%A4%A`, {
+      headers: { authorization: "AWS4-HMAC-SHA256 Credential=test/20261122/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=abc" },
+    });
+    expect(raw.status).toBe(400);
+    expect(raw.headers.get("x-amzn-errortype")).toBe("ValidationException");
   });
 
   it("checks the execution role's SQS permissions and the queue's visibility timeout against the function timeout", async () => {

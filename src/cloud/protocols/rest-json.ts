@@ -68,6 +68,15 @@ function compile(route: RestRoute): CompiledRoute {
   return { ...route, regex: new RegExp(`^${pattern}/?$`), names };
 }
 
+/** A path parameter, percent-decoded; broken encoding (`%E0%A4%A`) is the caller's 400, not a 500. */
+function decodePathParam(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new AwsError("ValidationException", `The request path contains invalid percent-encoding: ${raw}`);
+  }
+}
+
 export function restError(err: AwsError, requestId: string): GatewayResponse {
   return {
     status: err.status,
@@ -95,7 +104,7 @@ export function restJsonProtocol(options: { service: string; routes: RestRoute[]
           continue;
         }
         const params: Record<string, string> = {};
-        route.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1]!)));
+        route.names.forEach((name, i) => (params[name] = decodePathParam(m[i + 1]!)));
         matched = { route, params };
         break;
       }
