@@ -3,7 +3,7 @@
  * Lambda function from handler.ts, the invoke permission and a notification
  * for uploads/ + .csv; they also run into the two classic errors on purpose
  * ("Unable to validate the following destination configurations" without the
- * permission, "Configurations overlap") and fix them. The learner writes
+ * permission, "Configuration is ambiguously defined") and fix them. The learner writes
  * role.ts, permission.ts, notification.ts and handler.ts; grade.ts checks them.
  */
 import * as path from "node:path";

@@ -10,7 +10,7 @@
  */
 import { PutBucketNotificationConfigurationCommand } from "@aws-sdk/client-s3";
 import { DeleteQueueCommand, GetQueueUrlCommand } from "@aws-sdk/client-sqs";
-import { DeleteTopicCommand, UnsubscribeCommand } from "@aws-sdk/client-sns";
+import { DeleteTopicCommand, GetTopicAttributesCommand, UnsubscribeCommand } from "@aws-sdk/client-sns";
 import { DeleteEventSourceMappingCommand, DeleteFunctionCommand, RemovePermissionCommand } from "@aws-sdk/client-lambda";
 import { DeleteLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { DeleteTableCommand } from "@aws-sdk/client-dynamodb";
@@ -66,7 +66,11 @@ async function deleteOne(clients: Clients, e: LedgerEntry): Promise<void> {
       await clients.sns.send(new UnsubscribeCommand({ SubscriptionArn: e.name }));
       return;
     case "sns-topic":
-      if (e.arn) await clients.sns.send(new DeleteTopicCommand({ TopicArn: e.arn }));
+      if (!e.arn) return;
+      // DeleteTopic is idempotent (no error for a missing topic), so ask first: the report should say
+      // "already gone" rather than "deleted" on a second run. NotFound here lands in GONE.
+      await clients.sns.send(new GetTopicAttributesCommand({ TopicArn: e.arn }));
+      await clients.sns.send(new DeleteTopicCommand({ TopicArn: e.arn }));
       return;
     case "sqs-queue": {
       const url = (await clients.sqs.send(new GetQueueUrlCommand({ QueueName: e.name }))).QueueUrl!;

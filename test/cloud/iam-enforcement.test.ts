@@ -12,11 +12,11 @@ import { AttachRolePolicyCommand, CreatePolicyCommand, CreateRoleCommand, Delete
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient, type Credentials } from "@aws-sdk/client-sts";
 import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, waitUntilTableExists } from "@aws-sdk/client-dynamodb";
 import { CreateTopicCommand, PublishCommand, SetTopicAttributesCommand, SNSClient } from "@aws-sdk/client-sns";
-import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutBucketPolicyCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { CreateQueueCommand, SendMessageBatchCommand, SendMessageCommand, SetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command, PutBucketNotificationConfigurationCommand, PutBucketPolicyCommand, PutObjectCommand, S3Client, type NotificationConfiguration } from "@aws-sdk/client-s3";
+import { CreateQueueCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, SetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { AddPermissionCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { spawn } from "node:child_process";
-import { hasAwsCli, startTestCloud, type TestCloud } from "../helpers/cloud.js";
+import { eventually, hasAwsCli, startTestCloud, type TestCloud } from "../helpers/cloud.js";
 import { createFunction } from "../helpers/lambda.js";
 
 const ACCT = "000000000000";
@@ -240,6 +240,47 @@ export const handler = async () => {
     expect(await run()).toEqual({ ok: true });
   });
 
+  it("a handler whose role lacks s3:PutObject on thumbnails/ gets S3's AccessDenied; adding the statement fixes it", async () => {
+    await admin(S3Client).send(new CreateBucketCommand({ Bucket: "fn-output" }));
+    await iam.send(new CreateRoleCommand({ RoleName: "thumb-fn-role", AssumeRolePolicyDocument: trust }));
+    const lambda = admin(LambdaClient);
+    await createFunction(
+      lambda,
+      "thumb-writer",
+      `import { S3Client, PutObjectCommand } from "@aws-sdk/client-s3";
+const s3 = new S3Client({ forcePathStyle: true });
+export const handler = async (event) => {
+  try {
+    await s3.send(new PutObjectCommand({ Bucket: "fn-output", Key: event.key, Body: "thumb" }));
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, name: err.name, status: err.$metadata?.httpStatusCode, message: err.message };
+  }
+};`,
+      { Role: `arn:aws:iam::${ACCT}:role/thumb-fn-role`, Timeout: 20 },
+    );
+    const run = async (key: string) =>
+      JSON.parse(new TextDecoder().decode((await lambda.send(new InvokeCommand({ FunctionName: "thumb-writer", Payload: JSON.stringify({ key }) }))).Payload));
+    const denied = await run("thumbnails/cat.jpg");
+    expect(denied).toEqual({
+      ok: false,
+      name: "AccessDenied",
+      status: 403,
+      message: `User: arn:aws:sts::${ACCT}:assumed-role/thumb-fn-role/thumb-writer is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::fn-output/thumbnails/cat.jpg" because no identity-based policy allows the s3:PutObject action`,
+    });
+    expect(cloud.logs.some((l) => l.includes("thumb-fn-role") && l.includes("s3:PutObject"))).toBe(true);
+
+    // The fix is a policy change, seen by the warm environment at once: same process, same credentials.
+    await iam.send(
+      new PutRolePolicyCommand({ RoleName: "thumb-fn-role", PolicyName: "thumbs", PolicyDocument: policy({ Effect: "Allow", Action: "s3:PutObject", Resource: "arn:aws:s3:::fn-output/thumbnails/*" }) }),
+    );
+    expect(await run("thumbnails/cat.jpg")).toEqual({ ok: true });
+    const stored = await admin(S3Client).send(new GetObjectCommand({ Bucket: "fn-output", Key: "thumbnails/cat.jpg" }));
+    expect(await stored.Body!.transformToString()).toBe("thumb");
+    // Least privilege holds: the same role still may not write next to the uploads.
+    expect((await run("uploads/cat.jpg")).name).toBe("AccessDenied");
+  });
+
   it("Lambda Invoke by a role session: AccessDeniedException 403 until the function policy allows the role", async () => {
     const lambda = admin(LambdaClient);
     await createFunction(lambda, "hello", "export const handler = async () => 'hello';", { Role: `arn:aws:iam::${ACCT}:role/writer-fn-role` });
@@ -355,6 +396,90 @@ describe("iam: off", () => {
       else process.env.LOCALCLOUD_IAM = before;
     }
     expect(cloud.cloud.config.iam).toBe("enforce");
+  });
+
+  /**
+   * Issue 5's two resource-policy mistakes, built identically on a cloud: a queue policy whose
+   * aws:SourceArn names another bucket, and a Lambda permission with the wrong SourceArn.
+   * Returns the error (or "ok") PutBucketNotificationConfiguration gives for each.
+   */
+  async function wrongSourceArnTriggers(c: TestCloud, tag: string) {
+    const config = { ...c.clientConfig, maxAttempts: 1 };
+    const s3 = new S3Client({ ...config, forcePathStyle: true });
+    const sqs = new SQSClient(config);
+    const lambda = new LambdaClient(config);
+    const bucket = `${tag}-photos`;
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `${tag}-events` }));
+    const queueArn = `arn:aws:sqs:us-east-1:${ACCT}:${tag}-events`;
+    await sqs.send(
+      new SetQueueAttributesCommand({
+        QueueUrl,
+        Attributes: {
+          Policy: policy({ Effect: "Allow", Principal: { Service: "s3.amazonaws.com" }, Action: "sqs:SendMessage", Resource: queueArn, Condition: { ArnLike: { "aws:SourceArn": "arn:aws:s3:::someone-elses-bucket" } } }),
+        },
+      }),
+    );
+    const { QueueUrl: seenUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `${tag}-seen` }));
+    await new IAMClient(config).send(new CreateRoleCommand({ RoleName: `${tag}-fn-role`, AssumeRolePolicyDocument: trust }));
+    await createFunction(
+      lambda,
+      `${tag}-fn`,
+      `import { SQSClient, SendMessageCommand } from "@aws-sdk/client-sqs";
+const sqs = new SQSClient({});
+export const handler = async (event) => {
+  await sqs.send(new SendMessageCommand({ QueueUrl: ${JSON.stringify(seenUrl)}, MessageBody: event.Records[0].s3.object.key }));
+};`,
+      { Role: `arn:aws:iam::${ACCT}:role/${tag}-fn-role`, Timeout: 20 },
+    );
+    const fnArn = `arn:aws:lambda:us-east-1:${ACCT}:function:${tag}-fn`;
+    await lambda.send(
+      new AddPermissionCommand({ FunctionName: `${tag}-fn`, StatementId: "s3", Action: "lambda:InvokeFunction", Principal: "s3.amazonaws.com", SourceArn: "arn:aws:s3:::someone-elses-bucket", SourceAccount: ACCT }),
+    );
+    const attempt = (configuration: NotificationConfiguration) =>
+      s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: bucket, NotificationConfiguration: configuration })).then(
+        () => "ok",
+        (e: Error) => `${e.name}: ${e.message}`,
+      );
+    const queue = await attempt({ QueueConfigurations: [{ QueueArn: queueArn, Events: ["s3:ObjectCreated:*"] }] });
+    const fn = await attempt({ LambdaFunctionConfigurations: [{ LambdaFunctionArn: fnArn, Events: ["s3:ObjectCreated:*"] }] });
+    return { s3, sqs, bucket, QueueUrl: QueueUrl!, seenUrl: seenUrl!, queueArn, fnArn, queue, fn };
+  }
+
+  it("enforced: a queue policy or Lambda permission naming another bucket fails PutBucketNotificationConfiguration", async () => {
+    const r = await wrongSourceArnTriggers(cloud, "strict");
+    expect(r.queue).toBe("InvalidArgument: Unable to validate the following destination configurations");
+    expect(r.fn).toBe("InvalidArgument: Unable to validate the following destination configurations");
+  });
+
+  it("--iam off allows the same triggers, and S3 delivers through them", async () => {
+    const relaxed = await startTestCloud({ iam: "off" });
+    try {
+      const r = await wrongSourceArnTriggers(relaxed, "relaxed");
+      expect(r.queue).toBe("ok");
+      expect(r.fn).toBe("ok");
+      // Both configurations at once (the second PUT replaced the first), then one upload reaches both.
+      await r.s3.send(
+        new PutBucketNotificationConfigurationCommand({
+          Bucket: r.bucket,
+          NotificationConfiguration: {
+            QueueConfigurations: [{ QueueArn: r.queueArn, Events: ["s3:ObjectCreated:*"], Filter: { Key: { FilterRules: [{ Name: "prefix", Value: "a/" }] } } }],
+            LambdaFunctionConfigurations: [{ LambdaFunctionArn: r.fnArn, Events: ["s3:ObjectCreated:*"], Filter: { Key: { FilterRules: [{ Name: "prefix", Value: "b/" }] } } }],
+          },
+        }),
+      );
+      await r.s3.send(new PutObjectCommand({ Bucket: r.bucket, Key: "a/one.txt", Body: "1" }));
+      await r.s3.send(new PutObjectCommand({ Bucket: r.bucket, Key: "b/two.txt", Body: "2" }));
+      // The queue first got S3's s3:TestEvent when the configuration was saved; skip it.
+      const fromS3 = await eventually(async () =>
+        (await r.sqs.send(new ReceiveMessageCommand({ QueueUrl: r.QueueUrl, WaitTimeSeconds: 1, MaxNumberOfMessages: 10 }))).Messages?.find((m) => JSON.parse(m.Body!).Records),
+      );
+      expect(JSON.parse(fromS3.Body!).Records[0].s3.object.key).toBe("a/one.txt");
+      const fromFn = await eventually(async () => (await r.sqs.send(new ReceiveMessageCommand({ QueueUrl: r.seenUrl, WaitTimeSeconds: 1 }))).Messages?.[0], 20_000);
+      expect(fromFn.Body).toBe("b/two.txt");
+    } finally {
+      await relaxed.close();
+    }
   });
 
   it("allows a role session with no policies", async () => {

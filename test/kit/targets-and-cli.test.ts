@@ -135,7 +135,7 @@ describe("--target endpoint: a second local cloud", () => {
       const guided = await kit("lab", ["02", "--yes", ...endpointArgs()]);
       expect(guided.code, guided.out).toBe(0);
       expect(guided.out).toContain("Unable to validate the following destination configurations");
-      expect(guided.out).toContain("Configurations overlap");
+      expect(guided.out).toContain("InvalidArgument: Configuration is ambiguously defined");
       expect(guided.out).toContain('"rows": 3');
       const started = Date.now();
       const solution = await kit("grade", ["02", "--solution", ...endpointArgs()]);

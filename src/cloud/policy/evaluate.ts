@@ -185,8 +185,8 @@ export function evaluateIdentityPolicies(policies: NamedPolicy[], request: Polic
 }
 
 /**
- * Evaluate one resource policy on its own — the signature the services'
- * policy-check.ts files load (SNS → SQS/Lambda, EventBridge → targets).
+ * Evaluate one resource policy on its own, for any principal (tests and
+ * tools; deliveries go through allowsServicePrincipal).
  */
 export function evaluateResourcePolicy(documentJson: string, request: PolicyRequest): PolicyDecision {
   return evaluatePolicies(request, { resource: { name: "the resource policy", document: documentJson } });

@@ -6,10 +6,13 @@
  *   policies in AWS's order, explanations), with conditions.ts, matchers.ts,
  *   principals.ts, variables.ts, ip.ts, document.ts, explain.ts beside it;
  *   `allowsServicePrincipal` for delivery- and configuration-time checks
- *   (S3 notifications, SNS → SQS/Lambda, EventBridge → targets).
+ *   (S3 notifications, SNS → SQS/Lambda, EventBridge → targets), reached by
+ *   the services through service-access.ts (`serviceMayAccess`, which also
+ *   honours `--iam off`).
  * - actions/ — the request-to-action map for every operation served here.
  * - enforce.ts — the Authorizer installed when IAM is enforced (the default;
- *   `--iam off` or LOCALCLOUD_IAM=off keeps allow-all), denial.ts — each
+ *   `--iam off` or LOCALCLOUD_IAM=off keeps allow-all, for role sessions and
+ *   for service-to-resource checks alike), denial.ts — each
  *   service's AccessDenied shape.
  *
  * **Gaps** (not implemented): permission boundaries, session policies passed
@@ -32,3 +35,4 @@ export { evaluatePolicies, evaluateResourcePolicy, evaluateIdentityPolicies, all
 export type { PolicyDecision, PolicyPrincipal, PolicyRequest } from "./contract.js";
 export { actionsFor, type ActionCheck, type ActionMapping } from "./actions/index.js";
 export { createEnforcingAuthorizer } from "./enforce.js";
+export { serviceMayAccess, type ServiceAccessRequest } from "./service-access.js";

@@ -10,7 +10,7 @@
  *
  * Files: buses.ts, rules.ts, targets.ts, put-events.ts (PutEvents,
  * TestEventPattern), router.ts (matching and delivery), input-transform.ts,
- * schedules.ts, policy-check.ts, state.ts, errors.ts.
+ * schedules.ts, state.ts, errors.ts.
  *
  * **Gaps** (not implemented)
  * - cron() schedules are validated and stored but never fire (rate() ones do).

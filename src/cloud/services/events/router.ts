@@ -17,7 +17,7 @@ import { destinationKindOf, type DeliveryMessage } from "../../core/destinations
 import { matchesPattern, parsePattern } from "../../core/event-pattern.js";
 import { rulesOf, type EventsState, type RuleRecord, type TargetRecord } from "./state.js";
 import { targetInput } from "./input-transform.js";
-import { checkResourcePolicy } from "./policy-check.js";
+import { serviceMayAccess } from "../../policy/service-access.js";
 
 const EVENTS_PRINCIPAL = "events.amazonaws.com";
 const ACTION_BY_KIND: Record<string, string> = { sqs: "sqs:SendMessage", lambda: "lambda:InvokeFunction", sns: "SNS:Publish" };
@@ -85,11 +85,12 @@ export class EventRouter {
     }
     const action = ACTION_BY_KIND[kind];
     if (action && this.cloud.destinations.exists(target.Arn)) {
-      const decision = await checkResourcePolicy(this.cloud.destinations.resourcePolicy(target.Arn), {
-        principal: { type: "Service", service: EVENTS_PRINCIPAL },
+      const decision = serviceMayAccess(this.cloud, this.cloud.destinations.resourcePolicy(target.Arn), {
+        service: EVENTS_PRINCIPAL,
         action,
         resource: target.Arn,
-        context: { "aws:SourceArn": rule.arn, "aws:SourceAccount": rule.account },
+        sourceArn: rule.arn,
+        sourceAccount: rule.account,
       });
       if (decision.decision !== "Allow") {
         const what = kind === "lambda" ? "function" : kind === "sqs" ? "queue" : "topic";

@@ -18,14 +18,14 @@ import type { DestinationAdapter } from "../../core/destinations.js";
 import { hex } from "../../core/ids.js";
 import type { LambdaInternalApi } from "../../core/internal-apis.js";
 import { traceHeaderWithLineage } from "../../core/trace.js";
-import { allowsServicePrincipal } from "../../policy/evaluate.js";
+import { serviceMayAccess } from "../../policy/service-access.js";
 import { MAX_RECURSION_DEPTH } from "./async-invoke.js";
 import { functionByArn } from "./names.js";
 import { policyDocument } from "./permissions.js";
 import type { LambdaService } from "./service-context.js";
 
 export function lambdaDestinationAdapter(svc: LambdaService): DestinationAdapter {
-  const { functions } = svc;
+  const { cloud, functions } = svc;
   return {
     kind: "lambda",
     exists: (arn) => functionByArn(functions, arn) !== undefined,
@@ -41,7 +41,7 @@ export function lambdaDestinationAdapter(svc: LambdaService): DestinationAdapter
       // (removing it after configuring a trigger stops the deliveries on AWS). Lambda's own destinations
       // use the execution role instead of the function policy.
       if (principal.endsWith(".amazonaws.com") && principal !== "lambda.amazonaws.com") {
-        const decision = allowsServicePrincipal(policyDocument(fn), {
+        const decision = serviceMayAccess(cloud, policyDocument(fn), {
           service: principal,
           action: "lambda:InvokeFunction",
           resource: fn.arn,

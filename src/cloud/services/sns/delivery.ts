@@ -21,7 +21,7 @@ import type { SnsState, SubscriptionRecord, TopicRecord } from "./state.js";
 import { subscriptionsOf } from "./state.js";
 import { confirmationEnvelope, lambdaEvent, messageFor, notificationEnvelope, type PublishedMessage } from "./envelopes.js";
 import { passesFilter } from "./filter.js";
-import { checkResourcePolicy } from "./policy-check.js";
+import { serviceMayAccess } from "../../policy/service-access.js";
 
 const SNS_PRINCIPAL = "sns.amazonaws.com";
 /** AWS's default HTTP delivery policy: 3 retries, 20 s apart (scaled by the cloud's time scale). */
@@ -84,11 +84,12 @@ export class SnsDelivery {
       case "sqs":
       case "lambda": {
         const action = sub.protocol === "sqs" ? "sqs:SendMessage" : "lambda:InvokeFunction";
-        const decision = await checkResourcePolicy(this.cloud.destinations.resourcePolicy(sub.endpoint), {
-          principal: { type: "Service", service: SNS_PRINCIPAL },
+        const decision = serviceMayAccess(this.cloud, this.cloud.destinations.resourcePolicy(sub.endpoint), {
+          service: SNS_PRINCIPAL,
           action,
           resource: sub.endpoint,
-          context: { "aws:SourceArn": topic.arn, "aws:SourceAccount": topic.account },
+          sourceArn: topic.arn,
+          sourceAccount: topic.account,
         });
         if (decision.decision !== "Allow" && this.cloud.destinations.exists(sub.endpoint)) {
           ok = false;

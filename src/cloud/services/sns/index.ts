@@ -11,7 +11,7 @@
  * (subscription API), publish.ts (Publish/PublishBatch), delivery.ts
  * (fan-out, HTTP handshake, retries, DLQ), envelopes.ts (the JSON each
  * subscriber gets), message-attributes.ts, filter.ts, signing.ts,
- * policy-check.ts, state.ts, errors.ts.
+ * state.ts, errors.ts.
  *
  * **Gaps** (not implemented)
  * - FIFO topics: CreateTopic with a `.fifo` name or FifoTopic=true is refused
@@ -57,7 +57,7 @@ import { topicHandlers } from "./topics.js";
 import { subscriptionHandlers } from "./subscriptions.js";
 import { publishHandlers, publishInternal } from "./publish.js";
 import { SnsDelivery } from "./delivery.js";
-import { checkResourcePolicy } from "./policy-check.js";
+import { serviceMayAccess } from "../../policy/service-access.js";
 
 /** Senders whose publishing the topic policy must allow (AWS services acting on their own behalf). */
 const POLICY_CHECKED_SENDERS = new Set(["s3.amazonaws.com", "events.amazonaws.com"]);
@@ -79,11 +79,13 @@ const createSns: ServiceFactory = (cloud) => {
       const topic = state.topics.get(arn);
       if (!topic) throw new AwsError("NotFound", `Topic does not exist: ${arn}`, { status: 404 });
       if (POLICY_CHECKED_SENDERS.has(message.source.principal)) {
-        const decision = await checkResourcePolicy(topic.attributes.Policy, {
-          principal: { type: "Service", service: message.source.principal },
+        const decision = serviceMayAccess(cloud, topic.attributes.Policy, {
+          service: message.source.principal,
           action: "SNS:Publish",
           resource: arn,
-          context: { "aws:SourceArn": message.source.arn, "aws:SourceAccount": message.source.account },
+          sourceArn: message.source.arn,
+          sourceAccount: message.source.account,
+          policyName: `the topic policy of ${arn}`,
         });
         if (decision.decision !== "Allow") {
           throw new AwsError("AuthorizationError", `The topic policy of ${arn} does not allow ${message.source.principal} to SNS:Publish (${decision.explanation}).`, { status: 403 });

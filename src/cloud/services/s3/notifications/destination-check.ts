@@ -7,11 +7,12 @@
  * aws:SourceAccount conditions honoured), evaluated by the policy engine.
  * All failing destinations are reported together, as S3 does, with numbered
  * ArgumentName<n>/ArgumentValue<n> pairs. Skipped entirely when the request
- * carries `x-amz-skip-destination-validation: true`.
+ * carries `x-amz-skip-destination-validation: true`; with `--iam off` the
+ * destinations must still exist but their policies are not checked.
  */
 import type { Cloud } from "../../../core/cloud.js";
 import { AwsError } from "../../../core/aws-error.js";
-import { allowsServicePrincipal } from "../../../policy/index.js";
+import { serviceMayAccess } from "../../../policy/service-access.js";
 import type { DestinationConfig, DestinationType } from "./config-types.js";
 
 export const S3_SERVICE_PRINCIPAL = "s3.amazonaws.com";
@@ -33,7 +34,7 @@ export function checkDestination(cloud: Cloud, d: DestinationConfig, bucket: { n
   const exists = cloud.destinations.exists(d.arn);
   const allowed =
     exists &&
-    allowsServicePrincipal(cloud.destinations.resourcePolicy(d.arn), {
+    serviceMayAccess(cloud, cloud.destinations.resourcePolicy(d.arn), {
       service: S3_SERVICE_PRINCIPAL,
       action: ACTION[d.type],
       resource: d.arn,
