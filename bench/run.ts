@@ -59,7 +59,7 @@ if (needsServers) {
     if (want("events")) await section("S3 → SNS → SQS (do-nothing column: one PutObject round trip)", () => s3SnsSqsScenario(cloud.endpoint, roundTrip));
     if (want("events")) await section("S3 → EventBridge → SQS (do-nothing column: one PutObject round trip)", () => s3EventBridgeSqsScenario(cloud.endpoint, roundTrip));
     if (want("lambda")) await section("Lambda through the API (do-nothing column: one PutObject round trip)", () => lambdaScenario(cloud.endpoint, roundTrip));
-    if (want("iam")) await section("IAM enforcement", () => iamScenario(cloud.endpoint));
+    if (want("iam")) await section("IAM enforcement (two clouds: enforcing and --iam off)", () => iamScenario());
     if (want("pipeline")) await section("Lab 03 image pipeline (reference solution, IAM enforced)", async () => (await import("./scenarios/image-pipeline.js")).imagePipelineScenario(cloud.endpoint)); // lazy: loads sharp and the kit
   } finally {
     await cloud.stop();

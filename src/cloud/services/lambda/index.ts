@@ -73,8 +73,6 @@
  *   treats it as base64 unless `--cli-binary-format raw-in-base64-out`.
  *   `--payload fileb://event.json` behaves the same in both.
  */
-import * as fs from "node:fs";
-import { fileURLToPath } from "node:url";
 import type { ServiceFactory } from "../../core/service.js";
 import type { LambdaInternalApi } from "../../core/internal-apis.js";
 import { restJsonProtocol, type RestRoute } from "../../protocols/rest-json.js";
@@ -91,25 +89,7 @@ import { permissionRoutes } from "./permissions.js";
 import type { LambdaService } from "./service-context.js";
 import { settingsRoutes } from "./function-settings.js";
 import { openFunctions } from "./state.js";
-
-/** The event source mappings module (helper "SQS"), mounted when its folder exists. */
-interface EventSourceMappingsModule {
-  createEventSourceMappings(cloud: Parameters<ServiceFactory>[0]): {
-    routes: RestRoute[];
-    onFunctionDeleted(arn: string): void;
-    reset(): void;
-    close(): void | Promise<void>;
-  };
-}
-
-async function loadEventSourceMappings(): Promise<EventSourceMappingsModule | undefined> {
-  const here = new URL("./event-source-mappings/", import.meta.url);
-  const present = ["index.ts", "index.js"].some((file) => fs.existsSync(fileURLToPath(new URL(file, here))));
-  if (!present) return undefined;
-  // A computed specifier: the module is optional at type-check time.
-  const specifier = "./event-source-mappings/index.js";
-  return (await import(/* @vite-ignore */ specifier)) as EventSourceMappingsModule;
-}
+import { createEventSourceMappings } from "./event-source-mappings/index.js";
 
 const createLambda: ServiceFactory = async (cloud) => {
   const functions = openFunctions(cloud);
@@ -131,9 +111,8 @@ const createLambda: ServiceFactory = async (cloud) => {
   cloud.destinations.register(lambdaDestinationAdapter(svc));
   cloud.provide<LambdaInternalApi>("lambda", lambdaInternalApi(svc));
 
-  const mappingsModule = await loadEventSourceMappings();
-  const mappings = mappingsModule?.createEventSourceMappings(cloud);
-  if (mappings) svc.onFunctionDeleted.push((arn) => mappings.onFunctionDeleted(arn));
+  const mappings = createEventSourceMappings(cloud);
+  svc.onFunctionDeleted.push((arn) => mappings.onFunctionDeleted(arn));
 
   const routes: RestRoute[] = [
     ...functionRoutes(svc),
@@ -141,7 +120,7 @@ const createLambda: ServiceFactory = async (cloud) => {
     ...permissionRoutes(svc),
     ...settingsRoutes(svc),
     ...codeDownloadRoutes(svc),
-    ...(mappings?.routes ?? []),
+    ...mappings.routes,
   ];
 
   return {
@@ -151,7 +130,7 @@ const createLambda: ServiceFactory = async (cloud) => {
     async reset() {
       svc.async.stop();
       svc.lifecycle.stop();
-      mappings?.reset();
+      mappings.reset();
       await invoker.close();
       await svc.async.drain();
       roles.reset();
@@ -161,7 +140,7 @@ const createLambda: ServiceFactory = async (cloud) => {
     async close() {
       svc.async.stop();
       svc.lifecycle.stop();
-      await mappings?.close();
+      await mappings.close();
       await invoker.close();
       await svc.async.drain();
       code.close();

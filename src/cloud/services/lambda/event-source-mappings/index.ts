@@ -1,7 +1,7 @@
 /**
  * SQS → Lambda event source mappings (issue "Local cloud, part 3", item 5):
  * the Create/Get/List/Update/DeleteEventSourceMapping REST routes, mounted by
- * the Lambda service (../index.ts loads this folder when present), and one
+ * the Lambda service (../index.ts), and one
  * poller per Enabled mapping that reads the queue through SQS's internal API
  * and invokes the function synchronously through Lambda's, with the record
  * shape of aws-behavior.md §5.
