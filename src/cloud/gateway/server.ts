@@ -20,6 +20,7 @@ import { jsonError } from "../protocols/json.js";
 import { queryError } from "../protocols/query.js";
 import { s3ErrorResponse } from "../protocols/rest-xml.js";
 import { s3HostId, s3RequestId } from "../core/ids.js";
+import { readBody } from "./body.js";
 
 /** Larger bodies are refused before they are buffered (S3's single PUT limit is 5 GB; labs need far less). */
 const MAX_BODY_BYTES = 1024 * 1024 * 1024;
@@ -31,32 +32,6 @@ function flatHeaders(raw: http.IncomingHttpHeaders): Record<string, string> {
     out[k] = Array.isArray(v) ? v.join(", ") : v;
   }
   return out;
-}
-
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers["content-length"] ?? 0);
-    if (declared > limit) {
-      reject(new AwsError("EntityTooLarge", `Your proposed upload exceeds the maximum allowed size (${limit} bytes in the local cloud).`));
-      req.resume();
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new AwsError("EntityTooLarge", `Your proposed upload exceeds the maximum allowed size (${limit} bytes in the local cloud).`));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks, size)));
-    // A body that ends early (client closed the connection) is never processed.
-    req.on("aborted", () => reject(new Error("request aborted")));
-    req.on("error", reject);
-  });
 }
 
 /** An error in the shape the request's protocol expects, for failures before a service takes over. */

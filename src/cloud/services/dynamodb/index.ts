@@ -45,6 +45,7 @@ import { AwsError, isAwsError, internalError } from "../../core/aws-error.js";
 import { jsonError } from "../../protocols/json.js";
 import { DynamoEngine } from "./engine.js";
 import { TimeToLive, type TtlSetting } from "./time-to-live.js";
+import { readBody } from "../../gateway/body.js";
 
 const ERROR_NAMESPACE = "com.amazonaws.dynamodb.v20120810";
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -55,25 +56,6 @@ const DYNALITE_OPERATIONS = new Set([
   "GetItem", "ListTables", "PutItem", "Query", "Scan", "TagResource", "UntagResource",
   "ListTagsOfResource", "UpdateItem", "UpdateTable",
 ]);
-
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new AwsError("ValidationException", "Request body exceeds the maximum of 16 MB."));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks, size)));
-    req.on("aborted", () => reject(new Error("request aborted")));
-    req.on("error", reject);
-  });
-}
 
 function send(res: ServerResponse, status: number, body: unknown, requestId: string, extraHeaders: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
@@ -107,7 +89,7 @@ const createDynamoDb: ServiceFactory = (cloud) => {
   async function handleRaw(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): Promise<void> {
     let body: Buffer;
     try {
-      body = await readBody(req);
+      body = await readBody(req, MAX_BODY_BYTES, () => new AwsError("ValidationException", "Request body exceeds the maximum of 16 MB."));
     } catch (err) {
       if (isAwsError(err)) sendError(res, err, ctx.requestId);
       else res.destroy(); // the client went away mid-body

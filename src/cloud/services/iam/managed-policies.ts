@@ -25,19 +25,7 @@ import { Checks, checkPath, checkTags, paginate } from "./validation.js";
 const MAX_VERSIONS = 5;
 
 /** One managed policy, customer or AWS, in the shape the handlers need. */
-export interface ManagedPolicyView {
-  policyName: string;
-  policyId: string;
-  arn: string;
-  path: string;
-  description?: string;
-  createDate: string;
-  updateDate: string;
-  defaultVersionId: string;
-  versions: PolicyVersionRecord[];
-  tags: Tag[];
-  awsManaged: boolean;
-}
+export type ManagedPolicyView = Omit<ManagedPolicyRecord, "account" | "nextVersion"> & { awsManaged: boolean };
 
 const CUSTOMER_ARN = /^arn:aws:iam::(\d{12}):policy(\/(?:.*\/)?)([^/]+)$/;
 
