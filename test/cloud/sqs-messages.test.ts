@@ -16,7 +16,7 @@ import {
   SendMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-import { startTestCloud, type TestCloud } from "../helpers/cloud.js";
+import { startTestCloud, type TestCloud, errorOf } from "../helpers/cloud.js";
 
 let cloud: TestCloud;
 let sqs: SQSClient;
@@ -29,14 +29,6 @@ afterAll(async () => {
   await cloud?.close();
 });
 
-async function errorOf(p: Promise<unknown>): Promise<any> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error("expected the call to fail");
-}
 
 async function queue(name: string, attributes: Record<string, string> = {}): Promise<string> {
   return (await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }))).QueueUrl!;

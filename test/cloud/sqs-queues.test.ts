@@ -19,7 +19,7 @@ import {
   TagQueueCommand,
   UntagQueueCommand,
 } from "@aws-sdk/client-sqs";
-import { startTestCloud, type TestCloud } from "../helpers/cloud.js";
+import { startTestCloud, type TestCloud, errorOf } from "../helpers/cloud.js";
 
 let cloud: TestCloud;
 let sqs: SQSClient;
@@ -32,14 +32,6 @@ afterAll(async () => {
   await cloud?.close();
 });
 
-async function errorOf(p: Promise<unknown>): Promise<any> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error("expected the call to fail");
-}
 
 describe("CreateQueue / GetQueueUrl / DeleteQueue", () => {
   it("creates a queue whose URL is on the cloud's endpoint and whose ARN follows AWS's form", async () => {
