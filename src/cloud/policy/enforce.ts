@@ -40,6 +40,7 @@ import type { PolicyDecision, PolicyRequest } from "./contract.js";
 import { evaluatePolicies, type NamedPolicy } from "./evaluate.js";
 import { actionsFor, type ActionCheck } from "./actions/index.js";
 import { accessDenied } from "./denial.js";
+import { requestGlobalKeys } from "./request-values.js";
 
 /** The resource's own policy, for the services that have resource policies. */
 function resourcePolicyFor(cloud: Cloud, account: string, check: ActionCheck): NamedPolicy | undefined {
@@ -102,17 +103,12 @@ export function createEnforcingAuthorizer(cloud: Cloud): Authorizer {
       }));
       const identityNames = new Set(identity.map((p) => p.name));
 
-      const now = new Date();
       const base: PolicyRequest["context"] = {
-        "aws:SourceIp": ctx.sourceIp,
-        "aws:CurrentTime": now.toISOString(),
-        "aws:EpochTime": String(Math.floor(now.getTime() / 1000)),
-        "aws:SecureTransport": ctx.endpoint.startsWith("https:") ? "true" : "false",
+        ...requestGlobalKeys(ctx),
         "aws:PrincipalArn": principal.roleArn,
         "aws:PrincipalAccount": account,
         "aws:PrincipalType": "AssumedRole",
         "aws:userid": principal.principalId,
-        "aws:RequestedRegion": ctx.region,
       };
 
       for (const check of mapping.checks) {

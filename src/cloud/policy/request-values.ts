@@ -25,3 +25,18 @@ export class RequestValues {
     return this.map.has(key.toLowerCase());
   }
 }
+
+/**
+ * The global condition keys every request carries, whoever signs it: where it
+ * came from, when, over what transport, to which region. Enforcement and the
+ * STS trust check add the caller's own keys on top.
+ */
+export function requestGlobalKeys(ctx: { sourceIp: string; endpoint: string; region: string }, now = new Date()): PolicyRequest["context"] {
+  return {
+    "aws:SourceIp": ctx.sourceIp,
+    "aws:CurrentTime": now.toISOString(),
+    "aws:EpochTime": String(Math.floor(now.getTime() / 1000)),
+    "aws:SecureTransport": ctx.endpoint.startsWith("https:") ? "true" : "false",
+    "aws:RequestedRegion": ctx.region,
+  };
+}

@@ -35,13 +35,12 @@ export async function evaluateAssumeRole(
   roleAccount: string,
   keys: { externalId?: string; roleSessionName: string; sourceIdentity?: string },
 ): Promise<TrustDecision> {
-  const [{ evaluatePolicies, matchStatement }, { parsePolicy }, { RequestValues }] = await Promise.all([
+  const [{ evaluatePolicies, matchStatement }, { parsePolicy }, { RequestValues, requestGlobalKeys }] = await Promise.all([
     import("../../policy/evaluate.js"),
     import("../../policy/document.js"),
     import("../../policy/request-values.js"),
   ]);
   const caller = ctx.principal;
-  const now = new Date();
   const request: PolicyRequest = {
     principal: { type: "AWS", arn: caller.arn, account: caller.account, roleArn: caller.roleArn },
     action: "sts:AssumeRole",
@@ -54,11 +53,7 @@ export async function evaluateAssumeRole(
       "aws:PrincipalAccount": caller.account,
       "aws:PrincipalType": caller.kind === "assumed-role" ? "AssumedRole" : "Account",
       "aws:userid": caller.principalId,
-      "aws:SourceIp": ctx.sourceIp,
-      "aws:CurrentTime": now.toISOString(),
-      "aws:EpochTime": String(Math.floor(now.getTime() / 1000)),
-      "aws:SecureTransport": ctx.endpoint.startsWith("https:") ? "true" : "false",
-      "aws:RequestedRegion": ctx.region,
+      ...requestGlobalKeys(ctx),
       "aws:ResourceAccount": roleAccount,
     },
   };
