@@ -1,9 +1,9 @@
 // Bucket policies through the SDK and the CLI: stored verbatim, read back,
 // deleted idempotently, refused with S3's MalformedPolicy messages, and kept
 // across a restart. (Enforcing them is the policy engine's job.)
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { S3Client, CreateBucketCommand, DeleteBucketPolicyCommand, GetBucketPolicyCommand, PutBucketPolicyCommand } from "@aws-sdk/client-s3";
-import { awsCliAsync, hasAwsCli, startTestCloud, type TestCloud } from "../helpers/cloud.js";
+import { cloudForFile, awsCliAsync, hasAwsCli, type TestCloud } from "../helpers/cloud.js";
 import { bucketPolicy } from "../../src/cloud/services/s3/bucket-policy.js";
 
 let cloud: TestCloud;
@@ -17,13 +17,9 @@ const policy = JSON.stringify({
   ],
 });
 
-beforeAll(async () => {
-  cloud = await startTestCloud();
-  s3 = new S3Client(cloud.clientConfig);
+cloudForFile(S3Client, async (c, client) => {
+  [cloud, s3] = [c, client];
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-});
-afterAll(async () => {
-  await cloud.close();
 });
 
 describe("bucket policy", () => {

@@ -3,13 +3,13 @@
 // trailer for stream bodies), other algorithms, GetObject with checksum mode,
 // and the refusals S3 gives for wrong checksums and broken chunked bodies —
 // none of which may store anything.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { Readable } from "node:stream";
 import { createHash, randomBytes } from "node:crypto";
 import { S3Client, CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { IAMClient, CreateRoleCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { STSClient, AssumeRoleCommand } from "@aws-sdk/client-sts";
-import { startTestCloud, type TestCloud } from "../helpers/cloud.js";
+import { cloudForFile, type TestCloud } from "../helpers/cloud.js";
 import { computeChecksum } from "../../src/cloud/services/s3/checksums.js";
 import { EMPTY_SHA256, hmac, sha256Hex, signingKey } from "../../src/cloud/services/s3/sigv4.js";
 
@@ -37,13 +37,9 @@ function put(key: string, body: Buffer | string, headers: Record<string, string>
   return fetch(`${cloud.endpoint}/${bucket}/${encodeURIComponent(key)}`, { method: "PUT", body, headers: { authorization: auth, ...headers } });
 }
 
-beforeAll(async () => {
-  cloud = await startTestCloud();
-  s3 = new S3Client(cloud.clientConfig);
+cloudForFile(S3Client, async (c, client) => {
+  [cloud, s3] = [c, client];
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-});
-afterAll(async () => {
-  await cloud.close();
 });
 
 describe("checksums the SDK sends by default", () => {

@@ -3,7 +3,7 @@
 // AWS CLI (`aws s3 cp` of 20 MB switches to multipart above 8 MB): ETags and
 // composite checksums as S3 computes them, every validation error of Complete,
 // state surviving a restart, and byte-exact round trips.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -25,7 +25,7 @@ import {
   UploadPartCommand,
   UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
-import { awsCliAsync, hasAwsCli, startTestCloud, type TestCloud } from "../helpers/cloud.js";
+import { cloudForFile, awsCliAsync, hasAwsCli, type TestCloud } from "../helpers/cloud.js";
 import { computeChecksum } from "../../src/cloud/services/s3/checksums.js";
 
 let cloud: TestCloud;
@@ -46,13 +46,9 @@ async function part(key: string, uploadId: string, partNumber: number, body: Buf
   return s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body }));
 }
 
-beforeAll(async () => {
-  cloud = await startTestCloud();
-  s3 = new S3Client(cloud.clientConfig);
+cloudForFile(S3Client, async (c, client) => {
+  [cloud, s3] = [c, client];
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-});
-afterAll(async () => {
-  await cloud.close();
 });
 
 describe("a complete multipart upload", () => {

@@ -2,7 +2,7 @@
 // standard headers, MD5 ETags, Content-MD5, ranges, conditional reads and
 // writes, awkward keys (spaces, plus, unicode, "../"), CopyObject,
 // DeleteObjects, object tagging, and persistence across a restart.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
 import {
   CopyObjectCommand,
@@ -18,7 +18,7 @@ import {
   PutObjectTaggingCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
-import { startTestCloud, type TestCloud } from "../helpers/cloud.js";
+import { cloudForFile, type TestCloud } from "../helpers/cloud.js";
 import { failure, rawRequest } from "../helpers/s3.js";
 
 let cloud: TestCloud;
@@ -31,13 +31,9 @@ async function text(key: string, extra: Record<string, unknown> = {}): Promise<s
   return got.Body!.transformToString();
 }
 
-beforeAll(async () => {
-  cloud = await startTestCloud();
-  s3 = new S3Client(cloud.clientConfig);
+cloudForFile(S3Client, async (c, client) => {
+  [cloud, s3] = [c, client];
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-});
-afterAll(async () => {
-  await cloud.close();
 });
 
 describe("PutObject / GetObject / HeadObject", () => {

@@ -3,12 +3,12 @@
 // the policy's expiration, conditions, covered fields and size range are
 // enforced with S3's messages; role-session signatures are verified (and a
 // tampered one refused); redirects and success_action_status behave as on S3.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createHash, createHmac } from "node:crypto";
 import { CreateBucketCommand, GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
-import { startTestCloud, type TestCloud } from "../helpers/cloud.js";
+import { cloudForFile, type TestCloud } from "../helpers/cloud.js";
 import { failure } from "../helpers/s3.js";
 
 let cloud: TestCloud;
@@ -61,13 +61,9 @@ const message = (xml: string) =>
   /<Message>([^<]+)<\/Message>/.exec(xml)?.[1]?.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 const admin: Signer = { accessKeyId: "test", secretAccessKey: "test" };
 
-beforeAll(async () => {
-  cloud = await startTestCloud();
-  s3 = new S3Client(cloud.clientConfig);
+cloudForFile(S3Client, async (c, client) => {
+  [cloud, s3] = [c, client];
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-});
-afterAll(async () => {
-  await cloud.close();
 });
 
 describe("a policy form", () => {

@@ -2,7 +2,7 @@
 // verifies, message attributes and their validation, batches with per-entry
 // failures, receive attributes, visibility timeouts, long polling that returns
 // on arrival, dead-letter redrive, and persistence across a restart.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createHash } from "node:crypto";
 import {
   ChangeMessageVisibilityBatchCommand,
@@ -16,17 +16,12 @@ import {
   SendMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-import { startTestCloud, type TestCloud, errorOf } from "../helpers/cloud.js";
+import { cloudForFile, type TestCloud, errorOf } from "../helpers/cloud.js";
 
 let cloud: TestCloud;
 let sqs: SQSClient;
-beforeAll(async () => {
-  cloud = await startTestCloud();
-  sqs = new SQSClient(cloud.clientConfig);
-});
-afterAll(async () => {
-  sqs?.destroy();
-  await cloud?.close();
+cloudForFile(SQSClient, (c, client) => {
+  [cloud, sqs] = [c, client];
 });
 
 

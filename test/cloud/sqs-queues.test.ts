@@ -1,7 +1,7 @@
 // SQS queues through the real @aws-sdk/client-sqs (awsJson 1.0): create
 // (idempotent / QueueNameExists), URLs, list paging, attributes and their
 // validation, tags, purge, delete, and the error shapes SDK v3 decodes.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   AddPermissionCommand,
   CreateQueueCommand,
@@ -19,17 +19,12 @@ import {
   TagQueueCommand,
   UntagQueueCommand,
 } from "@aws-sdk/client-sqs";
-import { startTestCloud, type TestCloud, errorOf } from "../helpers/cloud.js";
+import { cloudForFile, type TestCloud, errorOf } from "../helpers/cloud.js";
 
 let cloud: TestCloud;
 let sqs: SQSClient;
-beforeAll(async () => {
-  cloud = await startTestCloud();
-  sqs = new SQSClient(cloud.clientConfig);
-});
-afterAll(async () => {
-  sqs?.destroy();
-  await cloud?.close();
+cloudForFile(SQSClient, (c, client) => {
+  [cloud, sqs] = [c, client];
 });
 
 

@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { spawn, spawnSync, type SpawnSyncReturns } from "node:child_process";
+import { afterAll, beforeAll } from "vitest";
 import { start, type RunningCloud, type StartOptions } from "../../src/cloud/index.js";
 
 export interface TestCloud extends RunningCloud {
@@ -136,4 +137,26 @@ export async function errorOf(p: Promise<unknown>): Promise<any> {
     return err;
   }
   throw new Error("expected the call to fail");
+}
+
+/**
+ * One cloud for the whole test file and one SDK client for it: started before
+ * the file's tests, `ready` gets both (to keep them and to create fixtures),
+ * and client and cloud are closed after the last test.
+ */
+export function cloudForFile<C extends { destroy(): void }>(
+  Client: new (config: TestCloud["clientConfig"]) => C,
+  ready: (cloud: TestCloud, client: C) => void | Promise<void>,
+): void {
+  let cloud: TestCloud | undefined;
+  let client: C | undefined;
+  beforeAll(async () => {
+    cloud = await startTestCloud();
+    client = new Client(cloud.clientConfig);
+    await ready(cloud, client);
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await cloud?.close();
+  });
 }
