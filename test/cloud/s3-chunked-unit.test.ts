@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { decodeRequestBody } from "../../src/cloud/services/s3/aws-chunked.js";
 import { compositeChecksum, computeChecksum, verifyChecksums } from "../../src/cloud/services/s3/checksums.js";
 import { AwsError } from "../../src/cloud/core/aws-error.js";
+import { thrownAwsError } from "../helpers/aws-error.js";
 
 function chunked(parts: Buffer[], trailer = ""): Buffer {
   const out: Buffer[] = [];
@@ -15,15 +16,6 @@ function chunked(parts: Buffer[], trailer = ""): Buffer {
   return Buffer.concat(out);
 }
 
-function awsError(fn: () => unknown): AwsError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof AwsError) return err;
-    throw err;
-  }
-  throw new Error("expected an AwsError");
-}
 async function awsErrorAsync(fn: () => Promise<unknown>): Promise<AwsError> {
   try {
     await fn();
@@ -64,13 +56,13 @@ describe("aws-chunked decoding", () => {
     const sha = createHash("sha256").update(body).digest("hex");
     expect(decodeRequestBody({ "x-amz-content-sha256": sha }, body).body).toBe(body);
     expect(decodeRequestBody({ "x-amz-content-sha256": "UNSIGNED-PAYLOAD" }, body).body).toBe(body);
-    const err = awsError(() => decodeRequestBody({ "x-amz-content-sha256": "0".repeat(64) }, body));
+    const err = thrownAwsError(() => decodeRequestBody({ "x-amz-content-sha256": "0".repeat(64) }, body));
     expect(err.code).toBe("XAmzContentSHA256Mismatch");
-    expect(awsError(() => decodeRequestBody({ "x-amz-content-sha256": "bogus" }, body)).code).toBe("InvalidArgument");
+    expect(thrownAwsError(() => decodeRequestBody({ "x-amz-content-sha256": "bogus" }, body)).code).toBe("InvalidArgument");
   });
 
   it("refuses a decoded length that differs from x-amz-decoded-content-length", () => {
-    const err = awsError(() => decodeRequestBody(unsignedHeaders(10, ""), chunked([Buffer.from("abc")])));
+    const err = thrownAwsError(() => decodeRequestBody(unsignedHeaders(10, ""), chunked([Buffer.from("abc")])));
     expect(err.code).toBe("IncompleteBody");
     expect(err.status).toBe(400);
   });
@@ -78,25 +70,25 @@ describe("aws-chunked decoding", () => {
   it("answers 411 MissingContentLength without x-amz-decoded-content-length", () => {
     const headers: Record<string, string> = unsignedHeaders(3, "");
     delete headers["x-amz-decoded-content-length"];
-    const err = awsError(() => decodeRequestBody(headers, chunked([Buffer.from("abc")])));
+    const err = thrownAwsError(() => decodeRequestBody(headers, chunked([Buffer.from("abc")])));
     expect(err.code).toBe("MissingContentLength");
     expect(err.status).toBe(411);
   });
 
   it("refuses a body cut short, a bad chunk size and garbage after a chunk", () => {
     const whole = chunked([Buffer.from("abcdef")]);
-    expect(awsError(() => decodeRequestBody(unsignedHeaders(6, ""), whole.subarray(0, 6))).message).toBe("The request body terminated unexpectedly");
-    expect(awsError(() => decodeRequestBody(unsignedHeaders(6, ""), Buffer.from("zz\r\nabcdef\r\n0\r\n\r\n"))).code).toBe("IncompleteBody");
-    expect(awsError(() => decodeRequestBody(unsignedHeaders(6, ""), Buffer.from("6\r\nabcdefXX0\r\n\r\n"))).code).toBe("IncompleteBody");
+    expect(thrownAwsError(() => decodeRequestBody(unsignedHeaders(6, ""), whole.subarray(0, 6))).message).toBe("The request body terminated unexpectedly");
+    expect(thrownAwsError(() => decodeRequestBody(unsignedHeaders(6, ""), Buffer.from("zz\r\nabcdef\r\n0\r\n\r\n"))).code).toBe("IncompleteBody");
+    expect(thrownAwsError(() => decodeRequestBody(unsignedHeaders(6, ""), Buffer.from("6\r\nabcdefXX0\r\n\r\n"))).code).toBe("IncompleteBody");
   });
 
   it("refuses trailers that were not declared, declared trailers that are missing, and unsupported ones", () => {
     const data = Buffer.from("abc");
-    const undeclared = awsError(() => decodeRequestBody(unsignedHeaders(3, ""), chunked([data], "x-amz-checksum-crc32:AAAAAA==\r\n")));
+    const undeclared = thrownAwsError(() => decodeRequestBody(unsignedHeaders(3, ""), chunked([data], "x-amz-checksum-crc32:AAAAAA==\r\n")));
     expect(undeclared.code).toBe("MalformedTrailerError");
-    const missing = awsError(() => decodeRequestBody(unsignedHeaders(3), chunked([data])));
+    const missing = thrownAwsError(() => decodeRequestBody(unsignedHeaders(3), chunked([data])));
     expect(missing.code).toBe("MalformedTrailerError");
-    const unsupported = awsError(() => decodeRequestBody(unsignedHeaders(3, "x-amz-checksum-sha10"), chunked([data])));
+    const unsupported = thrownAwsError(() => decodeRequestBody(unsignedHeaders(3, "x-amz-checksum-sha10"), chunked([data])));
     expect(unsupported.code).toBe("InvalidRequest");
     expect(unsupported.message).toBe("The value specified in the x-amz-trailer header is not supported");
   });
@@ -137,18 +129,18 @@ describe("aws-chunked decoding", () => {
 
   it("refuses a tampered chunk signature when the secret is known, and a malformed one always", () => {
     const tampered = [example.sigs[0]!, example.sigs[1]!.replace(/^0/, "1"), example.sigs[2]!];
-    const err = awsError(() => decodeRequestBody(signedHeaders, signedBody(tampered), { secretAccessKey: example.secret }));
+    const err = thrownAwsError(() => decodeRequestBody(signedHeaders, signedBody(tampered), { secretAccessKey: example.secret }));
     expect(err.code).toBe("SignatureDoesNotMatch");
     expect(err.status).toBe(403);
     // Without the secret the chain cannot be checked, but the form of each signature can.
     expect(decodeRequestBody(signedHeaders, signedBody(tampered)).body.length).toBe(66560);
-    expect(awsError(() => decodeRequestBody(signedHeaders, signedBody(["xxxxxxxx", ...example.sigs.slice(1)]))).code).toBe("SignatureDoesNotMatch");
+    expect(thrownAwsError(() => decodeRequestBody(signedHeaders, signedBody(["xxxxxxxx", ...example.sigs.slice(1)]))).code).toBe("SignatureDoesNotMatch");
   });
 
   it("refuses a short chunk before the last one in a signed stream", () => {
     const sig = "a".repeat(64);
     const raw = Buffer.from(`3;chunk-signature=${sig}\r\nabc\r\n3;chunk-signature=${sig}\r\ndef\r\n0;chunk-signature=${sig}\r\n\r\n`);
-    const err = awsError(() => decodeRequestBody({ ...signedHeaders, "x-amz-decoded-content-length": "6" }, raw));
+    const err = thrownAwsError(() => decodeRequestBody({ ...signedHeaders, "x-amz-decoded-content-length": "6" }, raw));
     expect(err.code).toBe("InvalidChunkSizeError");
   });
 });

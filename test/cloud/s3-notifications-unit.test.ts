@@ -5,6 +5,7 @@
 // s3-notifications-config.test.ts and s3-notifications-delivery.test.ts.
 import { describe, expect, it } from "vitest";
 import { AwsError } from "../../src/cloud/core/aws-error.js";
+import { thrownAwsError } from "../helpers/aws-error.js";
 import { encodeEventKey } from "../../src/cloud/services/s3/notifications/key-encoding.js";
 import { eventNameMatches, eventTypesOverlap } from "../../src/cloud/services/s3/notifications/event-names.js";
 import { filtersOverlap, keyMatches } from "../../src/cloud/services/s3/notifications/key-filter.js";
@@ -22,15 +23,6 @@ const queue = (events: string[], rules: Array<[string, string]> = [], id?: strin
     rules.length ? `<Filter><S3Key>${rules.map(([n, v]) => `<FilterRule><Name>${n}</Name><Value>${v}</Value></FilterRule>`).join("")}</S3Key></Filter>` : ""
   }</QueueConfiguration>`;
 
-function errorOf(fn: () => unknown): AwsError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof AwsError) return err;
-    throw err;
-  }
-  throw new Error("expected an AwsError");
-}
 const validate = (inner: string) => validateStructure(parseNotificationXml(xml(inner)), "us-east-1");
 
 describe("key encoding (§2)", () => {
@@ -73,7 +65,7 @@ describe("XML schema", () => {
       xml(`<QueueConfiguration><Event>s3:ObjectCreated:*</Event></QueueConfiguration>`),
       xml(`<QueueConfiguration><Queue>${Q}</Queue></QueueConfiguration>`),
     ]) {
-      expect(errorOf(() => parseNotificationXml(body)).code, body).toBe("MalformedXML");
+      expect(thrownAwsError(() => parseNotificationXml(body)).code, body).toBe("MalformedXML");
     }
   });
   it("reads every destination type, the EventBridge flag, and pretty-printed XML", () => {
@@ -90,30 +82,30 @@ describe("XML schema", () => {
 
 describe("structural validation, in AWS's order", () => {
   it("ARN parsing comes first, with the element name as ArgumentName", () => {
-    const e = errorOf(() => validate(queue(["s3:Bogus"], [["bogus", "x"]], undefined, "not-an-arn")));
+    const e = thrownAwsError(() => validate(queue(["s3:Bogus"], [["bogus", "x"]], undefined, "not-an-arn")));
     expect([e.code, e.message, e.fields.ArgumentName, e.fields.ArgumentValue]).toEqual(["InvalidArgument", "The ARN could not be parsed", "Queue", "not-an-arn"]);
-    expect(errorOf(() => validate(queue(["s3:ObjectCreated:*"], [], undefined, "arn:aws:sns:us-east-1:000000000000:t"))).message).toBe("The ARN could not be parsed");
+    expect(thrownAwsError(() => validate(queue(["s3:ObjectCreated:*"], [], undefined, "arn:aws:sns:us-east-1:000000000000:t"))).message).toBe("The ARN could not be parsed");
   });
   it("then filter rules: name, duplicates, value length", () => {
-    const e = errorOf(() => validate(queue(["s3:Bogus"], [["middle", "x"]])));
+    const e = thrownAwsError(() => validate(queue(["s3:Bogus"], [["middle", "x"]])));
     expect([e.message, e.fields.ArgumentName, e.fields.ArgumentValue]).toEqual(["filter rule name must be either prefix or suffix", "FilterRule.Name", "middle"]);
-    expect(errorOf(() => validate(queue(["s3:ObjectCreated:*"], [["prefix", "a"], ["Prefix", "b"]]))).message).toBe("Cannot specify more than one prefix rule in a filter.");
-    expect(errorOf(() => validate(queue(["s3:ObjectCreated:*"], [["suffix", "a"], ["SUFFIX", "b"]]))).message).toBe("Cannot specify more than one suffix rule in a filter.");
-    expect(errorOf(() => validate(queue(["s3:ObjectCreated:*"], [["prefix", "a".repeat(1025)]]))).code).toBe("InvalidArgument");
+    expect(thrownAwsError(() => validate(queue(["s3:ObjectCreated:*"], [["prefix", "a"], ["Prefix", "b"]]))).message).toBe("Cannot specify more than one prefix rule in a filter.");
+    expect(thrownAwsError(() => validate(queue(["s3:ObjectCreated:*"], [["suffix", "a"], ["SUFFIX", "b"]]))).message).toBe("Cannot specify more than one suffix rule in a filter.");
+    expect(thrownAwsError(() => validate(queue(["s3:ObjectCreated:*"], [["prefix", "a".repeat(1025)]]))).code).toBe("InvalidArgument");
     expect(() => validate(queue(["s3:ObjectCreated:*"], [["prefix", "a".repeat(1024)]]))).not.toThrow();
   });
   it("then event names, duplicate ids, overlap", () => {
-    expect(errorOf(() => validate(queue(["s3:ObjectCreated:Bogus"]))).message).toBe("The event is not supported for notifications");
-    expect(errorOf(() => validate(queue(["s3:ObjectCreated:Put"], [], "same") + queue(["s3:ObjectRemoved:*"], [], "same"))).message).toBe(
+    expect(thrownAwsError(() => validate(queue(["s3:ObjectCreated:Bogus"]))).message).toBe("The event is not supported for notifications");
+    expect(thrownAwsError(() => validate(queue(["s3:ObjectCreated:Put"], [], "same") + queue(["s3:ObjectRemoved:*"], [], "same"))).message).toBe(
       "Same ID used for multiple configurations. IDs must be unique.",
     );
-    const overlap = errorOf(() => validate(queue(["s3:ObjectCreated:*"]) + queue(["s3:ObjectCreated:Put"])));
+    const overlap = thrownAwsError(() => validate(queue(["s3:ObjectCreated:*"]) + queue(["s3:ObjectCreated:Put"])));
     expect([overlap.message, overlap.fields.ArgumentName, overlap.fields.ArgumentValue]).toEqual([
       "Configurations overlap. Configurations on the same bucket cannot share a common event type.",
       "Event",
       "s3:ObjectCreated:*, s3:ObjectCreated:Put",
     ]);
-    expect(errorOf(() => validate(queue(["s3:ObjectCreated:*"], [["prefix", "a/"]]) + queue(["s3:ObjectCreated:*"], [["prefix", "a/b/"]]))).message).toMatch(/^Configuration is ambiguously defined/);
+    expect(thrownAwsError(() => validate(queue(["s3:ObjectCreated:*"], [["prefix", "a/"]]) + queue(["s3:ObjectCreated:*"], [["prefix", "a/b/"]]))).message).toMatch(/^Configuration is ambiguously defined/);
   });
   it("accepts disjoint filters for the same event, capitalises rule names, generates missing ids", () => {
     const config = validate(queue(["s3:ObjectCreated:*"], [["prefix", "img/"], ["suffix", ".jpg"]]) + queue(["s3:ObjectCreated:*"], [["PREFIX", "img/"], ["Suffix", ".png"]], "png"));
@@ -125,7 +117,7 @@ describe("structural validation, in AWS's order", () => {
     expect(matchingDestinations(config, { eventName: "ObjectRemoved:Delete", key: "img/a.png" })).toEqual([]);
   });
   it("refuses a destination in another region", () => {
-    expect(errorOf(() => validate(queue(["s3:ObjectCreated:*"], [], undefined, "arn:aws:sqs:eu-west-1:000000000000:q"))).message).toBe(
+    expect(thrownAwsError(() => validate(queue(["s3:ObjectCreated:*"], [], undefined, "arn:aws:sqs:eu-west-1:000000000000:q"))).message).toBe(
       "The notification destination service region is not valid for the bucket location constraint",
     );
   });

@@ -8,6 +8,7 @@ import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { verifyPresigned, type SecretSource } from "../../src/cloud/services/s3/presign.js";
 import type { GatewayRequest } from "../../src/cloud/core/service.js";
 import { AwsError } from "../../src/cloud/core/aws-error.js";
+import { thrownAwsError } from "../helpers/aws-error.js";
 
 const creds = { accessKeyId: "ASIAMINTEDKEY0000001", secretAccessKey: "minted-secret", sessionToken: "tok" };
 const known: SecretSource = { secretFor: (id) => (id === creds.accessKeyId ? { secretAccessKey: creds.secretAccessKey, sessionToken: creds.sessionToken } : undefined) };
@@ -20,16 +21,6 @@ function client(forcePathStyle: boolean, credentials: { accessKeyId: string; sec
 function toRequest(url: string, method = "GET", headers: Record<string, string> = {}): GatewayRequest {
   const u = new URL(url);
   return { method, rawPath: u.pathname, query: u.searchParams, headers: { host: u.host, ...headers }, body: Buffer.alloc(0), host: u.host };
-}
-
-function rejects(fn: () => unknown): AwsError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof AwsError) return err;
-    throw err;
-  }
-  throw new Error("expected an AwsError");
 }
 
 describe("verifyPresigned", () => {
@@ -47,16 +38,16 @@ describe("verifyPresigned", () => {
   it("refuses a tampered URL when the secret is known, and only checks form for unknown keys", async () => {
     const url = await getSignedUrl(client(true), new GetObjectCommand({ Bucket: "photos", Key: "a.txt" }), { expiresIn: 60 });
     const tampered = url.replace("/a.txt", "/b.txt");
-    const err = rejects(() => verifyPresigned(toRequest(tampered), known));
+    const err = thrownAwsError(() => verifyPresigned(toRequest(tampered), known));
     expect([err.code, err.status]).toEqual(["SignatureDoesNotMatch", 403]);
-    expect(rejects(() => verifyPresigned(toRequest(url, "DELETE"), known)).code).toBe("SignatureDoesNotMatch");
+    expect(thrownAwsError(() => verifyPresigned(toRequest(url, "DELETE"), known)).code).toBe("SignatureDoesNotMatch");
     const other = await getSignedUrl(client(true, { accessKeyId: "test", secretAccessKey: "test" }), new GetObjectCommand({ Bucket: "photos", Key: "a.txt" }), { expiresIn: 60 });
     expect(verifyPresigned(toRequest(other.replace("/a.txt", "/b.txt")), unknown)?.signatureVerified).toBe(false);
   });
 
   it("answers 403 AccessDenied 'Request has expired' after X-Amz-Expires", async () => {
     const url = await getSignedUrl(client(true), new GetObjectCommand({ Bucket: "photos", Key: "a.txt" }), { expiresIn: 1 });
-    const err = rejects(() => verifyPresigned(toRequest(url), unknown, Date.now() + 5_000));
+    const err = thrownAwsError(() => verifyPresigned(toRequest(url), unknown, Date.now() + 5_000));
     expect([err.code, err.message, err.status]).toEqual(["AccessDenied", "Request has expired", 403]);
     expect(err.fields["X-Amz-Expires"]).toBe("1");
   });
@@ -66,20 +57,20 @@ describe("verifyPresigned", () => {
     const variant = (edit: (q: URLSearchParams) => void) => {
       const u = new URL(url);
       edit(u.searchParams);
-      return rejects(() => verifyPresigned(toRequest(u.toString()), unknown));
+      return thrownAwsError(() => verifyPresigned(toRequest(u.toString()), unknown));
     };
     expect(variant((q) => q.delete("X-Amz-Date")).code).toBe("AuthorizationQueryParametersError");
     expect(variant((q) => q.set("X-Amz-Expires", "604801")).code).toBe("AuthorizationQueryParametersError");
     expect(variant((q) => q.set("X-Amz-Expires", "soon")).message).toBe("X-Amz-Expires should be a number");
     expect(variant((q) => q.set("X-Amz-Algorithm", "AWS4-HMAC-SHA1")).code).toBe("AuthorizationQueryParametersError");
     expect(variant((q) => q.set("X-Amz-Credential", "nope")).message).toContain("the Credential is mal-formed");
-    const both = rejects(() => verifyPresigned(toRequest(url.toString(), "GET", { authorization: "AWS4-HMAC-SHA256 Credential=x" }), unknown));
+    const both = thrownAwsError(() => verifyPresigned(toRequest(url.toString(), "GET", { authorization: "AWS4-HMAC-SHA256 Credential=x" }), unknown));
     expect(both.code).toBe("InvalidArgument");
   });
 
   it("refuses a session token that is not the key's", async () => {
     const url = await getSignedUrl(client(true, { ...creds, sessionToken: "other-token" }), new GetObjectCommand({ Bucket: "photos", Key: "a.txt" }), { expiresIn: 60 });
-    expect(rejects(() => verifyPresigned(toRequest(url), known)).code).toBe("InvalidToken");
+    expect(thrownAwsError(() => verifyPresigned(toRequest(url), known)).code).toBe("InvalidToken");
   });
 
   it("ignores requests that are not presigned", () => {
