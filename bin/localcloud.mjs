@@ -7,9 +7,9 @@
  * the cloud must start in well under a second. So this launcher bundles
  * src/cloud/cli.ts with esbuild into one file,
  * node_modules/.cache/s3-event-labs/cloud/cli.js (only when a source file or
- * the lockfile changed), and imports it. Non-TypeScript files (the Lambda
- * runtime's bootstrap/, which runs in its own processes) are copied with
- * their src/ layout kept; runtime/environment.ts knows to look there.
+ * the lockfile changed), and imports it. The Lambda runtime's bootstrap/
+ * (plain JavaScript run in its own processes) is copied beside cli.js, where
+ * runtime/environment.ts looks for it, as it does beside itself in src/.
  * dynalite (loaded on demand, with its LevelDB) and the AWS SDK (resolved for
  * Lambda functions from node_modules) stay external.
  */
@@ -65,8 +65,12 @@ async function ensureBuilt() {
     sourcemap: "linked",
     logLevel: "error",
   });
+  // The bundle's import.meta.url is cli.js at the build root; environment.ts finds bootstrap/ beside
+  // itself, so the bootstrap folder goes beside cli.js.
+  const bootstrapDir = path.join(srcDir, "services", "lambda", "runtime", "bootstrap");
   for (const file of files.filter((f) => !f.endsWith(".ts"))) {
-    const dest = path.join(tmp, path.relative(srcDir, file));
+    if (!file.startsWith(bootstrapDir + path.sep)) throw new Error(`localcloud launcher: do not know where ${file} belongs in the bundle`);
+    const dest = path.join(tmp, "bootstrap", path.relative(bootstrapDir, file));
     fs.mkdirSync(path.dirname(dest), { recursive: true });
     fs.copyFileSync(file, dest);
   }

@@ -21,14 +21,8 @@ import { buildInvokeResult, type InvocationOutcome, type KillReason, type Runtim
 import { trackChild, untrackChild } from "./orphan-guard.js";
 import type { SdkModules } from "./sdk-modules.js";
 
-/**
- * bootstrap/ sits beside this file in src/ (tests, tsx). bin/localcloud.mjs bundles the cloud into one
- * cli.js at the root of its build folder and copies bootstrap/ to the same relative place as in src/,
- * so from the bundle it is under services/lambda/runtime/.
- */
-const BOOTSTRAP = ((here: string) =>
-  [path.join(here, "bootstrap", "bootstrap.mjs"), path.join(here, "services", "lambda", "runtime", "bootstrap", "bootstrap.mjs")].find((f) => fs.existsSync(f)) ??
-  path.join(here, "bootstrap", "bootstrap.mjs"))(path.dirname(fileURLToPath(import.meta.url)));
+/** bootstrap/ sits beside this module: in src/, and beside cli.js in bin/localcloud.mjs's bundle. */
+const BOOTSTRAP = path.join(path.dirname(fileURLToPath(import.meta.url)), "bootstrap", "bootstrap.mjs");
 /** AWS gives the init phase of an on-demand environment 10 seconds. */
 const INIT_LIMIT_MS = 10_000;
 /** How often a busy environment's resident memory is checked against its limit. */
