@@ -47,8 +47,8 @@ export class Cloud {
   private readonly closeHooks: Array<() => void | Promise<void>> = [];
 
   constructor(readonly config: CloudConfig) {
-    this.store = new Store(config.dataDir);
     this.log = new Logger(config.logSink ?? ((line) => process.stderr.write(line + "\n")), config.logLevel);
+    this.store = new Store(config.dataDir, { warn: (m) => this.log.warn(m) });
     this.trace = new TraceLog(this.log);
     this.identity = new IdentityRegistry(this.store);
     this.destinations = new Destinations(this.trace, this.log);
