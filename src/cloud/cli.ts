@@ -71,6 +71,8 @@ try {
   const e = err as NodeJS.ErrnoException;
   if (e.code === "EADDRINUSE") {
     console.error(`Port ${port} is already in use. Is a local cloud already running? Check with: curl http://127.0.0.1:${port}/_localcloud/health — or start this one with --port 0 to pick a free port.`);
+  } else if (e.name === "DataDirLockedError") {
+    console.error(e.message); // names the cloud that holds the data dir (core/data-dir-lock.ts)
   } else {
     console.error(`The local cloud could not start: ${e.stack ?? e}`);
   }

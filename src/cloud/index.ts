@@ -10,6 +10,7 @@ import { startGateway } from "./gateway/server.js";
 import { serviceLoaders } from "./services/registry.js";
 import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT } from "./core/constants.js";
 import type { LogLevel } from "./core/trace.js";
+import { DataDirLock } from "./core/data-dir-lock.js";
 
 export interface StartOptions {
   /** 0 = any free port. Default 4566. */
@@ -45,6 +46,17 @@ export async function start(options: StartOptions = {}): Promise<RunningCloud> {
     logLevel: options.logLevel ?? "info",
     logSink: options.logSink,
   };
+  // One cloud per data dir (core/data-dir-lock.ts): taken before the store loads, released after it closes.
+  const lock = config.dataDir ? DataDirLock.acquire(config.dataDir) : undefined;
+  try {
+    return await startLocked(config, lock);
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
+}
+
+async function startLocked(config: CloudConfig, lock: DataDirLock | undefined): Promise<RunningCloud> {
   const cloud = new Cloud(config);
   // IAM enforcement for role-session callers (src/cloud/policy/enforce.ts); "off" keeps allow-all.
   if (config.iam === "enforce") cloud.authorizer = (await import("./policy/enforce.js")).createEnforcingAuthorizer(cloud);
@@ -53,6 +65,7 @@ export async function start(options: StartOptions = {}): Promise<RunningCloud> {
   const gateway = await startGateway(cloud, config.port, config.host);
   const hostForUrl = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
   cloud.endpoint = `http://${hostForUrl.includes(":") ? `[${hostForUrl}]` : hostForUrl}:${gateway.port}`;
+  lock?.update(gateway.port, cloud.endpoint);
   let closed: Promise<void> | undefined;
   return {
     endpoint: cloud.endpoint,
@@ -61,6 +74,7 @@ export async function start(options: StartOptions = {}): Promise<RunningCloud> {
     close: () => (closed ??= (async () => {
       await gateway.close();
       await cloud.close();
+      lock?.release();
     })()),
   };
 }

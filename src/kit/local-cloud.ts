@@ -6,6 +6,9 @@
  * Order of preference:
  *  1. the cloud recorded in the state file (.s3-event-labs/cloud.json), if its
  *     health check answers — so every terminal of a learner shares one cloud;
+ *     failing that, the cloud whose lock holds the kit's data dir
+ *     (cloud-data/cloud.lock names its endpoint and pid) — a cloud may refuse
+ *     to start on a data dir another one uses, so that one must be reused;
  *  2. a cloud already listening on the default port 4566 (`npm run cloud` in
  *     another terminal);
  *  3. a new background cloud: a detached `node bin/localcloud.mjs` process on a
@@ -65,6 +68,17 @@ export async function findRunningCloud(): Promise<{ endpoint: string; health: Cl
   if (state) {
     const health = await checkHealth(state.endpoint);
     if (health) return { endpoint: state.endpoint, health, source: "state-file" };
+  }
+  // cloud.json missing or stale, but a cloud holds the kit's data dir (its lock names it: src/cloud/core/data-dir-lock.ts).
+  let lock: { endpoint?: string; pid?: number } | undefined;
+  try {
+    lock = readJson<typeof lock>(path.join(stateDir(), "cloud-data", "cloud.lock"), undefined);
+  } catch {
+    lock = undefined; // being written this instant: no cloud to name yet
+  }
+  if (lock?.endpoint) {
+    const health = await checkHealth(lock.endpoint);
+    if (health && health.pid === lock.pid) return { endpoint: lock.endpoint, health, source: "state-file" };
   }
   // Tests set S3_EVENT_LABS_NO_DEFAULT_PORT=1 so a developer's own `npm run cloud` is never picked up.
   if (process.env.S3_EVENT_LABS_NO_DEFAULT_PORT === "1") return undefined;
