@@ -16,6 +16,11 @@ import { streamKey, type LogsState, type StoredEvent } from "./state.js";
 
 const DAY = 86_400_000;
 const MAX_BATCH_EVENTS = 10_000;
+/** PutLogEvents' batch limit: the messages' UTF-8 bytes plus 26 bytes per event. */
+const MAX_BATCH_BYTES = 1_048_576;
+/** One event's limit, counted the same way: 256 KB until April 2025, 1 MB since (AWS's "Log event too large"). */
+const MAX_EVENT_BYTES = 1_048_576;
+const EVENT_OVERHEAD_BYTES = 26;
 
 const token = (direction: "f" | "b", position: number) => `${direction}/${String(position).padStart(56, "0")}`;
 
@@ -46,6 +51,13 @@ export function eventHandlers(state: LogsState): Record<string, JsonHandler> {
           throw invalidParameter("Log events in a single PutLogEvents request must be in chronological order.");
         }
       }
+      let batchBytes = 0;
+      for (const e of events as Array<{ message: string }>) {
+        const size = Buffer.byteLength(e.message) + EVENT_OVERHEAD_BYTES;
+        if (size > MAX_EVENT_BYTES) throw invalidParameter(`Log event too large: ${size} bytes exceeds limit of ${MAX_EVENT_BYTES}`);
+        batchBytes += size;
+      }
+      if (batchBytes > MAX_BATCH_BYTES) throw invalidParameter(`Upload too large: ${batchBytes} bytes exceeds limit of ${MAX_BATCH_BYTES}`);
       if (events[events.length - 1].timestamp - events[0].timestamp > DAY) {
         throw invalidParameter("The batch of log events in a single PutLogEvents request cannot span more than 24 hours.");
       }

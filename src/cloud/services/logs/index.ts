@@ -29,6 +29,15 @@
  *   between two pages can shift the pages.
  *
  * **By design**
+ * - Sizes as on AWS: PutLogEvents refuses an event over 1,048,576 bytes
+ *   ("Log event too large", counting 26 bytes of overhead per event; AWS's
+ *   limit was 256 KB until April 2025) and a batch over 1,048,576 bytes
+ *   ("Upload too large"), both InvalidParameterException. Lambda splits its
+ *   functions' lines at 256 KB (lambda/runtime/log-sink.ts).
+ * - A local limit AWS does not have: all events are kept in memory, so past
+ *   LOCALCLOUD_LOGS_MAX_BYTES (default 256 MiB) the oldest batches are
+ *   deleted, with one warning (state.ts). GetLogEvents tokens taken before
+ *   such a deletion point a few events further on.
  * - Retention is applied when reading: events older than the retention are
  *   hidden (and rejected by PutLogEvents) rather than deleted by a sweeper.
  * - sequenceToken is accepted and ignored (as AWS has done since 2023);

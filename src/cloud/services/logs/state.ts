@@ -6,6 +6,12 @@
  * in-memory index (stream → events in arrival order) is rebuilt from the
  * batches on start. Keys are `account:region:group[:stream]` — neither a
  * group nor a stream name may contain ':', so keys are unambiguous.
+ *
+ * A local limit AWS does not have: every event is kept in memory (and in the
+ * store), so a function that logs without end would grow the cloud without
+ * end. Past `LOCALCLOUD_LOGS_MAX_BYTES` (default 256 MiB, counted as AWS
+ * counts storedBytes: message bytes + 26 per event) the oldest batches, across
+ * all streams, are deleted, and the cloud warns once. Never a failure.
  */
 import type { Cloud } from "../../core/cloud.js";
 import type { Table } from "../../core/store.js";
@@ -46,6 +52,14 @@ interface EventBatch {
 export const groupKey = (account: string, region: string, group: string) => `${account}:${region}:${group}`;
 export const streamKey = (account: string, region: string, group: string, stream: string) => `${account}:${region}:${group}:${stream}`;
 
+const DEFAULT_MAX_LOG_BYTES = 256 * 1024 * 1024;
+
+function batchBytes(events: StoredEvent[]): number {
+  let bytes = 0;
+  for (const e of events) bytes += Buffer.byteLength(e.message) + 26; // AWS counts 26 bytes of overhead per event
+  return bytes;
+}
+
 export class LogsState {
   readonly groups: Table<LogGroupRecord>;
   readonly streams: Table<LogStreamRecord>;
@@ -55,8 +69,18 @@ export class LogsState {
   /** stream key → keys of its batches (to delete them with the stream). */
   private batchKeys = new Map<string, string[]>();
   private seq = 0;
+  /** Every batch in write order (oldest first from `oldestIndex`), for the local size limit. */
+  private order: Array<{ key: string; stream: string; count: number }> = [];
+  /** Bytes of each batch still stored (counted in `totalBytes`). */
+  private liveBytes = new Map<string, number>();
+  private oldestIndex = 0;
+  private totalBytes = 0;
+  private warnedLimit = false;
+  private readonly maxBytes: number;
 
-  constructor(cloud: Cloud) {
+  constructor(private readonly cloud: Cloud) {
+    const fromEnv = Number(process.env.LOCALCLOUD_LOGS_MAX_BYTES);
+    this.maxBytes = fromEnv > 0 ? fromEnv : DEFAULT_MAX_LOG_BYTES;
     this.groups = cloud.store.table<LogGroupRecord>("logs.groups");
     this.streams = cloud.store.table<LogStreamRecord>("logs.streams");
     this.batches = cloud.store.table<EventBatch>("logs.events");
@@ -71,6 +95,42 @@ export class LogsState {
       this.seq = Math.max(this.seq, batch.seq);
       (this.events.get(batch.stream) ?? this.events.set(batch.stream, []).get(batch.stream)!).push(...batch.events);
       (this.batchKeys.get(batch.stream) ?? this.batchKeys.set(batch.stream, []).get(batch.stream)!).push(key);
+      this.track(key, batch.stream, batch.events);
+    }
+    this.enforceLimit();
+  }
+
+  private track(key: string, stream: string, events: StoredEvent[]): void {
+    const bytes = batchBytes(events);
+    this.order.push({ key, stream, count: events.length });
+    this.liveBytes.set(key, bytes);
+    this.totalBytes += bytes;
+  }
+
+  /** Drop the oldest batches while the events pass the local limit (never the newest one). */
+  private enforceLimit(): void {
+    let dropped = 0;
+    while (this.totalBytes > this.maxBytes && this.order.length - this.oldestIndex > 1) {
+      const oldest = this.order[this.oldestIndex++]!;
+      const bytes = this.liveBytes.get(oldest.key);
+      if (bytes === undefined) continue; // its stream was deleted already
+      this.totalBytes -= bytes;
+      this.liveBytes.delete(oldest.key);
+      this.batches.delete(oldest.key);
+      this.events.get(oldest.stream)?.splice(0, oldest.count);
+      const keys = this.batchKeys.get(oldest.stream);
+      if (keys?.[0] === oldest.key) keys.shift();
+      dropped++;
+    }
+    if (this.oldestIndex > 1024 && this.oldestIndex > this.order.length / 2) {
+      this.order = this.order.slice(this.oldestIndex);
+      this.oldestIndex = 0;
+    }
+    if (dropped && !this.warnedLimit) {
+      this.warnedLimit = true;
+      this.cloud.log.warn(
+        `logs: the stored log events passed ${Math.round(this.maxBytes / 1048576)} MiB (LOCALCLOUD_LOGS_MAX_BYTES, a local limit AWS does not have); the oldest events are being deleted.`,
+      );
     }
   }
 
@@ -79,6 +139,11 @@ export class LogsState {
     this.events.clear();
     this.batchKeys.clear();
     this.seq = 0;
+    this.order = [];
+    this.liveBytes.clear();
+    this.oldestIndex = 0;
+    this.totalBytes = 0;
+    this.warnedLimit = false;
   }
 
   /**
@@ -104,19 +169,23 @@ export class LogsState {
     this.batches.set(batchKey, { stream: key, seq, events });
     (this.events.get(key) ?? this.events.set(key, []).get(key)!).push(...events);
     (this.batchKeys.get(key) ?? this.batchKeys.set(key, []).get(key)!).push(batchKey);
-    let bytes = 0;
     for (const e of events) {
-      bytes += Buffer.byteLength(e.message) + 26; // AWS counts 26 bytes of overhead per event
       stream.firstEventTimestamp = Math.min(stream.firstEventTimestamp ?? e.timestamp, e.timestamp);
       stream.lastEventTimestamp = Math.max(stream.lastEventTimestamp ?? e.timestamp, e.timestamp);
     }
     stream.lastIngestionTime = events[events.length - 1]!.ingestionTime;
-    stream.storedBytes += bytes;
+    stream.storedBytes += batchBytes(events);
     this.streams.set(key, stream);
+    this.track(batchKey, key, events);
+    this.enforceLimit();
   }
 
   deleteStream(key: string): void {
-    for (const batchKey of this.batchKeys.get(key) ?? []) this.batches.delete(batchKey);
+    for (const batchKey of this.batchKeys.get(key) ?? []) {
+      this.batches.delete(batchKey);
+      this.totalBytes -= this.liveBytes.get(batchKey) ?? 0;
+      this.liveBytes.delete(batchKey);
+    }
     this.batchKeys.delete(key);
     this.events.delete(key);
     this.streams.delete(key);
