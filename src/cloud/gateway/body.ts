@@ -29,16 +29,48 @@ export const requestTimeout = () =>
     headers: { connection: "close" },
   });
 
+/** Until S3 bodies stream to disk (a Gap, gateway/server.ts), S3 requests are buffered up to this. */
+export const MAX_S3_BODY_BYTES = 1024 * 1024 * 1024;
+/**
+ * Every other service is refused far earlier, before its body is buffered:
+ * each has its own AWS limit (SQS 1 MiB of messages, SNS 256 KB, a Lambda
+ * zip 50 MB = 69,905,067 bytes of base64, an invoke 6 MB) that it checks itself
+ * with AWS's error; the gateway's cap only has to be above any request those
+ * limits allow (URL- or JSON-escaping can triple a 1 MiB message).
+ */
+const SERVICE_BODY_LIMITS: Record<string, number> = { lambda: 72 * 1024 * 1024 };
+const DEFAULT_SERVICE_BODY_LIMIT = 16 * 1024 * 1024;
+
+/** The most the gateway buffers for a request to `service` (undefined: a service the cloud does not have). */
+export function bodyLimitFor(service: string | undefined): number {
+  if (service === "s3") return MAX_S3_BODY_BYTES;
+  return (service && SERVICE_BODY_LIMITS[service]) || DEFAULT_SERVICE_BODY_LIMIT;
+}
+
+/** The error for a body past bodyLimitFor(service): S3's EntityTooLarge, else a 413 in the service's shape. */
+export function bodyTooLargeFor(service: string | undefined): () => AwsError {
+  const limit = bodyLimitFor(service);
+  if (service === "s3") return () => new AwsError("EntityTooLarge", `Your proposed upload exceeds the maximum allowed size (${limit} bytes in the local cloud).`);
+  if (service === "lambda") return () => new AwsError("RequestEntityTooLargeException", `Request must be smaller than ${limit} bytes`, { status: 413 });
+  return () => new AwsError("RequestEntityTooLarge", `Request body is larger than ${limit} bytes, far past what ${service ?? "this service"} accepts.`, { status: 413 });
+}
+
 export function readBody(
   req: http.IncomingMessage,
   limit: number,
   tooLarge: () => AwsError = () => new AwsError("EntityTooLarge", `Your proposed upload exceeds the maximum allowed size (${limit} bytes in the local cloud).`),
 ): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    // Too large: answered at once and the connection closed, rather than reading (or draining) the rest.
+    const refuse = () => {
+      const err = tooLarge();
+      err.headers.connection = "close";
+      req.pause();
+      reject(err);
+    };
     const declared = Number(req.headers["content-length"] ?? 0);
     if (declared > limit) {
-      reject(tooLarge());
-      req.resume();
+      refuse();
       return;
     }
     const chunks: Buffer[] = [];
@@ -60,8 +92,9 @@ export function readBody(
       size += chunk.length;
       if (size > limit) {
         stopTimer();
-        reject(tooLarge());
-        req.destroy();
+        chunks.length = 0;
+        req.removeAllListeners("data");
+        refuse();
         return;
       }
       chunks.push(chunk);

@@ -20,10 +20,7 @@ import { jsonError } from "../protocols/json.js";
 import { queryError } from "../protocols/query.js";
 import { s3ErrorResponse } from "../protocols/rest-xml.js";
 import { s3HostId, s3RequestId } from "../core/ids.js";
-import { readBody } from "./body.js";
-
-/** Larger bodies are refused before they are buffered (S3's single PUT limit is 5 GB; labs need far less). */
-const MAX_BODY_BYTES = 1024 * 1024 * 1024;
+import { bodyLimitFor, bodyTooLargeFor, readBody } from "./body.js";
 
 function flatHeaders(raw: http.IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
@@ -136,7 +133,7 @@ export async function startGateway(cloud: Cloud, port: number, host: string): Pr
 
     let gatewayReq: GatewayRequest;
     try {
-      gatewayReq = { ...partial, body: await readBody(req, MAX_BODY_BYTES) };
+      gatewayReq = { ...partial, body: await readBody(req, bodyLimitFor(service?.name), bodyTooLargeFor(service?.name)) };
     } catch (err) {
       if (isAwsError(err)) await writeResponse(res, errorFor(partial, err, service, requestId), partial.method);
       else res.destroy(); // the client went away mid-body: nothing to answer, nothing stored
