@@ -5,6 +5,11 @@
  * body, and hands a GatewayRequest to the service. Whatever happens — a body
  * that ends early, a handler that throws, a service the cloud does not have —
  * the client gets an AWS-shaped error and the server keeps running.
+ *
+ * **Gaps** (request bodies, body.ts)
+ * - S3 bodies (PutObject, UploadPart) are buffered in memory up to 1 GiB;
+ *   they are not yet spooled to a temp file and renamed into the blob store.
+ *   Other services are capped at 16 MiB (Lambda 72 MiB) before buffering.
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
