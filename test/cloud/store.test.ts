@@ -115,6 +115,20 @@ describe("tables on disk", () => {
     expect(open(dir).table.get("k2")).toEqual({ n: 197, pad });
   });
 
+  it("keeps the very write that triggers a compaction (count or size)", () => {
+    const dir = dataDir();
+    const a = open(dir);
+    for (let i = 1; i <= 1001; i++) a.table.set("a", { n: i }); // the 1001st line passes the count trigger
+    a.store.close();
+    expect(fs.statSync(journal(dir)).size).toBe(0); // it did compact, on that last write
+    expect(open(dir).table.get("a")).toEqual({ n: 1001 });
+
+    const b = open(dataDir(), { compactJournalBytes: 1000 });
+    b.table.set("x", { n: 1, pad: "z".repeat(2000) }); // past the size trigger at once
+    b.store.close();
+    expect(open(dirs[dirs.length - 1]!).table.get("x")?.n).toBe(1);
+  });
+
   it("removes a compaction's leftover temp file at start", () => {
     const dir = dataDir();
     fs.mkdirSync(path.join(dir, "state"), { recursive: true });

@@ -176,6 +176,11 @@ export class Table<T> {
     }
     this.journalBytes += bytes.length;
     this.journalLines++;
+  }
+
+  /** After a change is applied to the map (a snapshot taken before would miss it, and the journal is then emptied). */
+  private maybeCompact(): void {
+    if (!this.dir) return;
     const byCount = this.journalLines > 1000 && this.journalLines > this.map.size * 2;
     const bySize = this.journalBytes > (this.options.compactJournalBytes ?? DEFAULT_COMPACT_JOURNAL_BYTES) && this.journalBytes > this.snapshotBytes * 2;
     if (byCount || bySize) {
@@ -244,11 +249,13 @@ export class Table<T> {
   set(key: string, value: T): void {
     this.append({ k: key, v: value });
     this.map.set(key, value);
+    this.maybeCompact();
   }
   delete(key: string): boolean {
     if (!this.map.has(key)) return false;
     this.append({ k: key, d: 1 });
     this.map.delete(key);
+    this.maybeCompact();
     return true;
   }
   get size(): number {
