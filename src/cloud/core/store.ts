@@ -123,6 +123,8 @@ export class Table<T> {
         }
         this.snapshotBytes = line.end;
       }
+      // A crash between a compaction's rename and its removal of the old-format file: that file is older.
+      if (fs.existsSync(this.legacySnapshotPath)) fs.rmSync(this.legacySnapshotPath, { force: true });
     } else if (fs.existsSync(this.legacySnapshotPath)) {
       // The old format: one JSON object, written by one JSON.stringify, hence always under the string limit.
       const snapshot = JSON.parse(fs.readFileSync(this.legacySnapshotPath, "utf8")) as Record<string, T>;
