@@ -191,7 +191,9 @@ export class Table<T> {
       } catch (err) {
         // The change itself is safe in the journal; a compaction that fails (disk full) is retried later.
         this.options.warn?.(`store: ${this.name}: compaction failed, will retry: ${(err as Error).message}`);
+        // Back off: the next attempt after as many lines / bytes again, not on every write.
         this.snapshotBytes = this.journalBytes;
+        this.journalLines = 0;
       }
     }
     this.options.onGrow?.();
