@@ -87,6 +87,7 @@ import { LambdaRuntimePool } from "./pool.js";
 
 export * from "./contract.js";
 export { livePids } from "./orphan-guard.js";
+export { sandboxStatus, type SandboxStatus } from "./sandbox.js";
 export type { LambdaRuntimePool };
 
 /** The factory the Lambda API uses. */
