@@ -8,10 +8,10 @@
  *   ld.so.cache, localtime, ssl certificates, alternatives) — never /etc/shadow
  *   or the rest — and the node binary at its own path;
  * - its function's code read-only at /var/task (LAMBDA_TASK_ROOT, as on AWS),
- *   the SDK links at /var/runtime (LAMBDA_RUNTIME_DIR), the bootstrap and the
- *   kit's node_modules (what the SDK links point into) read-only at their own
- *   paths — node_modules only, never the project folder around it, where the
- *   default data dir `.s3-event-labs/` lives;
+ *   the SDK links and the bootstrap at /var/runtime (LAMBDA_RUNTIME_DIR), and
+ *   the kit's node_modules (what the SDK links point into) read-only at its
+ *   real path — node_modules only, never the project folder around it, where
+ *   the default data dir `.s3-event-labs/` lives;
  * - its own /tmp: a tmpfs of the function's EphemeralStorage (AWS's 512 MB
  *   default), gone with the environment; everything else is read-only;
  * - a fresh /proc and a minimal /dev; its own pid, IPC and UTS namespaces
@@ -51,6 +51,8 @@ import * as path from "node:path";
 /** Where the function's code and the SDK links appear inside the sandbox (AWS's paths). */
 export const TASK_ROOT = "/var/task";
 export const RUNTIME_DIR = "/var/runtime";
+/** bootstrap/ inside the sandbox (sdk-modules.ts makes the mount point). */
+export const BOOTSTRAP_DIR = "/var/runtime/bootstrap";
 /** AWS's default ephemeral storage (MB). */
 const DEFAULT_TMP_MB = 512;
 
@@ -155,20 +157,15 @@ export function sandboxArgs(layout: SandboxLayout): string[] {
     else if (st.isDirectory()) args.push("--ro-bind", dir, dir);
   }
   for (const entry of ETC_ENTRIES) args.push("--ro-bind-try", `/etc/${entry}`, `/etc/${entry}`);
-  const bound = ["/usr/"];
   const node = realpath(layout.execPath);
-  if (!bound.some((b) => node.startsWith(b))) args.push("--ro-bind", node, node);
+  if (!node.startsWith("/usr/")) args.push("--ro-bind", node, node);
 
   const tmpBytes = Math.max(DEFAULT_TMP_MB, layout.tmpMb ?? DEFAULT_TMP_MB) * 1024 * 1024;
   args.push("--proc", "/proc", "--dev", "/dev", "--size", String(tmpBytes), "--tmpfs", "/tmp");
 
-  for (const dir of new Set(layout.nodeModulesDirs.map(realpath))) {
-    args.push("--ro-bind", dir, dir);
-    bound.push(dir + path.sep);
-  }
-  const bootstrap = realpath(layout.bootstrapDir);
-  if (!bound.some((b) => (bootstrap + path.sep).startsWith(b))) args.push("--ro-bind", bootstrap, bootstrap);
+  for (const dir of new Set(layout.nodeModulesDirs.map(realpath))) args.push("--ro-bind", dir, dir);
   args.push("--ro-bind", realpath(layout.runtimeDir), RUNTIME_DIR);
+  args.push("--ro-bind", realpath(layout.bootstrapDir), BOOTSTRAP_DIR);
   // A code directory that is gone leaves /var/task empty: the bootstrap then reports Runtime.ImportModuleError.
   args.push("--dir", TASK_ROOT, "--ro-bind-try", realpath(layout.codeDir), TASK_ROOT);
   args.push("--remount-ro", "/", "--chdir", TASK_ROOT, ...ISOLATION);

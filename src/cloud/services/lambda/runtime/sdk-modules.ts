@@ -37,6 +37,8 @@ export function prepareSdkModules(scratchDir: string): SdkModules {
   const runtimeDir = path.join(scratchDir, "runtime");
   const nodeModulesDir = path.join(runtimeDir, "node_modules");
   fs.mkdirSync(nodeModulesDir, { recursive: true });
+  // The mount point of bootstrap/ inside a sandbox (/var/runtime/bootstrap, sandbox.ts).
+  fs.mkdirSync(path.join(runtimeDir, "bootstrap"), { recursive: true });
   const kit = findKitNodeModules();
   for (const scope of SDK_SCOPES) {
     const target = kit && path.join(kit, scope);

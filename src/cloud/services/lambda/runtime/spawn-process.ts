@@ -14,7 +14,7 @@ import { pathToFileURL } from "node:url";
 import type { FunctionSpec } from "./contract.js";
 import { buildEnvironmentVariables } from "./environment-variables.js";
 import { trackChild } from "./orphan-guard.js";
-import { RUNTIME_DIR, TASK_ROOT, nodePidOf, sandboxArgs, type SandboxStatus } from "./sandbox.js";
+import { BOOTSTRAP_DIR, RUNTIME_DIR, TASK_ROOT, nodePidOf, sandboxArgs, type SandboxStatus } from "./sandbox.js";
 import type { SdkModules } from "./sdk-modules.js";
 
 export interface ProcessRequest {
@@ -56,7 +56,7 @@ export function spawnEnvironmentProcess(req: ProcessRequest): EnvironmentProcess
       tmpMb: spec.ephemeralStorageMb,
     });
     const node = fs.realpathSync(process.execPath);
-    const child = spawn(req.sandbox.bwrap, [...args, "--", node, heapCap, fs.realpathSync(req.bootstrap)], {
+    const child = spawn(req.sandbox.bwrap, [...args, "--", node, heapCap, path.join(BOOTSTRAP_DIR, path.basename(req.bootstrap))], {
       cwd: req.envDir,
       env,
       stdio: ["ignore", "pipe", "pipe", "ipc"],
