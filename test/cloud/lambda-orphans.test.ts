@@ -32,7 +32,7 @@ afterAll(() => {
 });
 
 /** A real cloud process on a free port; resolves with its endpoint once it printed "ready". */
-async function startCloudProcess(env: Record<string, string>): Promise<{ proc: ChildProcess; endpoint: string }> {
+async function startCloudProcess(env: Record<string, string>): Promise<{ proc: ChildProcess; endpoint: string; output: () => string }> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "lambda-orphans-"));
   dirs.push(dataDir);
   const proc = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "src/cloud/cli.ts"), "--port", "0", "--data-dir", dataDir], {
@@ -52,7 +52,7 @@ async function startCloudProcess(env: Record<string, string>): Promise<{ proc: C
     proc.stderr!.on("data", onData);
     proc.once("exit", (code) => reject(new Error(`cloud exited (${code}) before it was ready:\n${output}`)));
   });
-  return { proc, endpoint };
+  return { proc, endpoint, output: () => output };
 }
 
 /** Host pids of node processes (not bwrap) running the bootstrap for a function. */
@@ -84,7 +84,7 @@ function cpuTicks(pid: number): number | undefined {
 }
 
 async function spinThenKillCloud(env: Record<string, string>): Promise<void> {
-  const { proc, endpoint } = await startCloudProcess(env);
+  const { proc, endpoint, output } = await startCloudProcess(env);
   const config = { endpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } };
   const lambda = new LambdaClient({ ...config, maxAttempts: 1 });
   await createExecutionRole(new IAMClient(config));
@@ -98,6 +98,11 @@ async function spinThenKillCloud(env: Record<string, string>): Promise<void> {
     const [p] = environmentPids(name);
     return p !== undefined && (cpuTicks(p) ?? 0) >= 50 ? p : undefined;
   }, 20_000);
+
+  // Unsandboxed handlers are announced once, at start; sandboxed ones not at all.
+  const warnings = output().split("\n").filter((l) => l.includes("handlers run UNSANDBOXED"));
+  expect(warnings).toHaveLength(env.LOCALCLOUD_SANDBOX === "off" ? 1 : 0);
+  if (env.LOCALCLOUD_SANDBOX === "off") expect(warnings[0]).toContain("(LOCALCLOUD_SANDBOX=off)");
 
   proc.kill("SIGKILL");
   await eventually(async () => (cpuTicks(pid) === undefined ? true : undefined), 10_000);

@@ -105,8 +105,7 @@ function tryBwrap(bwrap: string): Promise<SandboxStatus> {
 }
 
 function findOnPath(name: string): string | undefined {
-  const dirs = (process.env.PATH ?? "").split(path.delimiter).concat(["/usr/bin", "/bin", "/usr/local/bin"]);
-  for (const dir of dirs) {
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
     if (!dir) continue;
     const candidate = path.join(dir, name);
     try {
