@@ -71,6 +71,7 @@
  *   know them, not byte for byte.
  * - The SDK resolve hook is registered only when the handler file is ESM; a
  *   CommonJS handler that `import()`s the SDK dynamically will not find it.
+ * - With bwrap older than 0.8, /tmp is not limited to EphemeralStorage (sandbox.ts).
  * - Sandboxed, a process that calls process.exit(N) with N > 128 is reported
  *   as killed by signal N-128 (bwrap reports a signal death as exit 128+N).
  * - The sandbox binds the kit's whole node_modules read-only (the SDK's own
@@ -133,10 +134,10 @@ export interface ColdStartMeasurement {
 }
 
 /** Cold start of a small ESM function in a fresh pool (for `npm run bench`). */
-export async function measureColdStart(): Promise<ColdStartMeasurement> {
+export async function measureColdStart(options: { sandbox?: "auto" | "off" } = {}): Promise<ColdStartMeasurement> {
   const codeDir = fs.mkdtempSync(path.join(os.tmpdir(), "localcloud-coldstart-"));
   fs.writeFileSync(path.join(codeDir, "index.mjs"), "export const handler = async (event) => ({ ok: true, event });\n");
-  const pool = createRuntimePool({ maxEnvironments: 1, idleMs: 60_000, onLogs: () => {} });
+  const pool = createRuntimePool({ maxEnvironments: 1, idleMs: 60_000, onLogs: () => {}, sandbox: options.sandbox });
   const spec: FunctionSpec = {
     functionName: "cold-start-bench",
     functionArn: "arn:aws:lambda:us-east-1:000000000000:function:cold-start-bench",

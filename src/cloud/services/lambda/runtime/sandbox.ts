@@ -37,6 +37,11 @@
  * A signal that kills node comes back as bwrap's exit code 128+N
  * (`exitFromSandbox()` turns it back into the signal).
  *
+ * bwrap older than 0.8 (Ubuntu 22.04 ships 0.6) lacks --size and
+ * --disable-userns: there /tmp is a tmpfs without the EphemeralStorage
+ * limit and the handler may create nested user namespaces (still without
+ * any privilege outside the sandbox).
+ *
  * `LOCALCLOUD_SANDBOX=off` (or the pool option `sandbox: "off"`) runs
  * handlers unsandboxed, for debugging; so does a machine without bwrap
  * (macOS, Linux without the package, or where user namespaces are
@@ -57,17 +62,20 @@ export const BOOTSTRAP_DIR = "/var/runtime/bootstrap";
 const DEFAULT_TMP_MB = 512;
 
 export type SandboxStatus =
-  | { mode: "bwrap"; bwrap: string }
+  /** legacy: bwrap older than 0.8 (Ubuntu 22.04's 0.6): no --size (so /tmp is not size-limited) and no --disable-userns. */
+  | { mode: "bwrap"; bwrap: string; legacy?: boolean }
   | { mode: "none"; reason: string; fix?: string; forcedOff?: boolean };
 
 export const INSTALL_HINT = "sudo apt-get install bubblewrap (Debian/Ubuntu; `sudo dnf install bubblewrap` on Fedora)";
 
 /** Namespaces and privileges: the same flags for the probe and for every environment. */
-const ISOLATION = [
-  "--unshare-user", "--disable-userns", "--cap-drop", "ALL",
-  "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-  "--die-with-parent", "--new-session",
-];
+function isolation(legacy: boolean): string[] {
+  return [
+    "--unshare-user", ...(legacy ? [] : ["--disable-userns"]), "--cap-drop", "ALL",
+    "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+    "--die-with-parent", "--new-session",
+  ];
+}
 
 let probed: { bwrap: string; result: Promise<SandboxStatus> } | undefined;
 
@@ -85,22 +93,28 @@ export function sandboxStatus(setting: string | undefined = process.env.LOCALCLO
   return probed.result;
 }
 
-/** One trial run with the namespaces environments use (user namespaces may be forbidden, e.g. in some containers). */
-function tryBwrap(bwrap: string): Promise<SandboxStatus> {
+/** Trial runs with the namespaces and mounts environments use (user namespaces may be forbidden, e.g. in some containers). */
+async function tryBwrap(bwrap: string): Promise<SandboxStatus> {
+  let run = await trial(bwrap, false);
+  if (run.code !== 0 && /unknown option|unrecognized option/i.test(run.stderr)) run = { ...(await trial(bwrap, true)), legacy: true };
+  if (run.code === 0) return run.legacy ? { mode: "bwrap", bwrap, legacy: true } : { mode: "bwrap", bwrap };
+  if (run.error) return { mode: "none", reason: `${bwrap} could not be run: ${run.error}`, fix: INSTALL_HINT };
+  return {
+    mode: "none",
+    reason: `${bwrap} cannot create a sandbox here: ${run.stderr.trim().split("\n")[0] || `exit ${run.code}`}`,
+    fix: "allow unprivileged user namespaces (Ubuntu 24.04: an AppArmor profile for bwrap, or `sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0`; Debian: `sudo sysctl kernel.unprivileged_userns_clone=1`)",
+  };
+}
+
+function trial(bwrap: string, legacy: boolean): Promise<{ code: number | null; stderr: string; error?: string; legacy?: boolean }> {
   return new Promise((resolve) => {
-    const args = [...ISOLATION, "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--", "true"];
+    const tmp = legacy ? ["--tmpfs", "/tmp"] : ["--size", String(1024 * 1024), "--tmpfs", "/tmp"];
+    const args = [...isolation(legacy), "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", ...tmp, "--remount-ro", "/", "--", "true"];
     const child = spawn(bwrap, args, { stdio: ["ignore", "ignore", "pipe"], env: { PATH: "/usr/bin:/bin" } });
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-    child.on("error", (err) => resolve({ mode: "none", reason: `${bwrap} could not be run: ${err.message}`, fix: INSTALL_HINT }));
-    child.on("close", (code) => {
-      if (code === 0) return resolve({ mode: "bwrap", bwrap });
-      resolve({
-        mode: "none",
-        reason: `${bwrap} cannot create a sandbox here: ${stderr.trim().split("\n")[0] || `exit ${code}`}`,
-        fix: "allow unprivileged user namespaces (Ubuntu 24.04: an AppArmor profile for bwrap, or `sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0`; Debian: `sudo sysctl kernel.unprivileged_userns_clone=1`)",
-      });
-    });
+    child.on("error", (err) => resolve({ code: null, stderr, error: err.message }));
+    child.on("close", (code) => resolve({ code, stderr }));
   });
 }
 
@@ -143,7 +157,8 @@ const ETC_ENTRIES = [
 ];
 
 /** bwrap's arguments (before `--` and the command) for one environment. */
-export function sandboxArgs(layout: SandboxLayout): string[] {
+export function sandboxArgs(layout: SandboxLayout, options: { legacy?: boolean } = {}): string[] {
+  const legacy = options.legacy === true;
   const args: string[] = [];
   for (const dir of SYSTEM_DIRS) {
     let st: fs.Stats;
@@ -160,14 +175,14 @@ export function sandboxArgs(layout: SandboxLayout): string[] {
   if (!node.startsWith("/usr/")) args.push("--ro-bind", node, node);
 
   const tmpBytes = Math.max(DEFAULT_TMP_MB, layout.tmpMb ?? DEFAULT_TMP_MB) * 1024 * 1024;
-  args.push("--proc", "/proc", "--dev", "/dev", "--size", String(tmpBytes), "--tmpfs", "/tmp");
+  args.push("--proc", "/proc", "--dev", "/dev", ...(legacy ? [] : ["--size", String(tmpBytes)]), "--tmpfs", "/tmp");
 
   for (const dir of new Set(layout.nodeModulesDirs.map(realpath))) args.push("--ro-bind", dir, dir);
   args.push("--ro-bind", realpath(layout.runtimeDir), RUNTIME_DIR);
   args.push("--ro-bind", realpath(layout.bootstrapDir), BOOTSTRAP_DIR);
   // A code directory that is gone leaves /var/task empty: the bootstrap then reports Runtime.ImportModuleError.
   args.push("--dir", TASK_ROOT, "--ro-bind-try", realpath(layout.codeDir), TASK_ROOT);
-  args.push("--remount-ro", "/", "--chdir", TASK_ROOT, ...ISOLATION);
+  args.push("--remount-ro", "/", "--chdir", TASK_ROOT, ...isolation(legacy));
   return args;
 }
 

@@ -54,7 +54,7 @@ export function spawnEnvironmentProcess(req: ProcessRequest): EnvironmentProcess
       nodeModulesDirs: sdkTarget ? [path.dirname(sdkTarget)] : [],
       execPath: process.execPath,
       tmpMb: spec.ephemeralStorageMb,
-    });
+    }, { legacy: req.sandbox.legacy });
     const node = fs.realpathSync(process.execPath);
     const child = spawn(req.sandbox.bwrap, [...args, "--", node, heapCap, path.join(BOOTSTRAP_DIR, path.basename(req.bootstrap))], {
       cwd: req.envDir,
