@@ -106,7 +106,7 @@ export class ExecutionEnvironment {
     this.ready = new Promise((resolve) => (resolveReady = resolve));
     const initTimer = setTimeout(() => {
       this.killReason = "init-timeout";
-      this.child.kill("SIGKILL");
+      this.kill();
     }, INIT_LIMIT_MS);
     const initDone = (state: InitState) => {
       clearTimeout(initTimer);
@@ -247,7 +247,7 @@ export class ExecutionEnvironment {
       const timeoutMs = spec.timeoutSeconds * 1000;
       const timer = setTimeout(() => {
         this.killReason = "timeout";
-        this.child.kill("SIGKILL");
+        this.kill();
       }, timeoutMs);
       const rssWatch = setInterval(() => this.watchMemory(), RSS_POLL_MS);
       this.child.send({
@@ -285,9 +285,24 @@ export class ExecutionEnvironment {
   async stop(): Promise<void> {
     if (this.state !== "dead") {
       this.killReason ??= "stop";
-      this.child.kill("SIGKILL");
+      this.kill();
     }
     await this.exited;
+  }
+
+  /** SIGKILL the process. Sandboxed, node itself too: not waiting for the death to travel bwrap → init → node keeps stop() (and a function update's retire) fast. */
+  private kill(): void {
+    if (this.proc.sandboxed) {
+      const pid = this.proc.nodePid();
+      if (pid !== undefined && this.state !== "dead") {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+    }
+    this.child.kill("SIGKILL");
   }
 
   private exitReason(): KillReason | undefined {
@@ -309,7 +324,7 @@ export class ExecutionEnvironment {
     if (rssKb > this.peakRssKb) this.peakRssKb = rssKb;
     if (rssKb > this.spec.memoryMb * 1024) {
       this.killReason = "oom";
-      this.child.kill("SIGKILL");
+      this.kill();
     }
   }
 
