@@ -38,13 +38,14 @@ const BURST = 500;
 
 export async function coldStartRows(): Promise<Row[]> {
   // Sandboxed (bubblewrap, where it works) and unsandboxed, interleaved so both see the same machine load.
-  const sandboxed = (await sandboxStatus()).mode === "bwrap";
+  const status = await sandboxStatus();
+  const sandboxed = status.mode === "bwrap";
   const modes = sandboxed ? (["auto", "off"] as const) : (["off"] as const);
   const runs = { auto: [] as Array<Awaited<ReturnType<typeof measureColdStart>>>, off: [] as Array<Awaited<ReturnType<typeof measureColdStart>>> };
   for (let i = 0; i < 5; i++) for (const mode of modes) runs[mode].push(await measureColdStart({ sandbox: mode }));
   const rows: Row[] = [];
   for (const mode of modes) {
-    const label = mode === "auto" ? "sandboxed, bwrap" : sandboxed ? "unsandboxed, LOCALCLOUD_SANDBOX=off" : "unsandboxed: no bwrap here";
+    const label = mode === "auto" ? "sandboxed, bwrap" : sandboxed || (status.mode === "none" && status.forcedOff) ? "unsandboxed, LOCALCLOUD_SANDBOX=off" : "unsandboxed: no bwrap here";
     const init = runs[mode].map((r) => r.initDurationMs);
     const first = runs[mode].map((r) => r.firstInvokeMs);
     rows.push(
