@@ -205,3 +205,14 @@ export async function startInProcessCloud(options: { port?: number; dataDir?: st
   const running = await start({ port: options.port ?? 0, dataDir: options.dataDir, inMemory: options.inMemory ?? !options.dataDir, iam: options.iam, logLevel: "warn", logSink: () => {} });
   return { endpoint: running.endpoint, close: () => running.close() };
 }
+
+/** Whether this machine's local cloud can sandbox Lambda handlers (bubblewrap), for `npm run doctor`. */
+export async function lambdaSandboxStatus(): Promise<{ sandboxed: boolean; detail: string; fix?: string }> {
+  const { sandboxStatus } = await import("../cloud/services/lambda/runtime/sandbox.js");
+  const status = await sandboxStatus();
+  if (status.mode === "bwrap") return { sandboxed: true, detail: `handlers run in a bubblewrap sandbox (${status.bwrap})` };
+  const detail = `handlers run UNSANDBOXED, as your user (they can read your files and the cloud's data): ${status.reason}`;
+  if (status.forcedOff) return { sandboxed: false, detail, fix: "Unset LOCALCLOUD_SANDBOX to sandbox them again." };
+  if (status.fix) return { sandboxed: false, detail, fix: `To sandbox them: ${status.fix}.` };
+  return { sandboxed: false, detail, fix: "Sandboxing needs Linux with bubblewrap; on macOS run only handler code you trust (or the kit in a Linux VM or container)." };
+}

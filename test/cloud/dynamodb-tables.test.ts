@@ -2,6 +2,7 @@
 // (client-dynamodb and lib-dynamodb) and the AWS CLI: table lifecycle with the
 // waiters, CRUD, conditional writes, update expressions, queries, TTL settings,
 // tags, IAM-shaped errors for unknown operations, and persistence across a restart.
+import * as fs from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ConditionalCheckFailedException,
@@ -114,6 +115,47 @@ describe("tables", () => {
       .catch((e) => e);
     expect(err.name).toBe("UnknownOperationException");
     expect(err.message).toContain("TransactWriteItems");
+  });
+});
+
+/** Listening sockets this process owns: TCP ports (v4 and v6) and Unix socket paths (Linux /proc). */
+function ownListeningSockets(): { tcpPorts: number[]; unixPaths: string[] } {
+  const inodes = new Set<string>();
+  for (const fd of fs.readdirSync("/proc/self/fd")) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/self/fd/${fd}`));
+      if (m) inodes.add(m[1]!);
+    } catch {
+      // fd closed while listing
+    }
+  }
+  const tcpPorts: number[] = [];
+  for (const file of ["/proc/net/tcp", "/proc/net/tcp6"]) {
+    if (!fs.existsSync(file)) continue;
+    for (const line of fs.readFileSync(file, "utf8").split("\n").slice(1)) {
+      const f = line.trim().split(/\s+/);
+      // local_address is HEX_IP:HEX_PORT, st 0A = LISTEN, inode is the 10th field
+      if (f.length > 9 && f[3] === "0A" && inodes.has(f[9]!)) tcpPorts.push(parseInt(f[1]!.split(":")[1]!, 16));
+    }
+  }
+  const unixPaths: string[] = [];
+  for (const line of fs.readFileSync("/proc/net/unix", "utf8").split("\n").slice(1)) {
+    const f = line.trim().split(/\s+/);
+    // Flags 00010000 = __SO_ACCEPTCON (listening); inode is the 7th field, the path the 8th
+    if (f.length > 6 && f[3] === "00010000" && inodes.has(f[6]!)) unixPaths.push(f[7] ?? "(unnamed)");
+  }
+  return { tcpPorts: [...new Set(tcpPorts)], unixPaths };
+}
+
+describe("no side door", () => {
+  it.skipIf(process.platform !== "linux")("dynalite listens on no socket: after tables, items and TTL checks, the gateway's port is the only one open", async () => {
+    // Every path into dynalite has been used by now (requests, internal DescribeTable for TTL, table state timers).
+    await doc.send(new PutCommand({ TableName: "photos", Item: { bucket: "side", key: "door.jpg" } }));
+    await ddb.send(new DescribeTimeToLiveCommand({ TableName: "photos" }));
+    const gatewayPort = Number(new URL(cloud.endpoint).port);
+    const { tcpPorts, unixPaths } = ownListeningSockets();
+    expect(tcpPorts).toEqual([gatewayPort]);
+    expect(unixPaths).toEqual([]);
   });
 });
 

@@ -18,6 +18,7 @@ import {
   type InvokeResult,
   type LogEvent,
   type RuntimePool,
+  sandboxStatus,
 } from "../../src/cloud/services/lambda/runtime/index.js";
 import { startTestCloud, type TestCloud } from "../helpers/cloud.js";
 
@@ -57,10 +58,13 @@ function specFor(name: string, codeDir: string, extra: Partial<FunctionSpec> = {
 const delivered: Array<{ fn: string; stream: string; events: LogEvent[] }> = [];
 let pool: RuntimePool;
 let cloud: TestCloud;
+/** Sandboxed (bwrap): the code is at /var/task and /tmp is the environment's own, as on AWS. */
+let sandboxed = false;
 
 beforeAll(async () => {
   cloud = await startTestCloud();
   endpoint = cloud.endpoint;
+  sandboxed = (await sandboxStatus()).mode === "bwrap";
   pool = createRuntimePool({
     maxEnvironments: 8,
     idleMs: 60_000,
@@ -186,6 +190,7 @@ describe("environment and context", () => {
       "index.mjs": `import * as os from 'node:os';
         export const handler = async () => ({ env: { ...process.env }, tmp: os.tmpdir(), cwd: process.cwd() });`,
     });
+    process.env.LOCALCLOUD_TEST_CANARY = "the cloud's own environment"; // must not reach the function
     const spec = specFor("env-fn", dir, {
       memoryMb: 192,
       environment: { STAGE: "lab", AWS_REGION: "eu-west-3", AWS_LAMBDA_FUNCTION_NAME: "spoofed", TZ: ":UTC" },
@@ -207,21 +212,29 @@ describe("environment and context", () => {
       AWS_SECRET_ACCESS_KEY: "test",
       AWS_SESSION_TOKEN: "session-token",
       AWS_ENDPOINT_URL: cloud.endpoint,
-      LAMBDA_TASK_ROOT: dir,
+      LAMBDA_TASK_ROOT: sandboxed ? "/var/task" : dir,
       _HANDLER: "index.handler",
       TZ: ":UTC",
       LANG: "en_US.UTF-8",
       AWS_XRAY_CONTEXT_MISSING: "LOG_ERROR",
       _X_AMZN_TRACE_ID: "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1",
     });
-    expect(env.NODE_PATH).toContain(dir);
+    expect(env.NODE_PATH).toContain(sandboxed ? "/var/task" : dir);
     expect(env.LAMBDA_RUNTIME_DIR).toBeTruthy();
     expect(env.LOCALCLOUD_SDK_PARENT_URL).toBeUndefined();
     expect(env.NODE_OPTIONS).toBeUndefined(); // the cloud's own (tsx, vitest) never leaks in
-    expect(tmp).toBe(env.TMPDIR);
-    expect(tmp).not.toBe(os.tmpdir());
-    expect(cwd).toBe(dir);
+    if (sandboxed) {
+      expect(tmp).toBe("/tmp"); // its own tmpfs (lambda-sandbox.test.ts)
+      expect(env.TMPDIR).toBeUndefined();
+    } else {
+      expect(tmp).toBe(env.TMPDIR);
+      expect(tmp).not.toBe(os.tmpdir());
+    }
+    expect(cwd).toBe(sandboxed ? "/var/task" : dir);
+    expect(env.HOME).toBeUndefined(); // nothing of the cloud's own environment
+    expect(env.LOCALCLOUD_TEST_CANARY).toBeUndefined();
 
+    delete process.env.LOCALCLOUD_TEST_CANARY;
     // The trace header is per invocation.
     const next = json(await invoke(spec));
     expect(next.env._X_AMZN_TRACE_ID).toBeUndefined();

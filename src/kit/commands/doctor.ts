@@ -1,7 +1,7 @@
 /**
  * `npm run doctor`: is this machine ready? Node version, sharp (and its
  * linux-x64 build for Lambda), esbuild, the AWS CLI (optional), the local
- * cloud's status, the chosen target's reachability and credentials, and the
+ * cloud's status, whether it can sandbox Lambda handlers (bubblewrap), the chosen target's reachability and credentials, and the
  * ledger. Every problem comes with the command that fixes it. Exit 1 when a
  * required check fails.
  */
@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { spawnSync } from "node:child_process";
 import pc from "picocolors";
-import { findRunningCloud, readCloudState } from "../local-cloud.js";
+import { findRunningCloud, lambdaSandboxStatus, readCloudState } from "../local-cloud.js";
 import { Ledger } from "../ledger.js";
 import { repoRoot } from "../paths.js";
 import { describeTarget, resolveTarget } from "../target.js";
@@ -54,6 +54,15 @@ export async function doctorCommand(opts: CommonOptions): Promise<number> {
     ok: true,
     required: false,
     detail: running ? `running at ${running.endpoint} (${running.source === "state-file" ? "started by the kit" : "npm run cloud"}), services: ${running.health.services?.join(", ")}, IAM ${running.health.iam}` : state ? "recorded but not answering; the next command starts a new one" : "not running; the next lab command starts it in the background",
+  });
+
+  const sandbox = await lambdaSandboxStatus();
+  findings.push({
+    name: "Lambda sandbox (bubblewrap)",
+    ok: sandbox.sandboxed,
+    required: false,
+    detail: sandbox.detail,
+    fix: sandbox.fix,
   });
 
   try {

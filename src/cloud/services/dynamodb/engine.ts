@@ -12,18 +12,27 @@
  * already been read (for IAM authorization), so it is replayed from a small
  * stream that looks like an IncomingMessage.
  *
- * Each instance also listens on an ephemeral 127.0.0.1 port, for two reasons:
- * dynalite only closes its LevelDB when its server is closed (and closing a
- * server that never listened fails before reaching the database), and the
- * service makes a few internal calls of its own (DescribeTable for the TTL
- * operations) through it.
+ * No socket of any kind: dynalite's server never listens, so the engine is
+ * reachable only through the gateway (and its IAM check) — nothing else on
+ * the machine, a web page or a Lambda handler included, can open it. Two
+ * things dynalite would normally do through a listening server are done
+ * in-process instead:
+ * - Closing LevelDB: dynalite closes its database only from its server's
+ *   close(), which fails before reaching the database when the server never
+ *   listened. Its store (`dynalite/db`'s create()) is captured when the
+ *   instance is created and its lifecycle manager closed directly
+ *   (graceful: waits for pending LevelDB operations).
+ * - Internal calls (DescribeTable for the TTL operations) go to the same
+ *   request listener with an in-memory response that collects the body.
+ * Both rely on dynalite 4's internals (`db/index.js` exports `create`, the
+ * store has `db.close`); the DynamoDB tests fail loudly if an upgrade
+ * changes them (the restart test cannot reopen a LevelDB left open).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as http from "node:http";
 import { createRequire } from "node:module";
 import { PassThrough } from "node:stream";
-import type { AddressInfo } from "node:net";
 
 /** The slice of dynalite's (untyped, CommonJS) API used here. */
 type DynaliteFactory = (options: {
@@ -37,14 +46,24 @@ type DynaliteFactory = (options: {
  * on AWS but only need to see the status change once, so a short real delay keeps the states visible. */
 const TABLE_STATE_MS = 30;
 
+/** dynalite's store (db/index.js create()): `db` is its LevelDB, whose close() is graceful. */
+interface DynaliteStore {
+  db: { close(callback: (err?: Error | null) => void): void };
+}
+interface DynaliteDbModule {
+  create(options: unknown): DynaliteStore;
+}
+
 interface Instance {
+  /** dynalite's request listener lives on this server; it never listens on any socket. */
   server: http.Server;
-  port: number;
+  store: DynaliteStore;
 }
 
 export class DynamoEngine {
   private readonly instances = new Map<string, Promise<Instance>>();
   private factory: DynaliteFactory | undefined;
+  private dbModule: DynaliteDbModule | undefined;
   /** Responses dynalite is still writing: close() waits for them, because dynalite throws
    * (uncaught, from a LevelDB callback) when its database closes under a running request. */
   private readonly inFlight = new Set<Promise<void>>();
@@ -58,6 +77,9 @@ export class DynamoEngine {
     if (!this.factory) {
       const require = createRequire(import.meta.url);
       this.factory = require("dynalite") as DynaliteFactory;
+      // The same module instance dynalite's index.js required as "./db" (one CommonJS cache).
+      this.dbModule = require(path.join(path.dirname(require.resolve("dynalite")), "db", "index.js")) as DynaliteDbModule;
+      if (typeof this.dbModule.create !== "function") throw new Error("dynalite/db has no create(): unsupported dynalite version");
     }
     return this.factory;
   }
@@ -89,6 +111,11 @@ export class DynamoEngine {
     const saved = { account: process.env.AWS_ACCOUNT_ID, region: process.env.AWS_REGION };
     process.env.AWS_ACCOUNT_ID = account;
     process.env.AWS_REGION = region;
+    const dbModule = this.dbModule!;
+    const create = dbModule.create;
+    let store: DynaliteStore | undefined;
+    // Capture the store dynalite creates (synchronously, inside this call) so it can be closed without a server.
+    dbModule.create = (options: unknown) => (store = create(options));
     let server: http.Server;
     try {
       server = dynalite({
@@ -98,15 +125,12 @@ export class DynamoEngine {
         updateTableMs: TABLE_STATE_MS,
       });
     } finally {
+      dbModule.create = create;
       restoreEnv("AWS_ACCOUNT_ID", saved.account);
       restoreEnv("AWS_REGION", saved.region);
     }
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(0, "127.0.0.1", () => resolve());
-    });
-    server.unref();
-    return { server, port: (server.address() as AddressInfo).port };
+    if (!store) throw new Error("dynalite did not create its store through db.create(): unsupported dynalite version");
+    return { server, store };
   }
 
   /** Let dynalite answer a request whose body was already read. */
@@ -114,12 +138,12 @@ export class DynamoEngine {
     const { server } = await this.instance(account, region);
     const target = String(req.headers["x-amz-target"] ?? "");
     if (/\.(CreateTable|DeleteTable|UpdateTable)$/.test(target)) this.lastStateChange = Date.now();
-    const done = new Promise<void>((resolve) => {
-      res.once("finish", resolve);
-      res.once("close", resolve);
-    });
-    this.inFlight.add(done);
-    void done.then(() => this.inFlight.delete(done));
+    this.track(
+      new Promise<void>((resolve) => {
+        res.once("finish", resolve);
+        res.once("close", resolve);
+      }),
+    );
     const replay = new PassThrough() as PassThrough & Partial<http.IncomingMessage>;
     replay.headers = req.headers;
     replay.method = req.method;
@@ -128,20 +152,40 @@ export class DynamoEngine {
     replay.end(body);
   }
 
-  /** An internal call (same JSON protocol) — used for DescribeTable checks. */
+  /** An internal call (same JSON protocol, same in-process listener) — used for DescribeTable checks. */
   async call<T>(account: string, region: string, operation: string, input: unknown): Promise<{ status: number; body: T }> {
-    const { port } = await this.instance(account, region);
-    const response = await fetch(`http://127.0.0.1:${port}/`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/x-amz-json-1.0",
-        "x-amz-target": `DynamoDB_20120810.${operation}`,
-        "x-amz-date": new Date().toISOString().replace(/[-:]|\.\d+/g, ""),
-        authorization: `AWS4-HMAC-SHA256 Credential=localcloud/20000101/${region}/dynamodb/aws4_request, SignedHeaders=host, Signature=0`,
-      },
-      body: JSON.stringify(input),
-    });
-    return { status: response.status, body: (await response.json()) as T };
+    const { server } = await this.instance(account, region);
+    const headers: http.IncomingHttpHeaders = {
+      "content-type": "application/x-amz-json-1.0",
+      "x-amz-target": `DynamoDB_20120810.${operation}`,
+      "x-amz-date": new Date().toISOString().replace(/[-:]|\.\d+/g, ""),
+      authorization: `AWS4-HMAC-SHA256 Credential=localcloud/20000101/${region}/dynamodb/aws4_request, SignedHeaders=host, Signature=0`,
+    };
+    const response = new CollectedResponse();
+    this.track(response.done);
+    const replay = new PassThrough() as PassThrough & Partial<http.IncomingMessage>;
+    replay.headers = headers;
+    replay.method = "POST";
+    replay.url = "/";
+    server.emit("request", replay, response);
+    replay.end(JSON.stringify(input));
+    const text = await response.done;
+    let body: T;
+    try {
+      body = JSON.parse(text) as T;
+    } catch {
+      body = {} as T; // dynalite answers every POST in JSON; an empty body stays a plain status check
+    }
+    return { status: response.statusCode, body };
+  }
+
+  private track(done: Promise<unknown>): void {
+    const settled = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.inFlight.add(settled);
+    void settled.then(() => this.inFlight.delete(settled));
   }
 
   /** Close every instance (its LevelDB included). */
@@ -155,10 +199,7 @@ export class DynamoEngine {
       pending.map(async (p) => {
         const instance = await p.catch(() => undefined);
         if (!instance) return;
-        await new Promise<void>((resolve) => {
-          instance.server.close(() => resolve());
-          instance.server.closeAllConnections?.();
-        });
+        await new Promise<void>((resolve, reject) => instance.store.db.close((err) => (err ? reject(err) : resolve())));
       }),
     );
   }
@@ -173,4 +214,25 @@ export class DynamoEngine {
 function restoreEnv(name: string, value: string | undefined): void {
   if (value === undefined) delete process.env[name];
   else process.env[name] = value;
+}
+
+/** The slice of ServerResponse dynalite's sendData uses, collecting the body in memory (internal calls). */
+class CollectedResponse {
+  statusCode = 200;
+  contentType?: string;
+  private readonly headers = new Map<string, number | string>();
+  private resolve!: (text: string) => void;
+  readonly done = new Promise<string>((resolve) => (this.resolve = resolve));
+
+  setHeader(name: string, value: number | string): this {
+    this.headers.set(name.toLowerCase(), value);
+    return this;
+  }
+  getHeader(name: string): number | string | undefined {
+    return this.headers.get(name.toLowerCase());
+  }
+  end(body?: string | Buffer): this {
+    this.resolve(body === undefined ? "" : String(body));
+    return this;
+  }
 }

@@ -31,6 +31,11 @@
  *   SDK waiters (waitUntilTableExists/NotExists) see the real state change but
  *   return at their first re-poll.
  * - dynalite is loaded on the first DynamoDB request, not at cloud start-up.
+ * - No side door: dynalite listens on no port or socket (engine.ts); the only
+ *   way to its tables is a request through the gateway and the IAM check
+ *   above. Its LevelDB files under the data dir are as private as the rest of
+ *   the data dir (Lambda handlers cannot see it when sandboxed; see
+ *   lambda/runtime/index.ts).
  * - Requests bypass the gateway's generic JSON layer: dynalite writes the
  *   response (with its `x-amz-crc32` header, which the SDK checks) itself.
  *

@@ -43,6 +43,13 @@
  *   called by a function do not yet.
  *
  * **By design**
+ * - Handlers are contained (runtime/sandbox.ts): on Linux with bubblewrap each
+ *   execution environment runs in a sandbox that shows it only the system
+ *   (read-only), its own code at /var/task, the SDK and its own /tmp — never
+ *   the data dir, the home directory, other functions' code or the cloud's
+ *   environment — and dies with the cloud. Without bwrap (macOS, or the
+ *   package missing) the cloud warns once at start and handlers run as your
+ *   user; `LOCALCLOUD_SANDBOX=off` forces that for debugging.
  * - Pending/InProgress last AWS's few seconds × the time scale (≥ 20 ms);
  *   async retries wait AWS's 1 and 2 minutes × the time scale (1 s and 2 s by
  *   default), MaximumEventAgeInSeconds is scaled the same way; every wait is
@@ -90,6 +97,7 @@ import type { LambdaService } from "./service-context.js";
 import { settingsRoutes } from "./function-settings.js";
 import { openFunctions } from "./state.js";
 import { createEventSourceMappings } from "./event-source-mappings/index.js";
+import { sandboxStatus } from "./runtime/index.js";
 
 const createLambda: ServiceFactory = async (cloud) => {
   const functions = openFunctions(cloud);
@@ -110,6 +118,16 @@ const createLambda: ServiceFactory = async (cloud) => {
 
   cloud.destinations.register(lambdaDestinationAdapter(svc));
   cloud.provide<LambdaInternalApi>("lambda", lambdaInternalApi(svc));
+
+  // Say once, at start, when handlers will not be contained (the trial run is asynchronous: start-up does not wait).
+  void sandboxStatus().then((status) => {
+    if (status.mode === "bwrap") return;
+    cloud.log.warn(
+      `lambda: handlers run UNSANDBOXED (${status.reason}): they can read everything your user can, the data dir included.` +
+        (status.fix ? ` To contain them: ${status.fix}.` : "") +
+        " See src/cloud/services/lambda/runtime/index.ts.",
+    );
+  });
 
   const mappings = createEventSourceMappings(cloud);
   svc.onFunctionDeleted.push((arn) => mappings.onFunctionDeleted(arn));

@@ -63,6 +63,7 @@ export class Invoker {
       runtime: fn.runtime,
       timeoutSeconds: fn.timeout,
       memoryMb: fn.memorySize,
+      ephemeralStorageMb: fn.ephemeralStorage,
       environment: fn.environment ?? {},
       codeDir: await this.code.directory(fn.code),
       // Code and configuration changes (not policy changes) need fresh environments.

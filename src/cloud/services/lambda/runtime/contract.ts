@@ -26,6 +26,8 @@ export interface FunctionSpec {
   /** Endpoint of the local cloud, exported to the function as AWS_ENDPOINT_URL. */
   endpoint: string;
   logGroupName: string;
+  /** EphemeralStorage.Size in MB: the size of a sandboxed environment's /tmp (default 512, AWS's). */
+  ephemeralStorageMb?: number;
   /** Reserved concurrency, if set (0 = throttled). */
   reservedConcurrency?: number;
   /** Fresh credentials for the execution role (called when an environment starts or its credentials near expiry). */
@@ -85,6 +87,11 @@ export interface RuntimePoolOptions {
   idleMs: number;
   /** Added by the runtime (optional): how long an invocation may wait for a free environment before TooManyRequests. Default 3000. */
   queueWaitMs?: number;
+  /**
+   * Added by the runtime (optional): "off" runs environments unsandboxed even where bubblewrap works
+   * (as LOCALCLOUD_SANDBOX=off does); default: sandboxed when available (sandbox.ts).
+   */
+  sandbox?: "auto" | "off";
   /** Receives every log line, including console output that arrives between invocations. */
   onLogs(spec: FunctionSpec, logStreamName: string, events: LogEvent[]): void;
 }

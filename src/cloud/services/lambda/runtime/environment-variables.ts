@@ -13,7 +13,8 @@ import type { SdkModules } from "./sdk-modules.js";
 
 export interface EnvironmentParts {
   logStreamName: string;
-  tmpDir: string;
+  /** Unsandboxed: the environment's own TMPDIR. Sandboxed: undefined (its /tmp is its own, as on AWS). */
+  tmpDir?: string;
   sdk: SdkModules;
   credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string };
 }
@@ -31,8 +32,8 @@ export function buildEnvironmentVariables(spec: FunctionSpec, parts: Environment
     // notice; the kit's newer SDK would otherwise add it to every function's log.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     ...spec.environment,
-    // Not in AWS: each environment gets its own /tmp (see index.ts, By design).
-    TMPDIR: parts.tmpDir,
+    // Not in AWS: an unsandboxed environment gets its own TMPDIR instead of its own /tmp (see index.ts).
+    ...(parts.tmpDir ? { TMPDIR: parts.tmpDir } : {}),
     // Reserved by Lambda.
     _HANDLER: spec.handler,
     AWS_EXECUTION_ENV: `AWS_Lambda_${spec.runtime || "nodejs20.x"}`,

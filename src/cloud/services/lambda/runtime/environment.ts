@@ -6,20 +6,23 @@
  * (kill + Sandbox.Timedout), the memory limit (V8 heap cap plus an RSS watch,
  * kill → Runtime.ExitError "signal: killed"), and turning an exit, crash or
  * uncaught error into AWS's error payload and log lines (invocation-report.ts).
- * Once its process is gone the environment is dead and never reused.
+ * Once its process is gone the environment is dead and never reused. The
+ * process is started by spawn-process.ts, inside a bubblewrap sandbox when
+ * sandbox.ts finds one (see index.ts for the containment model).
  */
-import { fork, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import type { FunctionSpec, InvokeOptions, InvokeResult, LogEvent } from "./contract.js";
-import { buildEnvironmentVariables } from "./environment-variables.js";
 import { logEvent, newLogStreamName, startLine } from "./log-lines.js";
 import { LogSink } from "./log-sink.js";
 import { buildInvokeResult, type InvocationOutcome, type KillReason, type RuntimeErrorPayload } from "./invocation-report.js";
-import { trackChild, untrackChild } from "./orphan-guard.js";
+import { untrackChild } from "./orphan-guard.js";
+import { exitFromSandbox, type SandboxStatus } from "./sandbox.js";
 import type { SdkModules } from "./sdk-modules.js";
+import { spawnEnvironmentProcess, type EnvironmentProcess } from "./spawn-process.js";
 
 /** bootstrap/ sits beside this module: in src/, and beside cli.js in bin/localcloud.mjs's bundle. */
 const BOOTSTRAP = path.join(path.dirname(fileURLToPath(import.meta.url)), "bootstrap", "bootstrap.mjs");
@@ -51,6 +54,7 @@ export interface EnvironmentDeps {
   spec: FunctionSpec;
   sdk: SdkModules;
   scratchDir: string;
+  sandbox: SandboxStatus;
   onLogs(spec: FunctionSpec, logStreamName: string, events: LogEvent[]): void;
   /** Called once when the process is gone (for whatever reason). */
   onDead(env: ExecutionEnvironment): void;
@@ -70,10 +74,10 @@ export class ExecutionEnvironment {
   retired = false;
 
   private readonly child: ChildProcess;
+  private readonly proc: EnvironmentProcess;
   private readonly ready: Promise<InitState>;
   private readonly exited: Promise<void>;
   private readonly sink: LogSink;
-  private readonly tmpDir: string;
   private initLogs: LogEvent[] = [];
   private current?: RunningInvocation;
   private invokedOnce = false;
@@ -87,31 +91,22 @@ export class ExecutionEnvironment {
   constructor(private readonly deps: EnvironmentDeps) {
     this.spec = deps.spec;
     this.sink = new LogSink((events) => deps.onLogs(this.spec, this.logStreamName, events));
-    this.tmpDir = path.join(deps.scratchDir, this.id, "tmp");
-    fs.mkdirSync(this.tmpDir, { recursive: true });
     const spawnedAt = performance.now();
-    const env = buildEnvironmentVariables(this.spec, {
-      logStreamName: this.logStreamName,
-      tmpDir: this.tmpDir,
+    this.proc = spawnEnvironmentProcess({
+      spec: this.spec,
       sdk: deps.sdk,
-      credentials: this.spec.credentials(),
+      bootstrap: BOOTSTRAP,
+      logStreamName: this.logStreamName,
+      envDir: path.join(deps.scratchDir, this.id),
+      sandbox: deps.sandbox,
     });
-    this.child = fork(BOOTSTRAP, [], {
-      execPath: process.execPath,
-      // Never inherit the parent's flags (tsx loaders, inspectors): a bare, fast node.
-      execArgv: [`--max-old-space-size=${Math.max(16, this.spec.memoryMb)}`],
-      cwd: fs.existsSync(this.spec.codeDir) ? this.spec.codeDir : this.tmpDir,
-      env,
-      stdio: ["ignore", "pipe", "pipe", "ipc"],
-      serialization: "json",
-    });
-    trackChild(this.child);
+    this.child = this.proc.child;
 
     let resolveReady!: (state: InitState) => void;
     this.ready = new Promise((resolve) => (resolveReady = resolve));
     const initTimer = setTimeout(() => {
       this.killReason = "init-timeout";
-      this.child.kill("SIGKILL");
+      this.kill();
     }, INIT_LIMIT_MS);
     const initDone = (state: InitState) => {
       clearTimeout(initTimer);
@@ -122,6 +117,7 @@ export class ExecutionEnvironment {
     this.child.on("message", (message: ChildMessage) => {
       switch (message.t) {
         case "ready":
+          this.proc.nodePid(); // find (and remember) the sandboxed node's pid while it surely exists
           return initDone({ ok: true, initMs: initMs() });
         case "init-error":
           return initDone({ ok: false, initMs: initMs(), error: message.error });
@@ -165,7 +161,7 @@ export class ExecutionEnvironment {
       resolveExited();
     };
     this.child.on("exit", (code, signal) => {
-      this.exitInfo = { code, signal };
+      this.exitInfo = this.proc.sandboxed ? exitFromSandbox(code, signal) : { code, signal };
       // Give the pipes a moment to drain; a grandchild holding them open must not stall us.
       setTimeout(finalize, 50).unref();
     });
@@ -179,8 +175,13 @@ export class ExecutionEnvironment {
     });
   }
 
+  /** The node process's pid (inside a sandbox: node's, not the outer bwrap's — the one to SIGSTOP/SIGCONT). */
   get pid(): number | undefined {
-    return this.child.pid;
+    return this.proc.nodePid() ?? this.child.pid;
+  }
+
+  get sandboxed(): boolean {
+    return this.proc.sandboxed;
   }
 
   get revisionId(): string {
@@ -246,7 +247,7 @@ export class ExecutionEnvironment {
       const timeoutMs = spec.timeoutSeconds * 1000;
       const timer = setTimeout(() => {
         this.killReason = "timeout";
-        this.child.kill("SIGKILL");
+        this.kill();
       }, timeoutMs);
       const rssWatch = setInterval(() => this.watchMemory(), RSS_POLL_MS);
       this.child.send({
@@ -284,9 +285,24 @@ export class ExecutionEnvironment {
   async stop(): Promise<void> {
     if (this.state !== "dead") {
       this.killReason ??= "stop";
-      this.child.kill("SIGKILL");
+      this.kill();
     }
     await this.exited;
+  }
+
+  /** SIGKILL the process. Sandboxed, node itself too: not waiting for the death to travel bwrap → init → node keeps stop() (and a function update's retire) fast. */
+  private kill(): void {
+    if (this.proc.sandboxed) {
+      const pid = this.proc.nodePid();
+      if (pid !== undefined && this.state !== "dead") {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+    }
+    this.child.kill("SIGKILL");
   }
 
   private exitReason(): KillReason | undefined {
@@ -296,7 +312,7 @@ export class ExecutionEnvironment {
   }
 
   private watchMemory(): void {
-    const pid = this.child.pid;
+    const pid = this.proc.nodePid();
     if (pid === undefined || this.state === "dead") return;
     let rssKb: number;
     try {
@@ -308,7 +324,7 @@ export class ExecutionEnvironment {
     if (rssKb > this.peakRssKb) this.peakRssKb = rssKb;
     if (rssKb > this.spec.memoryMb * 1024) {
       this.killReason = "oom";
-      this.child.kill("SIGKILL");
+      this.kill();
     }
   }
 

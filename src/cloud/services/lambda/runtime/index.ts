@@ -19,6 +19,27 @@
  * MalformedHandlerName, Runtime.NodeJsExit, Function.ResponseSizeTooLarge.
  * A dead environment is replaced by the next invocation (a cold start).
  *
+ * Containment (sandbox.ts, spawn-process.ts, orphan-guard.ts). A handler is
+ * the learner's own code, or code someone handed them; it must not reach
+ * what the cloud keeps. On Linux with bubblewrap (`bwrap`, Debian package
+ * `bubblewrap`) each environment runs in a sandbox: the system read-only,
+ * its own code read-only at /var/task, the SDK and the bootstrap at
+ * /var/runtime, its own /tmp (a tmpfs of the function's EphemeralStorage,
+ * 512 MB by default), its own pid/IPC/UTS namespaces, no capabilities. It
+ * cannot see the data dir (journals, minted session secrets, blobs, other
+ * functions' code), the home directory, the project around node_modules, or
+ * the cloud's environment variables. The network is shared (the handler must
+ * reach the gateway at 127.0.0.1), so it can reach what your user can.
+ * Without bwrap — macOS, Linux without the package, or where user namespaces
+ * are forbidden — handlers run unsandboxed as your user (cwd = the code dir,
+ * a private TMPDIR); the cloud warns once at start and `npm run doctor` says
+ * how to install it. `LOCALCLOUD_SANDBOX=off` (pool option `sandbox: "off"`)
+ * forces the unsandboxed mode, for debugging. Either way an environment dies
+ * with its cloud, even a handler spinning in `while (true) {}`: sandboxed
+ * through bwrap's --die-with-parent, unsandboxed through the reaper process.
+ * Sandboxed, the pid to SIGSTOP/SIGCONT an environment (e.g. to freeze it
+ * between invocations) is node's — `describe().pid` — not the outer bwrap's.
+ *
  * The AWS SDK v3 is resolvable from function code as on AWS without being in
  * the zip: `@aws-sdk/*` and `@smithy/*` only, from the kit's own node_modules
  * (NODE_PATH for require, a module.register resolve hook for import; the
@@ -50,8 +71,12 @@
  *   know them, not byte for byte.
  * - The SDK resolve hook is registered only when the handler file is ESM; a
  *   CommonJS handler that `import()`s the SDK dynamically will not find it.
- * - If the cloud process is SIGKILLed while a handler spins in a tight
- *   synchronous loop, that environment only exits when its loop yields.
+ * - With bwrap older than 0.8, /tmp is not limited to EphemeralStorage (sandbox.ts).
+ * - Sandboxed, a process that calls process.exit(N) with N > 128 is reported
+ *   as killed by signal N-128 (bwrap reports a signal death as exit 128+N).
+ * - The sandbox binds the kit's whole node_modules read-only (the SDK's own
+ *   dependencies live there); function code still cannot import anything
+ *   but the SDK from it (the resolve hook and the confined require).
  *
  * By design:
  * - Memory is approximated: `--max-old-space-size=<MemorySize>` caps the V8
@@ -59,9 +84,11 @@
  *   SIGKILLs it above MemorySize, reported as AWS does (Runtime.ExitError
  *   "signal: killed", REPORT "Error Type: Runtime.OutOfMemory"). Max Memory
  *   Used is the process's peak RSS. CPU is not scaled with memory.
- * - No filesystem sandbox: code runs as the cloud's user with cwd = codeDir.
- *   Each environment gets its own TMPDIR under a scratch directory (deleted
- *   when the environment stops) instead of an isolated 512 MB /tmp.
+ * - Sandboxed: /tmp is memory-backed (tmpfs, limited to EphemeralStorage)
+ *   and lives as long as the environment, as on AWS. Unsandboxed: each
+ *   environment gets its own TMPDIR under a scratch directory (deleted when
+ *   the environment stops) instead of an isolated /tmp, and LAMBDA_TASK_ROOT
+ *   is the real code directory instead of /var/task.
  * - The environment is built from scratch (no inherited NODE_OPTIONS, profile
  *   or credentials); the function's variables cannot override reserved ones,
  *   the credentials or AWS_ENDPOINT_URL. AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED
@@ -87,6 +114,7 @@ import { LambdaRuntimePool } from "./pool.js";
 
 export * from "./contract.js";
 export { livePids } from "./orphan-guard.js";
+export { sandboxStatus, type SandboxStatus } from "./sandbox.js";
 export type { LambdaRuntimePool };
 
 /** The factory the Lambda API uses. */
@@ -106,10 +134,10 @@ export interface ColdStartMeasurement {
 }
 
 /** Cold start of a small ESM function in a fresh pool (for `npm run bench`). */
-export async function measureColdStart(): Promise<ColdStartMeasurement> {
+export async function measureColdStart(options: { sandbox?: "auto" | "off" } = {}): Promise<ColdStartMeasurement> {
   const codeDir = fs.mkdtempSync(path.join(os.tmpdir(), "localcloud-coldstart-"));
   fs.writeFileSync(path.join(codeDir, "index.mjs"), "export const handler = async (event) => ({ ok: true, event });\n");
-  const pool = createRuntimePool({ maxEnvironments: 1, idleMs: 60_000, onLogs: () => {} });
+  const pool = createRuntimePool({ maxEnvironments: 1, idleMs: 60_000, onLogs: () => {}, sandbox: options.sandbox });
   const spec: FunctionSpec = {
     functionName: "cold-start-bench",
     functionArn: "arn:aws:lambda:us-east-1:000000000000:function:cold-start-bench",

@@ -23,6 +23,7 @@ import {
 } from "./contract.js";
 import { ExecutionEnvironment } from "./environment.js";
 import { prepareSdkModules, type SdkModules } from "./sdk-modules.js";
+import { sandboxStatus, type SandboxStatus } from "./sandbox.js";
 
 const DEFAULT_QUEUE_WAIT_MS = 3000;
 /** Scratch dirs are named for the owning process, so ones left by a killed cloud can be swept. */
@@ -43,6 +44,8 @@ export class LambdaRuntimePool implements RuntimePool {
   private closed = false;
   private readonly reaper: NodeJS.Timeout;
   private scratch?: { dir: string; sdk: SdkModules };
+  /** Known before the first environment starts (the bwrap trial run is asynchronous, once per process). */
+  private sandbox?: SandboxStatus;
 
   constructor(private readonly options: RuntimePoolOptions) {
     const every = Math.max(50, Math.min(1000, Math.floor(options.idleMs / 2)));
@@ -55,6 +58,8 @@ export class LambdaRuntimePool implements RuntimePool {
     if (spec.reservedConcurrency === 0) {
       throw new TooManyRequests("Rate Exceeded.", "ReservedFunctionConcurrentInvocationLimitExceeded");
     }
+    this.sandbox ??= await sandboxStatus(this.options.sandbox === "off" ? "off" : undefined);
+    if (this.closed) throw new Error("The Lambda runtime pool is closed.");
     const env = this.tryAcquire(spec) ?? (await this.waitForEnvironment(spec));
     try {
       return await env.invoke(payload, options);
@@ -87,8 +92,14 @@ export class LambdaRuntimePool implements RuntimePool {
   }
 
   /** Live environments (for tests, diagnostics and the bench). */
-  describe(): Array<{ functionName: string; pid?: number; state: string; revisionId: string }> {
-    return [...this.environments].map((e) => ({ functionName: e.spec.functionName, pid: e.pid, state: e.state, revisionId: e.revisionId }));
+  describe(): Array<{ functionName: string; pid?: number; state: string; revisionId: string; sandboxed: boolean }> {
+    return [...this.environments].map((e) => ({
+      functionName: e.spec.functionName,
+      pid: e.pid,
+      state: e.state,
+      revisionId: e.revisionId,
+      sandboxed: e.sandboxed,
+    }));
   }
 
   private tryAcquire(spec: FunctionSpec): ExecutionEnvironment | undefined {
@@ -170,6 +181,7 @@ export class LambdaRuntimePool implements RuntimePool {
       spec,
       sdk: scratch.sdk,
       scratchDir: scratch.dir,
+      sandbox: this.sandbox ?? { mode: "none", reason: "not probed" },
       onLogs: this.options.onLogs,
       onDead: (dead) => {
         this.environments.delete(dead);

@@ -37,10 +37,14 @@ export function prepareSdkModules(scratchDir: string): SdkModules {
   const runtimeDir = path.join(scratchDir, "runtime");
   const nodeModulesDir = path.join(runtimeDir, "node_modules");
   fs.mkdirSync(nodeModulesDir, { recursive: true });
+  // The mount point of bootstrap/ inside a sandbox (/var/runtime/bootstrap, sandbox.ts).
+  fs.mkdirSync(path.join(runtimeDir, "bootstrap"), { recursive: true });
   const kit = findKitNodeModules();
   for (const scope of SDK_SCOPES) {
     const target = kit && path.join(kit, scope);
-    if (target && fs.existsSync(target)) fs.symlinkSync(target, path.join(nodeModulesDir, scope), "dir");
+    // Link to the real path: a sandbox binds the kit's node_modules at its real path only (a symlinked
+    // node_modules, as in a git worktree, would dangle inside it).
+    if (target && fs.existsSync(target)) fs.symlinkSync(fs.realpathSync(target), path.join(nodeModulesDir, scope), "dir");
   }
   return { runtimeDir, nodeModulesDir, parentUrl: pathToFileURL(path.join(runtimeDir, "index.mjs")).href };
 }
