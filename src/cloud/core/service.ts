@@ -19,8 +19,23 @@ export interface GatewayRequest {
   /** Lower-cased header names; repeated headers joined with ", ". */
   headers: Record<string, string>;
   body: Buffer;
+  /**
+   * A large body the gateway spooled to disk instead (gateway/spool.ts): then
+   * `body` is empty. Only for requests the service's spoolsBody() accepts.
+   */
+  bodyFile?: SpooledBody;
   /** Host header as sent, e.g. "photos.localhost:4566". */
   host: string;
+}
+
+/** A request body on disk, with the digests of its bytes as sent. */
+export interface SpooledBody {
+  path: string;
+  size: number;
+  /** Raw MD5 of the bytes as sent. */
+  md5: Buffer;
+  /** Hex SHA-256 of the bytes as sent (what x-amz-content-sha256 signs). */
+  sha256: string;
 }
 
 export interface GatewayResponse {
@@ -40,6 +55,8 @@ export interface ServiceModule {
   queryVersions?: string[];
   /** Handle a request whose body the gateway has read. */
   handle?(req: GatewayRequest, ctx: RequestContext): Promise<GatewayResponse>;
+  /** Whether this request's body (headers and path known, body unread) may be spooled to disk when large (S3 uploads). */
+  spoolsBody?(req: GatewayRequest): boolean;
   /** Take the raw request instead (body unread) — for services backed by an embedded server (DynamoDB). */
   handleRaw?(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): void | Promise<void>;
   /** Drop all state (POST /_localcloud/reset). Tables in cloud.store are cleared by the cloud itself. */

@@ -29,8 +29,12 @@ export const requestTimeout = () =>
     headers: { connection: "close" },
   });
 
-/** Until S3 bodies stream to disk (a Gap, gateway/server.ts), S3 requests are buffered up to this. */
+/** S3 requests that are buffered (not spooled: POST Object, small uploads, XML bodies) are refused past this. */
 export const MAX_S3_BODY_BYTES = 1024 * 1024 * 1024;
+/** S3 uploads spooled to disk (spool.ts) may be as large as AWS allows one PUT or part to be: 5 GiB. */
+export const MAX_S3_SPOOLED_BYTES = 5 * 1024 * 1024 * 1024;
+export const spooledTooLarge = () =>
+  new AwsError("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size", { fields: { MaxSizeAllowed: MAX_S3_SPOOLED_BYTES } });
 /**
  * Every other service is refused far earlier, before its body is buffered:
  * each has its own AWS limit (SQS 1 MiB of messages, SNS 256 KB, a Lambda

@@ -6,10 +6,16 @@
  * that ends early, a handler that throws, a service the cloud does not have —
  * the client gets an AWS-shaped error and the server keeps running.
  *
- * **Gaps** (request bodies, body.ts)
- * - S3 bodies (PutObject, UploadPart) are buffered in memory up to 1 GiB;
- *   they are not yet spooled to a temp file and renamed into the blob store.
- *   Other services are capped at 16 MiB (Lambda 72 MiB) before buffering.
+ * Request bodies (body.ts, spool.ts): S3 PutObject/UploadPart bodies past
+ * the spool threshold (8 MiB, LOCALCLOUD_SPOOL_BYTES; or of unknown length)
+ * stream to a temp file in the blob dir with their MD5/SHA-256 computed on
+ * the way (GatewayRequest.bodyFile, up to 5 GiB as on AWS); the service
+ * renames it into the blob store, and whatever is left is removed once the
+ * handler returns. Other S3 requests are buffered up to 1 GiB, other services
+ * capped at 16 MiB (Lambda 72 MiB) before buffering.
+ *
+ * **Gaps** (request bodies)
+ * - POST Object (browser form uploads) is still buffered, up to 1 GiB.
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -25,7 +31,10 @@ import { jsonError } from "../protocols/json.js";
 import { queryError } from "../protocols/query.js";
 import { s3ErrorResponse } from "../protocols/rest-xml.js";
 import { s3HostId, s3RequestId } from "../core/ids.js";
-import { bodyLimitFor, bodyTooLargeFor, readBody } from "./body.js";
+import { bodyLimitFor, bodyTooLargeFor, MAX_S3_SPOOLED_BYTES, readBody, spooledTooLarge } from "./body.js";
+import { spoolBody } from "./spool.js";
+import { spoolThresholdBytes } from "../core/blob-store.js";
+import * as fsp from "node:fs/promises";
 
 function flatHeaders(raw: http.IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
@@ -34,6 +43,17 @@ function flatHeaders(raw: http.IncomingHttpHeaders): Record<string, string> {
     out[k] = Array.isArray(v) ? v.join(", ") : v;
   }
   return out;
+}
+
+/**
+ * How large a body says it is: Content-Length, else (HTTP chunked, as SDK v3
+ * sends stream bodies) the aws-chunked decoded length, else unknown — treated
+ * as large, so a body of unknown size is never buffered just in case.
+ */
+function declaredBodySize(headers: Record<string, string>): number {
+  const length = headers["content-length"] ?? headers["x-amz-decoded-content-length"];
+  if (length !== undefined) return Number(length) || 0;
+  return headers["transfer-encoding"] !== undefined ? Infinity : 0;
 }
 
 /** An error in the shape the request's protocol expects, for failures before a service takes over. */
@@ -138,7 +158,10 @@ export async function startGateway(cloud: Cloud, port: number, host: string): Pr
 
     let gatewayReq: GatewayRequest;
     try {
-      gatewayReq = { ...partial, body: await readBody(req, bodyLimitFor(service?.name), bodyTooLargeFor(service?.name)) };
+      // Large S3 uploads go to a temp file (spool.ts), everything else to a Buffer.
+      if (ctx && declaredBodySize(headers) > spoolThresholdBytes() && service?.spoolsBody?.(partial)) {
+        gatewayReq = { ...partial, bodyFile: await spoolBody(req, cloud.store.blobs.spoolPath(), MAX_S3_SPOOLED_BYTES, spooledTooLarge) };
+      } else gatewayReq = { ...partial, body: await readBody(req, bodyLimitFor(service?.name), bodyTooLargeFor(service?.name)) };
     } catch (err) {
       if (isAwsError(err)) await writeResponse(res, errorFor(partial, err, service, requestId), partial.method);
       else res.destroy(); // the client went away mid-body: nothing to answer, nothing stored
@@ -168,6 +191,9 @@ export async function startGateway(cloud: Cloud, port: number, host: string): Pr
     } catch (err) {
       cloud.log.error(`${service.name}: unexpected failure: ${(err as Error)?.stack ?? err}`);
       response = errorFor(gatewayReq, isAwsError(err) ? err : internalError(err), service, requestId);
+    } finally {
+      // A spooled body the service did not move into the blob store (refused, failed) is removed.
+      if (gatewayReq.bodyFile) await fsp.rm(gatewayReq.bodyFile.path, { force: true });
     }
     await writeResponse(res, response, partial.method);
   }

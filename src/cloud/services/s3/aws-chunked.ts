@@ -17,6 +17,7 @@
  * admin). Plain bodies pass through, but a hex `x-amz-content-sha256` is
  * compared with the body's real SHA-256 as S3 does.
  */
+import { createHash, type Hash } from "node:crypto";
 import { AwsError } from "../../core/aws-error.js";
 import { EMPTY_SHA256, hmac, sameSignature, sha256Hex, signingKey } from "./sigv4.js";
 
@@ -56,7 +57,6 @@ const STREAMING_MODES = new Set([
 ]);
 
 const SIGNED_CHUNK_MIN = 8192;
-const CRLF = Buffer.from("\r\n");
 
 const incompleteBody = () => new AwsError("IncompleteBody", "The request body terminated unexpectedly");
 const signatureMismatch = () =>
@@ -78,6 +78,31 @@ function badContentSha256(): AwsError {
 
 /** Decode a request body; plain bodies are returned as they are. Throws AwsError in S3's shape. */
 export function decodeRequestBody(headers: Record<string, string>, raw: Buffer, options: DecodeOptions = {}): DecodedBody {
+  const plan = planDecoding(headers, () => sha256Hex(raw), options);
+  if (!plan.decoder) return { body: raw, trailers: {}, contentEncoding: plan.contentEncoding, chunked: false };
+  const parts: Buffer[] = [];
+  let size = 0;
+  plan.decoder.push(raw, (data) => {
+    parts.push(data);
+    size += data.length;
+  });
+  const trailers = plan.decoder.end();
+  return { body: Buffer.concat(parts, size), trailers, contentEncoding: plan.contentEncoding, chunked: true };
+}
+
+/** How a write's body is to be read: as it is, or through an aws-chunked decoder. */
+export interface DecodingPlan {
+  decoder?: ChunkedDecoder;
+  /** The Content-Encoding to store (see DecodedBody.contentEncoding). */
+  contentEncoding?: string;
+}
+
+/**
+ * Check a write's body headers and say how to decode it. `rawSha256` gives the
+ * hex SHA-256 of the bytes as sent, asked for only when x-amz-content-sha256
+ * is a literal hash (S3 refuses a body that differs from what was signed).
+ */
+export function planDecoding(headers: Record<string, string>, rawSha256: () => string, options: DecodeOptions = {}): DecodingPlan {
   const contentSha = headers["x-amz-content-sha256"];
   const encodings = (headers["content-encoding"] ?? "")
     .split(",")
@@ -90,8 +115,7 @@ export function decodeRequestBody(headers: Record<string, string>, raw: Buffer, 
 
   if (contentSha !== undefined && !streaming && contentSha !== "UNSIGNED-PAYLOAD") {
     if (!/^[0-9a-fA-F]{64}$/.test(contentSha)) throw badContentSha256();
-    // S3 hashes the payload and refuses a body that differs from what was signed.
-    const computed = sha256Hex(raw);
+    const computed = rawSha256();
     if (computed !== contentSha.toLowerCase()) {
       throw new AwsError("XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.", {
         fields: { ClientComputedContentSHA256: contentSha, S3ComputedContentSHA256: computed },
@@ -99,7 +123,7 @@ export function decodeRequestBody(headers: Record<string, string>, raw: Buffer, 
     }
   }
   if (streaming && !STREAMING_MODES.has(contentSha!)) throw badContentSha256();
-  if (!streaming && !awsChunked) return { body: raw, trailers: {}, contentEncoding: headers["content-encoding"], chunked: false };
+  if (!streaming && !awsChunked) return { contentEncoding: headers["content-encoding"] };
 
   const declared = headers["x-amz-decoded-content-length"];
   if (declared === undefined) {
@@ -112,62 +136,147 @@ export function decodeRequestBody(headers: Record<string, string>, raw: Buffer, 
     });
   }
   const mode = contentSha ?? "STREAMING-UNSIGNED-PAYLOAD-TRAILER";
-  const signed = mode.startsWith("STREAMING-AWS4-");
   const expectedTrailers = parseTrailerHeader(headers["x-amz-trailer"]);
   if (!mode.endsWith("-TRAILER") && expectedTrailers.length) {
     throw new AwsError("InvalidRequest", "The value specified in the x-amz-trailer header is not supported");
   }
+  const verifier = mode.startsWith("STREAMING-AWS4-HMAC") && options.secretAccessKey ? chunkVerifier(headers, options.secretAccessKey) : null;
+  return { decoder: new ChunkedDecoder(mode, Number(declared), expectedTrailers, verifier), contentEncoding };
+}
 
-  const verifier = signed && options.secretAccessKey && mode.startsWith("STREAMING-AWS4-HMAC") ? chunkVerifier(headers, options.secretAccessKey) : null;
-  const parts: Buffer[] = [];
-  let size = 0;
-  let pos = 0;
-  let previousSize = -1;
-  for (;;) {
-    const lineEnd = raw.indexOf(CRLF, pos);
-    if (lineEnd < 0) throw incompleteBody();
-    const line = raw.subarray(pos, lineEnd).toString("latin1");
-    const [sizeText, ...extensions] = line.split(";");
+/** Longest chunk-size line accepted (hex size + a chunk-signature extension is ~100 bytes). */
+const MAX_CHUNK_LINE = 4096;
+/** Longest trailer section accepted: a few checksum headers and a signature. */
+const MAX_TRAILER_SECTION = 16 * 1024;
+
+/**
+ * aws-chunked decoding in pieces: push() the raw bytes as they arrive (any
+ * split), decoded bytes come out through `emit` (views into the input, valid
+ * during the call), chunk signatures are verified as each chunk ends, and
+ * end() checks the trailers and the decoded length. Only one chunk-size line
+ * or the trailer section is ever held — never a chunk's data.
+ */
+export class ChunkedDecoder {
+  private state: "line" | "data" | "crlf" | "trailers" = "line";
+  private line = "";
+  private remaining = 0;
+  private crlfSeen = 0;
+  private signature: string | undefined;
+  private chunkHash: Hash | undefined;
+  private chunkCount = 0;
+  private previousSize = -1;
+  private size = 0;
+  private trailerBytes: Buffer[] = [];
+  private trailerLength = 0;
+  private readonly signed: boolean;
+
+  constructor(
+    private readonly mode: string,
+    private readonly declared: number,
+    private readonly expectedTrailers: string[],
+    private readonly verifier: ReturnType<typeof chunkVerifier> | null,
+  ) {
+    this.signed = mode.startsWith("STREAMING-AWS4-");
+  }
+
+  push(raw: Buffer, emit: (data: Buffer) => void): void {
+    let pos = 0;
+    while (pos < raw.length) {
+      switch (this.state) {
+        case "line": {
+          const lf = raw.indexOf(10, pos);
+          const end = lf < 0 ? raw.length : lf + 1;
+          this.line += raw.toString("latin1", pos, end);
+          pos = end;
+          if (this.line.length > MAX_CHUNK_LINE) throw incompleteBody();
+          if (lf >= 0) this.startChunk();
+          break;
+        }
+        case "data": {
+          const n = Math.min(this.remaining, raw.length - pos);
+          const data = raw.subarray(pos, pos + n);
+          this.chunkHash?.update(data);
+          emit(data);
+          pos += n;
+          this.remaining -= n;
+          if (this.remaining === 0) {
+            if (this.verifier) this.verifier.chunk(this.signature!, this.chunkHash!.digest("hex"));
+            this.chunkHash = undefined;
+            this.state = "crlf";
+            this.crlfSeen = 0;
+          }
+          break;
+        }
+        case "crlf": {
+          const expected = this.crlfSeen === 0 ? 13 : 10;
+          if (raw[pos] !== expected) throw incompleteBody();
+          pos++;
+          if (++this.crlfSeen === 2) this.state = "line";
+          break;
+        }
+        case "trailers": {
+          this.trailerLength += raw.length - pos;
+          if (this.trailerLength > MAX_TRAILER_SECTION) throw malformedTrailer();
+          this.trailerBytes.push(raw.subarray(pos));
+          pos = raw.length;
+          break;
+        }
+      }
+    }
+  }
+
+  /** A complete chunk-size line is in `line` (ending in \n). */
+  private startChunk(): void {
+    if (!this.line.endsWith("\r\n")) throw incompleteBody();
+    const [sizeText, ...extensions] = this.line.slice(0, -2).split(";");
+    this.line = "";
     if (!/^[0-9a-fA-F]{1,16}$/.test(sizeText!.trim())) throw incompleteBody();
     const chunkSize = parseInt(sizeText!.trim(), 16);
-    const signature = readChunkSignature(extensions, signed);
-    pos = lineEnd + 2;
-    if (pos + chunkSize > raw.length) throw incompleteBody();
-    const data = raw.subarray(pos, pos + chunkSize);
-    if (signed && chunkSize > 0 && previousSize >= 0 && previousSize < SIGNED_CHUNK_MIN) {
+    this.signature = readChunkSignature(extensions, this.signed);
+    if (this.signed && chunkSize > 0 && this.previousSize >= 0 && this.previousSize < SIGNED_CHUNK_MIN) {
       // Only the last chunk (and the final 0-chunk after it) may be short in a signed stream.
       throw new AwsError("InvalidChunkSizeError", "Only the last chunk is allowed to have a size less than 8192 bytes", {
-        fields: { Chunk: String(parts.length), BadChunkSize: String(previousSize) },
+        fields: { Chunk: String(this.chunkCount), BadChunkSize: String(this.previousSize) },
       });
     }
-    verifier?.chunk(signature!, data);
-    if (chunkSize === 0) break; // the trailer section starts right after the 0-chunk's line
-    parts.push(data);
-    size += chunkSize;
-    previousSize = chunkSize;
-    pos += chunkSize;
-    if (raw.subarray(pos, pos + 2).compare(CRLF) !== 0) throw incompleteBody();
-    pos += 2;
+    if (this.size + chunkSize > this.declared) {
+      // More than x-amz-decoded-content-length says: refused before the bytes are read.
+      throw new AwsError("IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header.");
+    }
+    if (chunkSize === 0) {
+      this.verifier?.chunk(this.signature!, EMPTY_SHA256);
+      this.state = "trailers"; // the trailer section starts right after the 0-chunk's line
+      return;
+    }
+    this.chunkCount++;
+    this.size += chunkSize;
+    this.previousSize = chunkSize;
+    this.remaining = chunkSize;
+    if (this.verifier) this.chunkHash = createHash("sha256");
+    this.state = "data";
   }
 
-  const trailers = parseTrailers(raw.subarray(pos));
-  const trailerSignature = trailers["x-amz-trailer-signature"];
-  delete trailers["x-amz-trailer-signature"];
-  for (const name of Object.keys(trailers)) {
-    if (!expectedTrailers.includes(name)) throw malformedTrailer();
+  /** The body ended: check what came after the last chunk. Returns the trailers (signature removed). */
+  end(): Record<string, string> {
+    if (this.state !== "trailers") throw incompleteBody();
+    const trailers = parseTrailers(Buffer.concat(this.trailerBytes, this.trailerLength));
+    const trailerSignature = trailers["x-amz-trailer-signature"];
+    delete trailers["x-amz-trailer-signature"];
+    for (const name of Object.keys(trailers)) {
+      if (!this.expectedTrailers.includes(name)) throw malformedTrailer();
+    }
+    for (const name of this.expectedTrailers) {
+      if (trailers[name] === undefined) throw malformedTrailer();
+    }
+    if (this.mode === "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER" && this.expectedTrailers.length) {
+      if (!trailerSignature || !/^[0-9a-f]{64}$/.test(trailerSignature)) throw malformedTrailer();
+      this.verifier?.trailer(trailerSignature, trailers);
+    }
+    if (this.size !== this.declared) {
+      throw new AwsError("IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header.");
+    }
+    return trailers;
   }
-  for (const name of expectedTrailers) {
-    if (trailers[name] === undefined) throw malformedTrailer();
-  }
-  if (mode === "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER" && expectedTrailers.length) {
-    if (!trailerSignature || !/^[0-9a-f]{64}$/.test(trailerSignature)) throw malformedTrailer();
-    verifier?.trailer(trailerSignature, trailers);
-  }
-
-  if (size !== Number(declared)) {
-    throw new AwsError("IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header.");
-  }
-  return { body: Buffer.concat(parts, size), trailers, contentEncoding, chunked: true };
 }
 
 function parseTrailerHeader(value: string | undefined): string[] {
@@ -225,8 +334,9 @@ function chunkVerifier(headers: Record<string, string>, secret: string) {
   const scope = `${date}/${region}/${service}/aws4_request`;
   let previous = seed;
   return {
-    chunk(signature: string, data: Buffer) {
-      const toSign = ["AWS4-HMAC-SHA256-PAYLOAD", amzDate, scope, previous, EMPTY_SHA256, sha256Hex(data)].join("\n");
+    /** `dataSha256`: hex SHA-256 of the chunk's data. */
+    chunk(signature: string, dataSha256: string) {
+      const toSign = ["AWS4-HMAC-SHA256-PAYLOAD", amzDate, scope, previous, EMPTY_SHA256, dataSha256].join("\n");
       const expected = hmac(key, toSign).toString("hex");
       if (!sameSignature(expected, signature)) throw signatureMismatch();
       previous = signature;

@@ -57,6 +57,34 @@ export function parseAlgorithm(value: string | undefined): ChecksumAlgorithm | u
 
 let crc64Module: typeof import("@aws-sdk/crc64-nvme") | undefined;
 
+/** A digest computed in pieces, for bodies that stream past (spooled uploads, multipart completion). */
+export interface Digester {
+  update(data: Uint8Array): void;
+  digest(): Promise<Buffer>;
+}
+
+export async function createDigester(algorithm: ChecksumAlgorithm): Promise<Digester> {
+  switch (algorithm) {
+    case "SHA1":
+    case "SHA256": {
+      const hash = createHash(algorithm === "SHA1" ? "sha1" : "sha256");
+      return { update: (data) => hash.update(data), digest: async () => hash.digest() };
+    }
+    case "CRC32":
+    case "CRC32C": {
+      const fn = algorithm === "CRC32" ? crc32 : crc32c;
+      let crc = 0;
+      return { update: (data) => void (crc = fn(data, crc)), digest: async () => uint32(crc) };
+    }
+    case "CRC64NVME": {
+      // Loaded on first use (start-up stays light) and kept: a dynamic import per call costs ~0.3 ms.
+      crc64Module ??= await import("@aws-sdk/crc64-nvme");
+      const crc = new crc64Module.Crc64Nvme();
+      return { update: (data) => crc.update(data), digest: async () => Buffer.from(await crc.digest()) };
+    }
+  }
+}
+
 /** The raw digest of `data`. CRC64NVME's implementation is async, hence the Promise. */
 export async function digest(algorithm: ChecksumAlgorithm, data: Uint8Array): Promise<Buffer> {
   switch (algorithm) {
@@ -69,13 +97,36 @@ export async function digest(algorithm: ChecksumAlgorithm, data: Uint8Array): Pr
     case "CRC32C":
       return uint32(crc32c(data));
     case "CRC64NVME": {
-      // Loaded on first use (start-up stays light) and kept: a dynamic import per call costs ~0.3 ms.
-      crc64Module ??= await import("@aws-sdk/crc64-nvme");
-      const crc = new crc64Module.Crc64Nvme();
+      const crc = await createDigester("CRC64NVME");
       crc.update(data);
-      return Buffer.from(await crc.digest());
+      return crc.digest();
     }
   }
+}
+
+/** The digests of a write's body: computed from a Buffer on demand, or precomputed while a large body streamed past. */
+export interface BodyDigests {
+  md5(): Buffer;
+  digest(algorithm: ChecksumAlgorithm): Promise<Buffer>;
+}
+
+export function bufferDigests(body: Buffer): BodyDigests {
+  return { md5: () => createHash("md5").update(body).digest(), digest: (algorithm) => digest(algorithm, body) };
+}
+
+/**
+ * The checksum algorithms a write's verification will ask for: the ones its
+ * headers and declared trailers name, and the CRC64NVME S3 computes when none is sent.
+ */
+export function algorithmsFor(headers: Record<string, string>): Set<ChecksumAlgorithm> {
+  const wanted = new Set<ChecksumAlgorithm>(["CRC64NVME"]);
+  const trailer = (headers["x-amz-trailer"] ?? "").toLowerCase();
+  for (const algorithm of CHECKSUM_ALGORITHMS) {
+    if (headers[headerName(algorithm)] !== undefined || trailer.includes(headerName(algorithm))) wanted.add(algorithm);
+  }
+  const sdk = parseAlgorithm(headers["x-amz-sdk-checksum-algorithm"]);
+  if (sdk) wanted.add(sdk);
+  return wanted;
 }
 
 function uint32(n: number): Buffer {
@@ -100,12 +151,13 @@ function decodeValue(algorithm: ChecksumAlgorithm, value: string): Buffer | unde
  * Verify the integrity headers of a write against its decoded body. `trailers`
  * are the aws-chunked trailing headers (aws-chunked.ts). Throws AwsError.
  */
-export async function verifyChecksums(
-  headers: Record<string, string>,
-  trailers: Record<string, string>,
-  body: Buffer,
-): Promise<ChecksumResult> {
-  const md5 = createHash("md5").update(body).digest();
+export function verifyChecksums(headers: Record<string, string>, trailers: Record<string, string>, body: Buffer): Promise<ChecksumResult> {
+  return verifyDigests(headers, trailers, bufferDigests(body));
+}
+
+/** verifyChecksums for a body known only by its digests (a spooled upload). */
+export async function verifyDigests(headers: Record<string, string>, trailers: Record<string, string>, body: BodyDigests): Promise<ChecksumResult> {
+  const md5 = body.md5();
   const contentMd5 = headers["content-md5"];
   if (contentMd5 !== undefined) {
     const sent = /^[A-Za-z0-9+/]{22}==$/.test(contentMd5.trim()) ? Buffer.from(contentMd5.trim(), "base64") : undefined;
@@ -143,12 +195,12 @@ export async function verifyChecksums(
   const md5Hex = md5.toString("hex");
   const claim = provided[0];
   if (!claim) {
-    const value = await computeChecksum("CRC64NVME", body);
+    const value = (await body.digest("CRC64NVME")).toString("base64");
     return { checksum: { algorithm: "CRC64NVME", value, type: "FULL_OBJECT", defaulted: true }, md5Hex, headers: {} };
   }
   const sent = decodeValue(claim.algorithm, claim.value);
   if (!sent) throw new AwsError("InvalidRequest", `Value for ${headerName(claim.algorithm)} ${claim.where} is invalid.`);
-  const computed = await digest(claim.algorithm, body);
+  const computed = await body.digest(claim.algorithm);
   if (!computed.equals(sent)) {
     throw new AwsError("BadDigest", `The ${claim.algorithm} you specified did not match the calculated checksum.`);
   }

@@ -25,9 +25,9 @@ function makeTables(poly: number): Uint32Array[] {
 let ieee: Uint32Array[] | undefined;
 let castagnoli: Uint32Array[] | undefined;
 
-function run(tables: Uint32Array[], data: Uint8Array): number {
+function run(tables: Uint32Array[], data: Uint8Array, previous = 0): number {
   const [t0, t1, t2, t3, t4, t5, t6, t7] = tables as [Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array];
-  let c = 0xffffffff;
+  let c = (previous ^ 0xffffffff) >>> 0; // continuing a CRC: undo the final inversion of the previous value
   let i = 0;
   const n = data.length;
   for (; i + 8 <= n; i += 8) {
@@ -38,10 +38,11 @@ function run(tables: Uint32Array[], data: Uint8Array): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-export function crc32(data: Uint8Array): number {
-  return run((ieee ??= makeTables(0xedb88320)), data);
+/** CRC32 of `data`; pass the CRC of the bytes before it as `previous` to compute one in pieces. */
+export function crc32(data: Uint8Array, previous = 0): number {
+  return run((ieee ??= makeTables(0xedb88320)), data, previous);
 }
 
-export function crc32c(data: Uint8Array): number {
-  return run((castagnoli ??= makeTables(0x82f63b78)), data);
+export function crc32c(data: Uint8Array, previous = 0): number {
+  return run((castagnoli ??= makeTables(0x82f63b78)), data, previous);
 }

@@ -28,8 +28,9 @@
  * - Cross-account access is not modelled: every caller of the local cloud is in account
  *   000000000000 (§8), so bucket ownership only shows in CreateBucket (BucketAlreadyExists),
  *   ListBuckets and x-amz-expected-bucket-owner; who may do what is the authorizer's call.
- * - Multipart: CompleteMultipartUpload assembles the object in memory (fine up to the
- *   1 GiB body limit); `x-amz-mp-object-size` is not checked; a retried Complete of an
+ * - Large bodies: CopyObject and UploadPartCopy read a large source whole into memory;
+ *   POST Object bodies are buffered (up to 1 GiB).
+ * - Multipart: `x-amz-mp-object-size` is not checked; a retried Complete of an
  *   upload that already completed is NoSuchUpload (S3 may answer 200 for a while).
  * - SigV2 presigned URLs are checked for expiry only; SigV4a (ECDSA) chunk signatures
  *   are checked for form only.
@@ -55,8 +56,11 @@
  *   HeadBucket reports the bucket's region in x-amz-bucket-region as S3 does.
  * - POST Object (browser forms, post-object.ts): a form without a policy is accepted as the
  *   admin; signatures are verified only for keys minted here, as for presigned URLs.
- * - Request bodies are buffered (up to 1 GiB) before the handler runs; a body that
- *   ends early or fails its checksum stores nothing.
+ * - Request bodies are read whole before the handler runs: buffered when small,
+ *   spooled to a temp file past 8 MiB (LOCALCLOUD_SPOOL_BYTES) for PutObject and
+ *   UploadPart (spoolsBody, gateway/spool.ts, upload-body.ts). A body that ends
+ *   early or fails its checksum stores nothing and leaves no file; a completed
+ *   multipart upload is joined by streaming the parts (multipart-concat.ts).
  *
  * **Client quirks**:
  * - SDK v3 uses virtual-hosted addressing with a host-name endpoint
@@ -158,6 +162,19 @@ const createS3: ServiceFactory = (cloud) => {
     return response;
   }
 
-  return { name: "s3", signingNames: ["s3"], handle };
+  /** Only object uploads stream to disk when large (gateway/spool.ts); every other body is small XML or JSON. */
+  function spoolsBody(req: GatewayRequest): boolean {
+    if (req.method !== "PUT" || req.headers["x-amz-copy-source"] !== undefined) return false;
+    try {
+      const address = parseAddress(req.host, req.rawPath);
+      if (address.bucket === undefined || address.key === undefined) return false;
+      const { operation } = resolveRoute(req.method, "object", req.query, req.headers);
+      return operation === "PutObject" || operation === "UploadPart";
+    } catch {
+      return false; // the handler answers the malformed request
+    }
+  }
+
+  return { name: "s3", signingNames: ["s3"], handle, spoolsBody };
 };
 export default createS3;

@@ -5,6 +5,7 @@
  * object through the object store, so versioning and the
  * ObjectCreated:CompleteMultipartUpload notification happen there.
  */
+import { readUploadBody, releaseUploadBody, type UploadBody } from "./upload-body.js";
 import type { GatewayResponse } from "../../core/service.js";
 import { empty, xml, xmlBody, type S3Call } from "./call.js";
 import { resolveCopySource } from "./copy-object.js";
@@ -31,15 +32,20 @@ export function createMultipartUpload(call: S3Call): GatewayResponse {
 
 export async function uploadPart(call: S3Call): Promise<GatewayResponse> {
   const bucket = call.store.requireBucket(call.bucket);
-  const { headers } = await call.multipart.uploadPart({
-    account: bucket.account,
-    bucket: bucket.name,
-    key: call.key!,
-    query: call.query,
-    headers: call.headers,
-    rawBody: call.req.body,
-    secretAccessKey: call.cloud.identity.secretFor(call.ctx.principal.accessKeyId)?.secretAccessKey,
-  });
+  let body: UploadBody | undefined;
+  let headers: Record<string, string>;
+  try {
+    ({ headers } = await call.multipart.uploadPart({
+      account: bucket.account,
+      bucket: bucket.name,
+      key: call.key!,
+      query: call.query,
+      headers: call.headers,
+      readBody: async (uploadAlgorithm) => (body = await readUploadBody(call, uploadAlgorithm)),
+    }));
+  } finally {
+    await releaseUploadBody(body);
+  }
   return empty(call, 200, { ...headers, "x-amz-server-side-encryption": "AES256" });
 }
 

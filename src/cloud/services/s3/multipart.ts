@@ -28,12 +28,15 @@ import {
   computeChecksum,
   headerName,
   parseAlgorithm,
-  verifyChecksums,
+  type BodyDigests,
   type ChecksumAlgorithm,
   type ChecksumType,
   type ObjectChecksum,
 } from "./checksums.js";
-import { decodeRequestBody } from "./aws-chunked.js";
+import { blobSize, isBlobFile, type BlobFile } from "../../core/blob-store.js";
+import { joinParts, type JoinedParts } from "./multipart-concat.js";
+import * as fsp from "node:fs/promises";
+import type { UploadBody } from "./upload-body.js";
 
 export const UPLOADS_TABLE = "s3.multipart-uploads";
 export const PARTS_TABLE = "s3.multipart-parts";
@@ -80,7 +83,8 @@ export interface CompletedObject {
   region: string;
   bucket: string;
   key: string;
-  body: Buffer;
+  /** The joined parts; a spool file for a large upload (multipart-concat.ts), moved into the blob store by the write. */
+  body: Buffer | BlobFile;
   /** Without quotes, "<hex>-N". */
   etag: string;
   checksum: ObjectChecksum;
@@ -202,7 +206,7 @@ export class Multipart {
   }
 
   /** Store one part's bytes (replacing an earlier part with the same number). */
-  private async storePart(upload: UploadRecord, partNumber: number, body: Buffer, checksum: PartRecord["checksum"], md5Hex: string): Promise<PartRecord> {
+  private async storePart(upload: UploadRecord, partNumber: number, body: Buffer | BlobFile, checksum: PartRecord["checksum"], md5Hex: string): Promise<PartRecord> {
     const blobId = await this.cloud.store.blobs.put(body);
     if (!this.uploads.has(upload.uploadId)) {
       // Aborted or completed while the bytes were being written: keep nothing.
@@ -210,14 +214,14 @@ export class Multipart {
       throw noSuchUpload(upload.uploadId);
     }
     const previous = this.parts.get(partKey(upload.uploadId, partNumber));
-    const part: PartRecord = { partNumber, etag: md5Hex, size: body.length, blobId, lastModified: new Date().toISOString(), checksum };
+    const part: PartRecord = { partNumber, etag: md5Hex, size: blobSize(body), blobId, lastModified: new Date().toISOString(), checksum };
     this.parts.set(partKey(upload.uploadId, partNumber), part);
     if (previous) await this.cloud.store.blobs.delete(previous.blobId);
     return part;
   }
 
   /** The part's checksum in the upload's algorithm: verified when sent, computed when not. */
-  private async partChecksum(upload: UploadRecord, sent: ObjectChecksum | undefined, body: Buffer): Promise<PartRecord["checksum"]> {
+  private async partChecksum(upload: UploadRecord, sent: ObjectChecksum | undefined, body: BodyDigests): Promise<PartRecord["checksum"]> {
     if (sent && !sent.defaulted) {
       if (upload.checksumAlgorithm && sent.algorithm !== upload.checksumAlgorithm) {
         throw new AwsError(
@@ -227,7 +231,7 @@ export class Multipart {
       }
       return { algorithm: sent.algorithm, value: sent.value };
     }
-    if (upload.checksumAlgorithm) return { algorithm: upload.checksumAlgorithm, value: await computeChecksum(upload.checksumAlgorithm, body) };
+    if (upload.checksumAlgorithm) return { algorithm: upload.checksumAlgorithm, value: (await body.digest(upload.checksumAlgorithm)).toString("base64") };
     return undefined;
   }
 
@@ -238,15 +242,15 @@ export class Multipart {
     key: string;
     query: URLSearchParams;
     headers: Record<string, string>;
-    rawBody: Buffer;
-    secretAccessKey?: string;
+    /** Reads, decodes and verifies the part's body (upload-body.ts), after the upload is known to exist. */
+    readBody: (uploadAlgorithm: ChecksumAlgorithm | undefined) => Promise<UploadBody>;
   }): Promise<{ headers: Record<string, string> }> {
     const uploadId = input.query.get("uploadId") ?? "";
     const partNumber = this.partNumber(input.query.get("partNumber"));
     const upload = this.upload(input.account, input.bucket, input.key, uploadId);
-    const decoded = decodeRequestBody(input.headers, input.rawBody, { secretAccessKey: input.secretAccessKey });
-    const verified = await verifyChecksums(input.headers, decoded.trailers, decoded.body);
-    const checksum = await this.partChecksum(upload, verified.checksum, decoded.body);
+    const decoded = await input.readBody(upload.checksumAlgorithm);
+    const verified = decoded.verified;
+    const checksum = await this.partChecksum(upload, verified.checksum, decoded.digests);
     const part = await this.storePart(upload, partNumber, decoded.body, checksum, verified.md5Hex);
     const headers: Record<string, string> = { etag: `"${part.etag}"` };
     if (checksum) headers[headerName(checksum.algorithm)] = checksum.value;
@@ -366,8 +370,25 @@ export class Multipart {
       chosen.push(part);
     }
 
-    const bodies = await Promise.all(chosen.map((p) => this.cloud.store.blobs.get(p.blobId)));
-    const body = Buffer.concat(bodies);
+    // The full-object checksum, when there is one, is computed while the parts are joined.
+    const fullAlgorithm = upload.checksumAlgorithm && upload.checksumType === "COMPOSITE" ? undefined : (upload.checksumAlgorithm ?? "CRC64NVME");
+    const joined = await joinParts(this.cloud.store.blobs, chosen, fullAlgorithm);
+    try {
+      return await this.finishComplete(upload, chosen, joined, requestHeaders, input.write);
+    } finally {
+      // A joined file the write did not move into the blob store (a failed condition, a bad digest) is removed.
+      if (isBlobFile(joined.body)) await fsp.rm(joined.body.path, { force: true });
+    }
+  }
+
+  private async finishComplete<W>(
+    upload: UploadRecord,
+    chosen: PartRecord[],
+    joined: JoinedParts,
+    requestHeaders: Record<string, string>,
+    write: (object: CompletedObject) => Promise<W>,
+  ) {
+    const body = joined.body;
     const md5s = Buffer.concat(chosen.map((p) => Buffer.from(p.etag, "hex")));
     const etag = `${createHash("md5").update(md5s).digest("hex")}-${chosen.length}`;
     let checksum: ObjectChecksum;
@@ -375,10 +396,10 @@ export class Multipart {
       const values = chosen.map((p) => p.checksum?.value ?? "");
       checksum = { algorithm: upload.checksumAlgorithm, value: await compositeChecksum(upload.checksumAlgorithm, values), type: "COMPOSITE" };
     } else if (upload.checksumAlgorithm) {
-      checksum = { algorithm: upload.checksumAlgorithm, value: await computeChecksum(upload.checksumAlgorithm, body), type: "FULL_OBJECT" };
+      checksum = { algorithm: upload.checksumAlgorithm, value: joined.digest!.toString("base64"), type: "FULL_OBJECT" };
     } else {
       // No algorithm chosen: S3 still gives the object a full-object CRC64NVME.
-      checksum = { algorithm: "CRC64NVME", value: await computeChecksum("CRC64NVME", body), type: "FULL_OBJECT", defaulted: true };
+      checksum = { algorithm: "CRC64NVME", value: joined.digest!.toString("base64"), type: "FULL_OBJECT", defaulted: true };
     }
     // A whole-object checksum sent with Complete must match what the parts add up to.
     const claimed = upload.checksumAlgorithm ? requestHeaders[headerName(upload.checksumAlgorithm)] : undefined;
@@ -395,7 +416,7 @@ export class Multipart {
       checksum,
       objectHeaders: upload.objectHeaders,
     };
-    const written = await input.write(object);
+    const written = await write(object);
     await this.forget(upload.uploadId);
 
     const result: Record<string, unknown> = { Bucket: upload.bucket, Key: upload.key, ETag: `"${etag}"` };

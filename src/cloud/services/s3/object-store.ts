@@ -21,6 +21,8 @@
  * the record no longer points at it.
  */
 import { createHash, randomBytes } from "node:crypto";
+import { Readable } from "node:stream";
+import { blobSize, isBlobFile, type BlobFile } from "../../core/blob-store.js";
 import type { Cloud } from "../../core/cloud.js";
 import type { RequestContext } from "../../core/context.js";
 import { AwsError } from "../../core/aws-error.js";
@@ -89,8 +91,9 @@ export interface RequestIds {
 export interface WriteInput {
   bucket: string;
   key: string;
-  body: Buffer;
-  /** Defaults to the hex MD5 of the body. */
+  /** The bytes, or a spooled file (large uploads) that the write moves into the blob store. */
+  body: Buffer | BlobFile;
+  /** Defaults to the hex MD5 of the body (required for a file body). */
   etag?: string;
   contentType?: string;
   headers?: Record<string, string>;
@@ -198,6 +201,12 @@ export class ObjectStore {
     return this.cloud.store.blobs.get(version.blobId, range);
   }
 
+  /** The body (or a range of it) as a stream, for objects past the spool threshold: never read whole. */
+  streamBody(version: ObjectVersion, range?: { start: number; end: number }): Readable {
+    if (!version.blobId || version.size === 0) return Readable.from([]);
+    return this.cloud.store.blobs.stream(version.blobId, range);
+  }
+
   /** A sequencer greater than every earlier one (and than the key's last one). */
   private nextSequencer(previous?: string): string {
     let next = BigInt(Date.now()) * 1_000_000n;
@@ -220,7 +229,8 @@ export class ObjectStore {
    */
   async writeObject(ctx: RequestContext, input: WriteInput): Promise<WriteResult> {
     this.requireBucket(input.bucket);
-    const blobId = input.body.length > 0 ? await this.cloud.store.blobs.put(input.body) : undefined;
+    const size = blobSize(input.body);
+    const blobId = size > 0 ? await this.cloud.store.blobs.put(input.body) : undefined;
     // Everything from here to `set` is synchronous, so concurrent writes of a key serialize.
     let freed: string[] = [];
     let result: WriteResult;
@@ -241,13 +251,13 @@ export class ObjectStore {
         if (!live) throw new AwsError("NoSuchKey", "The specified key does not exist.", { status: 404, fields: { Key: input.key } });
         if (!etagMatches(input.ifMatch, live.etag)) throw preconditionFailed("If-Match");
       }
-      const etag = input.etag ?? createHash("md5").update(input.body).digest("hex");
+      const etag = input.etag ?? (isBlobFile(input.body) ? "" : createHash("md5").update(input.body).digest("hex"));
       const lastModified = wholeSecond();
       const versionId = bucket.versioning === "Enabled" ? this.newVersionId() : "null";
       const version: ObjectVersion = {
         versionId,
         blobId,
-        size: input.body.length,
+        size,
         etag,
         lastModified,
         contentType: input.contentType,
@@ -266,7 +276,7 @@ export class ObjectStore {
         return false;
       });
       this.objects.set(objectKey(input.bucket, input.key), { bucket: input.bucket, key: input.key, sequencer, versions: [version, ...older] });
-      result = { versionId: bucket.versioning ? versionId : undefined, etag, sequencer, lastModified, size: input.body.length };
+      result = { versionId: bucket.versioning ? versionId : undefined, etag, sequencer, lastModified, size };
     } catch (err) {
       freed = [];
       if (blobId) await this.cloud.store.blobs.delete(blobId);

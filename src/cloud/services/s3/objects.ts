@@ -1,15 +1,17 @@
 /**
- * Object operations on one key: PutObject (aws-chunked decoding and checksum
- * verification by aws-chunked.ts/checksums.ts, conditional writes),
- * GetObject/HeadObject (versions, delete markers, conditions, ranges),
+ * Object operations on one key: PutObject (the body read, decoded and verified
+ * by upload-body.ts — spooled to disk when large — conditional writes),
+ * GetObject/HeadObject (versions, delete markers, conditions, ranges; bodies
+ * past the spool threshold are streamed from their file, never read whole),
  * DeleteObject, and Put/Get/DeleteObjectTagging. Every mutation goes
  * through the object store, which handles versioning and notifications.
  */
+import type { Readable } from "node:stream";
 import { AwsError } from "../../core/aws-error.js";
+import { spoolThresholdBytes } from "../../core/blob-store.js";
 import type { GatewayResponse } from "../../core/service.js";
-import { decodeRequestBody } from "./aws-chunked.js";
 import { empty, xml, type S3Call } from "./call.js";
-import { verifyChecksums } from "./checksums.js";
+import { readUploadBody, releaseUploadBody, type UploadBody } from "./upload-body.js";
 import { checkReadConditions, notModifiedHeaders, parseRange } from "./conditions.js";
 import { deleteMarkerError, invalidVersionId, isVersionIdShape, noSuchKey, noSuchVersion } from "./errors.js";
 import { readObjectAttributes, objectResponseHeaders } from "./object-headers.js";
@@ -52,9 +54,18 @@ export async function putObject(call: S3Call): Promise<GatewayResponse> {
   if (headers["content-length"] === undefined && headers["x-amz-decoded-content-length"] === undefined) {
     throw new AwsError("MissingContentLength", "You must provide the Content-Length HTTP header.", { status: 411 });
   }
-  const secret = call.cloud.identity.secretFor(call.ctx.principal.accessKeyId)?.secretAccessKey;
-  const decoded = decodeRequestBody(headers, call.req.body, { secretAccessKey: secret });
-  const verified = await verifyChecksums(headers, decoded.trailers, decoded.body);
+  const decoded = await readUploadBody(call);
+  try {
+    return await storeObject(call, decoded);
+  } finally {
+    await releaseUploadBody(decoded);
+  }
+}
+
+async function storeObject(call: S3Call, decoded: UploadBody): Promise<GatewayResponse> {
+  const key = call.key!;
+  const headers = call.headers;
+  const verified = decoded.verified;
   const attributes = readObjectAttributes(headers, decoded.chunked ? decoded.contentEncoding : undefined);
   const written = await call.store.writeObject(call.ctx, {
     bucket: call.bucket,
@@ -91,7 +102,7 @@ async function readObject(call: S3Call, head: boolean): Promise<GatewayResponse>
   }
   const range = parseRange(call.headers["range"], version.size);
   if (range) {
-    const body = head ? Buffer.alloc(0) : await call.store.readBody(version, range);
+    const body = head ? Buffer.alloc(0) : await bodyOf(call, version, range);
     // A partial response carries no full-object checksum.
     for (const name of Object.keys(base)) if (name.startsWith("x-amz-checksum-")) delete base[name];
     return {
@@ -103,8 +114,14 @@ async function readObject(call: S3Call, head: boolean): Promise<GatewayResponse>
       body: head ? undefined : body,
     };
   }
-  const body = head ? undefined : await call.store.readBody(version);
+  const body = head ? undefined : await bodyOf(call, version);
   return { ...empty(call, 200, { ...base, "content-length": String(version.size) }), body };
+}
+
+/** Small bodies as one Buffer (the fast path); large ones streamed from their file. */
+function bodyOf(call: S3Call, version: ObjectVersion, range?: { start: number; end: number }): Promise<Buffer> | Readable {
+  const size = range ? range.end - range.start + 1 : version.size;
+  return size > spoolThresholdBytes() ? call.store.streamBody(version, range) : call.store.readBody(version, range);
 }
 
 export const getObject = (call: S3Call) => readObject(call, false);
