@@ -16,6 +16,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { Readable } from "node:stream";
 import {
   CompleteMultipartUploadCommand,
+  CopyObjectCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
@@ -30,9 +31,12 @@ import { startTestCloud, errorOf, eventually, type TestCloud } from "../helpers/
 import { spawnCloud, stopCleanly } from "../helpers/cloud-process.js";
 import { EMPTY_SHA256, hmac, sha256Hex, signingKey } from "../../src/cloud/services/s3/sigv4.js";
 import { computeChecksum, type ChecksumAlgorithm } from "../../src/cloud/services/s3/checksums.js";
+import { BlobStore } from "../../src/cloud/core/blob-store.js";
 
 const THRESHOLD = 64 * 1024;
 process.env.LOCALCLOUD_SPOOL_BYTES = String(THRESHOLD);
+// A half-sent body is answered with RequestTimeout after this (the SDK's bodies never pause this long).
+process.env.LOCALCLOUD_BODY_IDLE_TIMEOUT_MS = "4000";
 
 let cloud: TestCloud;
 let s3: S3Client;
@@ -145,24 +149,86 @@ describe("large PutObject bodies are spooled to disk", () => {
 
   it("a client that disconnects mid-body leaves no temp file and no object", async () => {
     const before = blobFiles().sort();
-    await new Promise<void>((resolve) => {
-      const req = http.request(`${cloud.endpoint}/${bucket}/torn.bin`, {
+    const req = http.request(`${cloud.endpoint}/${bucket}/torn.bin`, {
+      method: "PUT",
+      headers: { authorization: authHeader(), "content-length": String(1_000_000) },
+    });
+    req.on("error", () => {});
+    req.write(randomBytes(300_000));
+    // Hang up once the server is spooling (its temp file exists), long before the idle timeout.
+    await eventually(async () => (fs.readdirSync(spoolDir()).length > 0 ? true : undefined));
+    req.destroy();
+    // The server removes the temp file as soon as it sees the connection close — well before the
+    // idle timeout would (so this wait is shorter than that; the timeout path is the next test's).
+    await eventually(async () => (fs.readdirSync(spoolDir()).length === 0 ? true : undefined), 3000);
+    expect(blobFiles().sort()).toEqual(before);
+    expect((await errorOf(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "torn.bin" })))).name).toBe("NotFound");
+  });
+});
+
+describe("half-sent large bodies", () => {
+  it("a body that stops arriving is answered with RequestTimeout and leaves no temp file", async () => {
+    const before = blobFiles().sort();
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = http.request(`${cloud.endpoint}/${bucket}/stalled.bin`, {
         method: "PUT",
         headers: { authorization: authHeader(), "content-length": String(1_000_000) },
       });
-      req.on("error", () => resolve());
-      req.write(randomBytes(300_000), () => {
-        // Give the server the bytes (it is spooling now), then hang up.
-        setImmediate(() => {
-          req.destroy();
-          resolve();
-        });
+      req.on("response", (res) => {
+        let body = "";
+        res.on("data", (c) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode!, body }));
       });
+      req.on("error", reject);
+      req.write(randomBytes(300_000)); // then nothing more
     });
-    // The server removes the temp file once it sees the connection close.
-    await eventually(async () => (fs.readdirSync(spoolDir()).length === 0 ? true : undefined));
+    expect(answer.status).toBe(400);
+    expect(answer.body).toContain("RequestTimeout");
+    expect(fs.readdirSync(spoolDir())).toEqual([]);
     expect(blobFiles().sort()).toEqual(before);
-    expect((await errorOf(s3.send(new HeadObjectCommand({ Bucket: bucket, Key: "torn.bin" })))).name).toBe("NotFound");
+  });
+});
+
+describe("large copies", () => {
+  it("CopyObject of a large source streams it: same bytes, the MD5 ETag, the source's checksum kept", async () => {
+    const data = randomBytes(400_000);
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "copy-src.bin", Body: data, ChecksumAlgorithm: "SHA256" }));
+    const copy = await s3.send(new CopyObjectCommand({ Bucket: bucket, Key: "copy-dst.bin", CopySource: `${bucket}/copy-src.bin` }));
+    expect(copy.CopyObjectResult?.ETag).toBe(`"${md5Hex(data)}"`);
+    expect(copy.CopyObjectResult?.ChecksumSHA256).toBe(await computeChecksum("SHA256", data));
+    const recomputed = await s3.send(new CopyObjectCommand({ Bucket: bucket, Key: "copy-crc.bin", CopySource: `${bucket}/copy-src.bin`, ChecksumAlgorithm: "CRC32C" }));
+    expect(recomputed.CopyObjectResult?.ChecksumCRC32C).toBe(await computeChecksum("CRC32C", data));
+    expect((await getBytes("copy-dst.bin")).equals(data)).toBe(true);
+    expect((await getBytes("copy-crc.bin")).equals(data)).toBe(true);
+    expect(fs.readdirSync(spoolDir())).toEqual([]);
+  });
+});
+
+describe("an in-memory blob store keeps spooled blobs as files", () => {
+  it("adopt, stream (whole and a range), get, delete, clear", async () => {
+    const blobs = new BlobStore(null);
+    const data = randomBytes(100_000);
+    const spool = blobs.spoolPath();
+    fs.writeFileSync(spool, data);
+    const id = await blobs.adopt({ path: spool, size: data.length });
+    expect(fs.existsSync(spool)).toBe(false); // renamed: the caller may always remove the spool path
+    const read = async (r?: { start: number; end: number }) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of blobs.stream(id, r)) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    };
+    expect((await read()).equals(data)).toBe(true);
+    expect((await read({ start: 10, end: 99 })).equals(data.subarray(10, 100))).toBe(true);
+    expect((await blobs.get(id)).equals(data)).toBe(true);
+    const file = blobs.pathOf(id)!;
+    await blobs.delete(id);
+    expect(fs.existsSync(file)).toBe(false);
+    const again = blobs.spoolPath();
+    fs.writeFileSync(again, data);
+    const other = await blobs.adopt({ path: again, size: data.length });
+    const otherFile = blobs.pathOf(other)!;
+    await blobs.clear();
+    expect(fs.existsSync(otherFile)).toBe(false);
   });
 });
 

@@ -28,6 +28,11 @@ export function spoolBody(req: http.IncomingMessage, file: string, limit: number
       reject(err);
       return;
     }
+    if (req.destroyed || req.readableAborted) {
+      // The client hung up before the gateway got here: its close event has already passed.
+      reject(new Error("request aborted"));
+      return;
+    }
     const out = fs.createWriteStream(file, { flags: "wx" });
     const md5 = createHash("md5");
     const sha256 = createHash("sha256");

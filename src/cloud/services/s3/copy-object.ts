@@ -6,12 +6,16 @@
  * (REPLACE); tags likewise with x-amz-tagging-directive. Copying an object
  * onto itself without changing anything is refused, as S3 does. The new
  * object gets the MD5 ETag of its bytes (a multipart source loses its "-N").
+ * A source past the spool threshold is copied by streaming it into a spool
+ * file (multipart-concat.ts), MD5 and checksum computed on the way.
  */
-import { createHash } from "node:crypto";
+import * as fsp from "node:fs/promises";
+import { isBlobFile } from "../../core/blob-store.js";
 import { AwsError } from "../../core/aws-error.js";
 import type { GatewayResponse } from "../../core/service.js";
 import { xml, type S3Call } from "./call.js";
-import { computeChecksum, parseAlgorithm, type ObjectChecksum } from "./checksums.js";
+import { parseAlgorithm, type ObjectChecksum } from "./checksums.js";
+import { joinParts, type JoinedParts } from "./multipart-concat.js";
 import { checkCopySourceConditions } from "./conditions.js";
 import { invalidVersionId, isVersionIdShape, noSuchBucket, noSuchKey, noSuchVersion } from "./errors.js";
 import { readObjectAttributes } from "./object-headers.js";
@@ -103,19 +107,38 @@ export async function copyObject(call: S3Call): Promise<GatewayResponse> {
     );
   }
 
-  const body = await call.store.readBody(source.version);
   const src = source.version;
-  let checksum: ObjectChecksum | undefined;
-  if (algorithm) checksum = { algorithm, value: await computeChecksum(algorithm, body), type: "FULL_OBJECT" };
-  else if (src.checksum && src.checksum.type === "FULL_OBJECT") checksum = src.checksum;
-  else checksum = { algorithm: "CRC64NVME", value: await computeChecksum("CRC64NVME", body), type: "FULL_OBJECT", defaulted: true };
+  // The copy's bytes, MD5 and checksum in one pass; a large source is copied file to file, never read whole.
+  const keepsChecksum = !algorithm && src.checksum?.type === "FULL_OBJECT";
+  const copied = await joinParts(call.cloud.store.blobs, src.blobId ? [{ blobId: src.blobId, size: src.size }] : [], keepsChecksum ? undefined : (algorithm ?? "CRC64NVME"), true);
+  try {
+    const checksum: ObjectChecksum = keepsChecksum
+      ? src.checksum!
+      : algorithm
+        ? { algorithm, value: copied.digest!.toString("base64"), type: "FULL_OBJECT" }
+        : { algorithm: "CRC64NVME", value: copied.digest!.toString("base64"), type: "FULL_OBJECT", defaulted: true };
+    return await writeCopy(call, key, source, copied, checksum, metadataDirective === "REPLACE", taggingDirective, requested);
+  } finally {
+    if (isBlobFile(copied.body)) await fsp.rm(copied.body.path, { force: true });
+  }
+}
 
-  const replace = metadataDirective === "REPLACE";
+async function writeCopy(
+  call: S3Call,
+  key: string,
+  source: CopySource,
+  copied: JoinedParts,
+  checksum: ObjectChecksum,
+  replace: boolean,
+  taggingDirective: string | undefined,
+  requested: ReturnType<typeof readObjectAttributes>,
+): Promise<GatewayResponse> {
+  const src = source.version;
   const written = await call.store.writeObject(call.ctx, {
     bucket: call.bucket,
     key,
-    body,
-    etag: createHash("md5").update(body).digest("hex"),
+    body: copied.body,
+    etag: copied.md5Hex!,
     contentType: replace ? requested.contentType : src.contentType,
     headers: replace ? requested.headers : src.headers,
     metadata: replace ? requested.metadata : src.metadata,
