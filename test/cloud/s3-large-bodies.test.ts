@@ -24,6 +24,7 @@ import {
   PutObjectCommand,
   S3Client,
   UploadPartCommand,
+  UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
@@ -200,6 +201,31 @@ describe("large copies", () => {
     expect(recomputed.CopyObjectResult?.ChecksumCRC32C).toBe(await computeChecksum("CRC32C", data));
     expect((await getBytes("copy-dst.bin")).equals(data)).toBe(true);
     expect((await getBytes("copy-crc.bin")).equals(data)).toBe(true);
+    expect(fs.readdirSync(spoolDir())).toEqual([]);
+  });
+});
+
+describe("large part copies", () => {
+  it("UploadPartCopy of large ranges streams them; the completed object is the source", async () => {
+    const data = randomBytes(5 * 1024 * 1024 + 200_000);
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "partcopy-src.bin", Body: data }));
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: "partcopy.bin", ChecksumAlgorithm: "CRC32" }));
+    const cut = 5 * 1024 * 1024;
+    const c1 = await s3.send(new UploadPartCopyCommand({ Bucket: bucket, Key: "partcopy.bin", UploadId, PartNumber: 1, CopySource: `${bucket}/partcopy-src.bin`, CopySourceRange: `bytes=0-${cut - 1}` }));
+    const c2 = await s3.send(
+      new UploadPartCopyCommand({ Bucket: bucket, Key: "partcopy.bin", UploadId, PartNumber: 2, CopySource: `${bucket}/partcopy-src.bin`, CopySourceRange: `bytes=${cut}-${data.length - 1}` }),
+    );
+    expect(c1.CopyPartResult?.ETag).toBe(`"${md5Hex(data.subarray(0, cut))}"`);
+    expect(c2.CopyPartResult?.ChecksumCRC32).toBe(await computeChecksum("CRC32", data.subarray(cut)));
+    await s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: "partcopy.bin",
+        UploadId,
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: c1.CopyPartResult!.ETag, ChecksumCRC32: c1.CopyPartResult!.ChecksumCRC32 }, { PartNumber: 2, ETag: c2.CopyPartResult!.ETag, ChecksumCRC32: c2.CopyPartResult!.ChecksumCRC32 }] },
+      }),
+    );
+    expect((await getBytes("partcopy.bin")).equals(data)).toBe(true);
     expect(fs.readdirSync(spoolDir())).toEqual([]);
   });
 });

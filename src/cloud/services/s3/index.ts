@@ -28,8 +28,7 @@
  * - Cross-account access is not modelled: every caller of the local cloud is in account
  *   000000000000 (§8), so bucket ownership only shows in CreateBucket (BucketAlreadyExists),
  *   ListBuckets and x-amz-expected-bucket-owner; who may do what is the authorizer's call.
- * - Large bodies: CopyObject and UploadPartCopy read a large source whole into memory;
- *   POST Object bodies are buffered (up to 1 GiB).
+ * - Large bodies: POST Object (browser form uploads) is buffered whole (up to 1 GiB).
  * - Multipart: `x-amz-mp-object-size` is not checked; a retried Complete of an
  *   upload that already completed is NoSuchUpload (S3 may answer 200 for a while).
  * - SigV2 presigned URLs are checked for expiry only; SigV4a (ECDSA) chunk signatures
@@ -60,7 +59,8 @@
  *   spooled to a temp file past 8 MiB (LOCALCLOUD_SPOOL_BYTES) for PutObject and
  *   UploadPart (spoolsBody, gateway/spool.ts, upload-body.ts). A body that ends
  *   early or fails its checksum stores nothing and leaves no file; a completed
- *   multipart upload is joined by streaming the parts (multipart-concat.ts).
+ *   multipart upload is joined by streaming the parts, and CopyObject/UploadPartCopy
+ *   of a large source stream it (multipart-concat.ts).
  *
  * **Client quirks**:
  * - SDK v3 uses virtual-hosted addressing with a host-name endpoint

@@ -4,7 +4,7 @@
  * streamed one after another into a spool file (renamed into the blob store
  * by the object write), the full-object checksum computed on the way, so
  * completing a multi-GB upload holds one read buffer, not the object.
- * CopyObject uses it too, to copy one large blob.
+ * CopyObject and UploadPartCopy use it too, to copy one blob (or a range of it).
  */
 import * as fs from "node:fs";
 import * as fsp from "node:fs/promises";
@@ -27,13 +27,14 @@ export interface JoinedParts {
  */
 export async function joinParts(
   blobs: BlobStore,
-  parts: Array<{ blobId: string; size: number }>,
+  /** `size`: the bytes taken from the blob — the whole blob, or `range` (inclusive) of it. */
+  parts: Array<{ blobId: string; size: number; range?: { start: number; end: number } }>,
   algorithm?: ChecksumAlgorithm,
   md5 = false,
 ): Promise<JoinedParts> {
   const total = parts.reduce((n, p) => n + p.size, 0);
   if (total <= spoolThresholdBytes()) {
-    const body = Buffer.concat(await Promise.all(parts.map((p) => (p.size > 0 ? blobs.get(p.blobId) : Buffer.alloc(0)))));
+    const body = Buffer.concat(await Promise.all(parts.map((p) => (p.size > 0 ? blobs.get(p.blobId, p.range) : Buffer.alloc(0)))));
     return { body, digest: algorithm ? await digest(algorithm, body) : undefined, md5Hex: md5 ? createHash("md5").update(body).digest("hex") : undefined };
   }
   const file = blobs.spoolPath();
@@ -44,7 +45,8 @@ export async function joinParts(
     const failed = once(out, "error").then(([err]) => Promise.reject(err));
     failed.catch(() => {});
     for (const part of parts) {
-      for await (const chunk of blobs.stream(part.blobId)) {
+      if (part.size === 0) continue;
+      for await (const chunk of blobs.stream(part.blobId, part.range)) {
         digester?.update(chunk as Buffer);
         md5Hash?.update(chunk as Buffer);
         if (!out.write(chunk)) await Promise.race([once(out, "drain"), failed]);

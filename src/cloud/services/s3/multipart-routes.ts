@@ -52,14 +52,13 @@ export async function uploadPart(call: S3Call): Promise<GatewayResponse> {
 export async function uploadPartCopy(call: S3Call): Promise<GatewayResponse> {
   const bucket = call.store.requireBucket(call.bucket);
   const source = resolveCopySource(call);
-  const body = await call.store.readBody(source.version);
   const { result, headers } = await call.multipart.uploadPartCopy({
     account: bucket.account,
     bucket: bucket.name,
     key: call.key!,
     query: call.query,
     headers: call.headers,
-    source: { body, lastModified: source.version.lastModified },
+    source: { blobId: source.version.blobId, size: source.version.size, lastModified: source.version.lastModified },
   });
   if (source.versioned) headers["x-amz-copy-source-version-id"] = source.version.versionId;
   return xml(call, "CopyPartResult", result, headers);

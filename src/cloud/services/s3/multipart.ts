@@ -6,7 +6,9 @@
  * State: uploads in "s3.multipart-uploads" (key = upload id) and parts in
  * "s3.multipart-parts" (key = `<uploadId>/<partNumber, 5 digits>` so a prefix
  * scan lists them in order), part bytes as blobs — so an upload survives a
- * restart. Complete concatenates the parts and hands the object to the
+ * restart. Part bodies come decoded and verified (upload-body.ts; spooled
+ * to disk when large). Complete concatenates the parts — by streaming them
+ * into one file when large (multipart-concat.ts) — and hands the object to the
  * object store's single write function (versioning and the
  * `ObjectCreated:CompleteMultipartUpload` notification happen there), then
  * frees the part blobs.
@@ -268,12 +270,14 @@ export class Multipart {
     key: string;
     query: URLSearchParams;
     headers: Record<string, string>;
-    source: { body: Buffer; lastModified: Date | string };
+    /** The source object's blob (none when empty) and size; its bytes are copied by streaming when large. */
+    source: { blobId?: string; size: number; lastModified: Date | string };
   }): Promise<{ result: Record<string, unknown>; headers: Record<string, string> }> {
     const uploadId = input.query.get("uploadId") ?? "";
     const partNumber = this.partNumber(input.query.get("partNumber"));
     const upload = this.upload(input.account, input.bucket, input.key, uploadId);
-    let bytes = input.source.body;
+    const sourceSize = input.source.size;
+    let taken: { start: number; end: number } | undefined;
     const range = input.headers["x-amz-copy-source-range"];
     if (range !== undefined) {
       const m = /^bytes=(\d+)-(\d+)$/.exec(range.trim());
@@ -286,14 +290,21 @@ export class Multipart {
       }
       const first = Number(m[1]);
       const last = Number(m[2]);
-      if (first > last || last >= bytes.length) {
+      if (first > last || last >= sourceSize) {
         throw new AwsError("InvalidRequest", "The specified copy range is invalid for the source object size");
       }
-      bytes = bytes.subarray(first, last + 1);
+      taken = { start: first, end: last };
     }
-    const md5Hex = createHash("md5").update(bytes).digest("hex");
-    const checksum = upload.checksumAlgorithm ? { algorithm: upload.checksumAlgorithm, value: await computeChecksum(upload.checksumAlgorithm, bytes) } : undefined;
-    const part = await this.storePart(upload, partNumber, Buffer.from(bytes), checksum, md5Hex);
+    const size = taken ? taken.end - taken.start + 1 : sourceSize;
+    const blobs = input.source.blobId && size > 0 ? [{ blobId: input.source.blobId, size, range: taken }] : [];
+    const copied = await joinParts(this.cloud.store.blobs, blobs, upload.checksumAlgorithm, true);
+    const checksum = upload.checksumAlgorithm ? { algorithm: upload.checksumAlgorithm, value: copied.digest!.toString("base64") } : undefined;
+    let part: PartRecord;
+    try {
+      part = await this.storePart(upload, partNumber, copied.body, checksum, copied.md5Hex!);
+    } finally {
+      if (isBlobFile(copied.body)) await fsp.rm(copied.body.path, { force: true });
+    }
     const result: Record<string, unknown> = { ETag: `"${part.etag}"`, LastModified: iso(part.lastModified) };
     if (checksum) result[`Checksum${checksum.algorithm}`] = checksum.value;
     return { result, headers: {} };
