@@ -74,7 +74,14 @@ import { S3_SERVICE_PRINCIPAL } from "./destination-check.js";
 
 export interface NotificationDeps {
   /** The bucket's facts, or undefined when it does not exist. */
-  getBucket(name: string): { name: string; account: string; region: string; versioning?: "Enabled" | "Suspended" } | undefined;
+  getBucket(name: string): { name: string; account: string; region: string; versioning?: "Enabled" | "Suspended"; tags?: Array<{ Key: string; Value: string }> } | undefined;
+}
+
+/** The bucket's aws:-prefixed tags as the 2.5 record's s3.bucket.awsGeneratedTags map, or undefined when there are none. */
+export function awsGeneratedTags(tags: Array<{ Key: string; Value: string }> | undefined): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const t of tags ?? []) if (t.Key.toLowerCase().startsWith("aws:")) out[t.Key] = t.Value;
+  return Object.keys(out).length ? out : undefined;
 }
 
 export function createBucketNotifications(cloud: Cloud, deps: NotificationDeps): BucketNotifications {
@@ -115,7 +122,7 @@ export function createBucketNotifications(cloud: Cloud, deps: NotificationDeps):
     emit(event: S3ObjectEvent) {
       try {
         const config = state.get({ name: event.bucket, account: event.account, region: event.region });
-        if (config) router.route(config, event);
+        if (config) router.route(config, { ...event, awsGeneratedTags: event.awsGeneratedTags ?? awsGeneratedTags(deps.getBucket(event.bucket)?.tags) });
       } catch (err) {
         // emit must never fail the S3 request; a bug here is still reported.
         cloud.log.error(`s3 notifications: could not route ${event.eventName} for s3://${event.bucket}/${event.key}: ${(err as Error)?.stack ?? err}`);
