@@ -20,6 +20,9 @@ import { forgetBucketCors } from "./cors.js";
 import { empty, xml, xmlBody, type S3Call } from "./call.js";
 import { invalidArgument, malformedXml } from "./errors.js";
 import { parseTaggingBody, tagSetXml } from "./tagging.js";
+import { ownershipFromHeader } from "./ownership-controls.js";
+import { ALL_BLOCKED } from "./public-access-block.js";
+import type { BucketRecord } from "./object-store.js";
 
 export const OWNER = { ID: S3_OWNER_ID, DisplayName: "webfile" };
 
@@ -72,7 +75,9 @@ export async function createBucket(call: S3Call): Promise<GatewayResponse> {
       fields: { BucketName: name },
     });
   }
-  call.store.createBucket({ name, account: call.ctx.account, region, created: new Date().toISOString() });
+  // New buckets: ACLs disabled (BucketOwnerEnforced unless x-amz-object-ownership says otherwise) and all public access blocked, as S3 does since April 2023.
+  const ownership = ownershipFromHeader(call.headers["x-amz-object-ownership"]);
+  call.store.createBucket({ name, account: call.ctx.account, region, created: new Date().toISOString(), ownership, publicAccessBlock: { ...ALL_BLOCKED } } as BucketRecord);
   return empty(call, 200, { location: `/${name}` });
 }
 
