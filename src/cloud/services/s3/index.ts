@@ -89,6 +89,7 @@ import { verifyPresigned } from "./presign.js";
 import { createBucketNotifications } from "./notifications/index.js";
 import { readDeleteRequest } from "./delete-objects.js";
 import { corsResponseHeaders } from "./cors.js";
+import { restoreScheduler } from "./restore.js";
 
 /** The input the authorizer (and the policy engine's action map) sees, with the SDK's member names. */
 function authorizationInput(call: S3Call): Record<string, unknown> {
@@ -123,6 +124,7 @@ const createS3: ServiceFactory = (cloud) => {
   const parts: S3Parts = {} as S3Parts;
   const notifier = createBucketNotifications(cloud, { getBucket: (name) => parts.store.bucket(name) });
   Object.assign(parts, { cloud, notifier, store: new ObjectStore(cloud, notifier), multipart: new Multipart(cloud) });
+  restoreScheduler(parts); // restores and lifecycle run on timers; re-arm what was pending before a restart
 
   async function handle(req: GatewayRequest, ctx: RequestContext): Promise<GatewayResponse> {
     const ids = { requestId: s3RequestId(), hostId: s3HostId() };

@@ -16,6 +16,7 @@ import { readObjectAttributes, objectResponseHeaders } from "./object-headers.js
 import type { ObjectVersion } from "./object-store.js";
 import { parseTaggingBody, tagSetXml } from "./tagging.js";
 import { checkRequestAcl, setVersionAcl } from "./acl.js";
+import { checkReadable, restoreHeader } from "./restore.js";
 
 /** S3's limit on a key: 1,024 bytes of UTF-8. */
 const MAX_KEY_BYTES = 1024;
@@ -83,12 +84,15 @@ export async function putObject(call: S3Call): Promise<GatewayResponse> {
 async function readObject(call: S3Call, head: boolean): Promise<GatewayResponse> {
   const version = resolveVersion(call);
   const bucket = call.store.requireBucket(call.bucket);
+  if (!head) checkReadable(version); // an archived object needs a completed restore (restore.ts)
   const base = objectResponseHeaders(version, {
     versioned: !!bucket.versioning || version.versionId !== "null",
     checksumMode: (call.headers["x-amz-checksum-mode"] ?? "").toUpperCase() === "ENABLED",
     query: call.query,
     includeTagCount: !head,
   });
+  const restore = restoreHeader(version);
+  if (restore) base["x-amz-restore"] = restore;
   if (checkReadConditions(call.headers, version) === "not-modified") {
     return empty(call, 304, notModifiedHeaders(version));
   }

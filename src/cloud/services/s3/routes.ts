@@ -39,6 +39,7 @@ import {
 import { deleteObject, deleteObjectTagging, getObject, getObjectTagging, headObject, putObject, putObjectTagging } from "./objects.js";
 import { S3_OWNER_ID } from "../../core/constants.js";
 import { getObjectAcl, putObjectAcl } from "./acl.js";
+import { restoreObject } from "./restore.js";
 import { deleteBucketOwnershipControls, getBucketOwnershipControls, putBucketOwnershipControls } from "./ownership-controls.js";
 import { checkPublicPolicy, deletePublicAccessBlock, getPublicAccessBlock, putPublicAccessBlock } from "./public-access-block.js";
 
@@ -156,6 +157,7 @@ export const ROUTES: Route[] = [
   { method: "DELETE", level: "object", sub: "tagging", operation: "DeleteObjectTagging", handler: deleteObjectTagging },
   { method: "DELETE", level: "object", sub: "uploadId", operation: "AbortMultipartUpload", handler: abortMultipartUpload },
   { method: "DELETE", level: "object", operation: "DeleteObject", handler: deleteObject },
+  { method: "POST", level: "object", sub: "restore", operation: "RestoreObject", handler: restoreObject },
   { method: "POST", level: "object", sub: "uploads", operation: "CreateMultipartUpload", handler: createMultipartUpload },
   { method: "POST", level: "object", sub: "uploadId", operation: "CompleteMultipartUpload", handler: completeMultipartUpload },
 ];

@@ -74,6 +74,11 @@ export function ownerPrincipalId(account: string): string {
   return id;
 }
 
+/** Who S3 names for what it did by itself: "AmazonCustomer:<owner>" for a restore completing [SNAP], "s3.amazonaws.com" for lifecycle (UNCERTAIN). */
+function s3PrincipalId(event: S3ObjectEvent): string {
+  return event.eventName.startsWith("ObjectRestore:") ? `AmazonCustomer:${ownerPrincipalId(event.account)}` : "s3.amazonaws.com";
+}
+
 /** The `s3.object` member with the fields this event type carries. */
 export function objectFields(event: S3ObjectEvent): S3EventRecord["s3"]["object"] {
   const key = encodeEventKey(event.key);
@@ -107,7 +112,7 @@ export function buildEventRecord(event: S3ObjectEvent, configurationId: string):
     eventTime: event.time.toISOString(),
     eventName: event.eventName,
     // What S3 does by itself (a restore completing) is attributed to "AmazonCustomer:<owner id>" [SNAP test_restore_object].
-    userIdentity: { principalId: event.byS3 ? `AmazonCustomer:${ownerPrincipalId(event.account)}` : requesterPrincipalId(event.principalId, event.account) },
+    userIdentity: { principalId: event.byS3 ? s3PrincipalId(event) : requesterPrincipalId(event.principalId, event.account) },
     requestParameters: { sourceIPAddress: event.sourceIp },
     responseElements: { "x-amz-request-id": event.requestId, "x-amz-id-2": event.hostId },
     s3: {
