@@ -90,6 +90,7 @@ import { createBucketNotifications } from "./notifications/index.js";
 import { readDeleteRequest } from "./delete-objects.js";
 import { corsResponseHeaders } from "./cors.js";
 import { restoreScheduler } from "./restore.js";
+import { lifecycleRunner } from "./lifecycle/index.js";
 
 /** The input the authorizer (and the policy engine's action map) sees, with the SDK's member names. */
 function authorizationInput(call: S3Call): Record<string, unknown> {
@@ -125,6 +126,7 @@ const createS3: ServiceFactory = (cloud) => {
   const notifier = createBucketNotifications(cloud, { getBucket: (name) => parts.store.bucket(name) });
   Object.assign(parts, { cloud, notifier, store: new ObjectStore(cloud, notifier), multipart: new Multipart(cloud) });
   restoreScheduler(parts); // restores and lifecycle run on timers; re-arm what was pending before a restart
+  lifecycleRunner(parts).start();
 
   async function handle(req: GatewayRequest, ctx: RequestContext): Promise<GatewayResponse> {
     const ids = { requestId: s3RequestId(), hostId: s3HostId() };

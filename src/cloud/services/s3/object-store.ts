@@ -299,7 +299,7 @@ export class ObjectStore {
    */
   async deleteObject(
     ctx: RequestContext,
-    input: { bucket: string; key: string; versionId?: string; ids: RequestIds; notifyMissing?: boolean },
+    input: { bucket: string; key: string; versionId?: string; ids: RequestIds; notifyMissing?: boolean; lifecycle?: boolean },
   ): Promise<{ versionId?: string; deleteMarker: boolean }> {
     const bucket = this.requireBucket(input.bucket);
     const existing = this.record(input.bucket, input.key);
@@ -348,9 +348,12 @@ export class ObjectStore {
       outcome = { versionId, deleteMarker: true };
       eventName = "ObjectRemoved:DeleteMarkerCreated";
     }
-    this.emit(ctx, eventName, input.bucket, input.key, input.ids, {
+    // A lifecycle rule's deletion is a LifecycleExpiration:* event, done by S3 itself (lifecycle/).
+    const name: ObjectEventName = input.lifecycle ? (eventName === "ObjectRemoved:Delete" ? "LifecycleExpiration:Delete" : "LifecycleExpiration:DeleteMarkerCreated") : eventName;
+    this.emit(ctx, name, input.bucket, input.key, input.ids, {
       versionId: bucket.versioning || input.versionId !== undefined ? outcome.versionId : undefined,
       sequencer,
+      byS3: input.lifecycle || undefined,
     });
     for (const id of freed) await this.cloud.store.blobs.delete(id);
     return outcome;

@@ -80,7 +80,7 @@ function setRestore(store: ObjectStore, bucket: string, key: string, versionId: 
 }
 
 /** What S3 itself does is attributed to S3: a context for events nobody requested. */
-function s3Context(account: string, region: string): RequestContext {
+export function s3Context(account: string, region: string): RequestContext {
   return { account, region, principal: { principalId: "s3.amazonaws.com" }, sourceIp: "s3.amazonaws.com" } as unknown as RequestContext;
 }
 

@@ -40,6 +40,7 @@ import { deleteObject, deleteObjectTagging, getObject, getObjectTagging, headObj
 import { S3_OWNER_ID } from "../../core/constants.js";
 import { getObjectAcl, putObjectAcl } from "./acl.js";
 import { restoreObject } from "./restore.js";
+import { deleteBucketLifecycle, getBucketLifecycleConfiguration, putBucketLifecycleConfiguration } from "./lifecycle/index.js";
 import { deleteBucketOwnershipControls, getBucketOwnershipControls, putBucketOwnershipControls } from "./ownership-controls.js";
 import { checkPublicPolicy, deletePublicAccessBlock, getPublicAccessBlock, putPublicAccessBlock } from "./public-access-block.js";
 
@@ -115,6 +116,7 @@ export const ROUTES: Route[] = [
   { method: "PUT", level: "bucket", sub: "notification", operation: "PutBucketNotificationConfiguration", handler: putNotification },
   { method: "PUT", level: "bucket", sub: "cors", operation: "PutBucketCors", handler: putBucketCors },
   { method: "PUT", level: "bucket", sub: "ownershipControls", operation: "PutBucketOwnershipControls", handler: putBucketOwnershipControls },
+  { method: "PUT", level: "bucket", sub: "lifecycle", operation: "PutBucketLifecycleConfiguration", handler: putBucketLifecycleConfiguration },
   { method: "PUT", level: "bucket", sub: "publicAccessBlock", operation: "PutPublicAccessBlock", handler: putPublicAccessBlock },
   { method: "PUT", level: "bucket", operation: "CreateBucket", handler: createBucket },
   { method: "GET", level: "bucket", sub: "location", operation: "GetBucketLocation", handler: getBucketLocation },
@@ -125,6 +127,7 @@ export const ROUTES: Route[] = [
   { method: "GET", level: "bucket", sub: "acl", operation: "GetBucketAcl", handler: getBucketAcl },
   { method: "GET", level: "bucket", sub: "cors", operation: "GetBucketCors", handler: getBucketCors },
   { method: "GET", level: "bucket", sub: "ownershipControls", operation: "GetBucketOwnershipControls", handler: getBucketOwnershipControls },
+  { method: "GET", level: "bucket", sub: "lifecycle", operation: "GetBucketLifecycleConfiguration", handler: getBucketLifecycleConfiguration },
   { method: "GET", level: "bucket", sub: "publicAccessBlock", operation: "GetPublicAccessBlock", handler: getPublicAccessBlock },
   { method: "GET", level: "bucket", sub: "uploads", operation: "ListMultipartUploads", handler: listMultipartUploads },
   { method: "GET", level: "bucket", sub: "versions", operation: "ListObjectVersions", handler: listObjectVersions },
@@ -135,6 +138,7 @@ export const ROUTES: Route[] = [
   { method: "DELETE", level: "bucket", sub: "policy", operation: "DeleteBucketPolicy", handler: deletePolicy },
   { method: "DELETE", level: "bucket", sub: "cors", operation: "DeleteBucketCors", handler: deleteBucketCors },
   { method: "DELETE", level: "bucket", sub: "ownershipControls", operation: "DeleteBucketOwnershipControls", handler: deleteBucketOwnershipControls },
+  { method: "DELETE", level: "bucket", sub: "lifecycle", operation: "DeleteBucketLifecycle", handler: deleteBucketLifecycle },
   { method: "DELETE", level: "bucket", sub: "publicAccessBlock", operation: "DeletePublicAccessBlock", handler: deletePublicAccessBlock },
   // The CORS preflight is unsigned: the bucket's CORS rules decide, not IAM.
   { method: "OPTIONS", level: "bucket", operation: "PreflightCors", handler: preflight, authorizesItself: true },
