@@ -13,10 +13,10 @@
  * delivery through cloud.destinations).
  *
  * **Gaps** (not implemented)
- * - Events S3 here never produces: ObjectAcl:Put (no PutObjectAcl),
- *   ObjectRestore:*, LifecycleExpiration:*,
- *   LifecycleTransition, IntelligentTiering, Replication:* — they can be
- *   configured, they just never happen.
+ * - Events S3 here never produces: IntelligentTiering, Replication:*,
+ *   ObjectRetention:Put, ObjectAnnotation:* — they can be configured, they just
+ *   never happen. (ObjectAcl:Put, ObjectRestore:*, LifecycleExpiration:* and
+ *   LifecycleTransition come from acl.ts, restore.ts and lifecycle/.)
  * - The legacy configuration members (InvocationRole, the single-event
  *   <Event> of the 2008 API's CloudFunctionConfiguration) are not interpreted.
  * - Destinations in another account are checked like local ones (one account here).
@@ -47,8 +47,20 @@
  * - The caller's X-Amzn-Trace-Id lineage travels with each delivery
  *   (S3ObjectEvent.traceHeader), so Lambda's recursive-loop detection sees a
  *   function that writes to the bucket that triggers it.
- * - Records say eventVersion "2.1", and "2.3" for tagging/ACL/lifecycle
- *   events, as recorded against AWS (aws-behavior.md §2).
+ * - Records say eventVersion "2.5" for every event type (S3's unified
+ *   version since 2.4; the January 2025 recordings still show 2.1/2.3), with
+ *   s3.bucket.awsGeneratedTags when the bucket has aws: tags (omitted when
+ *   none, UNCERTAIN); EventBridge details carry "event-version": "1.1" and
+ *   bucket."aws-generated-tags" (aws-behavior.md §2). No legacy switch: no lab
+ *   depends on a minor version.
+ * - A record over S3's documented 64 KB limit is still delivered, with a
+ *   warning in the log (S3 keys ≤ 1 KB make this practically unreachable).
+ * - What S3 does by itself (restore completed, lifecycle) is attributed to
+ *   "AmazonCustomer:<owner>" (restore, recorded) or "s3.amazonaws.com"
+ *   (lifecycle, UNCERTAIN), with source IP "s3.amazonaws.com"; EventBridge names
+ *   requester "s3.amazonaws.com" and sends no source-ip-address.
+ * - DeleteObjects sends a record for every requested key, existing or not;
+ *   the caller's X-Amzn-Trace-Id reaches SQS as AWSTraceHeader (both recorded).
  *
  * **Client quirks**
  * - SDK v3 and the AWS CLI write LambdaFunctionConfigurations as
