@@ -126,7 +126,7 @@ describe("aws: tags and the trace header", () => {
     const cli = await awsCliAsync(cloud, ["s3api", "put-bucket-tagging", "--bucket", "cur-user-tags", "--tagging", "TagSet=[{Key=aws:x,Value=y}]"]);
     expect(cli.status).not.toBe(0);
     expect(cli.stderr).toContain("InvalidTag");
-  });
+  }, 90_000);
 
   it("X-Amzn-Trace-Id sent with PutObject reaches SQS as the message's AWSTraceHeader system attribute", async () => {
     const bucket = "cur-trace-sqs";
@@ -149,7 +149,7 @@ describe("aws: tags and the trace header", () => {
     expect(cli.status, cli.stderr).toBe(0);
     const records = await sinks.records("sqs", bucket, "ObjectRemoved:Delete", 2);
     expect(records.map((r) => r.s3.object.key).sort()).toEqual(["one", "two"]);
-  });
+  }, 90_000);
 });
 
 describe("EventBridge PutRule", () => {
@@ -161,5 +161,5 @@ describe("EventBridge PutRule", () => {
     if (!hasAwsCli) return;
     const cli = await awsCliAsync(cloud, ["events", "put-rule", "--name", "cur-empty-schedule-cli", "--event-pattern", '{"source":["aws.s3"]}', "--schedule-expression", ""]);
     expect(cli.status, cli.stderr).toBe(0);
-  });
+  }, 90_000);
 });
