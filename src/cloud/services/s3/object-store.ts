@@ -375,7 +375,8 @@ export class ObjectStore {
     this.objects.set(objectKey(input.bucket, input.key), { ...record, versions });
     const bucket = this.bucket(input.bucket);
     this.emit(ctx, input.tags.length ? "ObjectTagging:Put" : "ObjectTagging:Delete", input.bucket, input.key, input.ids, {
-      versionId: bucket?.versioning ? input.version.versionId : undefined,
+      // As for writes, a Suspended bucket's "null" version is not named in the event.
+      versionId: bucket?.versioning && !(bucket.versioning === "Suspended" && input.version.versionId === "null") ? input.version.versionId : undefined,
       eTag: input.version.etag,
       size: input.version.size,
     });
