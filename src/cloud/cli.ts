@@ -18,10 +18,11 @@ const program = new Command()
   .option("--in-memory", "keep nothing on disk", process.env.LOCALCLOUD_IN_MEMORY === "1")
   .addOption(new Option("--iam <mode>", "enforce IAM policies for role credentials, or turn enforcement off").choices(["on", "off", "enforce"]).default(process.env.LOCALCLOUD_IAM ?? "on"))
   .option("--time-scale <factor>", "local time scale for AWS's long waits (async retries)", process.env.LOCALCLOUD_TIME_SCALE ?? String(DEFAULT_TIME_SCALE))
+  .option("--lifecycle-day-seconds <seconds>", "how long one day of an S3 lifecycle rule lasts here", process.env.LOCALCLOUD_LIFECYCLE_DAY_SECONDS ?? "10")
   .addOption(new Option("--log-level <level>", "how much to print").choices(["debug", "info", "warn", "error"]).default(process.env.LOCALCLOUD_LOG_LEVEL ?? "info"))
   .parse();
 
-const opts = program.opts<{ port: string; host: string; dataDir: string; inMemory: boolean; iam: string; timeScale: string; logLevel: "debug" | "info" | "warn" | "error" }>();
+const opts = program.opts<{ port: string; host: string; dataDir: string; inMemory: boolean; iam: string; timeScale: string; lifecycleDaySeconds: string; logLevel: "debug" | "info" | "warn" | "error" }>();
 
 const port = Number(opts.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
@@ -33,6 +34,11 @@ if (!(timeScale > 0)) {
   console.error(`--time-scale must be a positive number such as 0.0167 (got "${opts.timeScale}").`);
   process.exit(2);
 }
+const lifecycleDaySeconds = Number(opts.lifecycleDaySeconds);
+if (!(lifecycleDaySeconds > 0)) {
+  console.error(`--lifecycle-day-seconds must be a positive number such as 10 (got "${opts.lifecycleDaySeconds}").`);
+  process.exit(2);
+}
 
 try {
   const running = await start({
@@ -42,6 +48,7 @@ try {
     inMemory: opts.inMemory,
     iam: opts.iam === "off" ? "off" : "enforce",
     timeScale,
+    lifecycleDaySeconds,
     logLevel: opts.logLevel,
   });
   const e = running.endpoint;

@@ -21,6 +21,8 @@ export interface StartOptions {
   inMemory?: boolean;
   iam?: "enforce" | "off";
   timeScale?: number;
+  /** Real seconds per day of S3 lifecycle rules (default 10). */
+  lifecycleDaySeconds?: number;
   logLevel?: LogLevel;
   logSink?: (line: string) => void;
 }
@@ -43,6 +45,7 @@ export async function start(options: StartOptions = {}): Promise<RunningCloud> {
     dataDir: options.inMemory ? null : path.resolve(options.dataDir ?? DEFAULT_DATA_DIR),
     iam: options.iam ?? (process.env.LOCALCLOUD_IAM === "off" ? "off" : "enforce"),
     timeScale: options.timeScale ?? DEFAULT_TIME_SCALE,
+    lifecycleDaySeconds: options.lifecycleDaySeconds,
     logLevel: options.logLevel ?? "info",
     logSink: options.logSink,
   };

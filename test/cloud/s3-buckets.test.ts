@@ -168,10 +168,10 @@ describe("bucket configuration", () => {
   });
 
   it("a sub-resource the local cloud does not serve answers NotImplemented, not a listing", async () => {
-    const res = await rawRequest(cloud, { method: "GET", path: "/tagged?lifecycle" });
+    const res = await rawRequest(cloud, { method: "GET", path: "/tagged?website" });
     expect(res.status).toBe(501);
     expect(res.body).toContain("<Code>NotImplemented</Code>");
-    expect(res.body).toContain("GetBucketLifecycleConfiguration");
+    expect(res.body).toContain("GetBucketWebsite");
   });
 });
 

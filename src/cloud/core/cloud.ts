@@ -26,6 +26,8 @@ export interface CloudConfig {
    * minutes become 1 and 2 seconds at 1/60). Documented in docs/architecture.md.
    */
   timeScale: number;
+  /** Real seconds one "day" of S3 lifecycle rules lasts (default 10; services/s3/lifecycle). */
+  lifecycleDaySeconds?: number;
   logLevel: LogLevel;
   /** Where log lines go (stderr by default). */
   logSink?: (line: string) => void;

@@ -25,6 +25,8 @@
  * - JSONPath in InputPath/InputPathsMap: the dotted / `[n]` / `['name']` subset.
  *
  * **By design**
+ * - PutRule accepts an empty ScheduleExpression, as AWS does, and stores no
+ *   schedule ("" alone, with no EventPattern, is the "must be specified" error; UNCERTAIN).
  * - Targets need resource policies for events.amazonaws.com (Lambda function
  *   policy, SQS queue policy, SNS topic policy) with aws:SourceArn = the rule,
  *   as on AWS; without one the delivery fails and the trace says why.

@@ -85,11 +85,13 @@ export function ruleHandlers(state: EventsState, onChange: () => void) {
         throw validation(`1 validation error detected: Value '${String(name)}' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+`);
       }
       const bus = resolveBus(state, ctx.account, ctx.region, input.EventBusName);
-      if (input.EventPattern === undefined && input.ScheduleExpression === undefined) throw validation("Parameter(s) EventPattern or ScheduleExpression must be specified.");
+      // AWS accepts an empty ScheduleExpression (CloudFormation and the CLI send "") and stores no schedule.
+      const schedule = input.ScheduleExpression === "" ? undefined : input.ScheduleExpression;
+      if (input.EventPattern === undefined && schedule === undefined) throw validation("Parameter(s) EventPattern or ScheduleExpression must be specified.");
       const pattern = input.EventPattern !== undefined ? validateEventPattern(input.EventPattern) : undefined;
-      if (input.ScheduleExpression !== undefined) {
+      if (schedule !== undefined) {
         if (bus.name !== "default") throw validation("ScheduleExpression is supported only on the default event bus.");
-        validateSchedule(input.ScheduleExpression);
+        validateSchedule(schedule);
       }
       const ruleState = (input.State ?? "ENABLED") as RuleRecord["state"];
       if (!STATES.has(ruleState)) throw validation(`1 validation error detected: Value '${ruleState}' at 'state' failed to satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED, ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS]`);
@@ -102,7 +104,7 @@ export function ruleHandlers(state: EventsState, onChange: () => void) {
         account: bus.account,
         region: bus.region,
         eventPattern: pattern,
-        scheduleExpression: input.ScheduleExpression,
+        scheduleExpression: schedule,
         state: ruleState,
         description: input.Description,
         roleArn: input.RoleArn,

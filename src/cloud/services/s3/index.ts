@@ -14,15 +14,25 @@
  * object-store (state + the one write path), buckets, objects, copy-object,
  * delete-objects, listing, tagging, conditions, object-headers,
  * bucket-names, errors, post-object + form-data (browser form uploads), cors,
- * multipart-routes (HTTP side of multipart.ts);
+ * multipart-routes (HTTP side of multipart.ts); acl, ownership-controls,
+ * public-access-block (object ACLs and the two bucket settings that govern
+ * them), restore (archived objects, RestoreObject on the time scale),
+ * lifecycle/ (rules run on a local lifecycle day);
  * aws-chunked, checksums, crc32, sigv4, presign, multipart, bucket-policy
  * (integrity, signatures, uploads, policies); notifications/ (event config and delivery).
  *
  * **Gaps** (answer NotImplemented, or simply absent):
- * - ACLs (only GetBucketAcl, answering owner FULL_CONTROL), lifecycle, website,
- *   replication, encryption configuration, object lock, public access block,
- *   ownership controls, logging, inventory/analytics/metrics, request payment,
- *   accelerate, SelectObjectContent, RestoreObject, GetObjectAttributes, torrent.
+ * - PutBucketAcl (GetBucketAcl answers the owner's FULL_CONTROL), website,
+ *   replication, encryption configuration, object lock, logging,
+ *   inventory/analytics/metrics, request payment, accelerate,
+ *   SelectObjectContent (and SELECT restores), GetObjectAttributes, torrent.
+ * - ACL grants are stored and returned but never grant or deny access (IAM and
+ *   bucket policies decide); IgnorePublicAcls/RestrictPublicBuckets are stored only;
+ *   the account-level public access block (s3control) is not modelled; ACL headers
+ *   are checked on PutObject only (not CopyObject/CreateMultipartUpload).
+ * - CopyObject from an unrestored GLACIER/DEEP_ARCHIVE source is not refused.
+ * - Lifecycle: NoncurrentVersionTransition and AbortIncompleteMultipartUpload are stored,
+ *   not run; replication and Intelligent-Tiering events are never produced.
  * - GetObject `?partNumber=` (reading one part of a multipart object); SSE-C and
  *   SSE-KMS (every object is reported as SSE-S3 AES256, as S3 now does by default).
  * - Cross-account access is not modelled: every caller of the local cloud is in account
@@ -57,6 +67,17 @@
  *   admin; signatures are verified only for keys minted here, as for presigned URLs.
  * - Request bodies are buffered (up to 1 GiB) before the handler runs; a body that
  *   ends early or fails its checksum stores nothing.
+ * - New buckets are made as S3 has made them since April 2023: Object Ownership
+ *   BucketOwnerEnforced (ACLs disabled) unless x-amz-object-ownership says otherwise,
+ *   and all four Block Public Access settings on (a public bucket policy needs
+ *   DeletePublicAccessBlock first, as on AWS). Buckets stored before this have neither.
+ * - A Suspended bucket's writes answer no x-amz-version-id (AWS sends none); HEAD/GET
+ *   of such a "null" version still report it.
+ * - aws:-prefixed bucket tags (e.g. a stack's) can be set by the admin with the local-only
+ *   header `x-localcloud-aws-generated-tags: true` on PutBucketTagging; users get InvalidTag
+ *   as on AWS. They appear in events as awsGeneratedTags.
+ * - Restores complete after AWS's shortest retrieval time for the tier on the time scale;
+ *   a lifecycle day is `--lifecycle-day-seconds` (default 10 s), not the time scale.
  *
  * **Client quirks**:
  * - SDK v3 uses virtual-hosted addressing with a host-name endpoint
@@ -89,6 +110,8 @@ import { verifyPresigned } from "./presign.js";
 import { createBucketNotifications } from "./notifications/index.js";
 import { readDeleteRequest } from "./delete-objects.js";
 import { corsResponseHeaders } from "./cors.js";
+import { restoreScheduler } from "./restore.js";
+import { lifecycleRunner } from "./lifecycle/index.js";
 
 /** The input the authorizer (and the policy engine's action map) sees, with the SDK's member names. */
 function authorizationInput(call: S3Call): Record<string, unknown> {
@@ -123,6 +146,8 @@ const createS3: ServiceFactory = (cloud) => {
   const parts: S3Parts = {} as S3Parts;
   const notifier = createBucketNotifications(cloud, { getBucket: (name) => parts.store.bucket(name) });
   Object.assign(parts, { cloud, notifier, store: new ObjectStore(cloud, notifier), multipart: new Multipart(cloud) });
+  restoreScheduler(parts); // restores and lifecycle run on timers; re-arm what was pending before a restart
+  lifecycleRunner(parts).start();
 
   async function handle(req: GatewayRequest, ctx: RequestContext): Promise<GatewayResponse> {
     const ids = { requestId: s3RequestId(), hostId: s3HostId() };
