@@ -43,6 +43,7 @@ import type { ServiceFactory } from "../../core/service.js";
 import type { RequestContext } from "../../core/context.js";
 import { AwsError, isAwsError, internalError } from "../../core/aws-error.js";
 import { jsonError } from "../../protocols/json.js";
+import { checkedInput } from "./input-checks.js";
 import { DynamoEngine } from "./engine.js";
 import { TimeToLive, type TtlSetting } from "./time-to-live.js";
 import { readBody } from "../../gateway/body.js";
@@ -98,13 +99,7 @@ const createDynamoDb: ServiceFactory = (cloud) => {
     const target = String(req.headers["x-amz-target"] ?? "");
     const operation = target.slice(target.indexOf(".") + 1);
     try {
-      let input: Record<string, unknown> = {};
-      try {
-        const parsed = body.length ? JSON.parse(body.toString("utf8")) : {};
-        if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) input = parsed;
-      } catch {
-        // Not JSON: dynalite answers SerializationException exactly as DynamoDB does.
-      }
+      const input = checkedInput(body);
       if (target.startsWith("DynamoDB_20120810.")) {
         await cloud.authorizer.authorize(ctx, { service: "dynamodb", operation, input });
         if (operation === "UpdateTimeToLive") {
