@@ -9,14 +9,23 @@ import * as http from "node:http";
 import { createHash, createHmac } from "node:crypto";
 import { SignatureV4 } from "@smithy/signature-v4";
 
+function toBytes(data: string | ArrayBuffer | ArrayBufferView): string | Uint8Array {
+  if (typeof data === "string") return data;
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return new Uint8Array(data);
+}
+
 /** The hash constructor the signer wants, on node:crypto (no extra dependency). */
 class Sha256 {
-  private readonly hash;
-  constructor(secret?: string | Uint8Array) {
-    this.hash = secret ? createHmac("sha256", secret) : createHash("sha256");
+  private hash;
+  constructor(private readonly secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.hash = secret ? createHmac("sha256", toBytes(secret)) : createHash("sha256");
   }
-  update(data: string | Uint8Array): void {
-    this.hash.update(data);
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    this.hash.update(toBytes(data));
+  }
+  reset(): void {
+    this.hash = this.secret ? createHmac("sha256", toBytes(this.secret)) : createHash("sha256");
   }
   async digest(): Promise<Uint8Array> {
     return new Uint8Array(this.hash.digest());
