@@ -82,7 +82,9 @@ export async function signedRequest(
     ...(request.headers ?? {}),
   };
   if (body.length > 0 || request.method === "POST" || request.method === "PUT") headers["content-length"] = String(body.length);
-  const query = request.query ?? {};
+  // Lone surrogates cannot be percent-encoded; send them as U+FFFD, as an HTTP client would.
+  const wellFormed = (v: string) => Buffer.from(v, "utf8").toString("utf8");
+  const query = Object.fromEntries(Object.entries(request.query ?? {}).map(([k, v]) => [wellFormed(k), wellFormed(v)]));
   let signedHeaders = headers;
   if (!request.unsigned) {
     const signed = await signerFor(request.service, request.region ?? "us-east-1", credentials).sign({

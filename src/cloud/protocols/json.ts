@@ -9,6 +9,7 @@
 import { AwsError, internalError, isAwsError } from "../core/aws-error.js";
 import type { RequestContext } from "../core/context.js";
 import type { GatewayRequest, GatewayResponse } from "../core/service.js";
+import { checkInputShape } from "./json-shapes.js";
 
 export type JsonHandler = (ctx: RequestContext, input: any) => unknown | Promise<unknown>;
 
@@ -109,6 +110,7 @@ export function jsonProtocol(options: JsonProtocolOptions) {
         );
       }
       const input = parseJsonBody(req.body);
+      checkInputShape(options.service, operation, input);
       await ctx.cloud.authorizer.authorize(ctx, { service: options.service, operation, input });
       const output = await handler(ctx, input);
       return jsonResponse(200, output, options.version, ctx.requestId);

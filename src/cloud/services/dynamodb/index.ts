@@ -99,7 +99,7 @@ const createDynamoDb: ServiceFactory = (cloud) => {
     const target = String(req.headers["x-amz-target"] ?? "");
     const operation = target.slice(target.indexOf(".") + 1);
     try {
-      const input = checkedInput(body);
+      const input = checkedInput(body, operation);
       if (target.startsWith("DynamoDB_20120810.")) {
         await cloud.authorizer.authorize(ctx, { service: "dynamodb", operation, input });
         if (operation === "UpdateTimeToLive") {

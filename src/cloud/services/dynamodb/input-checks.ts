@@ -13,11 +13,14 @@
  *   precision; the developer guide's "Number" data type) is left to dynalite,
  *   which answers ValidationException, but only after a length cap here so
  *   its big-number library never gets a megabyte-long exponent.
+ * - members of the wrong JSON type (per the SDK's model, protocols/json-shapes.ts)
+ *   → SerializationException; a null attribute value → ValidationException.
  * A body that is not JSON at all is passed through: dynalite answers it with
  * SerializationException exactly as DynamoDB does.
  */
 import { AwsError } from "../../core/aws-error.js";
 import { jsonDepthExceeds } from "../../protocols/json.js";
+import { checkInputShape } from "../../protocols/json-shapes.js";
 
 /** 32 levels of nested M/L attributes take two JSON levels each, plus the request's own few. */
 const MAX_BODY_DEPTH = 2 * 32 + 8;
@@ -25,7 +28,7 @@ const MAX_BODY_DEPTH = 2 * 32 + 8;
 const MAX_NUMBER_TEXT = 64;
 
 /** The parsed request (for IAM and the TTL operations), or a 400 for a body dynalite must not see. */
-export function checkedInput(body: Buffer): Record<string, unknown> {
+export function checkedInput(body: Buffer, operation: string): Record<string, unknown> {
   if (body.length === 0) return {};
   let parsed: unknown;
   try {
@@ -39,6 +42,8 @@ export function checkedInput(body: Buffer): Record<string, unknown> {
   if (jsonDepthExceeds(parsed, MAX_BODY_DEPTH)) {
     throw new AwsError("ValidationException", "Nesting Levels have exceeded supported limits");
   }
+  // Types per the SDK's DynamoDB model; dynalite reads a null attribute value as an object and throws.
+  checkInputShape("dynamodb", operation, parsed, false, () => new AwsError("ValidationException", "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"));
   const long = findLongNumber(parsed);
   if (long !== undefined) {
     throw new AwsError("ValidationException", `The parameter cannot be converted to a numeric value: ${long.slice(0, 40)}…`);
