@@ -196,7 +196,7 @@ export function mutate(rng: Rng, seed: Seed): RawRequest {
     req.body = rng.chance(0.5) ? body.subarray(0, rng.int(body.length + 1)) : Buffer.concat([body.subarray(0, rng.int(body.length + 1)), Buffer.from([0xff, 0xc3, 0x28, 0x00]), body]);
   } else if (kind === 7) {
     // Oversized: a few MB of one value.
-    const big = "A".repeat(rng.pick([1, 3]) * 1024 * 1024);
+    const big = "A".repeat(rng.pick([300 * 1024, 1024 * 1024, 3 * 1024 * 1024]));
     req.body = seed.json ? JSON.stringify({ ...seed.json, Big: big }) : seed.form ? new URLSearchParams({ ...seed.form, Big: big }).toString() : big;
   } else if (kind === 8 && !seed.keepHeaders) {
     for (let i = 0; i < 1 + rng.int(3); i++) {

@@ -17,8 +17,8 @@
  * Scalars are checked leniently where AWS's JSON reader is lenient: numbers
  * may come as numeric strings, booleans as "true"/"false", timestamps as
  * numbers or strings; `null` is an absent member. Unknown members are ignored
- * (AWS ignores them too). A caller whose engine cannot take `null` list items
- * or map values (DynamoDB's dynalite) passes `nullItems` to refuse them.
+ * (AWS ignores them too); `null` as a list item or map value is refused (every
+ * list and map of these models is non-sparse).
  */
 import { createRequire } from "node:module";
 import { AwsError } from "../core/aws-error.js";
@@ -30,6 +30,9 @@ const CLIENTS: Record<string, string> = {
   logs: "@aws-sdk/client-cloudwatch-logs",
   dynamodb: "@aws-sdk/client-dynamodb",
   lambda: "@aws-sdk/client-lambda",
+  sns: "@aws-sdk/client-sns",
+  iam: "@aws-sdk/client-iam",
+  sts: "@aws-sdk/client-sts",
 };
 
 interface Schema {
@@ -77,16 +80,26 @@ function describe(value: unknown): string {
   return typeof value === "object" ? "a structure" : `a ${typeof value}`;
 }
 
-function mismatch(path: string, expected: string, value: unknown): AwsError {
-  return new AwsError("SerializationException", `Unexpected value type in payload: ${path || "the body"} must be ${expected}, not ${describe(value)}.`);
+export interface ShapeCheckOptions {
+  /** restJson: check only members carried in the JSON body, not those bound to the URI, query or headers. */
+  bodyOnly?: boolean;
+  /** The error for a null list item or map value (default SerializationException). */
+  nullItems?: () => AwsError;
+  /** awsQuery input (unflattened form parameters): every scalar arrives as a string. */
+  query?: boolean;
+  /** The error code for a mismatch (default SerializationException, as the awsJson services answer). */
+  code?: string;
 }
 
-/**
- * Throw SerializationException when `input` does not fit the operation's
- * input shape. `bodyOnly` skips members bound to the URI, query string or
- * headers (restJson: only the JSON body is checked here).
- */
-export function checkInputShape(service: string, operation: string, input: unknown, bodyOnly = false, nullItems?: () => AwsError): void {
+function mismatch(options: ShapeCheckOptions, path: string, expected: string, value: unknown): AwsError {
+  return new AwsError(options.code ?? "SerializationException", `Unexpected value type in payload: ${path || "the body"} must be ${expected}, not ${describe(value)}.`);
+}
+
+/** Throw (SerializationException unless told otherwise) when `input` does not fit the operation's input shape. */
+export function checkInputShape(service: string, operation: string, input: unknown, options: ShapeCheckOptions = {}): void {
+  const { bodyOnly = false } = options;
+  // A null inside a list or map (non-sparse in every model here) is a malformed body, not an absent value.
+  const nullItems = options.nullItems ?? (() => new AwsError(options.code ?? "SerializationException", "Unexpected value type in payload: null is not a valid list item or map value."));
   const m = models(service);
   const op = m?.exports[`${operation}$`];
   if (!m || !Array.isArray(op) || op[0] !== 9) return;
@@ -105,7 +118,7 @@ export function checkInputShape(service: string, operation: string, input: unkno
     if (value === null || value === undefined) continue;
     if (s.isDocumentSchema()) continue;
     if (s.isStructSchema()) {
-      if (typeof value !== "object" || Array.isArray(value)) throw mismatch(path, "a structure", value);
+      if (typeof value !== "object" || Array.isArray(value)) throw mismatch(options, path, "a structure", value);
       for (const [name, member] of s.structIterator()) {
         if (skipBound) {
           const traits = member.getMergedTraits();
@@ -115,27 +128,29 @@ export function checkInputShape(service: string, operation: string, input: unkno
         if (child !== undefined) stack.push([member, child, path ? `${path}.${name}` : name, false]);
       }
     } else if (s.isListSchema()) {
-      if (!Array.isArray(value)) throw mismatch(path, "a list", value);
+      if (!Array.isArray(value)) throw mismatch(options, path, "a list", value);
       const item = s.getValueSchema();
       value.forEach((v, i) => stack.push([item, v, `${path}[${i}]`, false]));
     } else if (s.isMapSchema()) {
-      if (typeof value !== "object" || Array.isArray(value)) throw mismatch(path, "a map", value);
+      if (typeof value !== "object" || Array.isArray(value)) throw mismatch(options, path, "a map", value);
       const item = s.getValueSchema();
       for (const [k, v] of Object.entries(value)) {
         if (v === null && nullItems) throw nullItems();
         stack.push([item, v, `${path}.${k}`, false]);
       }
+    } else if (options.query) {
+      if (typeof value !== "string") throw mismatch(options, path, "a single value", value);
     } else if (s.isStringSchema() || s.isBlobSchema()) {
-      if (typeof value !== "string") throw mismatch(path, "a string", value);
+      if (typeof value !== "string") throw mismatch(options, path, "a string", value);
     } else if (s.isNumericSchema()) {
-      if (typeof value !== "number" && !(typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value)))) throw mismatch(path, "a number", value);
+      if (typeof value !== "number" && !(typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value)))) throw mismatch(options, path, "a number", value);
     } else if (s.isBooleanSchema()) {
-      if (typeof value !== "boolean" && value !== "true" && value !== "false") throw mismatch(path, "a boolean", value);
+      if (typeof value !== "boolean" && value !== "true" && value !== "false") throw mismatch(options, path, "a boolean", value);
     } else if (s.isTimestampSchema()) {
-      if (typeof value !== "number" && typeof value !== "string") throw mismatch(path, "a timestamp", value);
+      if (typeof value !== "number" && typeof value !== "string") throw mismatch(options, path, "a timestamp", value);
     } else if (typeof value === "object") {
       // BigInteger/BigDecimal and anything else scalar.
-      throw mismatch(path, "a scalar", value);
+      throw mismatch(options, path, "a scalar", value);
     }
   }
 }

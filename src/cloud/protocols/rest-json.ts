@@ -16,7 +16,7 @@ import { checkInputShape } from "./json-shapes.js";
 function readBody(service: string, operation: string, body: Buffer): Record<string, any> {
   try {
     const parsed = parseJsonBody(body);
-    checkInputShape(service, operation, parsed, true);
+    checkInputShape(service, operation, parsed, { bodyOnly: true });
     return parsed;
   } catch (err) {
     if (isAwsError(err) && err.code === "SerializationException" && service === "lambda") {

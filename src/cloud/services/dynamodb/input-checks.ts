@@ -43,7 +43,7 @@ export function checkedInput(body: Buffer, operation: string): Record<string, un
     throw new AwsError("ValidationException", "Nesting Levels have exceeded supported limits");
   }
   // Types per the SDK's DynamoDB model; dynalite reads a null attribute value as an object and throws.
-  checkInputShape("dynamodb", operation, parsed, false, () => new AwsError("ValidationException", "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes"));
+  checkInputShape("dynamodb", operation, parsed, { nullItems: () => new AwsError("ValidationException", "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes") });
   const long = findLongNumber(parsed);
   if (long !== undefined) {
     throw new AwsError("ValidationException", `The parameter cannot be converted to a numeric value: ${long.slice(0, 40)}…`);
