@@ -138,6 +138,13 @@ describe("EventBridge patterns", () => {
     expect(sub.body).toContain("<Code>InvalidParameter</Code>");
   });
 
+  it("an event Detail nested 20,000 deep is MalformedDetail (it could not be delivered)", async () => {
+    const deep = '{"a":'.repeat(20_000) + "1" + "}".repeat(20_000);
+    const res = await send(json("events", "AWSEvents.PutEvents", "1.1", JSON.stringify({ Entries: [{ Source: "app", DetailType: "t", Detail: deep }] })));
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body)).toMatchObject({ FailedEntryCount: 1, Entries: [{ ErrorCode: "MalformedDetail" }] });
+  });
+
   it("a pattern past the 2048-character quota is refused", async () => {
     const res = await send(json("events", "AWSEvents.PutRule", "1.1", JSON.stringify({ Name: "big", EventPattern: JSON.stringify({ source: ["x".repeat(3000)] }) })));
     expect(res.status).toBe(400);
