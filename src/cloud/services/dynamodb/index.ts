@@ -8,7 +8,12 @@
  * PAY_PER_REQUEST and tags all come from dynalite. Data lives under
  * `<dataDir>/dynamodb/<account>/<region>` (LevelDB) and survives a restart.
  *
- * This module puts three things in front of dynalite:
+ * This module puts four things in front of dynalite:
+ * - Input checks (input-checks.ts): dynalite throws, uncatchably, on bodies it
+ *   does not expect, so a body that is not a JSON object, nests past 32
+ *   attribute levels, has members of the wrong type (per the SDK's model) or a
+ *   null attribute value is answered here with DynamoDB's 400 before dynalite
+ *   sees it.
  * - IAM: the body is read first so the authorizer sees the operation and its
  *   input (`{service: "dynamodb", operation: "PutItem", input: {TableName…}}`);
  *   a denial is answered as DynamoDB's AccessDeniedException JSON, then the

@@ -29,6 +29,8 @@
  *   between two pages can shift the pages.
  *
  * **By design**
+ * - Malformed input (issue 11): JSON bodies are type-checked against the SDK's model
+ *   (SerializationException); a body that is not a JSON object or nests past 100 levels too.
  * - Retention is applied when reading: events older than the retention are
  *   hidden (and rejected by PutLogEvents) rather than deleted by a sweeper.
  * - sequenceToken is accepted and ignored (as AWS has done since 2023);
