@@ -15,8 +15,10 @@
  * what they use.
  *
  * Scalars are checked leniently where AWS's JSON reader is lenient: numbers
- * may come as numeric strings, booleans as "true"/"false", timestamps as
- * numbers or strings; `null` is an absent member. Unknown members are ignored
+ * and booleans may come as strings (the handlers, shared with awsQuery where
+ * everything is text, answer a bad one in the service's own words, e.g. SQS
+ * InvalidParameterValue), timestamps as numbers or strings; strings must be
+ * strings; `null` is an absent member. Unknown members are ignored
  * (AWS ignores them too); `null` as a list item or map value is refused (every
  * list and map of these models is non-sparse).
  */
@@ -143,9 +145,10 @@ export function checkInputShape(service: string, operation: string, input: unkno
     } else if (s.isStringSchema() || s.isBlobSchema()) {
       if (typeof value !== "string") throw mismatch(options, path, "a string", value);
     } else if (s.isNumericSchema()) {
-      if (typeof value !== "number" && !(typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value)))) throw mismatch(options, path, "a number", value);
+      // Any string passes: SQS (and other awsQuery-born services) read numbers from text and answer a bad one themselves.
+      if (typeof value !== "number" && typeof value !== "string") throw mismatch(options, path, "a number", value);
     } else if (s.isBooleanSchema()) {
-      if (typeof value !== "boolean" && value !== "true" && value !== "false") throw mismatch(options, path, "a boolean", value);
+      if (typeof value !== "boolean" && typeof value !== "string") throw mismatch(options, path, "a boolean", value);
     } else if (s.isTimestampSchema()) {
       if (typeof value !== "number" && typeof value !== "string") throw mismatch(options, path, "a timestamp", value);
     } else if (typeof value === "object") {
