@@ -11,6 +11,7 @@ import { serviceLoaders } from "./services/registry.js";
 import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT } from "./core/constants.js";
 import type { LogLevel } from "./core/trace.js";
 import { DataDirLock } from "./core/data-dir-lock.js";
+import { installEscapeGuard } from "./core/escape-guard.js";
 
 export interface StartOptions {
   /** 0 = any free port. Default 4566. */
@@ -61,6 +62,8 @@ export async function start(options: StartOptions = {}): Promise<RunningCloud> {
 
 async function startLocked(config: CloudConfig, lock: DataDirLock | undefined): Promise<RunningCloud> {
   const cloud = new Cloud(config);
+  // Anything that escapes every handler is logged and counted, never fatal (core/escape-guard.ts).
+  cloud.onClose(installEscapeGuard(cloud, cloud.log));
   // IAM enforcement for role-session callers (src/cloud/policy/enforce.ts); "off" keeps allow-all.
   if (config.iam === "enforce") cloud.authorizer = (await import("./policy/enforce.js")).createEnforcingAuthorizer(cloud);
   const factories = await Promise.all(serviceLoaders.map((load) => load()));

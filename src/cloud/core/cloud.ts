@@ -44,6 +44,8 @@ export class Cloud {
   /** Base URL the cloud listens on (set once listening), e.g. http://127.0.0.1:4566. */
   endpoint = "";
   readonly startedAt = Date.now();
+  /** Errors the process guard caught while this cloud ran (core/escape-guard.ts); 0 unless there is a bug. */
+  escapedErrors = 0;
   private readonly internals = new Map<string, unknown>();
   private readonly resetHooks: Array<() => void | Promise<void>> = [];
   private readonly closeHooks: Array<() => void | Promise<void>> = [];

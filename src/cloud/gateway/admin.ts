@@ -25,6 +25,7 @@ export async function handleAdmin(cloud: Cloud, method: string, url: URL, _body:
         timeScale: cloud.config.timeScale,
         uptimeSeconds: Math.round((Date.now() - cloud.startedAt) / 1000),
         pid: process.pid,
+        escapedErrors: cloud.escapedErrors,
       });
     case "POST /_localcloud/reset":
       await cloud.reset();

@@ -27,8 +27,18 @@ export function validateSchedule(expression: string): void {
   throw validation("Parameter ScheduleExpression is not valid.");
 }
 
+/** The API model's length limit on EventPattern, and the account quota's default (EventBridge quotas, "Event pattern size"). */
+const PATTERN_MAX_LENGTH = 4096;
+const PATTERN_QUOTA = 2048;
+
 export function validateEventPattern(text: unknown): string {
   if (typeof text !== "string") throw invalidPattern("Filter is not an object");
+  if (text.length > PATTERN_MAX_LENGTH) {
+    throw validation(`1 validation error detected: Value at 'eventPattern' failed to satisfy constraint: Member must have length less than or equal to ${PATTERN_MAX_LENGTH}`);
+  }
+  if (text.length > PATTERN_QUOTA) {
+    throw invalidPattern(`The event pattern is ${text.length} characters long; the event pattern size quota is ${PATTERN_QUOTA} characters.`);
+  }
   try {
     parsePattern(text);
   } catch (err) {

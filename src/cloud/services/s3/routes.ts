@@ -6,7 +6,7 @@
  * serve answers NotImplemented with the operation's name, never a wrong
  * operation.
  */
-import { notImplemented } from "../../core/aws-error.js";
+import { AwsError, notImplemented } from "../../core/aws-error.js";
 import { deleteBucketPolicy, getBucketPolicy, putBucketPolicy, validateBucketPolicy } from "./bucket-policy.js";
 import type { IamInternalApi } from "../../core/internal-apis.js";
 import {
@@ -223,6 +223,10 @@ export function resolveRoute(method: string, level: Level, query: URLSearchParam
     }
     return { operation: route.operation, handler: route.handler, authorizesItself: !!route.authorizesItself };
   }
-  const what = level === "service" ? `${method} /` : level === "bucket" ? `${method} /{bucket}` : `${method} /{bucket}/{key}`;
+  if (level === "service") {
+    // S3 serves only GET (ListBuckets) on the service root; any other method is AWS's 405, not a gap.
+    throw new AwsError("MethodNotAllowed", "The specified method is not allowed against this resource.", { status: 405, fields: { Method: method, ResourceType: "SERVICE" } });
+  }
+  const what = level === "bucket" ? `${method} /{bucket}` : `${method} /{bucket}/{key}`;
   throw notImplemented("s3", `${what}${query.toString() ? "?" + [...query.keys()].join("&") : ""}`);
 }
