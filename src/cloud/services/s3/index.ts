@@ -88,7 +88,8 @@ import { Multipart } from "./multipart.js";
 import { verifyPresigned } from "./presign.js";
 import { createBucketNotifications } from "./notifications/index.js";
 import { readDeleteRequest } from "./delete-objects.js";
-import { corsResponseHeaders } from "./cors.js";
+import { corsResponseHeaders, originAllowed } from "./cors.js";
+import { isSameOrigin } from "../../gateway/auth/host-origin.js";
 
 /** The input the authorizer (and the policy engine's action map) sees, with the SDK's member names. */
 function authorizationInput(call: S3Call): Record<string, unknown> {
@@ -144,6 +145,11 @@ const createS3: ServiceFactory = (cloud) => {
         query: req.query,
         headers: req.headers,
       };
+      // A web page (a foreign Origin) is answered only where the bucket's CORS rules let it in.
+      const origin = req.headers["origin"];
+      if (origin !== undefined && !authorizesItself && !isSameOrigin(origin, req.host) && !originAllowed(call)) {
+        throw new AwsError("AccessDenied", `The local cloud refuses requests from web pages unless the bucket's CORS rules allow the origin ${origin} and method ${req.method}.`, { status: 403 });
+      }
       if (!authorizesItself) await cloud.authorizer.authorize(ctx, { service: "s3", operation, input: authorizationInput(call) });
       checkExpectedOwner(call);
       response = await handler(call);

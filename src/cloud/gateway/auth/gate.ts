@@ -1,0 +1,61 @@
+/**
+ * The gateway's authentication step: who is calling, or why the request is
+ * refused, in the shape of the request's protocol family (errors.ts).
+ *
+ * Order: a foreign Origin is refused for every service but S3 (S3 decides by
+ * the bucket's CORS rules); a signed request is verified (verify.ts); an
+ * unsigned one is the anonymous caller where AWS accepts one — S3 (presigned
+ * URLs and POST policies authenticate themselves; everything else needs a
+ * bucket policy granting anonymous access; CORS preflights), and SNS's
+ * ConfirmSubscription link — and otherwise MissingAuthenticationToken.
+ */
+import type { Cloud } from "../../core/cloud.js";
+import type { Principal } from "../../core/identity.js";
+import type { GatewayRequest, ServiceModule } from "../../core/service.js";
+import { isAwsError, type AwsError } from "../../core/aws-error.js";
+import { authError, AuthRejection, type Family } from "./errors.js";
+import { authenticate } from "./verify.js";
+import { isSameOrigin } from "./host-origin.js";
+
+/** Which error vocabulary a request gets (errors.ts). */
+export function familyOf(req: Pick<GatewayRequest, "headers" | "query">, service: ServiceModule | undefined, formAction?: string | null): Family {
+  if (service?.name === "s3") return "s3";
+  if (service?.name === "lambda") return "rest-json";
+  if (service?.name === "sqs") return "query"; // JSON or query, SQS uses the awsQuery codes
+  const contentType = req.headers["content-type"] ?? "";
+  if (req.headers["x-amz-target"] || contentType.includes("x-amz-json")) return "json";
+  if (service || contentType.includes("x-www-form-urlencoded") || req.query.has("Action") || formAction) return "query";
+  return "s3";
+}
+
+/** The awsQuery Action of a request (query string or form body). */
+function actionOf(req: GatewayRequest): string | null {
+  const fromQuery = req.query.get("Action");
+  if (fromQuery) return fromQuery;
+  if (!(req.headers["content-type"] ?? "").includes("x-www-form-urlencoded")) return null;
+  return new URLSearchParams(req.body.toString("utf8")).get("Action");
+}
+
+export type GateResult = { principal: Principal } | { error: AwsError; failure: string };
+
+export function gate(cloud: Cloud, req: GatewayRequest, rawQuery: string, service: ServiceModule | undefined): GateResult {
+  const family = familyOf(req, service);
+  const origin = req.headers["origin"];
+  if (origin !== undefined && service?.name !== "s3" && !isSameOrigin(origin, req.host)) {
+    return {
+      failure: "foreign-origin",
+      error: authError(family, "forbidden", `Requests from web pages (Origin: ${origin}) are not accepted by the local cloud's ${service?.name ?? "services"}; only S3 answers them, as its buckets' CORS rules allow.`),
+    };
+  }
+  try {
+    const found = authenticate(cloud.identity, { ...req, rawQuery, s3: service?.name === "s3" });
+    if (found) return { principal: found.principal };
+  } catch (err) {
+    if (err instanceof AuthRejection) return { failure: err.failure, error: authError(family, err.failure, err.detail, err.fields) };
+    if (isAwsError(err)) return { failure: "payload", error: err };
+    throw err;
+  }
+  if (service?.name === "s3") return { principal: cloud.identity.anonymous() };
+  if (service?.name === "sns" && actionOf(req) === "ConfirmSubscription") return { principal: cloud.identity.anonymous() };
+  return { failure: "missing", error: authError(family, "missing") };
+}
