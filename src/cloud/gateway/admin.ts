@@ -64,6 +64,9 @@ export async function handleAdmin(cloud: Cloud, method: string, url: URL, _body:
       pid: process.pid,
     });
   }
+  if (route !== "POST /_localcloud/reset" && route !== "GET /_localcloud/traces") {
+    return json(404, { error: `No admin endpoint ${route}. Try GET /_localcloud/health.` });
+  }
   const refusal = adminRefusal(cloud, req, rawQuery, token);
   if (refusal) {
     cloud.log.warn(`gateway: refused ${route}: ${refusal}`);
