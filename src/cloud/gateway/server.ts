@@ -94,7 +94,7 @@ export interface RunningGateway {
 export async function startGateway(cloud: Cloud, port: number, host: string, options: { adminToken?: string } = {}): Promise<RunningGateway> {
   const router = new ServiceRouter(cloud.services);
   const hosts = new HostRules(host);
-  const adminToken = options.adminToken ?? randomBytes(18).toString("base64url");
+  const adminToken = options.adminToken ?? randomBytes(16).toString("hex");
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err) => {
