@@ -31,6 +31,8 @@ export interface Principal {
 }
 
 export interface RoleSession {
+  /** "admin": temporary credentials of the administrator (STS GetSessionToken); absent for role sessions. */
+  kind?: "admin";
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken: string;
@@ -122,6 +124,24 @@ export class IdentityRegistry {
     return session;
   }
 
+  /** Temporary credentials that act as the administrator (STS GetSessionToken), verified like a role session's. */
+  mintAdminSession(account: string, durationSeconds: number): RoleSession {
+    const session: RoleSession = {
+      kind: "admin",
+      accessKeyId: iamUniqueId("ASIA"),
+      secretAccessKey: secretKey(),
+      sessionToken: "FwoGZXIvYXdzE" + Buffer.from(hex(64)).toString("base64"),
+      expiration: new Date(Date.now() + durationSeconds * 1000).toISOString(),
+      account,
+      roleArn: "",
+      roleName: "",
+      roleId: "",
+      sessionName: "",
+    };
+    this.sessions.set(session.accessKeyId, session);
+    return session;
+  }
+
   /** The principal behind an access key. Expired role sessions resolve to null (ExpiredToken). */
   resolve(accessKeyId: string | undefined): Principal | null {
     const session = accessKeyId ? this.sessions.get(accessKeyId) : undefined;
@@ -135,6 +155,9 @@ export class IdentityRegistry {
       };
     }
     if (Date.parse(session.expiration) < Date.now()) return null;
+    if (session.kind === "admin") {
+      return { kind: "admin", account: session.account, arn: `arn:aws:iam::${session.account}:root`, accessKeyId: session.accessKeyId, principalId: session.account };
+    }
     return {
       kind: "assumed-role",
       account: session.account,

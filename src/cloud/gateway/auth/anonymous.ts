@@ -17,8 +17,12 @@ import { accessDenied } from "../../policy/denial.js";
 import { requestGlobalKeys } from "../../policy/request-values.js";
 import { bucketPolicy } from "../../services/s3/bucket-policy.js";
 
-/** Operations AWS answers without a signature (SNS's confirmation link is a plain GET a subscriber opens). */
-const ANONYMOUS_OPERATIONS = new Set(["sns:ConfirmSubscription"]);
+/**
+ * Operations answered without a signature: SNS's confirmation link is a plain
+ * GET a subscriber opens; Lambda's code-download URL (on AWS a presigned S3
+ * URL) checks its own HMAC.
+ */
+const ANONYMOUS_OPERATIONS = new Set(["sns:ConfirmSubscription", "lambda:GetFunctionCodeDownload"]);
 
 export function withAnonymousAccess(cloud: Cloud, inner: Authorizer): Authorizer {
   return {

@@ -7,7 +7,9 @@
  * unsigned one is the anonymous caller where AWS accepts one — S3 (presigned
  * URLs and POST policies authenticate themselves; everything else needs a
  * bucket policy granting anonymous access; CORS preflights), and SNS's
- * ConfirmSubscription link — and otherwise MissingAuthenticationToken.
+ * ConfirmSubscription link, and Lambda's code-download URL (GetFunction's
+ * Code.Location, which checks its own HMAC) — and otherwise
+ * MissingAuthenticationToken.
  */
 import type { Cloud } from "../../core/cloud.js";
 import type { Principal } from "../../core/identity.js";
@@ -16,6 +18,8 @@ import { isAwsError, type AwsError } from "../../core/aws-error.js";
 import { authError, AuthRejection, type Family } from "./errors.js";
 import { authenticate } from "./verify.js";
 import { isSameOrigin } from "./host-origin.js";
+
+const CODE_DOWNLOAD = /^\/2015-03-31\/functions\/[^/]+\/localcloud-code$/;
 
 /** Which error vocabulary a request gets (errors.ts). */
 export function familyOf(req: Pick<GatewayRequest, "headers" | "query">, service: ServiceModule | undefined, formAction?: string | null): Family {
@@ -46,6 +50,10 @@ export function gate(cloud: Cloud, req: GatewayRequest, rawQuery: string, servic
       failure: "foreign-origin",
       error: authError(family, "forbidden", `Requests from web pages (Origin: ${origin}) are not accepted by the local cloud's ${service?.name ?? "services"}; only S3 answers them, as its buckets' CORS rules allow.`),
     };
+  }
+  // GetFunction's Code.Location: a URL that carries its own HMAC (lambda/code-download.ts), fetched with a plain GET.
+  if (service?.name === "lambda" && req.method === "GET" && CODE_DOWNLOAD.test(req.rawPath) && req.query.has("signature")) {
+    return { principal: cloud.identity.anonymous() };
   }
   try {
     const found = authenticate(cloud.identity, { ...req, rawQuery, s3: service?.name === "s3" });
