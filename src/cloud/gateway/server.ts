@@ -148,10 +148,10 @@ export async function startGateway(cloud: Cloud, port: number, host: string, opt
       return;
     }
 
-    if (!service && !credential.signingName && !headers["x-amz-target"]) {
-      // Unsigned awsQuery (rare): find the service by the form's Version.
+    // Unsigned awsQuery: find the service by the form's Version (an unsigned POST / is never an S3 operation).
+    if ((!service || (service.name === "s3" && partial.method === "POST" && partial.rawPath === "/")) && !credential.signingName && !headers["x-amz-target"]) {
       const version = new URLSearchParams(gatewayReq.body.toString("utf8")).get("Version") ?? undefined;
-      service = router.identify(gatewayReq, credential, version);
+      service = router.identify(gatewayReq, credential, version) ?? service;
     }
 
     const verdict = gate(cloud, gatewayReq, rawQuery, service);

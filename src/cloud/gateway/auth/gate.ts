@@ -63,7 +63,13 @@ export function gate(cloud: Cloud, req: GatewayRequest, rawQuery: string, servic
     if (isAwsError(err)) return { failure: "payload", error: err };
     throw err;
   }
-  if (service?.name === "s3") return { principal: cloud.identity.anonymous() };
+  if (service?.name === "s3") {
+    // POST / is no S3 operation: an unsigned form there is an awsQuery call without its signature.
+    if (req.method === "POST" && req.rawPath === "/") {
+      return actionOf(req) ? { failure: "missing", error: authError("query", "missing") } : { failure: "missing", error: authError("s3", "missing") };
+    }
+    return { principal: cloud.identity.anonymous() };
+  }
   if (service?.name === "sns" && actionOf(req) === "ConfirmSubscription") return { principal: cloud.identity.anonymous() };
   return { failure: "missing", error: authError(family, "missing") };
 }

@@ -120,6 +120,16 @@ function checkExpectedOwner(call: S3Call): void {
   if (bucket && bucket.account !== expected) throw new AwsError("AccessDenied", "Access Denied", { status: 403 });
 }
 
+/** The route; an anonymous caller learns nothing about what is not implemented (AWS authenticates first). */
+function routeFor(req: GatewayRequest, level: "service" | "bucket" | "object", ctx: RequestContext): ReturnType<typeof resolveRoute> {
+  try {
+    return resolveRoute(req.method, level, req.query, req.headers);
+  } catch (err) {
+    if (ctx.principal.kind === "anonymous" && isAwsError(err) && err.code === "NotImplemented") throw new AwsError("AccessDenied", "Access Denied", { status: 403 });
+    throw err;
+  }
+}
+
 const createS3: ServiceFactory = (cloud) => {
   const parts: S3Parts = {} as S3Parts;
   const notifier = createBucketNotifications(cloud, { getBucket: (name) => parts.store.bucket(name) });
@@ -133,7 +143,7 @@ const createS3: ServiceFactory = (cloud) => {
       verifyPresigned(req, cloud.identity);
       const address = parseAddress(req.host, req.rawPath);
       const level = address.bucket === undefined ? "service" : address.key === undefined ? "bucket" : "object";
-      const { operation, handler, authorizesItself } = resolveRoute(req.method, level, req.query, req.headers);
+      const { operation, handler, authorizesItself } = routeFor(req, level, ctx);
       call = {
         ...parts,
         req,
