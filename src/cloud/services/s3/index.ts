@@ -44,8 +44,13 @@
  *   to grow, per key and globally, across restarts.
  * - Version ids are 32 random base64url characters; a malformed version id is
  *   InvalidArgument, a well-formed unknown one NoSuchVersion.
- * - Presigned URLs and aws-chunked chunk signatures are verified cryptographically only
- *   for keys minted here (role sessions); other keys are the admin (see presign.ts).
+ * - Authentication (gateway/auth/): header signatures are verified by the gateway;
+ *   presigned URLs (presign.ts), POST policies and aws-chunked chunk signatures here,
+ *   with the secret of the signing key (the administrator's configured one, or a role
+ *   session's). Unsigned requests are the anonymous caller: only a bucket policy naming
+ *   "*" lets them in (gateway/auth/anonymous.ts); CORS preflights are answered unsigned.
+ *   A request with a foreign Origin is answered only where the bucket's CORS rules
+ *   allow that origin and method (cors.ts originAllowed).
  * - A write without any flexible checksum gets a CRC64NVME computed by S3, as AWS has done
  *   since 2025; it is returned with `x-amz-checksum-mode: ENABLED` but not echoed on the write.
  * - UploadPart with no checksum in an upload created with an algorithm: the part's checksum is
@@ -53,8 +58,8 @@
  * - One endpoint serves every region: a bucket created in eu-west-1 is served to a client
  *   configured for us-east-1 (S3 would answer 301 PermanentRedirect and the SDK would retry);
  *   HeadBucket reports the bucket's region in x-amz-bucket-region as S3 does.
- * - POST Object (browser forms, post-object.ts): a form without a policy is accepted as the
- *   admin; signatures are verified only for keys minted here, as for presigned URLs.
+ * - POST Object (browser forms, post-object.ts): a form without a policy is anonymous (a
+ *   bucket policy must allow it); a policy's signature is verified like a presigned URL's.
  * - Request bodies are buffered (up to 1 GiB) before the handler runs; a body that
  *   ends early or fails its checksum stores nothing.
  *
