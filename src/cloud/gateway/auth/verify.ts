@@ -16,6 +16,10 @@
  * S3's presigned URLs are checked by S3 itself (s3/presign.ts: it answers in
  * S3's query-auth error vocabulary); here only their key is looked up.
  *
+ * By design: an administrator's request that carries a session token is not
+ * refused for it (AWS would: long-term keys have none) — a learner's shell may
+ * still export an AWS_SESSION_TOKEN from real AWS; the signature is what counts.
+ *
  * Client quirks: non-S3 services sign the path encoded twice (the SDKs'
  * `uriEscapePath`); a signature made over the once-encoded path is also
  * accepted, since some hand-written clients sign it that way.
