@@ -151,3 +151,30 @@ describe("clock skew within AWS's 15 minutes", () => {
     dynamodb.destroy();
   });
 });
+
+describe("a request that will be refused", () => {
+  it("is answered before its body is read (an unknown key cannot make the cloud buffer a large upload)", async () => {
+    const { signHeaders } = await import("../helpers/signed-fetch.js");
+    const http = await import("node:http");
+    const host = `127.0.0.1:${cloud.port}`;
+    const headers = await signHeaders({
+      method: "PUT",
+      host,
+      path: "/any-bucket/big.bin",
+      headers: { "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
+      service: "s3",
+      credentials: { accessKeyId: "AKIANOSUCHKEY0000000", secretAccessKey: "x" },
+    });
+    // 100 MB announced, none sent: only an answer given before the body can arrive.
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request({ host: "127.0.0.1", port: cloud.port, method: "PUT", path: "/any-bucket/big.bin", headers: { ...headers, "content-length": String(100 * 1024 * 1024) } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      req.on("error", (err) => (err.message.includes("socket hang up") ? undefined : reject(err)));
+      req.flushHeaders();
+    });
+    expect(status).toBe(403);
+  });
+});

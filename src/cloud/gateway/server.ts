@@ -25,7 +25,7 @@ import { s3ErrorResponse } from "../protocols/rest-xml.js";
 import { restError } from "../protocols/rest-json.js";
 import { s3HostId, s3RequestId } from "../core/ids.js";
 import { readBody } from "./body.js";
-import { gate } from "./auth/gate.js";
+import { gate, gateBeforeBody } from "./auth/gate.js";
 import { authError } from "./auth/errors.js";
 import { familyOf } from "./auth/gate.js";
 import { HostRules, hostnameOf } from "./auth/host-origin.js";
@@ -136,6 +136,15 @@ export async function startGateway(cloud: Cloud, port: number, host: string, opt
     if (url.pathname.startsWith("/_localcloud/")) {
       const body = await readBody(req, 1024 * 1024).catch(() => Buffer.alloc(0));
       await writeResponse(res, await handleAdmin(cloud, req.method ?? "GET", url, body, { ...partial, body }, rawQuery, adminToken), req.method ?? "GET");
+      return;
+    }
+
+    // A request that will be refused whatever its body is refused before the body is read.
+    const early = gateBeforeBody(cloud, partial, rawQuery, service);
+    if (early) {
+      cloud.log.debug(`gateway: refused ${partial.method} ${partial.rawPath} (${service?.name ?? "unknown service"}): ${early.failure} — ${early.error.message}`);
+      req.resume();
+      await writeResponse(res, errorFor(partial, early.error, service, requestId), partial.method);
       return;
     }
 

@@ -2,6 +2,10 @@
  * The gateway's authentication step: who is calling, or why the request is
  * refused, in the shape of the request's protocol family (errors.ts).
  *
+ * What needs no body (a foreign Origin, an unknown key, a wrong session token,
+ * a skewed clock) is refused before the body is read (gateBeforeBody), so an
+ * unauthenticated client cannot make the cloud buffer a large upload.
+ *
  * Order: a foreign Origin is refused for every service but S3 (S3 decides by
  * the bucket's CORS rules); a signed request is verified (verify.ts); an
  * unsigned one is the anonymous caller where AWS accepts one — S3 (presigned
@@ -16,7 +20,7 @@ import type { Principal } from "../../core/identity.js";
 import type { GatewayRequest, ServiceModule } from "../../core/service.js";
 import { isAwsError, type AwsError } from "../../core/aws-error.js";
 import { authError, AuthRejection, type Family } from "./errors.js";
-import { authenticate } from "./verify.js";
+import { authenticate, precheck } from "./verify.js";
 import { isSameOrigin } from "./host-origin.js";
 
 const CODE_DOWNLOAD = /^\/2015-03-31\/functions\/[^/]+\/localcloud-code$/;
@@ -42,15 +46,32 @@ function actionOf(req: GatewayRequest): string | null {
 
 export type GateResult = { principal: Principal } | { error: AwsError; failure: string };
 
+/** Why to refuse before reading the body (foreign Origin, unknown key, bad token, skew), or undefined. */
+export function gateBeforeBody(cloud: Cloud, req: GatewayRequest, rawQuery: string, service: ServiceModule | undefined): { error: AwsError; failure: string } | undefined {
+  const refusal = foreignOrigin(req, service);
+  if (refusal) return refusal;
+  try {
+    precheck(cloud.identity, { ...req, rawQuery, s3: service?.name === "s3" });
+  } catch (err) {
+    if (err instanceof AuthRejection) return { failure: err.failure, error: authError(familyOf(req, service), err.failure, err.detail, err.fields) };
+    throw err;
+  }
+  return undefined;
+}
+
+function foreignOrigin(req: GatewayRequest, service: ServiceModule | undefined): { error: AwsError; failure: string } | undefined {
+  const origin = req.headers["origin"];
+  if (origin === undefined || service?.name === "s3" || isSameOrigin(origin, req.host)) return undefined;
+  return {
+    failure: "foreign-origin",
+    error: authError(familyOf(req, service), "forbidden", `Requests from web pages (Origin: ${origin}) are not accepted by the local cloud's ${service?.name ?? "services"}; only S3 answers them, as its buckets' CORS rules allow.`),
+  };
+}
+
 export function gate(cloud: Cloud, req: GatewayRequest, rawQuery: string, service: ServiceModule | undefined): GateResult {
   const family = familyOf(req, service);
-  const origin = req.headers["origin"];
-  if (origin !== undefined && service?.name !== "s3" && !isSameOrigin(origin, req.host)) {
-    return {
-      failure: "foreign-origin",
-      error: authError(family, "forbidden", `Requests from web pages (Origin: ${origin}) are not accepted by the local cloud's ${service?.name ?? "services"}; only S3 answers them, as its buckets' CORS rules allow.`),
-    };
-  }
+  const refusal = foreignOrigin(req, service);
+  if (refusal) return refusal;
   // GetFunction's Code.Location: a URL that carries its own HMAC (lambda/code-download.ts), fetched with a plain GET.
   if (service?.name === "lambda" && req.method === "GET" && CODE_DOWNLOAD.test(req.rawPath) && req.query.has("signature")) {
     return { principal: cloud.identity.anonymous() };

@@ -160,6 +160,26 @@ function checkSignature(req: SignedRequest, secret: string, given: string, scope
 }
 
 /**
+ * The checks of a header-signed request that need no body — the header's
+ * form, the key, the session token, the clock — so that a request that will
+ * be refused is refused before its body is read (the gateway runs this first;
+ * authenticate() repeats it with the signature).
+ */
+export function precheck(identity: IdentityRegistry, req: Omit<SignedRequest, "body">, now: number = Date.now()): void {
+  const authorization = req.headers["authorization"];
+  if (authorization === undefined || (isPresignedQuery(req.query) && req.s3)) return;
+  const header = parseHeader(authorization);
+  const found = lookupKey(identity, header.accessKeyId);
+  if (!identity.verifying) return;
+  if (found.sessionToken !== undefined && req.headers["x-amz-security-token"] !== found.sessionToken) throw new AuthRejection("bad-token");
+  const amzDate = req.headers["x-amz-date"] ?? "";
+  let signedAt = parseAmzDate(amzDate);
+  if (Number.isNaN(signedAt)) signedAt = Date.parse(req.headers["date"] ?? "");
+  if (Number.isNaN(signedAt)) throw new AuthRejection("malformed", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
+  checkSkew(signedAt, amzDate, now, identity.auth.maxSkewMs);
+}
+
+/**
  * Authenticate a signed request. Returns null for an unsigned one (the
  * gateway decides what anonymous callers may do); throws AuthRejection (or,
  * for a body that is not the one signed, S3's AwsError) when it fails.
