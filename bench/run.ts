@@ -3,7 +3,7 @@
  * the same measurement against a do-nothing HTTP server in the same run
  * (this 2-core machine is noisy, so ratios are what to compare between runs).
  * Scenarios: startup, s3, events (S3 → SQS, SNS, EventBridge), lambda, iam,
- * pipeline (lab 03: 100 image uploads end to end, and its grader).
+ * auth (signature verification on vs --auth any), pipeline (lab 03: 100 image uploads end to end, and its grader).
  * With no argument, all of them run.
  * Exit code is 0 even when a target is missed: this is a measurement, not a test.
  */
@@ -15,6 +15,7 @@ import { s3SqsScenario } from "./scenarios/s3-sqs.js";
 import { s3EventBridgeSqsScenario, s3SnsSqsScenario } from "./scenarios/s3-fanout.js";
 import { coldStartRows, lambdaScenario } from "./scenarios/lambda.js";
 import { iamScenario } from "./scenarios/iam.js";
+import { authScenario } from "./scenarios/auth.js";
 
 // Node 20 is supported by the SDK versions locked here; its notice about future versions is noise in a report.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
@@ -47,6 +48,8 @@ async function section(title: string, run: () => Promise<Row[]>): Promise<void> 
 if (want("startup")) await section("Start-up", () => startupScenario());
 
 if (want("lambda")) await section("Lambda cold start (runtime only)", () => coldStartRows());
+
+if (want("auth")) await section("SigV4 verification (two clouds: verifying and --auth any)", () => authScenario());
 
 const needsServers = ["s3", "events", "lambda", "iam", "pipeline"].some(want);
 if (needsServers) {

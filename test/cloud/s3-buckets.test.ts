@@ -22,6 +22,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { startTestCloud, type TestCloud } from "../helpers/cloud.js";
 import { failure, rawRequest, virtualHostedS3 } from "../helpers/s3.js";
+import { signedFetch } from "../helpers/signed-fetch.js";
 
 let cloud: TestCloud;
 let s3: S3Client;
@@ -230,7 +231,7 @@ describe("persistence", () => {
 
   it("POST /_localcloud/reset forgets every bucket and object", async () => {
     await s3.send(new PutObjectCommand({ Bucket: "durable", Key: "k", Body: "x" }));
-    const res = await fetch(`${cloud.endpoint}/_localcloud/reset`, { method: "POST" });
+    const res = await signedFetch(`${cloud.endpoint}/_localcloud/reset`, { method: "POST", headers: { "x-localcloud-token": cloud.adminToken } });
     expect(res.ok).toBe(true);
     expect((await s3.send(new ListBucketsCommand({}))).Buckets ?? []).toEqual([]);
     await s3.send(new CreateBucketCommand({ Bucket: "durable" }));

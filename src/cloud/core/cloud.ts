@@ -8,7 +8,7 @@
  * for Lambda), so no service folder imports another.
  */
 import { Store } from "./store.js";
-import { IdentityRegistry } from "./identity.js";
+import { IdentityRegistry, type AuthConfig } from "./identity.js";
 import { Logger, TraceLog, type LogLevel } from "./trace.js";
 import { Destinations } from "./destinations.js";
 import { allowAll, type Authorizer } from "./authorizer.js";
@@ -31,6 +31,8 @@ export interface CloudConfig {
   logLevel: LogLevel;
   /** Where log lines go (stderr by default). */
   logSink?: (line: string) => void;
+  /** Request authentication (gateway/auth/); default: verify, admin test/test. */
+  auth?: AuthConfig;
 }
 
 export class Cloud {
@@ -54,7 +56,7 @@ export class Cloud {
     this.log = new Logger(config.logSink ?? ((line) => process.stderr.write(line + "\n")), config.logLevel);
     this.store = new Store(config.dataDir, { warn: (m) => this.log.warn(m) });
     this.trace = new TraceLog(this.log);
-    this.identity = new IdentityRegistry(this.store);
+    this.identity = new IdentityRegistry(this.store, config.auth);
     this.destinations = new Destinations(this.trace, this.log);
   }
 

@@ -97,10 +97,13 @@ const createDynamoDb: ServiceFactory = (cloud) => {
     if (status !== 200) throw new AwsError("ResourceNotFoundException", "Requested resource not found");
   }
 
-  async function handleRaw(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): Promise<void> {
+  async function handleRaw(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, preread?: Buffer): Promise<void> {
     let body: Buffer;
+    const tooLarge = () => new AwsError("ValidationException", "Request body exceeds the maximum of 16 MB.");
     try {
-      body = await readBody(req, MAX_BODY_BYTES, () => new AwsError("ValidationException", "Request body exceeds the maximum of 16 MB."));
+      // The gateway reads the body first when it verifies the signature over it.
+      if (preread && preread.length > MAX_BODY_BYTES) throw tooLarge();
+      body = preread ?? (await readBody(req, MAX_BODY_BYTES, tooLarge));
     } catch (err) {
       if (isAwsError(err)) sendError(res, err, ctx.requestId);
       else res.destroy(); // the client went away mid-body

@@ -58,8 +58,13 @@
  *   to grow, per key and globally, across restarts.
  * - Version ids are 32 random base64url characters; a malformed version id is
  *   InvalidArgument, a well-formed unknown one NoSuchVersion.
- * - Presigned URLs and aws-chunked chunk signatures are verified cryptographically only
- *   for keys minted here (role sessions); other keys are the admin (see presign.ts).
+ * - Authentication (gateway/auth/): header signatures are verified by the gateway;
+ *   presigned URLs (presign.ts), POST policies and aws-chunked chunk signatures here,
+ *   with the secret of the signing key (the administrator's configured one, or a role
+ *   session's). Unsigned requests are the anonymous caller: only a bucket policy naming
+ *   "*" lets them in (gateway/auth/anonymous.ts); CORS preflights are answered unsigned.
+ *   A request with a foreign Origin is answered only where the bucket's CORS rules
+ *   allow that origin and method (cors.ts originAllowed).
  * - A write without any flexible checksum gets a CRC64NVME computed by S3, as AWS has done
  *   since 2025; it is returned with `x-amz-checksum-mode: ENABLED` but not echoed on the write.
  * - UploadPart with no checksum in an upload created with an algorithm: the part's checksum is
@@ -67,8 +72,8 @@
  * - One endpoint serves every region: a bucket created in eu-west-1 is served to a client
  *   configured for us-east-1 (S3 would answer 301 PermanentRedirect and the SDK would retry);
  *   HeadBucket reports the bucket's region in x-amz-bucket-region as S3 does.
- * - POST Object (browser forms, post-object.ts): a form without a policy is accepted as the
- *   admin; signatures are verified only for keys minted here, as for presigned URLs.
+ * - POST Object (browser forms, post-object.ts): a form without a policy is anonymous (a
+ *   bucket policy must allow it); a policy's signature is verified like a presigned URL's.
  * - Request bodies are buffered (up to 1 GiB) before the handler runs; a body that
  *   ends early or fails its checksum stores nothing.
  * - New buckets are made as S3 has made them since April 2023: Object Ownership
@@ -113,9 +118,10 @@ import { Multipart } from "./multipart.js";
 import { verifyPresigned } from "./presign.js";
 import { createBucketNotifications } from "./notifications/index.js";
 import { readDeleteRequest } from "./delete-objects.js";
-import { corsResponseHeaders } from "./cors.js";
 import { restoreScheduler } from "./restore.js";
 import { lifecycleRunner } from "./lifecycle/index.js";
+import { corsResponseHeaders, originAllowed } from "./cors.js";
+import { isSameOrigin } from "../../gateway/auth/host-origin.js";
 
 /** The input the authorizer (and the policy engine's action map) sees, with the SDK's member names. */
 function authorizationInput(call: S3Call): Record<string, unknown> {
@@ -146,6 +152,16 @@ function checkExpectedOwner(call: S3Call): void {
   if (bucket && bucket.account !== expected) throw new AwsError("AccessDenied", "Access Denied", { status: 403 });
 }
 
+/** The route; an anonymous caller learns nothing about what is not implemented (AWS authenticates first). */
+function routeFor(req: GatewayRequest, level: "service" | "bucket" | "object", ctx: RequestContext): ReturnType<typeof resolveRoute> {
+  try {
+    return resolveRoute(req.method, level, req.query, req.headers);
+  } catch (err) {
+    if (ctx.principal.kind === "anonymous" && isAwsError(err) && err.code === "NotImplemented") throw new AwsError("AccessDenied", "Access Denied", { status: 403 });
+    throw err;
+  }
+}
+
 const createS3: ServiceFactory = (cloud) => {
   const parts: S3Parts = {} as S3Parts;
   const notifier = createBucketNotifications(cloud, { getBucket: (name) => parts.store.bucket(name) });
@@ -161,7 +177,7 @@ const createS3: ServiceFactory = (cloud) => {
       verifyPresigned(req, cloud.identity);
       const address = parseAddress(req.host, req.rawPath);
       const level = address.bucket === undefined ? "service" : address.key === undefined ? "bucket" : "object";
-      const { operation, handler, authorizesItself } = resolveRoute(req.method, level, req.query, req.headers);
+      const { operation, handler, authorizesItself } = routeFor(req, level, ctx);
       call = {
         ...parts,
         req,
@@ -173,6 +189,11 @@ const createS3: ServiceFactory = (cloud) => {
         query: req.query,
         headers: req.headers,
       };
+      // A web page (a foreign Origin) is answered only where the bucket's CORS rules let it in.
+      const origin = req.headers["origin"];
+      if (origin !== undefined && !authorizesItself && !isSameOrigin(origin, req.host) && !originAllowed(call)) {
+        throw new AwsError("AccessDenied", `The local cloud refuses requests from web pages unless the bucket's CORS rules allow the origin ${origin} and method ${req.method}.`, { status: 403 });
+      }
       if (!authorizesItself) await cloud.authorizer.authorize(ctx, { service: "s3", operation, input: authorizationInput(call) });
       checkExpectedOwner(call);
       response = await handler(call);
