@@ -4,7 +4,7 @@
 // credentials — and the AWS CLI working unchanged with test/test. Also the
 // administrator's POST policies and chunk signatures, now verified.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CreateBucketCommand, GetObjectCommand, ListBucketsCommand, PutBucketPolicyCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, DeletePublicAccessBlockCommand, GetObjectCommand, ListBucketsCommand, PutBucketPolicyCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { ListQueuesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { awsCliAsync, errorOf, hasAwsCli, startTestCloud, type TestCloud } from "../helpers/cloud.js";
@@ -140,6 +140,8 @@ describe("the administrator's S3 signatures beyond the header", () => {
     };
     expect((await fetch(`${cloud.endpoint}/${bucket}`, { method: "POST", body: anonymousForm() })).status).toBe(403);
     const s3 = new S3Client(cloud.clientConfig);
+    // New buckets block public policies, as on AWS since 2023: lift that first.
+    await s3.send(new DeletePublicAccessBlockCommand({ Bucket: bucket }));
     await s3.send(
       new PutBucketPolicyCommand({
         Bucket: bucket,
