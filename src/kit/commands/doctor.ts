@@ -4,6 +4,11 @@
  * cloud's status, the chosen target's reachability and credentials, and the
  * ledger. Every problem comes with the command that fixes it. Exit 1 when a
  * required check fails.
+ *
+ * Read-only: it never starts a local cloud (for --target local it reports the
+ * one running, or that the next lab command starts one) and creates nothing.
+ * Node 20 works but is past its end of life (30 April 2026): a warning with
+ * the upgrade, not a failure.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -12,7 +17,7 @@ import pc from "picocolors";
 import { findRunningCloud, readCloudState } from "../local-cloud.js";
 import { Ledger } from "../ledger.js";
 import { repoRoot } from "../paths.js";
-import { describeTarget, resolveTarget } from "../target.js";
+import { describeTarget, parseTargetKind, resolveTarget } from "../target.js";
 import { errorMessage } from "../wait.js";
 import type { CommonOptions } from "../session.js";
 
@@ -27,7 +32,11 @@ interface Finding {
 export async function doctorCommand(opts: CommonOptions): Promise<number> {
   const findings: Finding[] = [];
   const [major, minor] = process.versions.node.split(".").map(Number) as [number, number];
-  findings.push({ name: "Node.js", ok: major > 20 || (major === 20 && minor >= 9), required: true, detail: `v${process.versions.node}`, fix: "Install Node.js 20.9 or newer (https://nodejs.org, or `nvm install 20`)." });
+  const supported = major > 20 || (major === 20 && minor >= 9);
+  findings.push({ name: "Node.js", ok: supported, required: true, detail: `v${process.versions.node}`, fix: "Install Node.js 22 or 24 (https://nodejs.org, or `nvm install 22`)." });
+  if (supported && major < 22) {
+    findings.push({ name: "Node.js support", ok: false, required: false, detail: `Node ${major} reached its end of life on 30 April 2026; the kit still runs on it, but AWS SDK releases from 2027 need Node 22`, fix: "Upgrade to Node.js 22 or 24 LTS (`nvm install 22`, or https://nodejs.org), then `npm ci`." });
+  }
 
   try {
     const sharp = (await import("sharp")).default;
@@ -56,7 +65,18 @@ export async function doctorCommand(opts: CommonOptions): Promise<number> {
     detail: running ? `running at ${running.endpoint} (${running.source === "state-file" ? "started by the kit" : "npm run cloud"}), services: ${running.health.services?.join(", ")}, IAM ${running.health.iam}` : state ? "recorded but not answering; the next command starts a new one" : "not running; the next lab command starts it in the background",
   });
 
+  let local = false;
   try {
+    local = (opts.endpointUrl && !opts.target ? "endpoint" : parseTargetKind(opts.target)) === "local";
+  } catch {
+    /* an unknown --target: resolveTarget below reports it */
+  }
+  if (local && !running) {
+    // resolveTarget would start a cloud; the doctor only looks.
+    findings.push({ name: "target", ok: true, required: true, detail: "local — no cloud running yet (`npm start` or any lab command starts one)" });
+    const ledger = new Ledger().list({ target: "local" });
+    findings.push({ name: "ledger", ok: ledger.length === 0, required: false, detail: ledger.length ? `${ledger.length} resources recorded for local (a new cloud will not have them: they go when its data is gone)` : "nothing left behind", fix: "npm run cleanup -- --all (once a cloud runs)" });
+  } else try {
     const target = await resolveTarget({ target: opts.target, endpointUrl: opts.endpointUrl, region: opts.region });
     findings.push({ name: "target", ok: true, required: true, detail: describeTarget(target) });
     const ledger = new Ledger().list({ target: target.id });
