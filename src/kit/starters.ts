@@ -39,19 +39,23 @@ const key = (folder: string, file: string) => `${folder}/${file.split(path.sep).
 
 export type FileState = "untouched" | "edited" | "missing" | "unknown";
 
-/** Is this learner file still the starter as shipped? "unknown": the manifest does not list it. */
-export function starterState(folder: string, file: string): FileState {
-  const full = path.join(labsDir, folder, file);
+/** Is this learner file still the starter as shipped? "unknown": the manifest does not list it. `root` holds the lab folders (default labs/). */
+export function starterState(folder: string, file: string, root = labsDir): FileState {
+  const full = path.join(root, folder, file);
   if (!fs.existsSync(full)) return "missing";
   const shipped = readManifest()[key(folder, file)];
   if (!shipped) return "unknown";
   return blobId(fs.readFileSync(full)) === shipped ? "untouched" : "edited";
 }
 
-/** The learner has written this file (it differs from the starter; a file the manifest does not know falls back to "no // TODO left"). */
-export function isDone(folder: string, file: string): boolean {
-  const s = starterState(folder, file);
-  if (s === "unknown") return !/\/\/\s*TODO/.test(fs.readFileSync(path.join(labsDir, folder, file), "utf8"));
+/**
+ * The learner has written this file: it differs from the starter (leftover
+ * `// TODO` comments do not matter). A file the manifest does not know falls
+ * back to "no // TODO left".
+ */
+export function isDone(folder: string, file: string, root = labsDir): boolean {
+  const s = starterState(folder, file, root);
+  if (s === "unknown") return !/\/\/\s*TODO/.test(fs.readFileSync(path.join(root, folder, file), "utf8"));
   return s === "edited";
 }
 

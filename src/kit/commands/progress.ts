@@ -21,13 +21,14 @@ export interface LabStatus {
   next: string;
 }
 
-export async function labStatuses(): Promise<LabStatus[]> {
+/** `root`: the folder holding the learner's lab folders (labs/; tests use a copy). */
+export async function labStatuses(root?: string): Promise<LabStatus[]> {
   const progress = readProgress();
   const out: LabStatus[] = [];
   for (const entry of listLabs()) {
     const lab = await loadLab(entry);
     const p = progress[lab.id];
-    const written = lab.learnerFiles.filter((f) => isDone(entry.folder, f));
+    const written = lab.learnerFiles.filter((f) => isDone(entry.folder, f, root));
     const toWrite = lab.learnerFiles.filter((f) => !written.includes(f));
     const status: LabStatus["status"] = p?.passed ? "passed" : p?.everPassed ? "passed before" : p || written.length ? "in progress" : "not started";
     const next =

@@ -10,21 +10,24 @@ import * as path from "node:path";
 import pc from "picocolors";
 import { confirm } from "@inquirer/prompts";
 import { findLab, loadLab } from "../labs.js";
-import { statePath } from "../paths.js";
+import { labsDir, statePath } from "../paths.js";
 import { isInteractive } from "../session.js";
 import { starterContent, starterState } from "../starters.js";
 
-export async function resetCommand(labName: string, opts: { yes?: boolean }): Promise<number> {
+/** `root`: the folder holding the lab folders (labs/; tests use a copy). */
+export async function resetCommand(labName: string, opts: { yes?: boolean; root?: string }): Promise<number> {
   const entry = findLab(labName);
   const lab = await loadLab(entry);
-  const changed = lab.learnerFiles.filter((f) => starterState(entry.folder, f) !== "untouched");
+  const root = opts.root ?? labsDir;
+  const dir = path.join(root, entry.folder);
+  const changed = lab.learnerFiles.filter((f) => starterState(entry.folder, f, root) !== "untouched");
   if (!changed.length) {
     console.log(`Lab ${lab.id}'s files are already the starters; nothing to reset.`);
     return 0;
   }
   // Read every starter before touching anything: without git, stop with nothing changed.
   const starters = new Map(changed.map((f) => [f, starterContent(entry.folder, f)]));
-  console.log(`This puts back the starters of ${changed.map((f) => `labs/${entry.folder}/${f}`).join(", ")}.`);
+  console.log(`This puts back the starters of ${changed.map((f) => path.relative(process.cwd(), path.join(dir, f))).join(", ")}.`);
   if (!opts.yes) {
     if (!isInteractive(opts)) {
       console.error("Not resetting without confirmation: re-run with --yes.");
@@ -34,14 +37,14 @@ export async function resetCommand(labName: string, opts: { yes?: boolean }): Pr
   }
   const backup = statePath(path.join("backups", `${lab.id}-${new Date().toISOString().replace(/[:.]/g, "-")}`));
   for (const file of changed) {
-    const mine = path.join(entry.dir, file);
+    const mine = path.join(dir, file);
     if (fs.existsSync(mine)) {
       fs.mkdirSync(path.dirname(path.join(backup, file)), { recursive: true });
       fs.copyFileSync(mine, path.join(backup, file));
     }
     fs.mkdirSync(path.dirname(mine), { recursive: true });
     fs.writeFileSync(mine, starters.get(file)!);
-    console.log(`${pc.green("↺")} labs/${entry.folder}/${file}`);
+    console.log(`${pc.green("↺")} ${path.relative(process.cwd(), mine)}`);
   }
   console.log(`Your previous files are in ${pc.cyan(path.relative(process.cwd(), backup) || backup)}.`);
   return 0;
