@@ -88,7 +88,9 @@ export async function gradeOnce(labName: string, opts: GradeCommandOptions, sess
         ? async (name, signal) => {
             if (name !== HOLD || !signal) return;
             console.log(`(test hook: holding before "${name}")`);
+            const keepAlive = setInterval(() => {}, 1000); // a bare pending promise would let Node exit
             await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+            clearInterval(keepAlive);
           }
         : undefined,
     });
