@@ -7,7 +7,9 @@
  * Replaced code is removed a minute later (running invocations may still be
  * reading it); the list of such code is persisted and finished at start-up.
  * Entry names never escape the directory: absolute paths and `..` segments
- * make the package invalid.
+ * make the package invalid. A package carrying sharp's build for another
+ * platform (linux-x64, for AWS) gets this host's build added beside it when
+ * unpacked (runtime/native-modules.ts); the stored zip is unchanged.
  */
 import { createHash, randomUUID } from "node:crypto";
 import * as fs from "node:fs";
@@ -18,6 +20,8 @@ import type { Cloud } from "../../core/cloud.js";
 import { invalidParameter } from "./errors.js";
 import type { FunctionCode } from "./state.js";
 import type { Table } from "../../core/store.js";
+import { adaptNativeModules } from "./runtime/native-modules.js";
+import { findKitNodeModules } from "./runtime/sdk-modules.js";
 
 /** AWS: 50 MB for a direct upload of the zipped package. */
 export const MAX_ZIPPED_BYTES = 50 * 1024 * 1024;
@@ -155,6 +159,7 @@ export class CodeStore {
       fs.mkdirSync(path.dirname(target), { recursive: true });
       fs.writeFileSync(target, data);
     }
+    adaptNativeModules(tmp, findKitNodeModules());
     // Rename into place so a half-written directory is never used.
     fs.rmSync(dir, { recursive: true, force: true });
     fs.renameSync(tmp, dir);
