@@ -22,7 +22,7 @@ export function notificationConfiguration(input: NotificationInput): Notificatio
     QueueConfigurations: [
       // TODO: one queue configuration that sends every "object created" and every
       //   "object removed" event to input.queueArn (its Id comes back in each event
-      //   as s3.configurationId). Read: README "Steps" (step 3); AWS: "Supported event types"
+      //   as s3.configurationId). Read: README "Steps" (step 4); AWS: "Supported event types"
       //   https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-event-types-and-destinations.html
     ],
   };

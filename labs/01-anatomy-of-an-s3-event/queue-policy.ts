@@ -31,7 +31,7 @@ export function queuePolicy(input: QueuePolicyInput): PolicyDocument {
     Statement: [
       // TODO: one statement that lets the S3 service send messages to this queue,
       //   but only for events of YOUR bucket in YOUR account.
-      //   Read: README "Steps" (step 2) and docs/glossary.md (service principal,
+      //   Read: README "Steps" (step 3) and docs/glossary.md (service principal,
       //   SourceArn/SourceAccount); AWS: "Granting permissions to publish event
       //   notification messages to a destination"
       //   https://docs.aws.amazon.com/AmazonS3/latest/userguide/grant-destinations-permissions-to-s3.html
