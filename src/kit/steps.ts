@@ -77,6 +77,8 @@ export interface GuidedOptions {
   pause?: boolean;
   /** Print what reference pieces return (policies, configurations) — off by default: it is the answer. */
   showSolution?: boolean;
+  /** The folder holding the learner's lab folders (default labs/; tests use a copy). */
+  root?: string;
 }
 
 export async function runGuided(lab: LabDefinition, entry: LabEntry, session: Session, options: GuidedOptions = {}): Promise<{ ok: boolean; namespace: string }> {
@@ -110,8 +112,9 @@ export async function runGuided(lab: LabDefinition, entry: LabEntry, session: Se
       spinner?.render();
     },
     pieceSource(file) {
-      const mine = path.join(entry.dir, file);
-      if (!options.solution && fs.existsSync(mine) && isDone(entry.folder, file)) return mine;
+      const root = options.root ?? path.dirname(entry.dir);
+      const mine = path.join(root, entry.folder, file);
+      if (!options.solution && fs.existsSync(mine) && isDone(entry.folder, file, root)) return mine;
       const ref = path.join(entry.solutionDir, file);
       if (!announced.has(file)) {
         announced.add(file);
