@@ -42,7 +42,7 @@ export async function doctorCommand(opts: CommonOptions): Promise<number> {
     const sharp = (await import("sharp")).default;
     findings.push({ name: "sharp", ok: true, required: false, detail: `${sharp.versions.sharp} with libvips ${sharp.versions.vips}` });
   } catch (err) {
-    findings.push({ name: "sharp", ok: false, required: false, detail: errorMessage(err).split("\n")[0]!, fix: "Run `npm ci` again; lab 03 needs sharp. On an unusual platform: `npm install --os=$(node -p process.platform) --cpu=$(node -p process.arch) sharp`." });
+    findings.push({ name: "sharp", ok: false, required: false, detail: errorMessage(err).split("\n")[0]!, fix: "Run `npm ci` again; lab 03 needs sharp. On an unusual platform: `npm install --os=<platform> --cpu=<arch> sharp` with the values `node -p process.platform` and `node -p process.arch` print." });
   }
   const linuxSharp = fs.existsSync(path.join(repoRoot, "node_modules", "@img", "sharp-linux-x64"));
   findings.push({ name: "sharp for Lambda (linux-x64)", ok: true, required: false, detail: linuxSharp ? "installed" : "not installed here; fetched on first packaging with npm install --os=linux --cpu=x64" });
