@@ -119,8 +119,7 @@ export async function runGuided(lab: LabDefinition, entry: LabEntry, session: Se
       if (!announced.has(file)) {
         announced.add(file);
         const why = options.solution ? "reference solution run" : `${path.relative(repoRoot, mine)} is not written yet`;
-        const shown = options.showSolution ? "" : "; what it returns is not printed (--show-solution prints it)";
-        console.log(pc.dim(`   (${why}: this step uses the reference${shown} — the grader checks yours)`));
+        console.log(pc.dim(`   (${why}: this step uses the reference — the grader checks yours)`));
       }
       return ref;
     },

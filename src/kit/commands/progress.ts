@@ -53,9 +53,10 @@ export async function progressCommand(opts: { json?: boolean }): Promise<number>
     return 0;
   }
   const mark = (s: LabStatus["status"]) => (s === "passed" ? pc.green("✔") : s === "passed before" ? pc.yellow("✔") : s === "in progress" ? pc.yellow("…") : pc.dim("·"));
+  const width = Math.max(0, ...labs.map((l) => l.title.length));
   for (const l of labs) {
     const checks = l.checksPassed === null ? pc.dim("not graded") : `${l.checksPassed}/${l.checksTotal} checks`;
-    console.log(`${mark(l.status)} ${l.id}  ${l.title.padEnd(44)} ${l.status.padEnd(13)} ${checks}`);
+    console.log(`${mark(l.status)} ${l.id}  ${l.title.padEnd(width)} ${l.status.padEnd(13)} ${checks}`);
     if (l.status !== "passed") console.log(pc.dim(`     next: ${l.next}`));
   }
   const firstOpen = labs.find((l) => l.status !== "passed");
