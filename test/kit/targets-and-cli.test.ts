@@ -62,8 +62,13 @@ const endpointArgs = () => ["--target", "endpoint", "--endpoint-url", cloud.endp
 
 describe("--target local: the background cloud", () => {
   it("starts a detached local cloud, records it, reuses it, and stops it", async () => {
-    const first = await kit("doctor", []);
-    expect(first.out).toMatch(/target\s+local cloud at http:\/\/127\.0\.0\.1:\d+/);
+    // The doctor only looks: it starts nothing.
+    const look = await kit("doctor", []);
+    expect(look.out).toMatch(/local cloud\s+not running/);
+    expect(fs.existsSync(path.join(home, "cloud.json"))).toBe(false);
+    // The first command that needs a cloud starts one in the background.
+    const first = await kit("cleanup", ["--all"]);
+    expect(first.out).toMatch(/started the local cloud at http:\/\/127\.0\.0\.1:\d+/);
     const state = JSON.parse(fs.readFileSync(path.join(home, "cloud.json"), "utf8")) as { endpoint: string; pid: number };
     const health = (await (await fetch(`${state.endpoint}/_localcloud/health`)).json()) as { status: string; pid: number };
     expect(health).toMatchObject({ status: "ok", pid: state.pid });
