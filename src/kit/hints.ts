@@ -69,7 +69,7 @@ export function nextHint(entry: LabEntry, lab: LabDefinition, opts: { all?: bool
   }
   const when = `${pc.dim(`latest grade ${new Date(report.startedAt).toLocaleString()}, ${report.summary.passed}/${report.summary.total} checks passed`)}`;
   if (report.passed) return { kind: "passed", lines: [when, pc.green("It passed every check — no hint needed."), nextLabLine(lab.id)] };
-  const failing = firstFailing(report);
+  const failing = report.setup.status === "pass" ? firstFailing(report) : undefined;
   if (!failing) return { kind: "setup", lines: [when, `Setup did not complete: ${report.setup.message ?? ""}`, "Fix what the message says (often a file that does not load: `npm run typecheck`), then grade again."] };
   const levels = levelsFor(hints, lab, failing.name);
   const head = [when, `${pc.bold(failing.name)}`, ...(failing.message ? [`  ${failing.message}`] : [])];
