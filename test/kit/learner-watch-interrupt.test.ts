@@ -4,10 +4,12 @@
  * - a save by atomic rename (how vim, `sed -i` and many IDEs save) re-grades,
  *   and so does the next one; the hint follows the watch's latest grade;
  * - SIGINT during a grade stops the checks, runs the cleanup, says so, exits
- *   130, and leaves the ledger empty and nothing in the cloud;
+ *   130, and leaves the ledger empty and nothing in the cloud; a second one
+ *   during the cleanup exits at once, listing what is left and the command;
  * - a save during a running grade cancels it (cleanup done) and grades again.
  * The grade is held before a named check by a test hook
- * (S3_EVENT_LABS_TEST_HOLD_BEFORE_CHECK) so "during a grade" is certain.
+ * (S3_EVENT_LABS_TEST_HOLD_BEFORE_CHECK, and before its cleanup with
+ * S3_EVENT_LABS_TEST_HOLD_CLEANUP) so "during a grade" is certain.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -101,6 +103,26 @@ describe.skipIf(skip)("watch and interrupt", () => {
     expect(out).toContain("Stopping the checks and cleaning up");
     expect(out).toMatch(/Stopped\. The checks did not finish; cleanup done: \d+ resource\(s\) removed, nothing left/);
     expect(out).toContain("not run: the grade was stopped (Ctrl-C)");
+    expect(ledgerEntries()).toEqual([]);
+    expect(await bucketsLeft()).toEqual([]);
+  }, 120_000);
+
+  it("a second Ctrl-C during the cleanup exits at once and prints what is left and the command that removes it", async () => {
+    const dir = workDir("twice", lab.learnerFiles);
+    const g = start(["--files", dir], { S3_EVENT_LABS_TEST_HOLD_BEFORE_CHECK: TEST_EVENT, S3_EVENT_LABS_TEST_HOLD_CLEANUP: "1" });
+    await g.waitFor(/test hook: holding before "/);
+    g.child.kill("SIGINT");
+    await g.waitFor(/test hook: holding before the cleanup/);
+    g.child.kill("SIGINT");
+    expect(await g.exited).toBe(130);
+    const out = g.output();
+    const left = ledgerEntries();
+    expect(out).toContain(`Exited before the cleanup finished. ${left.length} resource(s) left in the ledger:`);
+    expect(left.map((e) => e.type)).toEqual(expect.arrayContaining(["s3-bucket", "sqs-queue"]));
+    for (const e of left) expect(out).toContain(e.name);
+    expect(out).toContain("Remove them with npm run cleanup -- 01.");
+    const cleanup = kitProcess("cleanup", ["01", "--target", "endpoint", "--endpoint-url", cloud.endpoint], { S3_EVENT_LABS_HOME: home });
+    expect(await cleanup.exited).toBe(0);
     expect(ledgerEntries()).toEqual([]);
     expect(await bucketsLeft()).toEqual([]);
   }, 120_000);

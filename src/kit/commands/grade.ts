@@ -93,6 +93,13 @@ export async function gradeOnce(labName: string, opts: GradeCommandOptions, sess
             clearInterval(keepAlive);
           }
         : undefined,
+      beforeCleanup: HOLD && process.env.S3_EVENT_LABS_TEST_HOLD_CLEANUP === "1"
+        ? async () => {
+            console.log("(test hook: holding before the cleanup)");
+            setInterval(() => {}, 1000); // held until the second Ctrl-C exits the process
+            await new Promise<void>(() => {});
+          }
+        : undefined,
     });
   } finally {
     process.off("SIGINT", onSigint);

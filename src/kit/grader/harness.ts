@@ -42,6 +42,8 @@ export interface GradeOptions {
   signal?: AbortSignal;
   /** Awaited before each check (a test hook holds a grade here to interrupt it deterministically). */
   beforeCheck?(name: string, signal?: AbortSignal): Promise<void>;
+  /** Awaited before the ledger cleanup (the same test hook, for a second Ctrl-C). */
+  beforeCleanup?(): Promise<void>;
 }
 
 export class GradeInterrupted extends Error {
@@ -168,6 +170,7 @@ export async function runGrade(options: GradeOptions): Promise<GradeReport> {
   } else {
     options.onStatus?.("cleaning up…");
     try {
+      await options.beforeCleanup?.();
       let r = await cleanupEntries(clients, ledger, entries);
       // An abandoned (interrupted) check may have recorded more while that ran: one more pass.
       entries = ledger.list({ target: target.id, namespace: names.namespace });
