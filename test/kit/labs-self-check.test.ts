@@ -21,6 +21,7 @@ import { listLabs, loadLab } from "../../src/kit/labs.js";
 import { runGrade } from "../../src/kit/grader/harness.js";
 import { repoRoot } from "../../src/kit/paths.js";
 import { blobId, materializeStarters, readManifest } from "../../src/kit/starters.js";
+import { readHints } from "../../src/kit/hints.js";
 import { explainSkip, kitSession, probeFeatures } from "./helpers.js";
 
 const cloud = await startTestCloud();
@@ -59,6 +60,14 @@ describe("lab layout", () => {
       }
       expect(fs.existsSync(path.join(entry.dir, "README.md"))).toBe(true);
       expect(lab.grader.checks.every((c) => c.hint.length > 20)).toBe(true);
+      // Hints in levels: one entry per check (by its stable name), 1–3 levels, level 1 is what the checklist shows.
+      const levels = readHints(entry);
+      expect(Object.keys(levels).sort()).toEqual(lab.grader.checks.map((c) => c.name).sort());
+      for (const c of lab.grader.checks) {
+        expect(levels[c.name]!.length, c.name).toBeGreaterThanOrEqual(1);
+        expect(levels[c.name]!.length, c.name).toBeLessThanOrEqual(3);
+        expect(c.hint).toBe(levels[c.name]![0]);
+      }
     });
   }
 });
