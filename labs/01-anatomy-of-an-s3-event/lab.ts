@@ -133,7 +133,7 @@ export default defineLab({
       cli: [
         'aws s3api copy-object --bucket <bucket> --copy-source "<bucket>/photos/red flower+1.jpg" --key photos/copy.jpg',
         "aws s3api put-object-tagging --bucket <bucket> --key photos/copy.jpg --tagging 'TagSet=[{Key=reviewed,Value=yes}]'",
-        "aws s3 cp big.bin s3://<bucket>/big.bin   # the CLI switches to multipart above 8 MB",
+        "aws s3 cp big.bin s3://<bucket>/big.bin   # multipart only for files over the CLI's 8 MB multipart_threshold: use one of 9 MB or more (this step sends 5 MiB + 4 bytes in two parts through the API)",
       ],
       async run(ctx) {
         const Bucket = res(ctx).bucket.name;

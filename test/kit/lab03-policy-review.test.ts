@@ -1,13 +1,24 @@
 /**
  * How lab 03's grader reads execution and trust policies (pure): the
- * reference policy passes, the starter misses exactly its TODOs, and each
+ * reference policy passes, the starter (as shipped, not the working copy a
+ * learner may have solved) misses exactly its TODOs, and each
  * kind of over-grant — wildcard actions, "Resource": "*", the whole bucket,
  * PutObject on uploads/ (the loop), NotAction — is named.
  */
-import { describe, expect, it } from "vitest";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { pathToFileURL } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { repoRoot } from "../../src/kit/paths.js";
+import { materializeStarters } from "../../src/kit/starters.js";
 import { policyAllows, reviewExecutionPolicy, reviewTrustPolicy, wildcardMatch } from "../../labs/03-the-image-pipeline/policy-review.js";
 import * as solution from "../../solutions/03-the-image-pipeline/policy.js";
-import * as starter from "../../labs/03-the-image-pipeline/policy.js";
+import type * as StarterModule from "../../labs/03-the-image-pipeline/policy.js";
+
+const shipped = fs.mkdtempSync(path.join(repoRoot, ".s3-event-labs-tmp-policy-"));
+afterAll(() => fs.rmSync(shipped, { recursive: true, force: true }));
+materializeStarters("03-the-image-pipeline", ["policy.ts"], shipped);
+const starter = (await import(pathToFileURL(path.join(shipped, "policy.ts")).href)) as typeof StarterModule;
 
 const targets = {
   bucketName: "sel-t-03-abc123-images",

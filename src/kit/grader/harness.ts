@@ -6,6 +6,11 @@
  * grading never touches what the guided run created. Every resource goes
  * through the ledger; cleanup deletes exactly this namespace's entries
  * (kept, with the command to remove them, under --keep).
+ *
+ * `signal` (Ctrl-C, or --watch cancelling a grade for a newer save): the
+ * running phase is abandoned at once, the remaining checks are reported as
+ * not run, and cleanup still runs — twice if an abandoned check recorded a
+ * resource while the first pass ran.
  */
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -31,6 +36,35 @@ export interface GradeOptions {
   /** Called as each check finishes (the terminal reporter prints a line). */
   onCheck?(result: CheckResult): void;
   onStatus?(text: string): void;
+  /** Called once with the grader's namespace, before anything is created. */
+  onStart?(namespace: string): void;
+  /** Abort: stop the checks, then clean up (the report says `interrupted`). */
+  signal?: AbortSignal;
+  /** Awaited before each check (a test hook holds a grade here to interrupt it deterministically). */
+  beforeCheck?(name: string, signal?: AbortSignal): Promise<void>;
+  /** Awaited before the ledger cleanup (the same test hook, for a second Ctrl-C). */
+  beforeCleanup?(): Promise<void>;
+}
+
+export class GradeInterrupted extends Error {
+  constructor() {
+    super("stopped (Ctrl-C)");
+    this.name = "GradeInterrupted";
+  }
+}
+
+/** Resolve with `p`, or reject with GradeInterrupted as soon as `signal` aborts. */
+function unlessAborted<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(new GradeInterrupted());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new GradeInterrupted());
+    signal.addEventListener("abort", onAbort, { once: true });
+    p.then(
+      (v) => (signal.removeEventListener("abort", onAbort), resolve(v)),
+      (e) => (signal.removeEventListener("abort", onAbort), reject(e)),
+    );
+  });
 }
 
 /** Load a graded module fresh: a query string defeats the ESM cache so a re-grade sees edits. */
@@ -41,6 +75,7 @@ async function importFresh<T>(file: string): Promise<T> {
 export async function runGrade(options: GradeOptions): Promise<GradeReport> {
   const { lab, target, clients, ledger } = options;
   const names = namespaceFor(lab.id, options.participant);
+  options.onStart?.(names.namespace);
   const startedAt = new Date();
   const ctx: GradeContext = {
     target,
@@ -78,11 +113,11 @@ export async function runGrade(options: GradeOptions): Promise<GradeReport> {
   const t0 = Date.now();
   try {
     options.onStatus?.("setting up…");
-    state = await lab.grader.setup(ctx);
+    state = await unlessAborted(lab.grader.setup(ctx), options.signal);
     setupOk = true;
     setup = { status: "pass", durationMs: Date.now() - t0 };
   } catch (err) {
-    setup = { status: err instanceof CheckFailed ? "fail" : "error", durationMs: Date.now() - t0, message: errorMessage(err) };
+    setup = { status: err instanceof CheckFailed ? "fail" : "error", durationMs: Date.now() - t0, message: err instanceof GradeInterrupted ? "stopped (Ctrl-C)" : errorMessage(err) };
   }
 
   const passedNames = new Set<string>();
@@ -90,7 +125,9 @@ export async function runGrade(options: GradeOptions): Promise<GradeReport> {
     const started = Date.now();
     let result: CheckResult;
     const blocker = !setupOk ? "setup" : check.needs?.find((n) => !passedNames.has(n));
-    if (blocker) {
+    if (options.signal?.aborted) {
+      result = { name: check.name, status: "error", durationMs: 0, message: "not run: the grade was stopped (Ctrl-C)" };
+    } else if (blocker) {
       result = {
         name: check.name,
         status: setup.status === "error" && !setupOk ? "error" : "fail",
@@ -102,12 +139,15 @@ export async function runGrade(options: GradeOptions): Promise<GradeReport> {
     } else {
       options.onStatus?.(check.name);
       try {
-        const detail = await check.run(ctx, state as never);
+        await options.beforeCheck?.(check.name, options.signal);
+        const detail = await unlessAborted(check.run(ctx, state as never), options.signal);
         result = { name: check.name, status: "pass", durationMs: Date.now() - started, ...(detail ? { message: detail } : {}) };
         passedNames.add(check.name);
       } catch (err) {
         result =
-          err instanceof CheckFailed
+          err instanceof GradeInterrupted
+            ? { name: check.name, status: "error", durationMs: Date.now() - started, message: "stopped (Ctrl-C) while running" }
+            : err instanceof CheckFailed
             ? { name: check.name, status: "fail", durationMs: Date.now() - started, message: err.message, hint: err.hint ?? check.hint }
             : { name: check.name, status: "error", durationMs: Date.now() - started, message: `${err instanceof Error ? err.name : "Error"}: ${errorMessage(err)}`, hint: check.hint };
       }
@@ -124,13 +164,20 @@ export async function runGrade(options: GradeOptions): Promise<GradeReport> {
   } catch {
     /* teardown is best effort; the ledger cleanup below is what matters */
   }
-  const entries = ledger.list({ target: target.id, namespace: names.namespace });
+  let entries = ledger.list({ target: target.id, namespace: names.namespace });
   if (options.keep) {
     cleanup = { status: "pass", durationMs: 0, kept: true, deleted: 0, failed: 0, message: `kept ${entries.length} resources in namespace ${names.namespace}; remove them with: npm run cleanup -- ${lab.id}` };
   } else {
     options.onStatus?.("cleaning up…");
     try {
-      const r = await cleanupEntries(clients, ledger, entries);
+      await options.beforeCleanup?.();
+      let r = await cleanupEntries(clients, ledger, entries);
+      // An abandoned (interrupted) check may have recorded more while that ran: one more pass.
+      entries = ledger.list({ target: target.id, namespace: names.namespace });
+      if (options.signal?.aborted && entries.length && !r.failed.length) {
+        const again = await cleanupEntries(clients, ledger, entries);
+        r = { deleted: [...r.deleted, ...again.deleted], alreadyGone: [...r.alreadyGone, ...again.alreadyGone], failed: again.failed };
+      }
       cleanup = {
         status: r.failed.length ? "error" : "pass",
         durationMs: Date.now() - c0,
@@ -159,7 +206,8 @@ export async function runGrade(options: GradeOptions): Promise<GradeReport> {
     namespace: names.namespace,
     startedAt: startedAt.toISOString(),
     durationMs: Date.now() - startedAt.getTime(),
-    passed: setupOk && summary.passed === summary.total && summary.total > 0,
+    passed: !options.signal?.aborted && setupOk && summary.passed === summary.total && summary.total > 0,
+    ...(options.signal?.aborted ? { interrupted: true as const } : {}),
     summary,
     setup,
     checks: results,

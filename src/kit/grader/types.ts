@@ -75,6 +75,8 @@ export interface GradeReport {
   startedAt: string;
   durationMs: number;
   passed: boolean;
+  /** Present when the grade was stopped (Ctrl-C, or --watch cancelling it for a newer save). */
+  interrupted?: true;
   summary: { total: number; passed: number; failed: number; errored: number };
   setup: PhaseResult;
   checks: CheckResult[];

@@ -11,6 +11,9 @@
  * (zip-checks.ts), all checked before anything is written; a package that
  * fails while being written is removed again, blob and directory, so a
  * refused upload leaves nothing on disk.
+ * A package carrying sharp's build for another
+ * platform (linux-x64, for AWS) gets this host's build added beside it when
+ * unpacked (runtime/native-modules.ts); the stored zip is unchanged.
  */
 import { createHash, randomUUID } from "node:crypto";
 import * as fs from "node:fs";
@@ -22,6 +25,8 @@ import { invalidParameter } from "./errors.js";
 import { checkNames, symlinkEntries, UNZIP_FAILED } from "./zip-checks.js";
 import type { FunctionCode } from "./state.js";
 import type { Table } from "../../core/store.js";
+import { adaptNativeModules } from "./runtime/native-modules.js";
+import { findKitNodeModules } from "./runtime/sdk-modules.js";
 
 /** AWS: 50 MB for a direct upload of the zipped package. */
 export const MAX_ZIPPED_BYTES = 50 * 1024 * 1024;
@@ -181,6 +186,7 @@ export class CodeStore {
       // A name the file system refuses (too long, reserved): the package cannot be unpacked as sent.
       throw invalidParameter(`${UNZIP_FAILED} (${(err as NodeJS.ErrnoException).code ?? "write failed"})`);
     }
+    adaptNativeModules(tmp, findKitNodeModules());
     // Rename into place so a half-written directory is never used.
     fs.rmSync(dir, { recursive: true, force: true });
     fs.renameSync(tmp, dir);
