@@ -4,30 +4,18 @@
  * `eval "$(npm run -s env)"` in bash/zsh, `npm run -s env -- --shell fish | source`,
  * `npm run -s env -- --shell powershell | Invoke-Expression`.
  *
- * Credentials: the local cloud's admin credentials as recorded in its state
- * file (.s3-event-labs/cloud.json, `credentials`) when it records them, else
- * test/test, the local cloud's default. AWS_SESSION_TOKEN is unset so a token
+ * Credentials: the running cloud's admin credentials as local-cloud.ts finds
+ * them (recorded in .s3-event-labs/cloud.json by the kit that started it, else
+ * LOCALCLOUD_CREDENTIALS, else test/test, the local cloud's default). AWS_SESSION_TOKEN is unset so a token
  * left from a real AWS session is not sent along.
  */
 import pc from "picocolors";
-import { readCloudState } from "./local-cloud.js";
+import type { LocalCredentials } from "./local-cloud.js";
 import type { Target } from "./target.js";
 
 export type Shell = "sh" | "fish" | "powershell";
 
-export interface LocalCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-}
-
-/** The admin credentials of the local cloud: its state file's, else the default test/test. */
-export function localCredentials(): LocalCredentials {
-  const recorded = (readCloudState() as { credentials?: Partial<LocalCredentials> } | undefined)?.credentials;
-  if (recorded?.accessKeyId && recorded.secretAccessKey) return { accessKeyId: recorded.accessKeyId, secretAccessKey: recorded.secretAccessKey };
-  return { accessKeyId: "test", secretAccessKey: "test" };
-}
-
-export function envVars(endpoint: string, region: string, credentials: LocalCredentials = localCredentials()): Record<string, string> {
+export function envVars(endpoint: string, region: string, credentials: LocalCredentials): Record<string, string> {
   return {
     AWS_ENDPOINT_URL: endpoint,
     AWS_ACCESS_KEY_ID: credentials.accessKeyId,

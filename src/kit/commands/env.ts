@@ -18,7 +18,7 @@ export async function envCommand(opts: { shell?: string; region?: string }): Pro
     return 1;
   }
   const region = opts.region ?? process.env.AWS_REGION ?? "us-east-1";
-  const text = formatExports(envVars(running.endpoint, region), shell);
+  const text = formatExports(envVars(running.endpoint, region, running.credentials), shell);
   process.stdout.write("# " + `S3 Event Labs local cloud at ${running.endpoint}\n` + text);
   if (process.stdout.isTTY) console.error(shell === "sh" ? 'Apply with: eval "$(npm run -s env)"' : shell === "fish" ? "Apply with: npm run -s env -- --shell fish | source" : "Apply with: npm run -s env -- --shell powershell | Invoke-Expression");
   return 0;
