@@ -23,6 +23,7 @@ export interface GradeCommandOptions extends CommonOptions {
   json?: string;
   junit?: string;
   keep?: boolean;
+  verbose?: boolean;
 }
 
 /** Grade once within an open session; returns the report (used by the menu too). */
@@ -41,6 +42,7 @@ export async function gradeOnce(labName: string, opts: GradeCommandOptions, sess
     sourceDir,
     source: opts.solution ? "solution" : "learner",
     keep: opts.keep,
+    verbose: opts.verbose,
     participant: opts.participant,
     onStatus: (t) => (spinner.text = t),
     onCheck: (r) => {

@@ -27,6 +27,8 @@ export interface GradeOptions {
   sourceDir: string;
   source: "learner" | "solution";
   keep?: boolean;
+  /** Full log text in failure messages instead of a summary. */
+  verbose?: boolean;
   participant?: string;
   /** Called as each check finishes (the terminal reporter prints a line). */
   onCheck?(result: CheckResult): void;
@@ -53,6 +55,8 @@ export async function runGrade(options: GradeOptions): Promise<GradeReport> {
     log: () => {},
     sourceDir: options.sourceDir,
     source: options.source,
+    verbose: options.verbose ?? false,
+    currentCheck: "",
     async importCode<T>(file: string): Promise<T> {
       const full = path.join(options.sourceDir, file);
       try {
@@ -101,6 +105,7 @@ export async function runGrade(options: GradeOptions): Promise<GradeReport> {
       };
     } else {
       options.onStatus?.(check.name);
+      ctx.currentCheck = check.name;
       try {
         const detail = await check.run(ctx, state as never);
         result = { name: check.name, status: "pass", durationMs: Date.now() - started, ...(detail ? { message: detail } : {}) };
