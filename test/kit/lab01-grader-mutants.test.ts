@@ -4,7 +4,7 @@
  * blocked — and each correct alternative must pass. Graded for real (the
  * harness, the SDK, this file's local cloud), one variant at a time.
  */
-import { afterAll, describe, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { startTestCloud } from "../helpers/cloud.js";
 import { explainSkip, kitSession, probeFeatures } from "./helpers.js";
 import { chain, edit, expectFailsAt, expectPasses, gradeVariant, type Variant } from "./mutants.js";
@@ -71,6 +71,12 @@ const right: Array<[string, Variant]> = [
 ];
 
 describe.skipIf(skip)("lab 01 grader mutants", () => {
+  it("type errors are warnings: a type error in a correct reader does not change the grade", async () => {
+    const report = await gradeVariant(session, "01", { "event-reader.ts": edit("export function readS3Message(body: string): ObjectChange[] {", 'const unused: number = "not a number";\nexport function readS3Message(body: string): ObjectChange[] {') });
+    expectPasses(report);
+    expect(report.warnings?.join("\n")).toMatch(/type error .*event-reader\.ts:\d+:\d+ TS2322/);
+  }, 60_000);
+
   for (const [what, variant, check, message] of wrong) {
     it(`wrong: ${what} → fails "${check}"`, async () => expectFailsAt(await gradeVariant(session, "01", variant), check, message), 60_000);
   }

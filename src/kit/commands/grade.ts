@@ -12,7 +12,7 @@ import { spinner as makeSpinner } from "../spinner.js";
 import pc from "picocolors";
 import { findLab, loadLab } from "../labs.js";
 import { runGrade } from "../grader/harness.js";
-import { formatCheckLine, formatSummary, writeJsonReport, writeJUnitReport } from "../grader/reporters.js";
+import { formatCheckLine, formatSummary, formatWarning, writeJsonReport, writeJUnitReport } from "../grader/reporters.js";
 import type { GradeReport } from "../grader/types.js";
 import { recordGrade } from "../progress.js";
 import { confirmAwsPlan, openSession, type CommonOptions, type Session } from "../session.js";
@@ -45,6 +45,11 @@ export async function gradeOnce(labName: string, opts: GradeCommandOptions, sess
     verbose: opts.verbose,
     participant: opts.participant,
     onStatus: (t) => (spinner.text = t),
+    onWarning: (w) => {
+      spinner.stop();
+      console.log(formatWarning(w));
+      spinner.start();
+    },
     onCheck: (r) => {
       spinner.stop();
       console.log(formatCheckLine(r));

@@ -34,7 +34,8 @@ const FAILURE = /Invoke Error|Task timed out|Runtime exited|Runtime\.ExitError|^
 function ownFrame(stack: unknown): string | undefined {
   const lines = Array.isArray(stack) ? stack.map(String) : typeof stack === "string" ? stack.split("\n") : [];
   const frame = lines.map((l) => l.trim()).find((l) => l.startsWith("at ") && !/node:|node_modules|\/var\/runtime\//.test(l));
-  return frame?.replace(/file:\/\/\/var\/task\//, "").replace(/\(\/var\/task\//, "(");
+  // The bundle's path (/var/task/ on AWS, a scratch folder locally) says nothing to a learner: keep the file name.
+  return frame?.replace(/(?:file:\/\/)?\/[^\s()]*\/([^/\s()]+:\d+:\d+)/, "$1");
 }
 
 /** Summarise one failure from its log lines (the runtime writes the error as JSON after "Invoke Error"). */
@@ -124,7 +125,13 @@ export interface EvidenceWait<T> {
    */
   invocations?: number;
   /** The message for that case; default: `the function finished without producing <what>`. */
-  notProduced?(): string;
+  notProduced?(failure?: FunctionFailure): string;
+  /**
+   * false: a logged failure alone does not end the wait (other uploads of the same round may fail for
+   * reasons that are another check's business); only `invocations` finished does, and the message
+   * then names the last failure. Default true.
+   */
+  failFast?: boolean;
   verbose?: boolean;
 }
 
@@ -144,12 +151,12 @@ export async function waitForEvidence<T>(ctx: KitContext, w: EvidenceWait<T>): P
     if (polls++ % 2 === 1) {
       const { failures, completed } = await functionActivity(ctx, w.functionName, w.since);
       const done = w.invocations !== undefined && completed >= w.invocations;
-      if (failures.length || done) {
+      if ((failures.length && w.failFast !== false) || done) {
         const again = await w.result(); // the result may have landed just before the log line
         if (again !== undefined) return again;
         const f = failures[failures.length - 1];
-        if (f) throw new CheckFailed(w.failed ? w.failed(f) : `the function failed while ${w.what} was awaited: ${describeFailure(f, w.verbose)}${failures.length > 1 ? ` (${failures.length} failed invocations)` : ""}`);
-        throw new CheckFailed(w.notProduced ? w.notProduced() : `the function finished ${completed} invocation(s) without producing ${w.what}`);
+        if (f && (w.failFast !== false || !w.notProduced)) throw new CheckFailed(w.failed ? w.failed(f) : `the function failed while ${w.what} was awaited: ${describeFailure(f, w.verbose)}${failures.length > 1 ? ` (${failures.length} failed invocations)` : ""}`);
+        throw new CheckFailed(w.notProduced ? w.notProduced(f) : `the function finished ${completed} invocation(s) without producing ${w.what}`);
       }
     }
     if (Date.now() - started > w.timeoutMs) throw new TimeoutError(`waited ${(w.timeoutMs / 1000).toFixed(0)} s for ${w.what}`);

@@ -17,6 +17,7 @@ import { namespaceFor } from "../names.js";
 import { repoRoot } from "../paths.js";
 import type { Target } from "../target.js";
 import { errorMessage } from "../wait.js";
+import { typecheckFiles, typeWarnings } from "./typecheck.js";
 import { CheckFailed, type CheckResult, type GradeContext, type GradeReport, type PhaseResult } from "./types.js";
 
 export interface GradeOptions {
@@ -33,6 +34,8 @@ export interface GradeOptions {
   /** Called as each check finishes (the terminal reporter prints a line). */
   onCheck?(result: CheckResult): void;
   onStatus?(text: string): void;
+  /** Called for each warning (type errors in the graded files), before the checks when they are known by then. */
+  onWarning?(line: string): void;
 }
 
 /** Load a graded module fresh: a query string defeats the ESM cache so a re-grade sees edits. */
@@ -75,6 +78,18 @@ export async function runGrade(options: GradeOptions): Promise<GradeReport> {
     },
   };
 
+  // Type errors are reported, never graded: AWS runs the bundled JavaScript (typecheck.ts).
+  const typecheck = typecheckFiles(lab.learnerFiles.filter((f) => f.endsWith(".ts")).map((f) => path.join(options.sourceDir, f)));
+  const warnings: string[] = [];
+  let warned = false;
+  const emitWarnings = (lines: string[]) => {
+    if (warned) return;
+    warned = true;
+    warnings.push(...lines);
+    for (const w of lines) options.onWarning?.(w);
+  };
+  void typecheck.then((r) => emitWarnings(typeWarnings(r)));
+
   const results: CheckResult[] = [];
   let setup: PhaseResult;
   let state: unknown;
@@ -89,6 +104,8 @@ export async function runGrade(options: GradeOptions): Promise<GradeReport> {
     setup = { status: err instanceof CheckFailed ? "fail" : "error", durationMs: Date.now() - t0, message: errorMessage(err) };
   }
 
+  // Shown first when the checker is done by the end of setup (it usually is: setup packages code); else before the summary.
+  await Promise.race([typecheck, new Promise((r) => setImmediate(r))]);
   const passedNames = new Set<string>();
   for (const check of lab.grader.checks) {
     const started = Date.now();
@@ -149,6 +166,7 @@ export async function runGrade(options: GradeOptions): Promise<GradeReport> {
     }
   }
 
+  emitWarnings(typeWarnings(await typecheck));
   const summary = {
     total: results.length,
     passed: results.filter((r) => r.status === "pass").length,
@@ -168,6 +186,7 @@ export async function runGrade(options: GradeOptions): Promise<GradeReport> {
     summary,
     setup,
     checks: results,
+    ...(warnings.length ? { warnings } : {}),
     cleanup,
   };
 }

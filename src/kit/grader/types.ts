@@ -82,6 +82,8 @@ export interface GradeReport {
   summary: { total: number; passed: number; failed: number; errored: number };
   setup: PhaseResult;
   checks: CheckResult[];
+  /** Type errors in the graded files (one line each); they do not change the grade. */
+  warnings?: string[];
   cleanup: PhaseResult & { kept: boolean; deleted: number; failed: number };
 }
 
