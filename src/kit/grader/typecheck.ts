@@ -7,6 +7,7 @@
  *
  * `typescript` is a devDependency; `npm ci` installs it. Where it is missing
  * (an install with --omit=dev) the check is skipped and says so.
+ * S3_EVENT_LABS_TYPECHECK=off skips it.
  */
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
@@ -24,6 +25,7 @@ export type TypecheckResult = { ok: true; errors: TypeError[] } | { ok: false; r
 
 /** Start checking `files` (absolute paths); resolves with the errors in those files only. */
 export function typecheckFiles(files: string[]): Promise<TypecheckResult> {
+  if (process.env.S3_EVENT_LABS_TYPECHECK === "off") return Promise.resolve({ ok: true, errors: [] });
   return new Promise((resolve) => {
     let worker: Worker;
     try {
