@@ -72,7 +72,7 @@ const right: Array<[string, Variant]> = [
 
 describe.skipIf(skip)("lab 01 grader mutants", () => {
   it("type errors are warnings: a type error in a correct reader does not change the grade", async () => {
-    const report = await gradeVariant(session, "01", { "event-reader.ts": edit("export function readS3Message(body: string): ObjectChange[] {", 'const unused: number = "not a number";\nexport function readS3Message(body: string): ObjectChange[] {') });
+    const report = await gradeVariant(session, "01", { "event-reader.ts": edit("export function readS3Message(body: string): ObjectChange[] {", 'const unused: number = "not a number";\nexport function readS3Message(body: string): ObjectChange[] {') }, { typecheckWaitMs: 60_000 });
     expectPasses(report);
     expect(report.warnings?.join("\n")).toMatch(/type error .*event-reader\.ts:\d+:\d+ TS2322/);
   }, 60_000);

@@ -30,7 +30,7 @@ export function chain(...edits: Array<(text: string) => string>): (text: string)
   return (text) => edits.reduce((t, e) => e(t), text);
 }
 
-export async function gradeVariant(session: KitTestSession, labId: string, variant: Variant): Promise<GradeReport> {
+export async function gradeVariant(session: KitTestSession, labId: string, variant: Variant, options: { typecheckWaitMs?: number } = {}): Promise<GradeReport> {
   const entry = findLab(labId);
   fs.mkdirSync(path.join(repoRoot, ".mutants"), { recursive: true });
   const dir = fs.mkdtempSync(path.join(repoRoot, ".mutants", `lab${labId}-`));
@@ -41,7 +41,7 @@ export async function gradeVariant(session: KitTestSession, labId: string, varia
       fs.writeFileSync(path.join(dir, file), typeof change === "string" ? change : change(original));
     }
     const lab = await loadLab(entry);
-    return await runGrade({ lab, target: session.target, clients: session.clients, ledger: session.ledger, sourceDir: dir, source: "learner", participant: "mutant" });
+    return await runGrade({ lab, target: session.target, clients: session.clients, ledger: session.ledger, sourceDir: dir, source: "learner", participant: "mutant", typecheck: options.typecheckWaitMs !== undefined, typecheckWaitMs: options.typecheckWaitMs });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
