@@ -11,7 +11,7 @@
  * bad images. Checks poll; the only waits are the short "nothing more
  * happens" windows that proving an absence needs (support.ts).
  */
-import { GetPolicyCommand, InvokeCommand, PutFunctionEventInvokeConfigCommand, type AddPermissionCommandInput } from "@aws-sdk/client-lambda";
+import { GetPolicyCommand, InvokeCommand, PutFunctionConcurrencyCommand, PutFunctionEventInvokeConfigCommand, type AddPermissionCommandInput } from "@aws-sdk/client-lambda";
 import { GetBucketNotificationConfigurationCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutBucketNotificationConfigurationCommand, PutObjectCommand, type NotificationConfiguration } from "@aws-sdk/client-s3";
 import sharp from "sharp";
 import { CheckFailed, defineGrader, type GradeContext } from "../../src/kit/grader/types.js";
@@ -314,6 +314,10 @@ export default defineGrader<State>({
           // No automatic retries for the grader's function: each failure is evidence for the check whose upload caused
           // it, not a late surprise for whichever check runs when the retry comes.
           await ctx.clients.lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: st.fn.name, MaximumRetryAttempts: 0 }));
+          // Locally every execution environment is a process on this machine: nine concurrent cold starts of sharp on
+          // two busy cores can exceed Lambda's 10 s init limit. Three environments process the image set in turn.
+          // (Not on AWS: a new account's concurrency quota does not allow reservations.)
+          if (ctx.target.kind !== "aws") await ctx.clients.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: st.fn.name, ReservedConcurrentExecutions: 3 }));
         } catch (err) {
           throw new CheckFailed(`Lambda refused the function: ${errorCode(err)}: ${errorMessage(err)}`);
         }
