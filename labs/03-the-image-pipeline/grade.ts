@@ -19,7 +19,7 @@ import { createBucket, putNotifications } from "../../src/kit/resources/s3.js";
 import { addPermission } from "../../src/kit/resources/lambda.js";
 import type { PackagedFunction } from "../../src/kit/packaging.js";
 import { errorCode, errorMessage, pollUntil, TimeoutError } from "../../src/kit/wait.js";
-import { describeFailure, waitForEvidence } from "../../src/kit/grader/evidence.js";
+import { describeFailure, functionFailures, waitForEvidence } from "../../src/kit/grader/evidence.js";
 import { orderChecks } from "./grade-sequencers.js";
 import { pace } from "../../src/kit/context.js";
 import { corruptBytes, displayedSize, expectedThumbnailKey, IMAGE_SET, inspectThumbnail, makeImage, makeImageSet, NEGATIVE_UPLOADS, type TestImage } from "./images.js";
@@ -142,6 +142,9 @@ async function awaitRound<T>(ctx: GradeContext, st: State, what: string, result:
   } catch (err) {
     if (!(err instanceof CheckFailed) && !(err instanceof TimeoutError)) throw err;
     st.slow = true;
+    // Out of time before the round finished: still name a failure the log already shows.
+    const failures = await functionFailures(ctx, st.fn!.name, st.uploadStarted ?? 0).catch(() => []);
+    if (failures.length && !st.lastFailure) st.lastFailure = describeFailure(failures[failures.length - 1]!, ctx.verbose);
     return undefined;
   }
 }

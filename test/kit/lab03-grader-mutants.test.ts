@@ -45,7 +45,8 @@ const wrong: Array<[string, Variant, string, RegExp]> = [
   ["no SourceAccount on the permission", { "policy.ts": edit(/\n\s*SourceAccount: input\.accountId,/, "") }, PERMISSION, /111122223333/],
   ["no decoding of the key", { "handler.ts": edit('export const decodeKey = (key: string): string => decodeURIComponent(key.replace(/\\+/g, " "));', "export const decodeKey = (key: string): string => key;") }, KEYS, /no thumbnails\/holiday photos|NoSuchKey/],
   ["attribute_not_exists(id) only: a re-upload never updates", { "handler.ts": chain(edit(condition, 'ConditionExpression: "attribute_not_exists(id)",'), edit(/\s*ExpressionAttributeNames: [^\n]*\n\s*ExpressionAttributeValues: [^\n]*\n/, "\n")) }, REUPLOAD, /still describes the first upload/],
-  ["sequencers compared as numbers", { "handler.ts": edit('export const normalizeSequencer = (sequencer: string): string => sequencer.toUpperCase().padEnd(32, "0");', 'export const normalizeSequencer = (sequencer: string): string => String(parseInt(sequencer, 16)).padStart(40, "0");') }, SEQUENCERS, /one digit longer|past 2\^53/],
+  // Numbers already get the older re-delivery wrong (the duplicate check); the sequencer check would catch it next.
+  ["sequencers compared as numbers", { "handler.ts": edit('export const normalizeSequencer = (sequencer: string): string => sequencer.toUpperCase().padEnd(32, "0");', 'export const normalizeSequencer = (sequencer: string): string => String(parseInt(sequencer, 16)).padStart(40, "0");') }, DUPLICATE, /overwritten by a duplicate or older event/],
   ["sequencers compared unpadded", { "handler.ts": edit('sequencer.toUpperCase().padEnd(32, "0")', "sequencer.toUpperCase()") }, SEQUENCERS, /one digit longer/],
 ];
 
@@ -69,7 +70,7 @@ describe.skipIf(skip)("lab 03 grader mutants", () => {
     const report = await gradeVariant(session, "03", { "handler.ts": edit("  const bucket = record.s3.bucket.name;", '  throw new RangeError("boom " + record.s3.object.key);\n  const bucket = record.s3.bucket.name;') });
     const first = report.checks.find((c) => c.status !== "pass")!;
     expect(first.name).toBe("thumbnails: ≤ 200×200, aspect ratio kept, valid JPEG, upright, PNG on white");
-    expect(first.message).toMatch(/RangeError: boom/);
+    expect(first.message).toMatch(/the function failed: .*boom/);
     expect(report.checks.find((c) => c.name === KEYS)!.message).toMatch(/probably the same cause as "thumbnails/);
   }, 120_000);
 });
