@@ -128,7 +128,7 @@ describe("--target endpoint: a second local cloud", () => {
       expect(solution.code, solution.out).toBe(0);
       const report = JSON.parse(fs.readFileSync(path.join(home, "solution.json"), "utf8"));
       expect(report).toMatchObject({ passed: true, source: "solution", target: { kind: "endpoint", endpoint: cloud.endpoint } });
-      expect(fs.readFileSync(path.join(home, "solution.xml"), "utf8")).toMatch(/<testsuite name="lab-01-anatomy-of-an-s3-event" tests="5" failures="0" errors="0"/);
+      expect(fs.readFileSync(path.join(home, "solution.xml"), "utf8")).toMatch(/<testsuite name="lab-01-anatomy-of-an-s3-event" tests="6" failures="0" errors="0"/);
 
       // The guided run's resources are still there until cleanup; then nothing is left.
       expect(((await session.clients.s3.send(new ListBucketsCommand({}))).Buckets ?? []).some((b) => b.Name?.startsWith("sel-cli-01-"))).toBe(true);

@@ -16,7 +16,7 @@ import { spinner as makeSpinner } from "../spinner.js";
 import pc from "picocolors";
 import { findLab, loadLab } from "../labs.js";
 import { runGrade } from "../grader/harness.js";
-import { formatCheckLine, formatSummary, writeJsonReport, writeJUnitReport } from "../grader/reporters.js";
+import { formatCheckLine, formatSummary, formatWarning, writeJsonReport, writeJUnitReport } from "../grader/reporters.js";
 import type { GradeReport } from "../grader/types.js";
 import { nextLabLine } from "../hints.js";
 import { recordGrade } from "../progress.js";
@@ -31,6 +31,7 @@ export interface GradeCommandOptions extends CommonOptions {
   json?: string;
   junit?: string;
   keep?: boolean;
+  verbose?: boolean;
 }
 
 /** Test hook: hold the grade before the named check until it is interrupted (a deterministic Ctrl-C test). */
@@ -75,10 +76,16 @@ export async function gradeOnce(labName: string, opts: GradeCommandOptions, sess
       sourceDir,
       source: opts.solution ? "solution" : "learner",
       keep: opts.keep,
+      verbose: opts.verbose,
       participant: opts.participant,
       signal: stop.signal,
       onStart: (ns) => (namespace = ns),
       onStatus: (t) => (spinner.text = t),
+      onWarning: (w) => {
+        spinner.stop();
+        console.log(formatWarning(w));
+        spinner.start();
+      },
       onCheck: (r) => {
         spinner.stop();
         console.log(formatCheckLine(r));

@@ -22,6 +22,7 @@ import { namespaceFor } from "../names.js";
 import { repoRoot } from "../paths.js";
 import type { Target } from "../target.js";
 import { errorMessage } from "../wait.js";
+import { typecheckFiles, typeWarnings, type TypecheckResult } from "./typecheck.js";
 import { CheckFailed, type CheckResult, type GradeContext, type GradeReport, type PhaseResult } from "./types.js";
 
 export interface GradeOptions {
@@ -32,6 +33,8 @@ export interface GradeOptions {
   sourceDir: string;
   source: "learner" | "solution";
   keep?: boolean;
+  /** Full log text in failure messages instead of a summary. */
+  verbose?: boolean;
   participant?: string;
   /** Called as each check finishes (the terminal reporter prints a line). */
   onCheck?(result: CheckResult): void;
@@ -44,6 +47,15 @@ export interface GradeOptions {
   beforeCheck?(name: string, signal?: AbortSignal): Promise<void>;
   /** Awaited before the ledger cleanup (the same test hook, for a second Ctrl-C). */
   beforeCleanup?(): Promise<void>;
+  /**
+   * How long to wait, after the checks, for a type check still running (default 1.5 s: it never holds a grade
+   * up for long; a type check that did not finish is reported as such).
+   */
+  typecheckWaitMs?: number;
+  /** false: no type check at all (tests that grade many variants). Default true. */
+  typecheck?: boolean;
+  /** Called for each warning (type errors in the graded files), before the checks when they are known by then. */
+  onWarning?(line: string): void;
 }
 
 export class GradeInterrupted extends Error {
@@ -88,6 +100,8 @@ export async function runGrade(options: GradeOptions): Promise<GradeReport> {
     log: () => {},
     sourceDir: options.sourceDir,
     source: options.source,
+    verbose: options.verbose ?? false,
+    currentCheck: "",
     async importCode<T>(file: string): Promise<T> {
       const full = path.join(options.sourceDir, file);
       try {
@@ -106,6 +120,19 @@ export async function runGrade(options: GradeOptions): Promise<GradeReport> {
     },
   };
 
+  // Type errors are reported, never graded: AWS runs the bundled JavaScript (typecheck.ts).
+  const typecheck: Promise<TypecheckResult> =
+    options.typecheck === false ? Promise.resolve({ ok: true, errors: [] }) : typecheckFiles(lab.learnerFiles.filter((f) => f.endsWith(".ts")).map((f) => path.join(options.sourceDir, f)));
+  const warnings: string[] = [];
+  let warned = false;
+  const emitWarnings = (lines: string[]) => {
+    if (warned) return;
+    warned = true;
+    warnings.push(...lines);
+    for (const w of lines) options.onWarning?.(w);
+  };
+  void typecheck.then((r) => emitWarnings(typeWarnings(r)));
+
   const results: CheckResult[] = [];
   let setup: PhaseResult;
   let state: unknown;
@@ -120,6 +147,8 @@ export async function runGrade(options: GradeOptions): Promise<GradeReport> {
     setup = { status: err instanceof CheckFailed ? "fail" : "error", durationMs: Date.now() - t0, message: err instanceof GradeInterrupted ? "stopped (Ctrl-C)" : errorMessage(err) };
   }
 
+  // Shown first when the checker is done by the end of setup (it usually is: setup packages code); else before the summary.
+  await Promise.race([typecheck, new Promise((r) => setImmediate(r))]);
   const passedNames = new Set<string>();
   for (const check of lab.grader.checks) {
     const started = Date.now();
@@ -138,6 +167,7 @@ export async function runGrade(options: GradeOptions): Promise<GradeReport> {
       };
     } else {
       options.onStatus?.(check.name);
+      ctx.currentCheck = check.name;
       try {
         await options.beforeCheck?.(check.name, options.signal);
         const detail = await unlessAborted(check.run(ctx, state as never), options.signal);
@@ -191,6 +221,8 @@ export async function runGrade(options: GradeOptions): Promise<GradeReport> {
     }
   }
 
+  const late = await Promise.race([typecheck, new Promise<undefined>((r) => setTimeout(() => r(undefined), options.typecheckWaitMs ?? 1500).unref())]);
+  emitWarnings(late ? typeWarnings(late) : ["type check did not finish in time — run npm run typecheck to see type errors"]);
   const summary = {
     total: results.length,
     passed: results.filter((r) => r.status === "pass").length,
@@ -211,6 +243,7 @@ export async function runGrade(options: GradeOptions): Promise<GradeReport> {
     summary,
     setup,
     checks: results,
+    ...(warnings.length ? { warnings } : {}),
     cleanup,
   };
 }

@@ -24,6 +24,10 @@ export interface GradeContext extends KitContext {
   /** Folder the graded code comes from: labs/NN-… (the learner's) or solutions/NN-…. */
   sourceDir: string;
   source: "learner" | "solution";
+  /** --verbose: failures quote the function's full log text instead of a one-line summary. */
+  verbose: boolean;
+  /** The name of the check that is running ("" during setup), for "probably the same cause as …". */
+  currentCheck: string;
   /** Import one of the graded files (e.g. "queue-policy.ts"); a load error is a CheckFailed. */
   importCode<T = Record<string, unknown>>(file: string): Promise<T>;
   /** Call learner code; anything it throws becomes a CheckFailed that says so. */
@@ -80,6 +84,8 @@ export interface GradeReport {
   summary: { total: number; passed: number; failed: number; errored: number };
   setup: PhaseResult;
   checks: CheckResult[];
+  /** Type errors in the graded files (one line each); they do not change the grade. */
+  warnings?: string[];
   cleanup: PhaseResult & { kept: boolean; deleted: number; failed: number };
 }
 
