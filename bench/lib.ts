@@ -58,7 +58,7 @@ export function tempDir(name: string): string {
 
 /** The local cloud as `npm run cloud` starts it, on a free port, with a fresh data dir. */
 export function spawnCloud(extraArgs: string[] = []): Promise<Proc> {
-  return spawnUntilUrl(["bin/localcloud.mjs", "--port", "0", "--data-dir", tempDir("cloud"), "--log-level", "error", ...extraArgs]);
+  return spawnUntilUrl(["bin/localcloud.mjs", "--port", "0", "--data-dir", tempDir("cloud"), "--log-level", "error", "--credentials", "test:test", ...extraArgs]);
 }
 
 export function spawnBaseline(): Promise<Proc> {
@@ -122,6 +122,7 @@ export async function runConcurrent(count: number, concurrency: number, task: (i
 export const clientConfig = (endpoint: string) => ({
   endpoint,
   region: "us-east-1",
-  credentials: { accessKeyId: "bench", secretAccessKey: "bench" },
+  // The administrator's credentials the bench clouds are started with (spawnCloud); they verify signatures.
+  credentials: { accessKeyId: "test", secretAccessKey: "test" },
   forcePathStyle: true,
 });

@@ -3,7 +3,8 @@
  * the same measurement against a do-nothing HTTP server in the same run
  * (this 2-core machine is noisy, so ratios are what to compare between runs).
  * Scenarios: startup, s3, events (S3 → SQS, SNS, EventBridge), lambda, iam,
- * pipeline (lab 03: 100 image uploads end to end, and its grader).
+ * auth (signature verification on vs --auth any), pipeline (lab 03: 100 image uploads end to end, and its grader),
+ * grades (each lab's grade time: solution, untouched starter, a handler that throws).
  * With no argument, all of them run.
  * Exit code is 0 even when a target is missed: this is a measurement, not a test.
  */
@@ -15,6 +16,7 @@ import { s3SqsScenario } from "./scenarios/s3-sqs.js";
 import { s3EventBridgeSqsScenario, s3SnsSqsScenario } from "./scenarios/s3-fanout.js";
 import { coldStartRows, lambdaScenario } from "./scenarios/lambda.js";
 import { iamScenario } from "./scenarios/iam.js";
+import { authScenario } from "./scenarios/auth.js";
 
 // Node 20 is supported by the SDK versions locked here; its notice about future versions is noise in a report.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
@@ -48,7 +50,9 @@ if (want("startup")) await section("Start-up", () => startupScenario());
 
 if (want("lambda")) await section("Lambda cold start (runtime only)", () => coldStartRows());
 
-const needsServers = ["s3", "events", "lambda", "iam", "pipeline"].some(want);
+if (want("auth")) await section("SigV4 verification (two clouds: verifying and --auth any)", () => authScenario());
+
+const needsServers = ["s3", "events", "lambda", "iam", "pipeline", "grades"].some(want);
 if (needsServers) {
   const baseline = await spawnBaseline();
   const cloud = await spawnCloud();
@@ -60,6 +64,7 @@ if (needsServers) {
     if (want("events")) await section("S3 → EventBridge → SQS (do-nothing column: one PutObject round trip)", () => s3EventBridgeSqsScenario(cloud.endpoint, roundTrip));
     if (want("lambda")) await section("Lambda through the API (do-nothing column: one PutObject round trip)", () => lambdaScenario(cloud.endpoint, roundTrip));
     if (want("iam")) await section("IAM enforcement (two clouds: enforcing and --iam off)", () => iamScenario());
+    if (want("grades")) await section("Grade times (solution, untouched starter, a handler that throws on every record)", async () => (await import("./scenarios/grades.js")).gradesScenario(cloud.endpoint));
     if (want("pipeline")) await section("Lab 03 image pipeline (reference solution, IAM enforced)", async () => (await import("./scenarios/image-pipeline.js")).imagePipelineScenario(cloud.endpoint)); // lazy: loads sharp and the kit
   } finally {
     await cloud.stop();

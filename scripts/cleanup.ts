@@ -1,4 +1,5 @@
 /** `npm run cleanup -- <lab>` or `-- --all` — delete what the kit created (src/kit/commands/cleanup.ts). */
+import "../src/kit/quiet-sdk.js";
 import { Command } from "commander";
 import { commonOptions, reportFatal, withCommonOptions } from "../src/kit/commands/options.js";
 import { cleanupCommand } from "../src/kit/commands/cleanup.js";

@@ -1,4 +1,5 @@
 /** `npm run doctor` — is this machine ready for the labs? (src/kit/commands/doctor.ts) */
+import "../src/kit/quiet-sdk.js";
 import { Command } from "commander";
 import { commonOptions, reportFatal, withCommonOptions } from "../src/kit/commands/options.js";
 import { doctorCommand } from "../src/kit/commands/doctor.js";

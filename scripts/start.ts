@@ -1,4 +1,5 @@
 /** `npm start` — the workshop menu (src/kit/commands/start.ts). */
+import "../src/kit/quiet-sdk.js";
 import { Command } from "commander";
 import { commonOptions, reportFatal, withCommonOptions } from "../src/kit/commands/options.js";
 import { startCommand } from "../src/kit/commands/start.js";

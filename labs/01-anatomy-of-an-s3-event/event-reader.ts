@@ -35,14 +35,15 @@ interface S3EventRecord {
 export function readS3Message(body: string): ObjectChange[] {
   const message = JSON.parse(body) as { Records: S3EventRecord[] };
 
-  // TODO 1: a test message has "Event": "s3:TestEvent" and no Records — return [] for it.
+  // TODO 1: the test message S3 sends first (see 1. above) describes no object change.
 
   return message.Records.map((record) => ({
-    // TODO 2: "created" or "removed" (or "other") from record.eventName.
+    // TODO 2: "created", "removed" or "other", from what eventName says happened.
     change: "other",
     eventName: record.eventName,
     bucket: record.s3.bucket.name,
-    // TODO 3: decode the key: "+" means a space, then %XX sequences (decodeURIComponent).
+    // TODO 3: the key as it was uploaded (see 2. above). AWS: "Event message structure"
+    //   https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html
     key: record.s3.object.key,
     size: record.s3.object.size,
     sequencer: record.s3.object.sequencer,

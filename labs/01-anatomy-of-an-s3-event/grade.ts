@@ -4,11 +4,14 @@
  * drives real traffic (uploads with awkward keys, a copy, a tag, a multipart
  * upload, deletes) and compares the learner's event reader with the truth.
  */
-import { CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetBucketNotificationConfigurationCommand, PutObjectCommand, PutObjectTaggingCommand, UploadPartCommand, type NotificationConfiguration } from "@aws-sdk/client-s3";
+import { CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, DeleteObjectCommand, GetBucketNotificationConfigurationCommand, PutObjectCommand, PutBucketVersioningCommand, PutObjectTaggingCommand, UploadPartCommand, type NotificationConfiguration } from "@aws-sdk/client-s3";
 import { SetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import { putNotifications } from "../../src/kit/resources/s3.js";
 import { CheckFailed, defineGrader, type GradeContext } from "../../src/kit/grader/types.js";
 import { errorCode, errorMessage } from "../../src/kit/wait.js";
+import { policyProblems } from "../../src/kit/grader/policy-table.js";
+import { queuePolicyTable } from "./policy-requests.js";
+import { BATCH_SEQUENCERS, KEY_CASES, LIFECYCLE, LIFECYCLE_EVENTS } from "./test-data.js";
 import { createBucketAndQueue, decodeKey, isTestEvent, receiveUntil, recordCount, recordsOf, type LabResources } from "./support.js";
 import type { ObjectChange, readS3Message as ReadFn } from "./event-reader.js";
 import type { queuePolicy as PolicyFn } from "./queue-policy.js";
@@ -19,34 +22,12 @@ interface State extends LabResources {
   notificationConfiguration: typeof NotificationFn;
   readS3Message: typeof ReadFn;
   policy?: Record<string, any>;
+  /** Message bodies of the lifecycle round (real S3 records, reused to build a batch). */
+  lifecycle?: string[];
 }
 
-/** Keys chosen for how S3 encodes them in events: space → "+", "+" → %2B, "=" → %3D, UTF-8 → %XX. */
-export const AWKWARD_KEYS = ["reports/q1 summary.csv", "math/1+1=2.txt", "unicode/café/日本語 ñ.txt", "query/a=b&c=d.txt", "plain/simple-key_1.txt"];
-
-const lower = (v: unknown): string[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]).map((x) => String(x).toLowerCase());
-
-/** Check one policy statement for the S3 → SQS grant. Returns what is missing. */
-function missingInStatement(s: Record<string, any>, st: State, account: string): string[] {
-  const missing: string[] = [];
-  if (s.Effect !== "Allow") missing.push('Effect "Allow"');
-  const services = lower(s.Principal?.Service);
-  if (!services.includes("s3.amazonaws.com")) missing.push('Principal { "Service": "s3.amazonaws.com" }');
-  const actions = lower(s.Action);
-  if (!actions.some((a) => a === "sqs:sendmessage" || a === "sqs:*")) missing.push('Action "sqs:SendMessage"');
-  const resources = lower(s.Resource);
-  if (!resources.includes(st.queue.arn.toLowerCase())) missing.push(`Resource "${st.queue.arn}" (the queue's ARN)`);
-  const cond = (s.Condition ?? {}) as Record<string, Record<string, unknown>>;
-  const condValue = (key: string, ops: string[]) => {
-    for (const op of ops) for (const [k, v] of Object.entries(cond[op] ?? {})) if (k.toLowerCase() === key) return lower(v);
-    return [];
-  };
-  const sourceArn = condValue("aws:sourcearn", ["ArnLike", "ArnEquals", "StringEquals", "StringLike"]);
-  if (!sourceArn.includes(st.bucket.arn.toLowerCase())) missing.push(`Condition ArnLike "aws:SourceArn": "${st.bucket.arn}" (only this bucket)`);
-  const sourceAccount = condValue("aws:sourceaccount", ["StringEquals"]);
-  if (!sourceAccount.includes(account)) missing.push(`Condition StringEquals "aws:SourceAccount": "${account}" (only this account)`);
-  return missing;
-}
+/** Kept for callers of the old name: the decoding check's keys (test-data.ts). */
+export const AWKWARD_KEYS = KEY_CASES;
 
 function eventsCovered(events: string[], family: "ObjectCreated" | "ObjectRemoved"): boolean {
   const all = family === "ObjectCreated" ? ["Put", "Post", "Copy", "CompleteMultipartUpload"] : ["Delete", "DeleteMarkerCreated"];
@@ -97,18 +78,15 @@ export default defineGrader<State>({
       hint: 'queue-policy.ts: one statement with Effect "Allow", Principal { "Service": "s3.amazonaws.com" }, Action "sqs:SendMessage", Resource = the queue ARN, and Condition { "ArnLike": { "aws:SourceArn": "arn:aws:s3:::<bucket>" }, "StringEquals": { "aws:SourceAccount": "<account>" } }.',
       async run(ctx, st) {
         const policy = await ctx.callLearner("queuePolicy", () => st.queuePolicy({ queueArn: st.queue.arn, bucketName: st.bucket.name, accountId: ctx.target.account }));
-        const statements = (policy?.Statement ?? []) as Array<Record<string, any>>;
-        if (statements.length === 0) throw new CheckFailed("the policy has no statements, so nothing may send to the queue");
-        const verdicts = statements.map((s) => missingInStatement(s, st, ctx.target.account));
-        const best = verdicts.reduce((a, b) => (b.length < a.length ? b : a));
-        if (best.length > 0) throw new CheckFailed(`no statement grants S3 access as required; the closest one is missing: ${best.join("; ")}`);
+        const problems = policyProblems(policy, queuePolicyTable({ queueArn: st.queue.arn, bucketName: st.bucket.name, accountId: ctx.target.account }));
+        if (problems.length) throw new CheckFailed(problems.join("\n    "));
         try {
           await ctx.clients.sqs.send(new SetQueueAttributesCommand({ QueueUrl: st.queue.url, Attributes: { Policy: JSON.stringify(policy) } }));
         } catch (err) {
           throw new CheckFailed(`SQS refused the policy: ${errorCode(err)}: ${errorMessage(err)}`);
         }
         st.policy = policy;
-        return "SQS accepted it";
+        return "allows exactly S3 from this bucket and account (evaluated against the request table); SQS accepted it";
       },
     },
     {
@@ -151,7 +129,7 @@ export default defineGrader<State>({
       async run(ctx, st) {
         await Promise.all(AWKWARD_KEYS.map((Key, i) => ctx.clients.s3.send(new PutObjectCommand({ Bucket: st.bucket.name, Key, Body: "x".repeat(i + 1) }))));
         const bodies = await receiveUntil(ctx, st.queue.url, (b) => recordCount(b) >= AWKWARD_KEYS.length, `${AWKWARD_KEYS.length} ObjectCreated:Put events`);
-        const events = bodies.filter((b) => recordsOf(b).length > 0);
+        const events = bodies.filter((b) => recordsOf(b).some((r) => decodeKey(r.s3.object.key).startsWith("k/")));
         const truthKeys = new Set(events.flatMap((b) => recordsOf(b).map((r) => decodeKey(r.s3.object.key))));
         for (const k of AWKWARD_KEYS) if (!truthKeys.has(k)) throw new CheckFailed(`no event arrived for "${k}"`);
         const problems = await compareReader(ctx, st, events, ["key", "bucket", "eventName", "size"]);
@@ -165,7 +143,7 @@ export default defineGrader<State>({
       needs: ["notification configuration sends created and removed events to the queue"],
       async run(ctx, st) {
         const bucket = st.bucket.name;
-        const [a, b, c] = ["lifecycle/original.txt", "lifecycle/copy of original.txt", "lifecycle/big+multipart.bin"];
+        const { original: a, copy: b, multipart: c, versioned: v } = LIFECYCLE;
         await ctx.clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: a, Body: "original" }));
         // Tagging is an ObjectTagging:Put event: this configuration must not send it.
         await ctx.clients.s3.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: a, Tagging: { TagSet: [{ Key: "checked", Value: "yes" }] } }));
@@ -176,15 +154,34 @@ export default defineGrader<State>({
         await ctx.clients.s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: c, UploadId: up.UploadId!, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part1.ETag }, { PartNumber: 2, ETag: part2.ETag }] } }));
         await ctx.clients.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: a }));
         await ctx.clients.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: b }));
-        const wanted = ["ObjectCreated:Put", "ObjectCreated:Copy", "ObjectCreated:CompleteMultipartUpload", "ObjectRemoved:Delete", "ObjectRemoved:Delete"];
-        const bodies = await receiveUntil(ctx, st.queue.url, (bs) => recordCount(bs) >= wanted.length, "the copy, multipart and delete events");
-        const events = bodies.filter((x) => recordsOf(x).length > 0);
+        // On a versioned bucket a delete without a version id leaves a delete marker: ObjectRemoved:DeleteMarkerCreated.
+        await ctx.clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: v, Body: "versioned" }));
+        await ctx.clients.s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
+        await ctx.clients.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: v }));
+        const mine = (bs: string[]) => bs.filter((x) => recordsOf(x).some((r) => decodeKey(r.s3.object.key).startsWith("lifecycle/")));
+        const wanted = [...LIFECYCLE_EVENTS, "ObjectRemoved:Delete", "ObjectCreated:Put"];
+        const bodies = mine(await receiveUntil(ctx, st.queue.url, (bs) => recordCount(mine(bs)) >= wanted.length, "the copy, multipart and delete events"));
+        const events = bodies;
         const names = events.flatMap((x) => recordsOf(x).map((r) => r.eventName));
         for (const w of new Set(wanted)) if (!names.includes(w)) throw new CheckFailed(`no ${w} event arrived (got ${names.join(", ")})`);
         if (names.some((n) => n.startsWith("ObjectTagging:"))) throw new CheckFailed("an ObjectTagging event arrived: your configuration subscribes to more than created and removed events", 'Only "s3:ObjectCreated:*" and "s3:ObjectRemoved:*" in Events.');
-        const problems = await compareReader(ctx, st, events, ["change", "eventName", "key", "size"]);
+        const problems = await compareReader(ctx, st, events, ["change", "eventName", "size"]);
         if (problems.length) throw new CheckFailed(problems.join("\n    "));
-        return "Put, Copy, CompleteMultipartUpload and Delete told apart";
+        st.lifecycle = events;
+        return "Put, Copy, CompleteMultipartUpload, Delete and DeleteMarkerCreated told apart";
+      },
+    },
+      {
+      name: "your reader returns every record of a message, with its sequencer",
+      hint: "event-reader.ts: map every element of message.Records (not only Records[0]) and copy s3.object.sequencer as it is — a hex string, never a number (sequencers exceed 2^53 and have different lengths).",
+      needs: ["your reader tells created from removed (copy, multipart, delete)"],
+      async run(ctx, st) {
+        // Real records from the lifecycle round, several in one message, with sequencers of different lengths.
+        const records = (st.lifecycle ?? []).flatMap(recordsOf).slice(0, BATCH_SEQUENCERS.length);
+        const batch = JSON.stringify({ Records: records.map((r, i) => ({ ...r, s3: { ...r.s3, object: { ...r.s3.object, sequencer: BATCH_SEQUENCERS[i] } } })) });
+        const problems = await compareReader(ctx, st, [batch], ["eventName", "key", "sequencer"]);
+        if (problems.length) throw new CheckFailed(problems.join("\n    "));
+        return `${records.length} records in one message, sequencers kept as text`;
       },
     },
   ],

@@ -5,7 +5,17 @@
  * The learner writes queue-policy.ts, notification.ts and event-reader.ts;
  * grade.ts checks them.
  */
-import { CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand, DeleteObjectCommand, PutObjectCommand, PutObjectTaggingCommand, UploadPartCommand } from "@aws-sdk/client-s3";
+import {
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  PutBucketLifecycleConfigurationCommand,
+  PutObjectCommand,
+  PutObjectTaggingCommand,
+  RestoreObjectCommand,
+  UploadPartCommand,
+} from "@aws-sdk/client-s3";
 import pc from "picocolors";
 import { defineLab, type GuidedContext } from "../../src/kit/lab-definition.js";
 import { putNotifications } from "../../src/kit/resources/s3.js";
@@ -123,7 +133,7 @@ export default defineLab({
       cli: [
         'aws s3api copy-object --bucket <bucket> --copy-source "<bucket>/photos/red flower+1.jpg" --key photos/copy.jpg',
         "aws s3api put-object-tagging --bucket <bucket> --key photos/copy.jpg --tagging 'TagSet=[{Key=reviewed,Value=yes}]'",
-        "aws s3 cp big.bin s3://<bucket>/big.bin   # the CLI switches to multipart above 8 MB",
+        "aws s3 cp big.bin s3://<bucket>/big.bin   # multipart only for files over the CLI's 8 MB multipart_threshold: use one of 9 MB or more (this step sends 5 MiB + 4 bytes in two parts through the API)",
       ],
       async run(ctx) {
         const Bucket = res(ctx).bucket.name;
@@ -148,6 +158,36 @@ export default defineLab({
         await ctx.clients.s3.send(new DeleteObjectCommand({ Bucket, Key: "big.bin" }));
         const { records, notes } = await showEvents(ctx, 2, "the ObjectRemoved:Delete events");
         return { notes: [json(records[0]?.s3.object), ...notes] };
+      },
+    },
+    {
+      title: "Events S3 causes by itself: a restore and a lifecycle expiration (not graded)",
+      explain:
+        'An object stored as GLACIER must be restored before it can be read: RestoreObject gives "ObjectRestore:Post", and S3 sends "ObjectRestore:Completed" when the copy is ready. A lifecycle rule deletes objects after N days: S3 then sends "LifecycleExpiration:Delete", not "ObjectRemoved:Delete" — and the principal is S3, not you. The kit adds a second queue configuration for these event types next to yours. On the local cloud a restore takes seconds and a lifecycle "day" 10 s; on AWS, minutes and days, so this step only explains there.',
+      cli: [
+        "aws s3api put-object --bucket <bucket> --key archive/report.txt --body report.txt --storage-class GLACIER",
+        "aws s3api restore-object --bucket <bucket> --key archive/report.txt --restore-request 'Days=1,GlacierJobParameters={Tier=Expedited}'",
+        "aws s3api put-bucket-lifecycle-configuration --bucket <bucket> --lifecycle-configuration file://lifecycle.json   # tmp/ expires after 1 day",
+      ],
+      async run(ctx) {
+        if (ctx.target.kind === "aws") return { notes: ["skipped on AWS: an Expedited restore takes 1–5 minutes and a lifecycle expiration at least a day"] };
+        const Bucket = res(ctx).bucket.name;
+        const { notificationConfiguration } = await ctx.importPiece<{ notificationConfiguration: typeof NotificationFn }>("notification.ts");
+        const mine = notificationConfiguration({ queueArn: res(ctx).queue.arn });
+        const extra = { Id: "restore-and-lifecycle", QueueArn: res(ctx).queue.arn, Events: ["s3:ObjectRestore:*", "s3:LifecycleExpiration:*"] as never };
+        await putNotifications(ctx, Bucket, { ...mine, QueueConfigurations: [...(mine.QueueConfigurations ?? []), extra] });
+        await ctx.clients.s3.send(new PutObjectCommand({ Bucket, Key: "archive/report.txt", Body: "quarterly numbers", StorageClass: "GLACIER" }));
+        await ctx.clients.s3.send(new PutObjectCommand({ Bucket, Key: "tmp/scratch.txt", Body: "temporary" }));
+        await ctx.clients.s3.send(new RestoreObjectCommand({ Bucket, Key: "archive/report.txt", RestoreRequest: { Days: 1, GlacierJobParameters: { Tier: "Expedited" } } }));
+        await ctx.clients.s3.send(
+          new PutBucketLifecycleConfigurationCommand({ Bucket, LifecycleConfiguration: { Rules: [{ ID: "expire-tmp", Status: "Enabled", Filter: { Prefix: "tmp/" }, Expiration: { Days: 1 } }] } }),
+        );
+        const wanted = ["ObjectRestore:Post", "ObjectRestore:Completed", "LifecycleExpiration:Delete"];
+        const bodies = await receiveUntil(ctx, res(ctx).queue.url, (b) => wanted.every((w) => b.flatMap(recordsOf).some((r) => r.eventName === w)), "the restore and lifecycle events", 60_000);
+        const records = bodies.flatMap(recordsOf).filter((r) => wanted.includes(r.eventName));
+        const lines = records.map((r) => `${pc.bold(r.eventName.padEnd(40))} key=${JSON.stringify(r.s3.object.key)} by ${r.userIdentity?.principalId}`);
+        const completed = records.find((r) => r.eventName === "ObjectRestore:Completed") as (S3Record & { glacierEventData?: unknown }) | undefined;
+        return { notes: [...lines, `the Completed record also says until when the restored copy stays: ${JSON.stringify(completed?.glacierEventData)}`] };
       },
     },
   ],

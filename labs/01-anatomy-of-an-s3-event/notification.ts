@@ -20,10 +20,10 @@ export function notificationConfiguration(input: NotificationInput): Notificatio
   void input;
   return {
     QueueConfigurations: [
-      // TODO: one queue configuration with
-      //   Id: a name you choose (it comes back in every event as s3.configurationId),
-      //   QueueArn: input.queueArn,
-      //   Events: every "object created" AND every "object removed" event type.
+      // TODO: one queue configuration that sends every "object created" and every
+      //   "object removed" event to input.queueArn (its Id comes back in each event
+      //   as s3.configurationId). Read: README "Steps" (step 4); AWS: "Supported event types"
+      //   https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-event-types-and-destinations.html
     ],
   };
 }

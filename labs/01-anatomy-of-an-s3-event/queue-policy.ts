@@ -29,15 +29,13 @@ export function queuePolicy(input: QueuePolicyInput): PolicyDocument {
   return {
     Version: "2012-10-17",
     Statement: [
-      // TODO: one statement that
-      //   - allows (Effect "Allow")
-      //   - the S3 service (Principal { Service: "s3.amazonaws.com" })
-      //   - to send messages (Action "sqs:SendMessage")
-      //   - to this queue (Resource: input.queueArn)
-      //   - only for events of YOUR bucket in YOUR account:
-      //       Condition: { ArnLike: { "aws:SourceArn": <the bucket's ARN> },
-      //                    StringEquals: { "aws:SourceAccount": input.accountId } }
-      //     (a bucket's ARN is arn:aws:s3:::<bucket name>)
+      // TODO: one statement that lets the S3 service send messages to this queue,
+      //   but only for events of YOUR bucket in YOUR account.
+      //   Read: README "Steps" (step 3) and docs/glossary.md (service principal,
+      //   SourceArn/SourceAccount); AWS: "Granting permissions to publish event
+      //   notification messages to a destination"
+      //   https://docs.aws.amazon.com/AmazonS3/latest/userguide/grant-destinations-permissions-to-s3.html
+      //   Stuck? `npm run hint -- 01` (again for more).
     ],
   };
 }

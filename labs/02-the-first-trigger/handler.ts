@@ -25,10 +25,11 @@ export async function handler(event: { Records: S3EventRecord[] }): Promise<void
   void s3;
   for (const record of event.Records) {
     console.log("received", record.eventName, record.s3.bucket.name, record.s3.object.key);
-    // TODO 1: decode the key (it arrives URL-encoded: "+" is a space, then %XX).
-    // TODO 2: fetch the object: s3.send(new GetObjectCommand({ Bucket, Key })), then
-    //         `await response.Body.transformToString()`.
+    // TODO 1: the key as it was uploaded (it arrives URL-encoded — lab 01's event reader).
+    // TODO 2: fetch the object's content (the event has none).
     // TODO 3: count the data rows and read the header's column names.
-    // TODO 4: write the summary as JSON to reports/<path>.json with PutObjectCommand.
+    // TODO 4: write the summary as JSON to reports/<path>.json.
+    // Read: README "Steps"; AWS: "Tutorial: Using an Amazon S3 trigger to invoke a Lambda function"
+    //   https://docs.aws.amazon.com/lambda/latest/dg/with-s3-example.html
   }
 }

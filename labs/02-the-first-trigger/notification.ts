@@ -12,8 +12,9 @@ export function notificationConfiguration(input: { functionArn: string }): Notif
         Id: "csv-uploads",
         LambdaFunctionArn: input.functionArn,
         Events: ["s3:ObjectCreated:*"],
-        // TODO: only keys that start with "uploads/" and end with ".csv":
-        //   Filter: { Key: { FilterRules: [ { Name: "prefix", Value: … }, { Name: "suffix", Value: … } ] } }
+        // TODO: only keys that start with "uploads/" and end with ".csv".
+        //   AWS: "Configuring event notifications using object key name filtering"
+        //   https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html
       },
     ],
   };

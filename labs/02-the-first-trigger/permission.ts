@@ -22,8 +22,9 @@ export function invokePermission(input: PermissionInput): AddPermissionCommandIn
   return {
     FunctionName: input.functionName,
     StatementId: "allow-s3-invoke",
-    // TODO: Action "lambda:InvokeFunction", Principal "s3.amazonaws.com",
-    //   SourceArn: the bucket's ARN (arn:aws:s3:::<bucket>), SourceAccount: input.accountId
+    // TODO: let S3 invoke the function, for your bucket in your account only (see above).
+    //   AWS: "Using resource-based policies in Lambda" and the AddPermission API reference
+    //   https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html
     Action: undefined,
     Principal: undefined,
   };

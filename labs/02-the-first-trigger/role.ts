@@ -18,8 +18,8 @@ export function trustPolicy(): PolicyDocument {
   return {
     Version: "2012-10-17",
     Statement: [
-      // TODO: allow the Lambda service to assume this role:
-      //   Effect "Allow", Principal { Service: "lambda.amazonaws.com" }, Action "sts:AssumeRole"
+      // TODO: let the Lambda service assume this role. Read: README "Steps";
+      //   AWS: "Lambda execution role" https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html
     ],
   };
 }
@@ -34,9 +34,9 @@ export function s3AccessPolicy(input: { bucketName: string }): PolicyDocument {
         Action: "s3:GetObject",
         Resource: `arn:aws:s3:::${input.bucketName}/uploads/*`,
       },
-      // TODO: the function also writes its summaries. Allow "s3:PutObject" — but only
-      //   under reports/ (arn:aws:s3:::<bucket>/reports/*). Writing anywhere else,
-      //   uploads/ in particular, would let the function trigger itself.
+      // TODO: the function also writes its summaries — allow that, but only under
+      //   reports/. Writing anywhere else, uploads/ in particular, would let the
+      //   function trigger itself. The statement above shows the shape.
     ],
   };
 }

@@ -41,16 +41,7 @@ export interface Summary {
   columns: string[];
 }
 
-/** Sample files: [key, content, expected summary]. */
-export const SAMPLES: Array<{ key: string; body: string; rows: number; columns: string[] }> = [
-  { key: "uploads/sales.csv", body: "region,amount\nnorth,10\nsouth,20\neast,5\n", rows: 3, columns: ["region", "amount"] },
-  { key: "uploads/2024/q1/regional sales+eu.csv", body: "country,units,price\r\nfr,3,9.5\r\nde,4,8\r\n", rows: 2, columns: ["country", "units", "price"] },
-  { key: "uploads/deep/a/b/no-trailing-newline.csv", body: "id,name\n1,ada\n2,grace\n3,linus\n4,barbara", rows: 4, columns: ["id", "name"] },
-  { key: "uploads/unicode/café=ok.csv", body: "item\n\u00e9clair\n\n", rows: 1, columns: ["item"] },
-];
-
-/** Uploads that must NOT invoke the function: wrong suffix, wrong prefix, suffix not at the end. */
-export const NEGATIVES = ["uploads/notes.txt", "other/sales.csv", "uploads/sales.csv.bak", "Uploads/capital.csv"];
+export { NEGATIVES, SAMPLES } from "./test-data.js";
 
 /** Wait until an object exists and return its body (polling; no fixed sleep). */
 export async function waitForObject(ctx: KitContext, bucket: string, key: string, timeoutMs = ctx.target.kind === "aws" ? 60_000 : 10_000): Promise<string> {

@@ -11,17 +11,20 @@
  * bad images. Checks poll; the only waits are the short "nothing more
  * happens" windows that proving an absence needs (support.ts).
  */
-import { GetPolicyCommand, InvokeCommand, type AddPermissionCommandInput } from "@aws-sdk/client-lambda";
-import { GetBucketNotificationConfigurationCommand, HeadObjectCommand, ListObjectsV2Command, PutBucketNotificationConfigurationCommand, PutObjectCommand, type NotificationConfiguration } from "@aws-sdk/client-s3";
+import { GetPolicyCommand, InvokeCommand, PutFunctionConcurrencyCommand, PutFunctionEventInvokeConfigCommand, type AddPermissionCommandInput } from "@aws-sdk/client-lambda";
+import { GetBucketNotificationConfigurationCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutBucketNotificationConfigurationCommand, PutObjectCommand, type NotificationConfiguration } from "@aws-sdk/client-s3";
 import sharp from "sharp";
 import { CheckFailed, defineGrader, type GradeContext } from "../../src/kit/grader/types.js";
 import { createBucket, putNotifications } from "../../src/kit/resources/s3.js";
 import { addPermission } from "../../src/kit/resources/lambda.js";
 import type { PackagedFunction } from "../../src/kit/packaging.js";
 import { errorCode, errorMessage, pollUntil, TimeoutError } from "../../src/kit/wait.js";
+import { describeFailure, functionFailures, waitForEvidence } from "../../src/kit/grader/evidence.js";
+import { orderChecks } from "./grade-sequencers.js";
 import { pace } from "../../src/kit/context.js";
 import { corruptBytes, displayedSize, expectedThumbnailKey, IMAGE_SET, inspectThumbnail, makeImage, makeImageSet, NEGATIVE_UPLOADS, type TestImage } from "./images.js";
-import { reviewExecutionPolicy, reviewTrustPolicy } from "./policy-review.js";
+import { policyProblems } from "../../src/kit/grader/policy-table.js";
+import { executionPolicyTable, invokePermissionTable, trustPolicyTable } from "./policy-requests.js";
 import {
   AnnouncementReader,
   countInvocations,
@@ -58,6 +61,13 @@ interface State extends Pipeline {
   direct: number;
   /** Set once a wait timed out: the function is not producing results, so later waits are short. */
   slow: boolean;
+  /** When the image set's upload started: the evidence waits read the function's log from here on. */
+  uploadStarted?: number;
+  /** The first failed invocation seen by a check, and that check: later checks say "probably the same cause". */
+  failure?: { check: string; summary: string };
+  /** The last failed invocation an evidence wait saw (not yet reported by a check). */
+  lastFailure?: string;
+
 }
 
 /**
@@ -102,6 +112,7 @@ async function put(ctx: GradeContext, st: State, key: string, body: Uint8Array |
 /** Upload the image set once (the first check that needs it starts it; the others wait for it). */
 function ensureUploaded(ctx: GradeContext, st: State): Promise<void> {
   st.uploaded ??= (async () => {
+    st.uploadStarted = Date.now();
     await Promise.all(IMAGE_SET.map((img) => put(ctx, st, img.key, st.images.get(img.key)!, img.format === "png" ? "image/png" : "image/jpeg")));
     st.qualifying += IMAGE_SET.length;
   })();
@@ -113,41 +124,80 @@ async function logsHint(ctx: GradeContext, st: State): Promise<string> {
   return lines.length ? `; the function's last log lines:\n      ${lines.join("\n      ")}` : "; the function's log is empty (was it invoked at all?)";
 }
 
+/**
+ * Wait for a result of the image set's round. Conclusive evidence ends it early: every upload of the
+ * round has finished its invocation (REPORT lines) — whatever is missing then will not come. A failure
+ * of one image does not end it (another image's failure is another check's business); it is named
+ * in `failureNote`. Returns undefined when the result did not come.
+ */
+async function awaitRound<T>(ctx: GradeContext, st: State, what: string, result: () => Promise<T | undefined>): Promise<T | undefined> {
+  try {
+    return await waitForEvidence(ctx, {
+      functionName: st.fn!.name, since: st.uploadStarted ?? 0, timeoutMs: patience(ctx, st), what, invocations: IMAGE_SET.length, failFast: false, verbose: ctx.verbose, result,
+      notProduced: (f) => {
+        if (f) st.lastFailure = describeFailure(f, ctx.verbose);
+        return "";
+      },
+    });
+  } catch (err) {
+    if (!(err instanceof CheckFailed) && !(err instanceof TimeoutError)) throw err;
+    st.slow = true;
+    // Out of time before the round finished: still name a failure the log already shows.
+    const failures = await functionFailures(ctx, st.fn!.name, st.uploadStarted ?? 0).catch(() => []);
+    if (failures.length && !st.lastFailure) st.lastFailure = describeFailure(failures[failures.length - 1]!, ctx.verbose);
+    return undefined;
+  }
+}
+
+/** "; the function failed: …" / "probably the same cause as …" for a check that found results missing. */
+async function failureNote(ctx: GradeContext, st: State): Promise<string> {
+  // The first check that reports a failed invocation owns it; later ones point back to it.
+  if (!st.failure && st.lastFailure) st.failure = { check: ctx.currentCheck, summary: st.lastFailure };
+  if (st.failure && st.failure.check !== ctx.currentCheck) return `the function failed: ${st.failure.summary} — probably the same cause as "${st.failure.check}"`;
+  if (st.failure) return `the function failed: ${st.failure.summary}`;
+  return (await logsHint(ctx, st)).slice(2);
+}
+
+async function tryObject(ctx: GradeContext, st: State, key: string): Promise<{ bytes: Uint8Array; contentType?: string } | undefined> {
+  try {
+    const out = await ctx.clients.s3.send(new GetObjectCommand({ Bucket: b(st), Key: key }));
+    return { bytes: await out.Body!.transformToByteArray(), contentType: out.ContentType };
+  } catch (err) {
+    if (errorCode(err) === "NoSuchKey" || errorCode(err) === "NotFound") return undefined;
+    throw err;
+  }
+}
+
 async function thumbnailProblems(ctx: GradeContext, st: State, images: TestImage[]): Promise<string[]> {
   const problems: string[] = [];
-  await Promise.all(
-    images.map(async (img) => {
+  const found = new Map<string, { bytes: Uint8Array; contentType?: string }>();
+  await awaitRound(ctx, st, "the thumbnails", async () => {
+    for (const img of images) {
       const key = expectedThumbnailKey(img.key);
-      try {
-        const { bytes, contentType } = await timed(st, waitForObject(ctx, b(st), key, patience(ctx, st)));
-        for (const p of await inspectThumbnail(img, bytes, contentType)) problems.push(`${key} (${img.why}) ${p}`);
-      } catch (err) {
-        if (!(err instanceof TimeoutError)) throw err;
-        problems.push(`no ${key} appeared for "${img.key}" (${img.why})`);
-      }
-    }),
-  );
-  if (problems.some((p) => p.startsWith("no "))) problems.push((await logsHint(ctx, st)).slice(2));
+      if (found.has(key)) continue;
+      const got = await tryObject(ctx, st, key);
+      if (got) found.set(key, got);
+    }
+    return found.size === images.length ? true : undefined;
+  });
+  for (const img of images) {
+    const key = expectedThumbnailKey(img.key);
+    const got = found.get(key);
+    if (!got) problems.push(`no ${key} appeared for "${img.key}" (${img.why})`);
+    else for (const p of await inspectThumbnail(img, got.bytes, got.contentType)) problems.push(`${key} (${img.why}) ${p}`);
+  }
+  if (problems.some((p) => p.startsWith("no "))) problems.push(await failureNote(ctx, st));
   return problems;
 }
 
-/** Wait until the table has an item for each key (or time runs out); returns the items. */
+/** Wait until the table has an item for each key (or the round is over); returns the items. */
 async function waitForItems(ctx: GradeContext, st: State, keys: string[]): Promise<Item[]> {
-  const p = pace(ctx);
   let last: Item[] = [];
-  try {
-    return await pollUntil(
-      async () => {
-        last = await scanItems(ctx, st.table.name);
-        return keys.every((k) => itemsFor(last, k).length > 0) ? last : undefined;
-      },
-      { timeoutMs: patience(ctx, st), intervalMs: p.intervalMs * 4, maxIntervalMs: p.maxIntervalMs, what: "metadata items", onWait: () => ctx.status("waiting for metadata items…") },
-    );
-  } catch (err) {
-    if (!(err instanceof TimeoutError)) throw err;
-    st.slow = true;
-    return last;
-  }
+  await awaitRound(ctx, st, "metadata items", async () => {
+    last = await scanItems(ctx, st.table.name);
+    return keys.every((k) => itemsFor(last, k).length > 0) ? last : undefined;
+  });
+  return last;
 }
 
 function itemProblems(img: TestImage, item: Item, st: State, size: number): string[] {
@@ -176,7 +226,11 @@ function filterPairs(config: NotificationConfiguration, functionArn: string): { 
     const rules = Object.fromEntries((c.Filter?.Key?.FilterRules ?? []).map((r) => [String(r.Name).toLowerCase(), r.Value]));
     return `${rules.prefix ?? ""}|${rules.suffix ?? ""}`;
   });
-  const createdEvents = mine.every((c) => (c.Events ?? []).some((e) => e === "s3:ObjectCreated:*" || e === "s3:ObjectCreated:Put"));
+  // Every new image counts (README): s3:ObjectCreated:* or all four created events, as in lab 02.
+  const createdEvents = mine.every((c) => {
+    const events: string[] = c.Events ?? [];
+    return events.includes("s3:ObjectCreated:*") || ["Put", "Post", "Copy", "CompleteMultipartUpload"].every((e) => events.includes(`s3:ObjectCreated:${e}`));
+  });
   const others = (config.QueueConfigurations ?? []).length + (config.TopicConfigurations ?? []).length + (config.LambdaFunctionConfigurations ?? []).length - mine.length;
   return { pairs, createdEvents, others };
 }
@@ -201,15 +255,20 @@ async function listKeys(ctx: GradeContext, st: State, prefix: string): Promise<s
 /** Upload one good image and wait for its thumbnail and item: everything sent before it has had its chance. */
 async function sentinel(ctx: GradeContext, st: State, name: string): Promise<string> {
   const key = `uploads/zz-${name}.jpg`;
+  const since = Date.now();
   await put(ctx, st, key, await makeImage({ key, why: "sentinel", format: "jpeg", width: 320, height: 240, group: "shapes" }), "image/jpeg");
   st.qualifying += 1;
   try {
-    await timed(st, waitForObject(ctx, b(st), expectedThumbnailKey(key), patience(ctx, st)));
+    await waitForEvidence(ctx, {
+      functionName: st.fn!.name, since, timeoutMs: patience(ctx, st), what: expectedThumbnailKey(key), invocations: 1, verbose: ctx.verbose,
+      result: async () => ((await tryObject(ctx, st, expectedThumbnailKey(key))) && itemsFor(await scanItems(ctx, st.table.name), key).length ? true : undefined),
+      failed: (f) => `a good upload (${key}) was not processed: ${describeFailure(f, ctx.verbose)}${st.failure ? ` — probably the same cause as "${st.failure.check}"` : ""}`,
+      notProduced: () => `a good upload (${key}) was not processed: the function finished without its thumbnail and item${st.failure ? ` — probably the same cause as "${st.failure.check}"` : ""}`,
+    });
   } catch (err) {
     if (err instanceof TimeoutError) throw new CheckFailed(`a good upload (${key}) was not processed any more${await logsHint(ctx, st)}`);
     throw err;
   }
-  await waitForItems(ctx, st, [key]);
   return key;
 }
 
@@ -232,12 +291,13 @@ export default defineGrader<State>({
       hint: "policy.ts: executionPolicy() needs s3:GetObject on arn:aws:s3:::<bucket>/uploads/*, s3:PutObject on arn:aws:s3:::<bucket>/thumbnails/*, dynamodb:PutItem on input.tableArn and sns:Publish on input.topicArn — one named action per statement, no \"*\" except in the logs statement.",
       async run(ctx, st) {
         const trust = await ctx.callLearner("trustPolicy", () => st.policy.trustPolicy());
-        const trustProblem = reviewTrustPolicy(trust);
-        if (trustProblem) throw new CheckFailed(trustProblem, 'policy.ts: trustPolicy() needs { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }.');
+        const roleArn = `arn:aws:iam::${ctx.target.account}:role/${ctx.names.resource("thumbnailer-role")}`;
+        const trustProblems = policyProblems(trust, trustPolicyTable({ roleArn, account: ctx.target.account, service: "lambda.amazonaws.com", why: "Lambda runs the function as this role" }));
+        if (trustProblems.length) throw new CheckFailed(trustProblems.join("\n    "), 'policy.ts: trustPolicy() needs { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" } and nothing that lets anyone else assume the role.');
         const targets = { bucketName: b(st), tableArn: st.table.arn, topicArn: st.topic.arn, functionName: ctx.names.resource("thumbnailer"), region: ctx.target.region, accountId: ctx.target.account };
         const permissions = await ctx.callLearner("executionPolicy", () => st.policy.executionPolicy(targets));
-        const problems = reviewExecutionPolicy(permissions, targets);
-        if (problems.length) throw new CheckFailed(problems.join("; "));
+        const problems = policyProblems(permissions, executionPolicyTable(targets));
+        if (problems.length) throw new CheckFailed(problems.join("\n    "));
         try {
           const role = await createExecutionRole(ctx, trust, permissions);
           st.roleArn = role.arn;
@@ -254,6 +314,13 @@ export default defineGrader<State>({
       async run(ctx, st) {
         try {
           st.fn = await deployFunction(ctx, st.roleArn!, st.pkg, st);
+          // No automatic retries for the grader's function: each failure is evidence for the check whose upload caused
+          // it, not a late surprise for whichever check runs when the retry comes.
+          await ctx.clients.lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: st.fn.name, MaximumRetryAttempts: 0 }));
+          // Locally every execution environment is a process on this machine: nine concurrent cold starts of sharp on
+          // two busy cores can exceed Lambda's 10 s init limit. Three environments process the image set in turn.
+          // (Not on AWS: a new account's concurrency quota does not allow reservations.)
+          if (ctx.target.kind !== "aws") await ctx.clients.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: st.fn.name, ReservedConcurrentExecutions: 3 }));
         } catch (err) {
           throw new CheckFailed(`Lambda refused the function: ${errorCode(err)}: ${errorMessage(err)}`);
         }
@@ -266,22 +333,15 @@ export default defineGrader<State>({
       needs: [FUNCTION],
       async run(ctx, st) {
         const input = await ctx.callLearner("invokePermission", () => st.policy.invokePermission({ functionName: st.fn!.name, bucketName: b(st), accountId: ctx.target.account }));
-        const problems: string[] = [];
-        if (String(input.Action).toLowerCase() !== "lambda:invokefunction") problems.push(`Action is ${JSON.stringify(input.Action)}, expected "lambda:InvokeFunction"`);
-        if (input.Principal !== "s3.amazonaws.com") problems.push(`Principal is ${JSON.stringify(input.Principal)}, expected "s3.amazonaws.com"`);
-        if (input.SourceArn !== st.bucket.arn) problems.push(`SourceArn is ${JSON.stringify(input.SourceArn)}, expected "${st.bucket.arn}" (without it any bucket could invoke the function)`);
-        if (input.SourceAccount !== ctx.target.account) problems.push(`SourceAccount is ${JSON.stringify(input.SourceAccount)}, expected "${ctx.target.account}" (bucket names can move to other accounts)`);
-        if (problems.length) throw new CheckFailed(problems.join("; "));
         try {
           await addPermission(ctx, { ...(input as AddPermissionCommandInput), FunctionName: st.fn!.name });
         } catch (err) {
           throw new CheckFailed(`Lambda refused the permission: ${errorCode(err)}: ${errorMessage(err)}`);
         }
         const policy = JSON.parse((await ctx.clients.lambda.send(new GetPolicyCommand({ FunctionName: st.fn!.name }))).Policy!) as { Statement: Array<Record<string, any>> };
-        const stmt = policy.Statement.find((s) => s.Sid === input.StatementId);
-        const cond = JSON.stringify(stmt?.Condition ?? {});
-        if (!stmt || !cond.includes(st.bucket.arn) || !cond.includes(ctx.target.account)) throw new CheckFailed(`the saved resource policy statement is not scoped as expected: ${JSON.stringify(stmt)}`);
-        return "read back with GetPolicy: AWS:SourceArn and AWS:SourceAccount";
+        const problems = policyProblems(policy, invokePermissionTable({ functionArn: st.fn!.arn, bucketName: b(st), accountId: ctx.target.account }));
+        if (problems.length) throw new CheckFailed(problems.join("\n    "));
+        return "read back with GetPolicy: allows exactly S3 for this bucket and account (evaluated against the request table)";
       },
     },
     {
@@ -297,7 +357,7 @@ export default defineGrader<State>({
         const problems: string[] = [];
         if (missing.length) problems.push(`missing ${missing.map((m) => `prefix "uploads/" + suffix "${m.split("|")[1]}"`).join(", ")}`);
         if (extra.length) problems.push(`unexpected filter(s) ${extra.map((e) => `prefix ${JSON.stringify(e.split("|")[0])} suffix ${JSON.stringify(e.split("|")[1])}`).join(", ")} — every image must match exactly one configuration`);
-        if (!createdEvents) problems.push('every configuration needs Events ["s3:ObjectCreated:*"]');
+        if (!createdEvents) problems.push('every configuration needs Events ["s3:ObjectCreated:*"]: every new image counts — copies and multipart uploads too, not only Put');
         if (others) problems.push(`${others} configuration(s) for other destinations — this bucket has one consumer`);
         if (problems.length) throw new CheckFailed(problems.join("; "));
         try {
@@ -347,7 +407,7 @@ export default defineGrader<State>({
           else if (mine.length > 1) problems.push(`${mine.length} items for ${JSON.stringify(img.key)}: one upload, one item (use id "<bucket>/<key>")`);
           else for (const p of itemProblems(img, mine[0]!, st, st.images.get(img.key)!.length)) problems.push(`${img.key}: ${p}`);
         }
-        if (problems.length) throw new CheckFailed(problems.slice(0, 8).join("\n    ") + (items.length === 0 ? await logsHint(ctx, st) : ""));
+        if (problems.length) throw new CheckFailed(problems.slice(0, 8).join("\n    ") + (items.length === 0 ? `\n    ${await failureNote(ctx, st)}` : ""));
         return `${IMAGE_SET.length} items`;
       },
     },
@@ -446,6 +506,18 @@ export default defineGrader<State>({
         return "3 re-deliveries (2 duplicates, 1 older): still 1 item, 1 message";
       },
     },
+    ...orderChecks<State>(
+      {
+        fn: (st) => st.fn!.name,
+        table: (st) => st.table.name,
+        reader: (st) => st.reader,
+        patience,
+        put,
+        redeliver: async (ctx, st, key, sequencer) => invokeDirect(ctx, st, { Records: [await recordFor(ctx, st, key, sequencer)] }),
+        countQualifying: (st) => void (st.qualifying += 1),
+      },
+      [METADATA, SNS],
+    ),
     {
       name: "trap round: with the trigger widened to the whole bucket, your handler's guard stops the loop",
       hint: 'handler.ts: right after decoding the key, `if (!key.startsWith("uploads/")) return;` — then a thumbnail written to thumbnails/ invokes the function once more, and it stops there without an error.',

@@ -19,8 +19,9 @@
  *      as a CONDITIONAL write: S3 may deliver an event twice (same
  *      sequencer) or late (an older sequencer), so only write when there is
  *      no item yet or the stored sequencer is older:
- *        ConditionExpression "attribute_not_exists(id) OR #sequencer < :sequencer"
- *      (compare sequencers padded to one length: normalizeSequencer below);
+ *        write it with a condition expression (README "Steps", docs/glossary.md
+ *        "idempotency"; AWS: "DynamoDB condition expressions"), comparing
+ *        sequencers padded to one length (normalizeSequencer below);
  *      a ConditionalCheckFailedException means "already done": not an error;
  *   7. only when the write happened, publish to SNS (env TOPIC_ARN) a JSON
  *      message { id, bucket, key, thumbnailKey, format, width, height, size, processedAt };
@@ -53,22 +54,18 @@ export const normalizeSequencer = (sequencer: string): string => sequencer.toUpp
 async function processRecord(record: S3EventRecord): Promise<void> {
   void [s3, dynamodb, sns, sharp];
   const bucket = record.s3.bucket.name;
-  const key = record.s3.object.key; // TODO 1: decode — decodeURIComponent(key.replace(/\+/g, " "))
+  const key = record.s3.object.key; // TODO 1: decode it (step 1 above; you did this in lab 01)
   console.log("received", record.eventName, bucket, key);
-  // TODO 2: if the key does not start with "uploads/", log and return.
-  // TODO 3: const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  //         const bytes = await object.Body!.transformToByteArray();
-  // TODO 4: const meta = await sharp(bytes).metadata();
-  //         const thumbnail = await sharp(bytes).rotate().resize({ width: 200, height: 200, fit: "inside" })
-  //           .flatten({ background: "#ffffff" }).jpeg().toBuffer();
-  // TODO 5: PutObjectCommand to thumbnailKeyFor(key), ContentType "image/jpeg".
-  // TODO 6: PutItemCommand with the item and the ConditionExpression above; catch
-  //         ConditionalCheckFailedException (from @aws-sdk/client-dynamodb) and return.
-  // TODO 7: PublishCommand({ TopicArn: process.env.TOPIC_ARN, Message: JSON.stringify({ … }) }).
+  // TODO 2: step 2 above — the loop guard.
+  // TODO 3: read the image's bytes.
+  // TODO 4: its metadata and the thumbnail (step 4). sharp's docs: https://sharp.pixelplumbing.com/api-resize
+  //         (resize, fit), https://sharp.pixelplumbing.com/api-operation (rotate, flatten), api-output (jpeg).
+  // TODO 5: write the thumbnail (step 5).
+  // TODO 6: the conditional write (step 6); a failed condition means "already done".
+  // TODO 7: publish (step 7), only when the write happened.
 }
 
 export async function handler(event: { Records?: S3EventRecord[] }): Promise<void> {
-  // TODO 8: one bad record must not stop the others: try/catch around each one,
-  //         log the error with console.error, and throw once at the end if any failed.
+  // TODO 8: one bad record must not stop the others, yet the invocation must fail (step 8).
   for (const record of event.Records ?? []) await processRecord(record);
 }

@@ -42,7 +42,7 @@ export const IMAGE_SET: TestImage[] = [
   { key: "uploads/holiday photos/beach day.jpg", why: "key with spaces", format: "jpeg", width: 640, height: 480, group: "keys" },
   { key: "uploads/a+b=c.png", why: 'key with "+" and "="', format: "png", width: 300, height: 300, group: "keys" },
   { key: "uploads/café/日本 ñ.jpeg", why: "key with unicode", format: "jpeg", width: 500, height: 250, group: "keys" },
-  { key: "uploads/2024/06/nested/deep/photo.jpg", why: "nested folders", format: "jpeg", width: 450, height: 800, group: "keys" },
+  { key: "uploads/2024/06/nested/deep/1+1+1  two  spaces 100%.jpg", why: 'nested folders, several "+", two spaces in a row and "%"', format: "jpeg", width: 450, height: 800, group: "keys" },
 ];
 
 /** Uploads the trigger must ignore: wrong suffix, wrong prefix, a format the pipeline does not take. */

@@ -48,10 +48,10 @@ export function executionPolicy(input: ExecutionPolicyInput): PolicyDocument {
     Statement: [
       // Logs: only this function's log group (what AWSLambdaBasicExecutionRole grants, narrowed).
       { Sid: "WriteOwnLogs", Effect: "Allow", Action: ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], Resource: [logGroup, `${logGroup}:*`] },
-      // TODO 1: s3:GetObject on arn:aws:s3:::<bucket>/uploads/*   (input.bucketName)
-      // TODO 2: s3:PutObject on arn:aws:s3:::<bucket>/thumbnails/*  — NOT uploads/: that would be a loop
-      // TODO 3: dynamodb:PutItem on input.tableArn
-      // TODO 4: sns:Publish on input.topicArn
+      // TODO 1: read the uploaded images (the list above says which action on which resource)
+      // TODO 2: write the thumbnails — NOT under uploads/: that would be a loop
+      // TODO 3: store the metadata item in the table
+      // TODO 4: announce the result on the topic
     ],
   };
 }

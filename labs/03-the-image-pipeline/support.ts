@@ -266,7 +266,7 @@ export function encodeEventKey(key: string): string {
 /** One ObjectCreated:Put record in S3's shape, for re-delivering an event by a direct invoke. */
 export function s3PutRecord(input: { region: string; account: string; bucket: string; key: string; size: number; eTag: string; sequencer: string; configurationId?: string }) {
   return {
-    eventVersion: "2.1",
+    eventVersion: "2.5",
     eventSource: "aws:s3",
     awsRegion: input.region,
     eventTime: new Date().toISOString(),

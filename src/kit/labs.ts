@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
-import { labsDir, solutionsDir } from "./paths.js";
+import { labsDir, readJson, solutionsDir } from "./paths.js";
 import type { LabDefinition } from "./lab-definition.js";
 
 export interface LabEntry {
@@ -32,7 +32,21 @@ export function findLab(name: string): LabEntry {
   return lab;
 }
 
+/**
+ * Load a lab's definition. A check's `hint` (shown in the checklist and the
+ * results JSON) becomes level 1 of its entry in the lab's hints.json — the
+ * concept, not the code; `npm run hint` gives the next levels (hints.ts).
+ */
 export async function loadLab(entry: LabEntry): Promise<LabDefinition> {
   const mod = (await import(pathToFileURL(path.join(entry.dir, "lab.ts")).href)) as { default: LabDefinition };
-  return mod.default;
+  const lab = mod.default;
+  const file = path.join(entry.dir, "hints.json");
+  if (fs.existsSync(file)) {
+    const levels = readJson<{ checks?: Record<string, string[]> }>(file, {}).checks ?? {};
+    for (const check of lab.grader.checks) {
+      const first = levels[check.name]?.[0];
+      if (first) check.hint = first;
+    }
+  }
+  return lab;
 }

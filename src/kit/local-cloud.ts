@@ -17,6 +17,11 @@
  *     command that started it (other terminals and later commands reuse it);
  *     `npm run cleanup -- --stop-cloud` stops it.
  * A lock file stops two terminals from starting two clouds at the same moment.
+ *
+ * Credentials: the cloud verifies signatures, so the kit must sign with the
+ * administrator's credentials the cloud was started with — recorded in the
+ * state file for a background cloud, else LOCALCLOUD_CREDENTIALS (KEY:SECRET,
+ * the variable `npm run cloud` reads too), else the default test/test.
  */
 import * as fs from "node:fs";
 import * as net from "node:net";
@@ -25,8 +30,26 @@ import { spawn } from "node:child_process";
 import { repoRoot, readJson, stateDir, statePath, writeFileAtomic } from "./paths.js";
 import { sleep } from "./wait.js";
 
+export interface LocalCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/** The default administrator of a local cloud (src/cloud/core/identity.ts). */
+export const DEFAULT_LOCAL_CREDENTIALS: LocalCredentials = { accessKeyId: "test", secretAccessKey: "test" };
+
+/** LOCALCLOUD_CREDENTIALS ("KEY:SECRET") if set, else test/test. */
+export function configuredCredentials(): LocalCredentials {
+  const text = process.env.LOCALCLOUD_CREDENTIALS;
+  const colon = text ? text.indexOf(":") : -1;
+  if (!text || colon <= 0) return DEFAULT_LOCAL_CREDENTIALS;
+  return { accessKeyId: text.slice(0, colon).trim(), secretAccessKey: text.slice(colon + 1).trim() };
+}
+
 export interface CloudState {
   endpoint: string;
+  /** The administrator's credentials the cloud was started with (absent in state files of older kits: test/test). */
+  credentials?: LocalCredentials;
   port: number;
   pid: number;
   dataDir: string;
@@ -63,11 +86,11 @@ export function readCloudState(): CloudState | undefined {
 }
 
 /** The running local cloud this machine's kit should use, if any. */
-export async function findRunningCloud(): Promise<{ endpoint: string; health: CloudHealth; source: "state-file" | "default-port" } | undefined> {
+export async function findRunningCloud(): Promise<{ endpoint: string; health: CloudHealth; source: "state-file" | "default-port"; credentials: LocalCredentials } | undefined> {
   const state = readCloudState();
   if (state) {
     const health = await checkHealth(state.endpoint);
-    if (health) return { endpoint: state.endpoint, health, source: "state-file" };
+    if (health) return { endpoint: state.endpoint, health, source: "state-file", credentials: state.credentials ?? DEFAULT_LOCAL_CREDENTIALS };
   }
   // cloud.json missing or stale, but a cloud holds the kit's data dir (its lock names it: src/cloud/core/data-dir-lock.ts).
   let lock: { endpoint?: string; pid?: number } | undefined;
@@ -78,12 +101,12 @@ export async function findRunningCloud(): Promise<{ endpoint: string; health: Cl
   }
   if (lock?.endpoint) {
     const health = await checkHealth(lock.endpoint);
-    if (health && health.pid === lock.pid) return { endpoint: lock.endpoint, health, source: "state-file" };
+    if (health && health.pid === lock.pid) return { endpoint: lock.endpoint, health, source: "state-file", credentials: configuredCredentials() };
   }
   // Tests set S3_EVENT_LABS_NO_DEFAULT_PORT=1 so a developer's own `npm run cloud` is never picked up.
   if (process.env.S3_EVENT_LABS_NO_DEFAULT_PORT === "1") return undefined;
   const health = await checkHealth(DEFAULT_LOCAL_ENDPOINT, 700);
-  if (health) return { endpoint: DEFAULT_LOCAL_ENDPOINT, health, source: "default-port" };
+  if (health) return { endpoint: DEFAULT_LOCAL_ENDPOINT, health, source: "default-port", credentials: configuredCredentials() };
   return undefined;
 }
 
@@ -119,9 +142,9 @@ function tryLock(lockFile: string): boolean {
  * Reuse a running local cloud or start one in the background. `onStatus`
  * receives human-readable progress ("starting the local cloud…").
  */
-export async function ensureLocalCloud(onStatus: (text: string) => void = () => {}): Promise<{ endpoint: string; started: boolean }> {
+export async function ensureLocalCloud(onStatus: (text: string) => void = () => {}): Promise<{ endpoint: string; started: boolean; credentials: LocalCredentials }> {
   const running = await findRunningCloud();
-  if (running) return { endpoint: running.endpoint, started: false };
+  if (running) return { endpoint: running.endpoint, started: false, credentials: running.credentials };
 
   const lockFile = statePath("cloud.lock");
   const deadline = Date.now() + 45_000;
@@ -130,15 +153,15 @@ export async function ensureLocalCloud(onStatus: (text: string) => void = () => 
     onStatus("another terminal is starting the local cloud; waiting for it…");
     await sleep(200);
     const found = await findRunningCloud();
-    if (found) return { endpoint: found.endpoint, started: false };
+    if (found) return { endpoint: found.endpoint, started: false, credentials: found.credentials };
     if (Date.now() > deadline) throw new Error(`Timed out waiting for the local cloud another process is starting. Remove ${lockFile} if no other terminal is running the kit.`);
   }
   try {
     const again = await findRunningCloud();
-    if (again) return { endpoint: again.endpoint, started: false };
+    if (again) return { endpoint: again.endpoint, started: false, credentials: again.credentials };
     onStatus("starting the local cloud in the background…");
     const state = await startBackgroundCloud();
-    return { endpoint: state.endpoint, started: true };
+    return { endpoint: state.endpoint, started: true, credentials: state.credentials ?? DEFAULT_LOCAL_CREDENTIALS };
   } finally {
     fs.rmSync(lockFile, { force: true });
   }
@@ -148,12 +171,13 @@ async function startBackgroundCloud(): Promise<CloudState> {
   const port = await freePort();
   const dataDir = path.join(stateDir(), "cloud-data");
   const logFile = statePath("cloud.log");
+  const credentials = configuredCredentials();
   const log = fs.openSync(logFile, "a");
   const child = spawn(process.execPath, [path.join(repoRoot, "bin", "localcloud.mjs"), "--port", String(port), "--data-dir", dataDir, "--log-level", "warn"], {
     cwd: repoRoot,
     detached: true, // its own process group: Ctrl-C in this terminal does not stop it
     stdio: ["ignore", log, log],
-    env: { ...process.env, FORCE_COLOR: "0" },
+    env: { ...process.env, FORCE_COLOR: "0", LOCALCLOUD_CREDENTIALS: `${credentials.accessKeyId}:${credentials.secretAccessKey}` },
   });
   fs.closeSync(log);
   let exited: number | null = null;
@@ -164,7 +188,7 @@ async function startBackgroundCloud(): Promise<CloudState> {
   while (Date.now() < deadline) {
     if (exited !== null) throw new Error(`The local cloud exited during start-up (code ${exited}). Its output is in ${logFile}.`);
     if (await checkHealth(endpoint, 500)) {
-      const state: CloudState = { endpoint, port, pid: child.pid!, dataDir, logFile, startedAt: new Date().toISOString() };
+      const state: CloudState = { endpoint, credentials, port, pid: child.pid!, dataDir, logFile, startedAt: new Date().toISOString() };
       writeFileAtomic(statePath("cloud.json"), JSON.stringify(state, null, 2) + "\n");
       return state;
     }
@@ -200,10 +224,12 @@ export async function stopBackgroundCloud(): Promise<"stopped" | "not-running"> 
  * Start a local cloud inside this process (tests, and `--in-process` runs).
  * Imported lazily so the kit costs nothing from src/cloud/ unless asked.
  */
-export async function startInProcessCloud(options: { port?: number; dataDir?: string; inMemory?: boolean; iam?: "enforce" | "off" } = {}): Promise<{ endpoint: string; close(): Promise<void> }> {
+export async function startInProcessCloud(
+  options: { port?: number; dataDir?: string; inMemory?: boolean; iam?: "enforce" | "off" } = {},
+): Promise<{ endpoint: string; credentials: LocalCredentials; close(): Promise<void> }> {
   const { start } = await import("../cloud/index.js");
   const running = await start({ port: options.port ?? 0, dataDir: options.dataDir, inMemory: options.inMemory ?? !options.dataDir, iam: options.iam, logLevel: "warn", logSink: () => {} });
-  return { endpoint: running.endpoint, close: () => running.close() };
+  return { endpoint: running.endpoint, credentials: running.credentials, close: () => running.close() };
 }
 
 /** Whether this machine's local cloud can sandbox Lambda handlers (bubblewrap), for `npm run doctor`. */

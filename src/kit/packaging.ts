@@ -104,7 +104,10 @@ function linuxX64Roots(): string[] {
   if (!moduleDir("@img/sharp-linux-x64", [cache])) {
     const version = JSON.parse(fs.readFileSync(path.join(repoRoot, "node_modules", "sharp", "package.json"), "utf8")).version as string;
     fs.mkdirSync(cache, { recursive: true });
-    const r = spawnSync("npm", ["install", "--no-save", "--no-package-lock", "--os=linux", "--cpu=x64", "--libc=glibc", "--prefix", cache, `sharp@${version}`], { encoding: "utf8", shell: process.platform === "win32" });
+    const args = ["install", "--no-save", "--no-package-lock", "--os=linux", "--cpu=x64", "--libc=glibc", "--prefix", cache, `sharp@${version}`];
+    // Under `npm run`, npm's own CLI script is known: run it with this Node — no shell, so paths with spaces survive on Windows.
+    const npmCli = process.env.npm_execpath && /npm-cli\.js$/.test(process.env.npm_execpath) ? process.env.npm_execpath : undefined;
+    const r = npmCli ? spawnSync(process.execPath, [npmCli, ...args], { encoding: "utf8" }) : spawnSync("npm", args, { encoding: "utf8", shell: process.platform === "win32" });
     if (r.status !== 0) throw new Error(`Could not fetch sharp's linux-x64 build for Lambda: ${r.stderr || r.stdout}`);
   }
   return [cache, repoRoot];

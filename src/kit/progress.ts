@@ -1,7 +1,9 @@
 /**
  * Graded progress, kept locally (.s3-event-labs/progress.json) so `npm start`
- * can mark passed labs. Only grades of the learner's own code count; a run
- * with --solution is recorded separately and never marks a lab passed.
+ * and `npm run progress` can mark passed labs. Only grades of the learner's
+ * own code count; a run with --solution never marks a lab passed. Every
+ * learner grade — from `npm run grade`, the menu or --watch — also stores its
+ * full report as last-grade-NN.json, which `npm run hint` reads.
  */
 import { readJson, statePath, writeFileAtomic } from "./paths.js";
 import type { GradeReport } from "./grader/types.js";
@@ -19,13 +21,20 @@ export interface LabProgress {
 type ProgressFile = { version: 1; labs: Record<string, LabProgress> };
 
 const file = () => statePath("progress.json");
+const lastGradeFile = (labId: string) => statePath(`last-grade-${labId}.json`);
 
 export function readProgress(): Record<string, LabProgress> {
   return readJson<ProgressFile>(file(), { version: 1, labs: {} }).labs ?? {};
 }
 
+/** The latest grade of the learner's files for a lab, however it was run. */
+export function lastGrade(labId: string): GradeReport | undefined {
+  return readJson<GradeReport | undefined>(lastGradeFile(labId), undefined);
+}
+
 export function recordGrade(report: GradeReport): void {
   if (report.source !== "learner") return;
+  writeFileAtomic(lastGradeFile(report.lab.id), JSON.stringify(report, null, 2) + "\n");
   const labs = readProgress();
   const before = labs[report.lab.id];
   labs[report.lab.id] = {

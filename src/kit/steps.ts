@@ -8,9 +8,13 @@
  * stopping at any moment leaves a ledger that `npm run cleanup` fully cleans;
  * the runner says so and exits with code 130.
  *
- * Pieces: where the learner's file still has `// TODO` markers, a step uses the
- * reference file from solutions/ instead and says so — the walkthrough always
- * works, and the grader is what checks the learner's own code.
+ * Pieces: where the learner has not written a file yet (it is still the
+ * starter as shipped, starters.ts), a step uses the reference file from
+ * solutions/ instead and says so — the walkthrough always works, and the
+ * grader is what checks the learner's own code. What a reference piece
+ * returns (a policy, a configuration) is the answer to the exercise, so a
+ * note that prints exactly that value is replaced by a line saying it is
+ * hidden, unless --show-solution; what the cloud did with it is still shown.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -24,10 +28,45 @@ import type { LabEntry } from "./labs.js";
 import { namespaceFor } from "./names.js";
 import { repoRoot } from "./paths.js";
 import type { Session } from "./session.js";
+import { isDone } from "./starters.js";
 import { errorMessage } from "./wait.js";
+import { envHintLine } from "./env.js";
 
-export function hasTodo(file: string): boolean {
-  return /\/\/\s*TODO/.test(fs.readFileSync(file, "utf8"));
+const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, "");
+
+/** JSON of a value as a note would print it, or undefined when the note is not a JSON dump. */
+function noteValue(note: string): string | undefined {
+  const text = plain(note).trim();
+  if (!/^[[{]/.test(text)) return undefined;
+  try {
+    return JSON.stringify(JSON.parse(text));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Wrap a reference module's functions so what they return is remembered (to keep it off the screen). */
+function watchReturns<T>(mod: T, seen: Map<string, string>, file: string): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(mod as Record<string, unknown>)) {
+    if (typeof v !== "function") {
+      out[k] = v;
+      continue;
+    }
+    const remember = (r: unknown) => {
+      try {
+        if (r && typeof r === "object") seen.set(JSON.stringify(r), file);
+      } catch {
+        /* not serialisable: nothing to hide */
+      }
+      return r;
+    };
+    out[k] = (...args: unknown[]) => {
+      const r = (v as (...a: unknown[]) => unknown)(...args);
+      return r instanceof Promise ? r.then(remember) : remember(r);
+    };
+  }
+  return out as T;
 }
 
 export interface GuidedOptions {
@@ -36,6 +75,10 @@ export interface GuidedOptions {
   solution?: boolean;
   /** Pause between steps for Enter. Default: when interactive. */
   pause?: boolean;
+  /** Print what reference pieces return (policies, configurations) — off by default: it is the answer. */
+  showSolution?: boolean;
+  /** The folder holding the learner's lab folders (default labs/; tests use a copy). */
+  root?: string;
 }
 
 export async function runGuided(lab: LabDefinition, entry: LabEntry, session: Session, options: GuidedOptions = {}): Promise<{ ok: boolean; namespace: string }> {
@@ -51,6 +94,7 @@ export async function runGuided(lab: LabDefinition, entry: LabEntry, session: Se
   const names = namespaceFor(lab.id, options.participant);
   let spinner: Spinner | undefined;
   const announced = new Set<string>();
+  const referenceOutputs = new Map<string, string>();
   const ctx: GuidedContext = {
     target,
     clients,
@@ -68,18 +112,21 @@ export async function runGuided(lab: LabDefinition, entry: LabEntry, session: Se
       spinner?.render();
     },
     pieceSource(file) {
-      const mine = path.join(entry.dir, file);
-      if (!options.solution && fs.existsSync(mine) && !hasTodo(mine)) return mine;
+      const root = options.root ?? path.dirname(entry.dir);
+      const mine = path.join(root, entry.folder, file);
+      if (!options.solution && fs.existsSync(mine) && isDone(entry.folder, file, root)) return mine;
       const ref = path.join(entry.solutionDir, file);
       if (!announced.has(file)) {
         announced.add(file);
-        const why = options.solution ? "reference solution run" : `${path.relative(repoRoot, mine)} still has TODOs`;
-        console.log(pc.dim(`   (${why}: using ${path.relative(repoRoot, ref)} for this step — the grader checks yours)`));
+        const why = options.solution ? "reference solution run" : `${path.relative(repoRoot, mine)} is not written yet`;
+        console.log(pc.dim(`   (${why}: this step uses the reference — the grader checks yours)`));
       }
       return ref;
     },
     async importPiece<T>(file: string): Promise<T> {
-      return (await import(pathToFileURL(ctx.pieceSource(file)).href)) as T;
+      const source = ctx.pieceSource(file);
+      const mod = (await import(pathToFileURL(source).href)) as T;
+      return source.startsWith(entry.solutionDir) && !options.showSolution ? watchReturns(mod, referenceOutputs, file) : mod;
     },
   };
 
@@ -105,7 +152,10 @@ export async function runGuided(lab: LabDefinition, entry: LabEntry, session: Se
         spinner = undefined;
         const width = Math.max(0, ...(outcome?.created ?? []).map(([k]) => k.length));
         for (const [label, value] of outcome?.created ?? []) console.log(`   ${pc.green("+")} ${label.padEnd(width)}  ${value}`);
-        for (const note of outcome?.notes ?? []) console.log(indent(note));
+        for (const note of outcome?.notes ?? []) {
+          const hiddenFrom = referenceOutputs.get(noteValue(note) ?? "");
+          console.log(hiddenFrom ? pc.dim(`   (what the reference ${hiddenFrom} returned is the answer to the exercise, so it is not shown: --show-solution)`) : indent(note));
+        }
       } catch (err) {
         sp.fail(`${step.title}: ${errorMessage(err)}`);
         spinner = undefined;
@@ -125,7 +175,8 @@ export async function runGuided(lab: LabDefinition, entry: LabEntry, session: Se
     process.off("SIGINT", onSigint);
   }
   console.log(`${pc.green(pc.bold("Done."))} The resources stay so you can look at them (${ledger.list({ target: target.id, namespace: names.namespace }).length} in the ledger).`);
-  console.log(`Next: complete the TODOs in ${pc.cyan(path.relative(repoRoot, entry.dir) + "/")}, then ${pc.cyan(`npm run grade -- ${lab.id}`)}. Clean up with ${pc.cyan(`npm run cleanup -- ${lab.id}`)}.`);
+  console.log(envHintLine(target));
+  console.log(`Next: complete the TODOs in ${pc.cyan(path.relative(repoRoot, entry.dir) + "/")}, then ${pc.cyan(`npm run grade -- ${lab.id}`)} (${pc.cyan(`npm run hint -- ${lab.id}`)} when stuck). Clean up with ${pc.cyan(`npm run cleanup -- ${lab.id}`)}.`);
   return { ok: true, namespace: names.namespace };
 }
 

@@ -4,7 +4,8 @@
  * an account id; labs never branch on anything else except where AWS really
  * differs (propagation delays, the confirmation before spending money).
  *
- * - local: reuse or start the local cloud (local-cloud.ts); any credentials.
+ * - local: reuse or start the local cloud (local-cloud.ts), signing with the
+ *   administrator's credentials it was started with (default test/test).
  * - endpoint: `--endpoint-url` or AWS_ENDPOINT_URL — any AWS-compatible server;
  *   credentials from the environment if set, else throwaway ones.
  * - aws: the SDK's default credential chain and region; AWS_ENDPOINT_URL is
@@ -12,7 +13,7 @@
  */
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
-import { ensureLocalCloud } from "./local-cloud.js";
+import { DEFAULT_LOCAL_CREDENTIALS, ensureLocalCloud, type LocalCredentials } from "./local-cloud.js";
 import { errorMessage } from "./wait.js";
 
 export type TargetKind = "local" | "aws" | "endpoint";
@@ -40,7 +41,7 @@ export interface TargetOptions {
 }
 
 export const LOCAL_ACCOUNT = "000000000000";
-const THROWAWAY = { accessKeyId: "test", secretAccessKey: "test" };
+const THROWAWAY = DEFAULT_LOCAL_CREDENTIALS;
 
 export function parseTargetKind(value: string | undefined): TargetKind {
   const kind = (value ?? process.env.LABS_TARGET ?? "local").toLowerCase();
@@ -63,11 +64,19 @@ export async function resolveTarget(options: TargetOptions = {}): Promise<Target
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? (kind === "aws" ? undefined : "us-east-1");
 
   if (kind === "local") {
-    const { endpoint, started } = await ensureLocalCloud(options.onStatus);
+    const { endpoint, started, credentials } = await ensureLocalCloud(options.onStatus);
     const reg = region ?? "us-east-1";
     // STS answers on the local cloud; fall back to its documented default account if it does not (yet).
-    const who = await callerIdentity(reg, endpoint, THROWAWAY).catch(() => undefined);
-    return { kind, id: "local", region: reg, endpoint, credentials: THROWAWAY, account: who?.account ?? LOCAL_ACCOUNT, callerArn: who?.arn ?? `arn:aws:iam::${LOCAL_ACCOUNT}:root`, startedCloud: started };
+    const who = await callerIdentity(reg, endpoint, credentials).catch((err: { name?: string }) => {
+      if (err?.name === "InvalidClientTokenId" || err?.name === "SignatureDoesNotMatch") {
+        throw new Error(
+          `The local cloud at ${endpoint} does not accept the credentials ${credentials.accessKeyId}:${credentials.secretAccessKey} (${err.name}). ` +
+            "It was started with others: set LOCALCLOUD_CREDENTIALS=KEY:SECRET to the ones it printed at start.",
+        );
+      }
+      return undefined;
+    });
+    return { kind, id: "local", region: reg, endpoint, credentials, account: who?.account ?? LOCAL_ACCOUNT, callerArn: who?.arn ?? `arn:aws:iam::${LOCAL_ACCOUNT}:root`, startedCloud: started };
   }
 
   if (kind === "endpoint") {
@@ -105,13 +114,17 @@ export async function resolveTarget(options: TargetOptions = {}): Promise<Target
  * A target for a local cloud at a known endpoint (tests start one in-process;
  * `id` keeps their ledger entries apart from the learner's "local" ones).
  */
-export function localTargetAt(endpoint: string, region = "us-east-1"): Target {
-  return { kind: "local", id: `local:${endpoint}`, region, endpoint, credentials: THROWAWAY, account: LOCAL_ACCOUNT, callerArn: `arn:aws:iam::${LOCAL_ACCOUNT}:root` };
+export function localTargetAt(endpoint: string, region = "us-east-1", credentials: LocalCredentials = THROWAWAY): Target {
+  return { kind: "local", id: `local:${endpoint}`, region, endpoint, credentials, account: LOCAL_ACCOUNT, callerArn: `arn:aws:iam::${LOCAL_ACCOUNT}:root` };
 }
 
 /** One line saying where we are working. */
 export function describeTarget(t: Target): string {
-  if (t.kind === "local") return `local cloud at ${t.endpoint} (account ${t.account}, ${t.region})`;
+  if (t.kind === "local") {
+    const c = t.credentials as LocalCredentials | undefined;
+    const creds = c && "accessKeyId" in c ? `, credentials ${c.accessKeyId}:${c.secretAccessKey}` : "";
+    return `local cloud at ${t.endpoint} (account ${t.account}, ${t.region}${creds})`;
+  }
   if (t.kind === "endpoint") return `endpoint ${t.endpoint} (account ${t.account}, ${t.region})`;
   return `AWS account ${t.account}, region ${t.region}, as ${t.callerArn}`;
 }

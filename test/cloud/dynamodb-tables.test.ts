@@ -275,7 +275,7 @@ describe("persistence", () => {
   });
 
   it("forgets every table on reset", async () => {
-    const res = await fetch(`${cloud.endpoint}/_localcloud/reset`, { method: "POST" });
+    const res = await fetch(`${cloud.endpoint}/_localcloud/reset`, { method: "POST", headers: { "x-localcloud-token": cloud.adminToken } });
     expect(res.status).toBe(200);
     const { TableNames } = await ddb.send(new ListTablesCommand({}));
     expect(TableNames).toEqual([]);

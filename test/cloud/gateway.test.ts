@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as net from "node:net";
 import { startTestCloud, type TestCloud } from "../helpers/cloud.js";
 import { unflatten } from "../../src/cloud/protocols/query.js";
+import { signedFetch } from "../helpers/signed-fetch.js";
 
 let cloud: TestCloud;
 beforeAll(async () => {
@@ -19,14 +20,14 @@ const scope = (service: string) =>
 
 describe("admin API", () => {
   it("reports health with the services it serves", async () => {
-    const res = await fetch(`${cloud.endpoint}/_localcloud/health`);
+    const res = await signedFetch(`${cloud.endpoint}/_localcloud/health`);
     expect(res.status).toBe(200);
     const body = (await res.json()) as { status: string; services: string[] };
     expect(body.status).toBe("ok");
     expect(body.services).toEqual(expect.arrayContaining(["s3", "sqs", "lambda", "iam", "sts"]));
   });
   it("answers unknown admin paths with a 404 that says what exists", async () => {
-    const res = await fetch(`${cloud.endpoint}/_localcloud/nope`);
+    const res = await signedFetch(`${cloud.endpoint}/_localcloud/nope`);
     expect(res.status).toBe(404);
     expect(await res.text()).toContain("/_localcloud/health");
   });
@@ -34,7 +35,7 @@ describe("admin API", () => {
 
 describe("protocol errors", () => {
   it("answers an unknown awsJson operation in the JSON error shape", async () => {
-    const res = await fetch(cloud.endpoint, {
+    const res = await signedFetch(cloud.endpoint, {
       method: "POST",
       headers: { "x-amz-target": "AWSEvents.NoSuchOperation", "content-type": "application/x-amz-json-1.1", authorization: scope("events") },
       body: "{}",
@@ -45,7 +46,7 @@ describe("protocol errors", () => {
     expect(body.__type).toBe("com.amazonaws.events#UnknownOperationException");
   });
   it("answers malformed JSON with SerializationException, not a crash", async () => {
-    const res = await fetch(cloud.endpoint, {
+    const res = await signedFetch(cloud.endpoint, {
       method: "POST",
       headers: { "x-amz-target": "Logs_20140328.DescribeLogGroups", "content-type": "application/x-amz-json-1.1", authorization: scope("logs") },
       body: "{not json",
@@ -55,7 +56,7 @@ describe("protocol errors", () => {
     expect(body.__type).toMatch(/SerializationException|UnknownOperationException/);
   });
   it("answers an unknown awsQuery action in the query error shape", async () => {
-    const res = await fetch(cloud.endpoint, {
+    const res = await signedFetch(cloud.endpoint, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded", authorization: scope("sts") },
       body: "Action=NoSuchThing&Version=2011-06-15",
@@ -66,7 +67,7 @@ describe("protocol errors", () => {
     expect(text).toContain("<Code>InvalidAction</Code>");
   });
   it("answers a service the cloud does not have with NotImplemented", async () => {
-    const res = await fetch(cloud.endpoint, {
+    const res = await signedFetch(cloud.endpoint, {
       method: "POST",
       headers: { "x-amz-target": "Kinesis_20131202.ListStreams", "content-type": "application/x-amz-json-1.1", authorization: scope("kinesis") },
       body: "{}",
@@ -87,7 +88,7 @@ describe("protocol errors", () => {
         }, 50);
       });
     });
-    const res = await fetch(`${cloud.endpoint}/_localcloud/health`);
+    const res = await signedFetch(`${cloud.endpoint}/_localcloud/health`);
     expect(res.status).toBe(200);
   });
 });

@@ -20,6 +20,7 @@ import {
   UpdateRoleCommand,
 } from "@aws-sdk/client-iam";
 import { startTestCloud, type TestCloud } from "../helpers/cloud.js";
+import { signedFetch } from "../helpers/signed-fetch.js";
 
 let cloud: TestCloud;
 let iam: IAMClient;
@@ -262,7 +263,7 @@ describe("DeleteRole", () => {
 
 describe("wire shape (awsQuery)", () => {
   const post = (form: Record<string, string>) =>
-    fetch(cloud.endpoint, {
+    signedFetch(cloud.endpoint, {
       method: "POST",
       headers: {
         "content-type": "application/x-www-form-urlencoded; charset=utf-8",
@@ -313,7 +314,7 @@ describe("persistence", () => {
   });
 
   it("forgets everything on /_localcloud/reset", async () => {
-    const res = await fetch(`${cloud.endpoint}/_localcloud/reset`, { method: "POST" });
+    const res = await signedFetch(`${cloud.endpoint}/_localcloud/reset`, { method: "POST", headers: { "x-localcloud-token": cloud.adminToken } });
     expect(res.status).toBeLessThan(300);
     const err = await fail(iam.send(new GetRoleCommand({ RoleName: "durable" })));
     expect(err.name).toBe("NoSuchEntityException");

@@ -248,7 +248,7 @@ describe("reset", () => {
     const { ListFunctionsCommand } = await import("@aws-sdk/client-lambda");
     const logs = new CloudWatchLogsClient(cloud.clientConfig);
     expect((await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: "/aws/lambda/settings" }))).logGroups).toHaveLength(1);
-    const res = await fetch(`${cloud.endpoint}/_localcloud/reset`, { method: "POST" });
+    const res = await fetch(`${cloud.endpoint}/_localcloud/reset`, { method: "POST", headers: { "x-localcloud-token": cloud.adminToken } });
     expect(res.status).toBe(200);
     expect((await lambda.send(new ListFunctionsCommand({}))).Functions).toEqual([]);
     expect((await logs.send(new DescribeLogGroupsCommand({}))).logGroups).toEqual([]);

@@ -2,7 +2,7 @@
 // deleted idempotently, refused with S3's MalformedPolicy messages, and kept
 // across a restart. (Enforcing them is the policy engine's job.)
 import { describe, expect, it } from "vitest";
-import { S3Client, CreateBucketCommand, DeleteBucketPolicyCommand, GetBucketPolicyCommand, PutBucketPolicyCommand } from "@aws-sdk/client-s3";
+import { S3Client, CreateBucketCommand, DeletePublicAccessBlockCommand, DeleteBucketPolicyCommand, GetBucketPolicyCommand, PutBucketPolicyCommand } from "@aws-sdk/client-s3";
 import { cloudForFile, awsCliAsync, hasAwsCli, type TestCloud } from "../helpers/cloud.js";
 import { bucketPolicy } from "../../src/cloud/services/s3/bucket-policy.js";
 
@@ -20,6 +20,8 @@ const policy = JSON.stringify({
 cloudForFile(S3Client, async (c, client) => {
   [cloud, s3] = [c, client];
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  // New buckets block public policies (as on AWS since 2023); this one's policy has a public statement.
+  await s3.send(new DeletePublicAccessBlockCommand({ Bucket: bucket }));
 });
 
 describe("bucket policy", () => {

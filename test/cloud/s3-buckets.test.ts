@@ -22,6 +22,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { startTestCloud, type TestCloud } from "../helpers/cloud.js";
 import { failure, rawRequest, virtualHostedS3 } from "../helpers/s3.js";
+import { signedFetch } from "../helpers/signed-fetch.js";
 
 let cloud: TestCloud;
 let s3: S3Client;
@@ -168,10 +169,10 @@ describe("bucket configuration", () => {
   });
 
   it("a sub-resource the local cloud does not serve answers NotImplemented, not a listing", async () => {
-    const res = await rawRequest(cloud, { method: "GET", path: "/tagged?lifecycle" });
+    const res = await rawRequest(cloud, { method: "GET", path: "/tagged?website" });
     expect(res.status).toBe(501);
     expect(res.body).toContain("<Code>NotImplemented</Code>");
-    expect(res.body).toContain("GetBucketLifecycleConfiguration");
+    expect(res.body).toContain("GetBucketWebsite");
   });
 });
 
@@ -230,7 +231,7 @@ describe("persistence", () => {
 
   it("POST /_localcloud/reset forgets every bucket and object", async () => {
     await s3.send(new PutObjectCommand({ Bucket: "durable", Key: "k", Body: "x" }));
-    const res = await fetch(`${cloud.endpoint}/_localcloud/reset`, { method: "POST" });
+    const res = await signedFetch(`${cloud.endpoint}/_localcloud/reset`, { method: "POST", headers: { "x-localcloud-token": cloud.adminToken } });
     expect(res.ok).toBe(true);
     expect((await s3.send(new ListBucketsCommand({}))).Buckets ?? []).toEqual([]);
     await s3.send(new CreateBucketCommand({ Bucket: "durable" }));

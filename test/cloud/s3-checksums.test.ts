@@ -12,6 +12,7 @@ import { STSClient, AssumeRoleCommand } from "@aws-sdk/client-sts";
 import { cloudForFile, type TestCloud } from "../helpers/cloud.js";
 import { computeChecksum } from "../../src/cloud/services/s3/checksums.js";
 import { EMPTY_SHA256, hmac, sha256Hex, signingKey } from "../../src/cloud/services/s3/sigv4.js";
+import { signedFetch, signHeaders } from "../helpers/signed-fetch.js";
 
 let cloud: TestCloud;
 let s3: S3Client;
@@ -34,7 +35,7 @@ function chunked(parts: Buffer[], trailer = ""): Buffer {
   return Buffer.concat(out);
 }
 function put(key: string, body: Buffer | string, headers: Record<string, string>) {
-  return fetch(`${cloud.endpoint}/${bucket}/${encodeURIComponent(key)}`, { method: "PUT", body, headers: { authorization: auth, ...headers } });
+  return signedFetch(`${cloud.endpoint}/${bucket}/${encodeURIComponent(key)}`, { method: "PUT", body, headers: { authorization: auth, ...headers } });
 }
 
 cloudForFile(S3Client, async (c, client) => {
@@ -198,13 +199,28 @@ describe("signed streaming uploads (STREAMING-AWS4-HMAC-SHA256-PAYLOAD)", () => 
   });
 
   /** A signed aws-chunked body: each chunk's signature chains from the previous one (seed = the header's). */
-  function signedUpload(chunks: Buffer[], tamper = false) {
-    const now = new Date();
-    const amzDate = now.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  async function signedUpload(objectKey: string, chunks: Buffer[], tamper = false) {
+    const url = new URL(`${cloud.endpoint}/${bucket}/${objectKey}`);
+    const streamHeaders = {
+      "content-encoding": "aws-chunked",
+      "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+      "x-amz-decoded-content-length": String(chunks.reduce((n, c) => n + c.length, 0)),
+    };
+    // The seed is the request's own header signature, made with the role session's secret and token.
+    const signed = await signHeaders({
+      method: "PUT",
+      host: url.host,
+      path: url.pathname,
+      headers: streamHeaders,
+      service: "s3",
+      credentials: { accessKeyId: creds.AccessKeyId, secretAccessKey: creds.SecretAccessKey, sessionToken: creds.SessionToken },
+    });
+    delete signed.host;
+    const amzDate = signed["x-amz-date"]!;
     const date = amzDate.slice(0, 8);
     const scope = `${date}/us-east-1/s3/aws4_request`;
     const key = signingKey(creds.SecretAccessKey, date, "us-east-1", "s3");
-    const seed = sha256Hex("seed: the local cloud does not verify header signatures");
+    const seed = /Signature=([0-9a-f]{64})/.exec(signed.authorization!)![1]!;
     let previous = seed;
     const parts: Buffer[] = [];
     for (const chunk of [...chunks, Buffer.alloc(0)]) {
@@ -214,39 +230,29 @@ describe("signed streaming uploads (STREAMING-AWS4-HMAC-SHA256-PAYLOAD)", () => 
       parts.push(Buffer.from(`${chunk.length.toString(16)};chunk-signature=${signature}\r\n`), chunk, Buffer.from("\r\n"));
       previous = signature;
     }
-    return {
-      body: Buffer.concat(parts),
-      headers: {
-        authorization: `AWS4-HMAC-SHA256 Credential=${creds.AccessKeyId}/${scope}, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=${seed}`,
-        "x-amz-date": amzDate,
-        "x-amz-security-token": creds.SessionToken,
-        "content-encoding": "aws-chunked",
-        "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
-        "x-amz-decoded-content-length": String(chunks.reduce((n, c) => n + c.length, 0)),
-      },
-    };
+    return { body: Buffer.concat(parts), headers: signed };
   }
 
   it("a correctly signed chunk chain is stored decoded", async () => {
     const data = randomBytes(20_000);
-    const { body, headers } = signedUpload([data.subarray(0, 8192), data.subarray(8192, 16384), data.subarray(16384)]);
-    const res = await fetch(`${cloud.endpoint}/${bucket}/signed.bin`, { method: "PUT", body, headers });
+    const { body, headers } = await signedUpload("signed.bin", [data.subarray(0, 8192), data.subarray(8192, 16384), data.subarray(16384)]);
+    const res = await signedFetch(`${cloud.endpoint}/${bucket}/signed.bin`, { method: "PUT", body, headers });
     expect(res.status, await res.clone().text()).toBe(200);
     const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: "signed.bin" }));
     expect(Buffer.from(await got.Body!.transformToByteArray()).equals(data)).toBe(true);
   });
 
   it("a broken chunk signature: 403 SignatureDoesNotMatch, nothing stored", async () => {
-    const { body, headers } = signedUpload([randomBytes(9000), randomBytes(100)], true);
-    const res = await fetch(`${cloud.endpoint}/${bucket}/signed-bad.bin`, { method: "PUT", body, headers });
+    const { body, headers } = await signedUpload("signed-bad.bin", [randomBytes(9000), randomBytes(100)], true);
+    const res = await signedFetch(`${cloud.endpoint}/${bucket}/signed-bad.bin`, { method: "PUT", body, headers });
     expect(res.status).toBe(403);
     expect(errorCode(await res.text())).toBe("SignatureDoesNotMatch");
     await absent("signed-bad.bin");
   });
 
   it("a short chunk before the last: InvalidChunkSizeError", async () => {
-    const { body, headers } = signedUpload([randomBytes(100), randomBytes(100)]);
-    const res = await fetch(`${cloud.endpoint}/${bucket}/signed-small.bin`, { method: "PUT", body, headers });
+    const { body, headers } = await signedUpload("signed-small.bin", [randomBytes(100), randomBytes(100)]);
+    const res = await signedFetch(`${cloud.endpoint}/${bucket}/signed-small.bin`, { method: "PUT", body, headers });
     expect(res.status).toBe(400);
     expect(errorCode(await res.text())).toBe("InvalidChunkSizeError");
     await absent("signed-small.bin");

@@ -33,6 +33,7 @@ import { spawnCloud, stopCleanly } from "../helpers/cloud-process.js";
 import { EMPTY_SHA256, hmac, sha256Hex, signingKey } from "../../src/cloud/services/s3/sigv4.js";
 import { computeChecksum, type ChecksumAlgorithm } from "../../src/cloud/services/s3/checksums.js";
 import { BlobStore } from "../../src/cloud/core/blob-store.js";
+import { signedFetch, signHeaders } from "../helpers/signed-fetch.js";
 
 const THRESHOLD = 64 * 1024;
 process.env.LOCALCLOUD_SPOOL_BYTES = String(THRESHOLD);
@@ -109,12 +110,12 @@ describe("large PutObject bodies are spooled to disk", () => {
 
   it("UNSIGNED-PAYLOAD and a signed literal x-amz-content-sha256 (checked against the spooled bytes)", async () => {
     const data = randomBytes(100_000);
-    let res = await fetch(`${cloud.endpoint}/${bucket}/unsigned.bin`, { method: "PUT", body: data, headers: { authorization: authHeader(), "x-amz-content-sha256": "UNSIGNED-PAYLOAD" } });
+    let res = await signedFetch(`${cloud.endpoint}/${bucket}/unsigned.bin`, { method: "PUT", body: data, headers: { authorization: authHeader(), "x-amz-content-sha256": "UNSIGNED-PAYLOAD" } });
     expect(res.status, await res.text()).toBe(200);
     expect((await getBytes("unsigned.bin")).equals(data)).toBe(true);
-    res = await fetch(`${cloud.endpoint}/${bucket}/hashed.bin`, { method: "PUT", body: data, headers: { authorization: authHeader(), "x-amz-content-sha256": sha256Hex(data) } });
+    res = await signedFetch(`${cloud.endpoint}/${bucket}/hashed.bin`, { method: "PUT", body: data, headers: { authorization: authHeader(), "x-amz-content-sha256": sha256Hex(data) } });
     expect(res.status).toBe(200);
-    res = await fetch(`${cloud.endpoint}/${bucket}/hashed-bad.bin`, { method: "PUT", body: data, headers: { authorization: authHeader(), "x-amz-content-sha256": sha256Hex("other") } });
+    res = await signedFetch(`${cloud.endpoint}/${bucket}/hashed-bad.bin`, { method: "PUT", body: data, headers: { authorization: authHeader(), "x-amz-content-sha256": sha256Hex("other") } });
     expect(res.status).toBe(400);
     expect(await res.text()).toContain("XAmzContentSHA256Mismatch");
     expect(fs.readdirSync(spoolDir())).toEqual([]);
@@ -132,7 +133,7 @@ describe("large PutObject bodies are spooled to disk", () => {
     const before = blobFiles().sort();
     const data = randomBytes(100_000);
     const body = Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from(`\r\n0\r\nx-amz-checksum-crc32:AAAAAA==\r\n\r\n`)]);
-    const res = await fetch(`${cloud.endpoint}/${bucket}/bad-trailer.bin`, {
+    const res = await signedFetch(`${cloud.endpoint}/${bucket}/bad-trailer.bin`, {
       method: "PUT",
       body,
       headers: {
@@ -152,7 +153,7 @@ describe("large PutObject bodies are spooled to disk", () => {
     const before = blobFiles().sort();
     const req = http.request(`${cloud.endpoint}/${bucket}/torn.bin`, {
       method: "PUT",
-      headers: { authorization: authHeader(), "content-length": String(1_000_000) },
+      headers: await rawHeaders("/" + bucket + "/torn.bin"),
     });
     req.on("error", () => {});
     req.write(randomBytes(300_000));
@@ -170,10 +171,11 @@ describe("large PutObject bodies are spooled to disk", () => {
 describe("half-sent large bodies", () => {
   it("a body that stops arriving is answered with RequestTimeout and leaves no temp file", async () => {
     const before = blobFiles().sort();
+    const stalledHeaders = await rawHeaders("/" + bucket + "/stalled.bin");
     const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = http.request(`${cloud.endpoint}/${bucket}/stalled.bin`, {
         method: "PUT",
-        headers: { authorization: authHeader(), "content-length": String(1_000_000) },
+        headers: stalledHeaders,
       });
       req.on("response", (res) => {
         let body = "";
@@ -275,13 +277,27 @@ describe("signed aws-chunked bodies (a role session, whose secret the cloud know
     creds = out.Credentials as typeof creds;
   });
 
-  function signedUpload(chunks: Buffer[], tamperAt = -1) {
-    const amzDate = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  async function signedUpload(objectKey: string, chunks: Buffer[], tamperAt = -1) {
+    const url = new URL(`${cloud.endpoint}/${bucket}/${objectKey}`);
+    // The seed is the request's own header signature, made with the role session's secret and token.
+    const signed = await signHeaders({
+      method: "PUT",
+      host: url.host,
+      path: url.pathname,
+      headers: {
+        "content-encoding": "aws-chunked",
+        "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+        "x-amz-decoded-content-length": String(chunks.reduce((n, c) => n + c.length, 0)),
+      },
+      service: "s3",
+      credentials: { accessKeyId: creds.AccessKeyId, secretAccessKey: creds.SecretAccessKey, sessionToken: creds.SessionToken },
+    });
+    delete signed.host;
+    const amzDate = signed["x-amz-date"]!;
     const date = amzDate.slice(0, 8);
     const scope = `${date}/us-east-1/s3/aws4_request`;
     const key = signingKey(creds.SecretAccessKey, date, "us-east-1", "s3");
-    const seed = sha256Hex("seed");
-    let previous = seed;
+    let previous = /Signature=([0-9a-f]{64})/.exec(signed.authorization!)![1]!;
     const parts: Buffer[] = [];
     for (const [i, chunk] of [...chunks, Buffer.alloc(0)].entries()) {
       const toSign = ["AWS4-HMAC-SHA256-PAYLOAD", amzDate, scope, previous, EMPTY_SHA256, sha256Hex(chunk)].join("\n");
@@ -290,24 +306,14 @@ describe("signed aws-chunked bodies (a role session, whose secret the cloud know
       parts.push(Buffer.from(`${chunk.length.toString(16)};chunk-signature=${signature}\r\n`), chunk, Buffer.from("\r\n"));
       previous = signature;
     }
-    return {
-      body: Buffer.concat(parts),
-      headers: {
-        authorization: `AWS4-HMAC-SHA256 Credential=${creds.AccessKeyId}/${scope}, SignedHeaders=host;x-amz-date, Signature=${seed}`,
-        "x-amz-date": amzDate,
-        "x-amz-security-token": creds.SessionToken,
-        "content-encoding": "aws-chunked",
-        "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
-        "x-amz-decoded-content-length": String(chunks.reduce((n, c) => n + c.length, 0)),
-      },
-    };
+    return { body: Buffer.concat(parts), headers: signed };
   }
 
   it("a correctly signed chain is verified chunk by chunk and stored decoded", async () => {
     const data = randomBytes(300_000);
     const chunks = [0, 1, 2, 3].map((i) => data.subarray(i * 80_000, (i + 1) * 80_000));
-    const { body, headers } = signedUpload(chunks);
-    const res = await fetch(`${cloud.endpoint}/${bucket}/signed.bin`, { method: "PUT", body, headers });
+    const { body, headers } = await signedUpload("signed.bin", chunks);
+    const res = await signedFetch(`${cloud.endpoint}/${bucket}/signed.bin`, { method: "PUT", body, headers });
     expect(res.status, await res.clone().text()).toBe(200);
     expect(res.headers.get("etag")).toBe(`"${md5Hex(data)}"`);
     expect((await getBytes("signed.bin")).equals(data)).toBe(true);
@@ -316,8 +322,8 @@ describe("signed aws-chunked bodies (a role session, whose secret the cloud know
   it("a broken signature on a middle chunk: SignatureDoesNotMatch, nothing left behind", async () => {
     const before = blobFiles().sort();
     const data = randomBytes(300_000);
-    const { body, headers } = signedUpload([data.subarray(0, 100_000), data.subarray(100_000, 200_000), data.subarray(200_000)], 1);
-    const res = await fetch(`${cloud.endpoint}/${bucket}/signed-bad.bin`, { method: "PUT", body, headers });
+    const { body, headers } = await signedUpload("signed-bad.bin", [data.subarray(0, 100_000), data.subarray(100_000, 200_000), data.subarray(200_000)], 1);
+    const res = await signedFetch(`${cloud.endpoint}/${bucket}/signed-bad.bin`, { method: "PUT", body, headers });
     expect(res.status).toBe(403);
     expect(await res.text()).toContain("SignatureDoesNotMatch");
     expect(blobFiles().sort()).toEqual(before);
@@ -406,4 +412,17 @@ describe("memory: a large upload to a cloud process", () => {
 function authHeader(): string {
   const date = new Date().toISOString().slice(0, 10).replace(/-/g, "");
   return `AWS4-HMAC-SHA256 Credential=test/${date}/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=${"0".repeat(64)}`;
+}
+
+/** Signed headers for a raw 1,000,000-byte PUT whose body the test sends (partly) itself. */
+async function rawHeaders(pathname: string): Promise<Record<string, string>> {
+  const url = new URL(cloud.endpoint);
+  const signed = await signHeaders({
+    method: "PUT",
+    host: url.host,
+    path: pathname,
+    headers: { "content-length": String(1_000_000), "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
+    service: "s3",
+  });
+  return signed;
 }

@@ -27,6 +27,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { cloudForFile, awsCliAsync, hasAwsCli, type TestCloud } from "../helpers/cloud.js";
 import { computeChecksum } from "../../src/cloud/services/s3/checksums.js";
+import { signedFetch } from "../helpers/signed-fetch.js";
 
 let cloud: TestCloud;
 let s3: S3Client;
@@ -291,7 +292,7 @@ describe("abort, list, unknown uploads", () => {
 describe("bad input gets S3's 4xx, never a 5xx", () => {
   const auth = "AWS4-HMAC-SHA256 Credential=test/20261122/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=" + "0".repeat(64);
   const call = (method: string, pathAndQuery: string, body?: string, headers: Record<string, string> = {}) =>
-    fetch(`${cloud.endpoint}/${bucket}/${pathAndQuery}`, { method, body, headers: { authorization: auth, ...headers } });
+    signedFetch(`${cloud.endpoint}/${bucket}/${pathAndQuery}`, { method, body, headers: { authorization: auth, ...headers } });
   const code = async (res: Response) => /<Code>([^<]+)<\/Code>/.exec(await res.text())?.[1];
 
   it("Complete with broken, empty or odd XML: 400 MalformedXML", async () => {
@@ -428,7 +429,7 @@ describe("reset", () => {
   it("POST /_localcloud/reset forgets uploads, parts and bucket policies", async () => {
     const uploadId = await start("before-reset.txt");
     await part("before-reset.txt", uploadId, 1, Buffer.from("x"));
-    const res = await fetch(`${cloud.endpoint}/_localcloud/reset`, { method: "POST" });
+    const res = await signedFetch(`${cloud.endpoint}/_localcloud/reset`, { method: "POST", headers: { "x-localcloud-token": cloud.adminToken } });
     expect(res.status).toBe(200);
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     expect((await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }))).Uploads ?? []).toEqual([]);

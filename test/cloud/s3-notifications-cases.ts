@@ -104,7 +104,7 @@ export function describeS3EventRecords(label: string, ctx: CasesContext): void {
         const out = await ctx.s3().send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: "hello" }));
         const r = await waitRecord(bucket, key, "ObjectCreated:Put");
         expect(r).toEqual({
-          eventVersion: "2.1",
+          eventVersion: "2.5",
           eventSource: "aws:s3",
           awsRegion: "us-east-1",
           eventTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
@@ -135,12 +135,12 @@ export function describeS3EventRecords(label: string, ctx: CasesContext): void {
 
       await s3.send(new PutObjectTaggingCommand({ Bucket: bucket, Key: "src.txt", Tagging: { TagSet: [{ Key: "k", Value: "v" }] } }));
       const t = await waitRecord(bucket, "src.txt", "ObjectTagging:Put");
-      expect(t.eventVersion).toBe("2.3");
+      expect(t.eventVersion).toBe("2.5");
       expect(t.s3.object).toEqual({ key: "src.txt", eTag: put.s3.object.eTag }); // no size, no sequencer
 
       await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: "src.txt" }));
       const d = await waitRecord(bucket, "src.txt", "ObjectRemoved:Delete");
-      expect(d.eventVersion).toBe("2.1");
+      expect(d.eventVersion).toBe("2.5");
       expect(d.s3.object).toEqual({ key: "src.txt", sequencer: expect.any(String) }); // no size, no eTag, no versionId
       // The sequencer grows with every write of the same key (compare right-padded, as AWS says).
       expect(d.s3.object.sequencer.padEnd(20, "0") > put.s3.object.sequencer.padEnd(20, "0")).toBe(true);

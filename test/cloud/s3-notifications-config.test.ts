@@ -271,7 +271,7 @@ describe.skipIf(!hasAwsCli)("AWS CLI", () => {
 describe("reset", () => {
   it("POST /_localcloud/reset clears saved configurations", async () => {
     expect((await get()).TopicConfigurations).toHaveLength(1);
-    const res = await fetch(`${cloud.endpoint}/_localcloud/reset`, { method: "POST" });
+    const res = await fetch(`${cloud.endpoint}/_localcloud/reset`, { method: "POST", headers: { "x-localcloud-token": cloud.adminToken } });
     expect(res.status).toBe(200);
     await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
     expect(await get()).toEqual({});

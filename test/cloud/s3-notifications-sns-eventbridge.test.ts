@@ -149,6 +149,7 @@ describe("S3 → EventBridge (default bus) → rule → SNS → HTTP", () => {
       resources: [`arn:aws:s3:::${bucket}`],
       detail: {
         version: "0",
+        "event-version": "1.1",
         bucket: { name: bucket },
         object: { key, size: 5, etag: put.ETag!.replace(/"/g, ""), "version-id": put.VersionId, sequencer: expect.stringMatching(/^[0-9A-F]+$/) },
         "request-id": put.$metadata.requestId,

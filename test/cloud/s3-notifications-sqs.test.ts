@@ -171,7 +171,7 @@ describe("S3 → SQS", () => {
     const out = await s3.send(new PutObjectCommand({ Bucket: "sqs-doomed", Key: "lost.txt", Body: "x" }));
     expect(out.$metadata.httpStatusCode).toBe(200);
     const failed = await eventually(async () => {
-      const res = await fetch(`${cloud.endpoint}/_localcloud/traces?kind=${encodeURIComponent("s3→sqs")}`);
+      const res = await fetch(`${cloud.endpoint}/_localcloud/traces?kind=${encodeURIComponent("s3→sqs")}`, { headers: { "x-localcloud-token": cloud.adminToken } });
       const { traces } = (await res.json()) as { traces: Array<{ target: string; status: string; attempt?: number; detail?: string; correlationId: string }> };
       const entries = traces.filter((t) => t.target === queueArn("s3-doomed"));
       return entries.some((t) => t.status === "failed") ? entries : undefined;

@@ -11,7 +11,7 @@ import { eventNameMatches, eventTypesOverlap } from "../../src/cloud/services/s3
 import { filtersOverlap, keyMatches } from "../../src/cloud/services/s3/notifications/key-filter.js";
 import { parseNotificationXml } from "../../src/cloud/services/s3/notifications/config-parse.js";
 import { validateStructure } from "../../src/cloud/services/s3/notifications/validate.js";
-import { buildEventRecord, eventVersionOf } from "../../src/cloud/services/s3/notifications/event-record.js";
+import { buildEventRecord, EVENT_VERSION } from "../../src/cloud/services/s3/notifications/event-record.js";
 import { buildEventBridgeEvent } from "../../src/cloud/services/s3/notifications/eventbridge-event.js";
 import { matchingDestinations } from "../../src/cloud/services/s3/notifications/router.js";
 import type { S3ObjectEvent } from "../../src/cloud/services/s3/notifications/contract.js";
@@ -143,7 +143,7 @@ describe("event record (§2)", () => {
   it("has every field of a created event", () => {
     const r = buildEventRecord(base, "thumb");
     expect(r).toEqual({
-      eventVersion: "2.1",
+      eventVersion: "2.5",
       eventSource: "aws:s3",
       awsRegion: "us-east-1",
       eventTime: "2026-11-22T12:30:00.123Z",
@@ -170,8 +170,9 @@ describe("event record (§2)", () => {
     });
     const tag = buildEventRecord({ ...base, eventName: "ObjectTagging:Put", sequencer: undefined }, "c");
     expect(tag.s3.object).toEqual({ key: "uploads/red+flower.jpg", eTag: base.eTag });
-    expect(tag.eventVersion).toBe("2.3");
-    expect(eventVersionOf("ObjectRemoved:Delete")).toBe("2.1");
+    // Since 2.4 one unified version for every event type; 2.5 is current (S3 user guide, "Event message structure").
+    expect(tag.eventVersion).toBe("2.5");
+    expect(EVENT_VERSION).toBe("2.5");
   });
   it("names an admin caller by the account's owner id", () => {
     const r = buildEventRecord({ ...base, principalId: "000000000000" }, "c");

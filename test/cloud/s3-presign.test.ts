@@ -121,12 +121,24 @@ describe("presigned URLs with fetch", () => {
     await expect(s3.send(new GetObjectCommand({ Bucket: bucket, Key: "forged.txt" }))).rejects.toMatchObject({ name: "NoSuchKey" });
   });
 
-  it("for keys the local cloud did not mint, a tampered URL is accepted (their secret is unknowable locally)", async () => {
+  it("the administrator's URLs are verified too: a tampered one is SignatureDoesNotMatch, one signed with a forged secret as well", async () => {
     const url = await getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: "uploads/my photo+1 (ü).txt" }), { expiresIn: 300 });
+    expect((await fetch(url)).status).toBe(200);
     const tampered = new URL(url);
     tampered.searchParams.set("X-Amz-Signature", "f".repeat(64));
     const res = await fetch(tampered);
-    expect(res.status).toBe(200);
+    expect(res.status).toBe(403);
+    expect(errorCode(await res.text())).toBe("SignatureDoesNotMatch");
+    const forger = new S3Client({ ...cloud.clientConfig, credentials: { accessKeyId: "test", secretAccessKey: "guessed" } });
+    const forged = await fetch(await getSignedUrl(forger, new GetObjectCommand({ Bucket: bucket, Key: "hello.txt" }), { expiresIn: 300 }));
+    forger.destroy();
+    expect(forged.status).toBe(403);
+    expect(errorCode(await forged.text())).toBe("SignatureDoesNotMatch");
+    const stranger = new S3Client({ ...cloud.clientConfig, credentials: { accessKeyId: "AKIASTRANGER00000000", secretAccessKey: "x" } });
+    const unknown = await fetch(await getSignedUrl(stranger, new GetObjectCommand({ Bucket: bucket, Key: "hello.txt" }), { expiresIn: 300 }));
+    stranger.destroy();
+    expect(unknown.status).toBe(403);
+    expect(errorCode(await unknown.text())).toBe("InvalidAccessKeyId");
   });
 
   it("malformed query authentication gets AuthorizationQueryParametersError", async () => {

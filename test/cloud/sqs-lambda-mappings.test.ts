@@ -21,6 +21,7 @@ import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObje
 import { AttachRolePolicyCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { awsCliAsync, eventually, hasAwsCli, startTestCloud, type TestCloud, errorOf } from "../helpers/cloud.js";
 import { createExecutionRole, createFunction, ROLE_NAME } from "../helpers/lambda.js";
+import { signedFetch } from "../helpers/signed-fetch.js";
 
 const ACCOUNT = "000000000000";
 const queueArn = (name: string) => `arn:aws:sqs:us-east-1:${ACCOUNT}:${name}`;
@@ -151,7 +152,7 @@ describe("the mapping API", () => {
     expect(unknown.$metadata.httpStatusCode).toBe(404);
     expect((await lambda.send(new ListEventSourceMappingsCommand({ EventSourceArn: queueArn("val-q") }))).EventSourceMappings).toEqual([]);
     // A UUID with broken percent-encoding is the caller's mistake: 400, not 500.
-    const raw = await fetch(`${cloud.endpoint}/2015-03-31/event-source-mappings/%E0%A4%A`, {
+    const raw = await signedFetch(`${cloud.endpoint}/2015-03-31/event-source-mappings/%E0%A4%A`, {
       headers: { authorization: "AWS4-HMAC-SHA256 Credential=test/20261122/us-east-1/lambda/aws4_request, SignedHeaders=host, Signature=abc" },
     });
     expect(raw.status).toBe(400);

@@ -71,7 +71,7 @@ describe("POST /_localcloud/reset", () => {
     expect(first).toHaveLength(1);
     const longPoll = sqs.send(new ReceiveMessageCommand({ QueueUrl, WaitTimeSeconds: 20 }));
     await new Promise((r) => setTimeout(r, 50));
-    const res = await fetch(`${cloud.endpoint}/_localcloud/reset`, { method: "POST" });
+    const res = await fetch(`${cloud.endpoint}/_localcloud/reset`, { method: "POST", headers: { "x-localcloud-token": cloud.adminToken } });
     expect(res.status).toBe(200);
     expect((await longPoll).Messages).toBeUndefined();
     expect((await sqs.send(new ListQueuesCommand({}))).QueueUrls).toBeUndefined();

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsCliAsync, hasAwsCli, startTestCloud, type TestCloud } from "../helpers/cloud.js";
 import { createHash } from "node:crypto";
 import { parseXml } from "../../src/cloud/protocols/xml.js";
+import { signedFetch } from "../helpers/signed-fetch.js";
 
 let cloud: TestCloud;
 beforeAll(async () => {
@@ -21,7 +22,7 @@ const AUTH = "AWS4-HMAC-SHA256 Credential=test/20261122/us-east-1/sqs/aws4_reque
 const LISTS = ["QueueUrl", "Attribute", "MessageAttribute", "SendMessageBatchResultEntry", "BatchResultErrorEntry", "Tag"];
 
 async function query(params: Record<string, string>, path = "/", lists = LISTS): Promise<{ status: number; body: Record<string, any>; text: string }> {
-  const res = await fetch(cloud.endpoint + path, {
+  const res = await signedFetch(cloud.endpoint + path, {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8", authorization: AUTH },
     body: new URLSearchParams({ Version: "2012-11-05", ...params }).toString(),
@@ -162,14 +163,14 @@ describe("awsQuery protocol", () => {
 
   it("answers malformed JSON on the JSON protocol without a 5xx", async () => {
     await query({ Action: "CreateQueue", QueueName: "json-bad" });
-    const res = await fetch(cloud.endpoint, {
+    const res = await signedFetch(cloud.endpoint, {
       method: "POST",
       headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": "AmazonSQS.SendMessage", "x-amzn-query-mode": "true", authorization: AUTH },
       body: "{oops",
     });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { __type: string }).__type).toBe("com.amazonaws.sqs#SerializationException");
-    const wrongType = await fetch(cloud.endpoint, {
+    const wrongType = await signedFetch(cloud.endpoint, {
       method: "POST",
       headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": "AmazonSQS.ReceiveMessage", authorization: AUTH },
       body: JSON.stringify({ QueueUrl: `${cloud.endpoint}/000000000000/json-bad`, MaxNumberOfMessages: "many" }),

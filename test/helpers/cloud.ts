@@ -26,6 +26,7 @@ export interface TestCloud extends RunningCloud {
 }
 
 export async function startTestCloud(options: StartOptions = {}): Promise<TestCloud> {
+  const ownDir = !options.dataDir;
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "localcloud-test-"));
   const logs: string[] = [];
   const running = await start({
@@ -40,6 +41,11 @@ export async function startTestCloud(options: StartOptions = {}): Promise<TestCl
   });
   const test: TestCloud = {
     ...running,
+    // A data dir this helper made goes with the cloud (restart() reuses it without closing through here).
+    async close() {
+      await running.close();
+      if (ownDir) fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 3 });
+    },
     dataDir,
     logs,
     clientConfig: {
@@ -50,7 +56,10 @@ export async function startTestCloud(options: StartOptions = {}): Promise<TestCl
     },
     async restart() {
       await running.close();
-      return startTestCloud({ ...options, dataDir, port: running.port });
+      const again = await startTestCloud({ ...options, dataDir, port: running.port });
+      if (!ownDir) return again;
+      const closeAgain = again.close;
+      return Object.assign(again, { close: async () => (await closeAgain(), fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 3 })) });
     },
   };
   return test;

@@ -6,6 +6,7 @@
  * what the SDK will not send, and `failure()` to inspect SDK errors.
  */
 import * as http from "node:http";
+import { placeholderScope, signHeaders } from "./signed-fetch.js";
 import { S3Client } from "@aws-sdk/client-s3";
 import type { TestCloud } from "./cloud.js";
 
@@ -33,10 +34,31 @@ export interface RawResponse {
 }
 
 /** A plain HTTP request to the cloud, with the Host header and path exactly as given. */
-export function rawRequest(
+export async function rawRequest(
   cloud: TestCloud,
   options: { method: string; path: string; host?: string; headers?: Record<string, string>; body?: string | Buffer },
 ): Promise<RawResponse> {
+  let headers: Record<string, string> = {
+    host: options.host ?? `127.0.0.1:${cloud.port}`,
+    // A placeholder, replaced by a real signature below (signed-fetch.ts); tests pass authorization: "" to go unsigned.
+    authorization: "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00",
+    ...(options.body !== undefined ? { "content-length": String(Buffer.byteLength(options.body)) } : {}),
+    ...options.headers,
+  };
+  const scope = placeholderScope(headers.authorization);
+  if (scope) {
+    const at = options.path.indexOf("?");
+    const signed = await signHeaders({
+      method: options.method,
+      host: headers.host!,
+      path: at < 0 ? options.path : options.path.slice(0, at),
+      query: new URLSearchParams(at < 0 ? "" : options.path.slice(at + 1)),
+      headers: Object.fromEntries(Object.entries(headers).filter(([k]) => k !== "content-length")),
+      body: options.body,
+      ...scope,
+    });
+    headers = { ...signed, ...(headers["content-length"] !== undefined ? { "content-length": headers["content-length"] } : {}) };
+  } else if (headers.authorization === "") delete headers.authorization;
   return new Promise((resolve, reject) => {
     const req = http.request(
       {
@@ -44,12 +66,7 @@ export function rawRequest(
         port: cloud.port,
         method: options.method,
         path: options.path,
-        headers: {
-          host: options.host ?? `127.0.0.1:${cloud.port}`,
-          authorization: "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00",
-          ...(options.body !== undefined ? { "content-length": String(Buffer.byteLength(options.body)) } : {}),
-          ...options.headers,
-        },
+        headers,
       },
       (res) => {
         const chunks: Buffer[] = [];

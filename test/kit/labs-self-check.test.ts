@@ -19,16 +19,23 @@ import { ListRolesCommand } from "@aws-sdk/client-iam";
 import { startTestCloud } from "../helpers/cloud.js";
 import { listLabs, loadLab } from "../../src/kit/labs.js";
 import { runGrade } from "../../src/kit/grader/harness.js";
-import { hasTodo } from "../../src/kit/steps.js";
+import { repoRoot } from "../../src/kit/paths.js";
+import { blobId, materializeStarters, readManifest } from "../../src/kit/starters.js";
+import { readHints } from "../../src/kit/hints.js";
 import { explainSkip, kitSession, probeFeatures } from "./helpers.js";
 
 const cloud = await startTestCloud();
 const session = kitSession(cloud.endpoint);
 const features = await probeFeatures(session.clients);
+// The starters as shipped (labs/starters.json → git), not the working copy a learner may have solved:
+// written inside the repository so their imports resolve against its node_modules.
+const shippedRoot = fs.mkdtempSync(path.join(repoRoot, ".s3-event-labs-tmp-selfcheck-"));
 afterAll(async () => {
   session.close();
   await cloud.close();
+  fs.rmSync(shippedRoot, { recursive: true, force: true });
 });
+const hasTodo = (file: string) => /\/\/\s*TODO/.test(fs.readFileSync(file, "utf8"));
 
 const labs = listLabs();
 
@@ -37,35 +44,47 @@ describe("lab layout", () => {
     expect(labs.map((l) => l.id)).toEqual(expect.arrayContaining(["01", "02"]));
   });
   for (const entry of labs) {
-    it(`lab ${entry.folder}: solutions mirror the learner files, starters carry TODOs, solutions none`, async () => {
+    it(`lab ${entry.folder}: solutions mirror the learner files, shipped starters carry TODOs, solutions none`, async () => {
       const lab = await loadLab(entry);
       expect(lab.id).toBe(entry.id);
       expect(lab.learnerFiles.length).toBeGreaterThan(0);
+      const manifest = readManifest();
+      const dir = path.join(shippedRoot, entry.folder);
+      materializeStarters(entry.folder, lab.learnerFiles, dir);
       for (const file of lab.learnerFiles) {
-        expect(fs.existsSync(path.join(entry.dir, file)), `${entry.folder}/${file}`).toBe(true);
+        expect(manifest[`${entry.folder}/${file}`], `labs/starters.json lists ${entry.folder}/${file} (npx tsx scripts/update-starters.ts)`).toBeTruthy();
+        expect(blobId(fs.readFileSync(path.join(dir, file)))).toBe(manifest[`${entry.folder}/${file}`]);
         expect(fs.existsSync(path.join(entry.solutionDir, file)), `solutions/${entry.folder}/${file}`).toBe(true);
-        expect(hasTodo(path.join(entry.dir, file)), `${file} has a // TODO`).toBe(true);
+        expect(hasTodo(path.join(dir, file)), `${file} has a // TODO`).toBe(true);
         expect(hasTodo(path.join(entry.solutionDir, file)), `solution ${file} has no // TODO`).toBe(false);
       }
       expect(fs.existsSync(path.join(entry.dir, "README.md"))).toBe(true);
       expect(lab.grader.checks.every((c) => c.hint.length > 20)).toBe(true);
+      // Hints in levels: one entry per check (by its stable name), 1–3 levels, level 1 is what the checklist shows.
+      const levels = readHints(entry);
+      expect(Object.keys(levels).sort()).toEqual(lab.grader.checks.map((c) => c.name).sort());
+      for (const c of lab.grader.checks) {
+        expect(levels[c.name]!.length, c.name).toBeGreaterThanOrEqual(1);
+        expect(levels[c.name]!.length, c.name).toBeLessThanOrEqual(3);
+        expect(c.hint).toBe(levels[c.name]![0]);
+      }
     });
   }
 });
 
-/** What each untouched starter must fail on, and words its hints must contain. */
+/** What each untouched starter must fail on, and words its (level-1, hints.json) hints must contain. */
 const STARTER_EXPECTATIONS: Record<string, { failing: string[]; hintIncludes: Record<string, string> }> = {
   "01": {
     failing: ["queue policy lets S3 send, only from this bucket and account"],
-    hintIncludes: { "queue policy lets S3 send, only from this bucket and account": "s3.amazonaws.com" },
+    hintIncludes: { "queue policy lets S3 send, only from this bucket and account": "principal" },
   },
   "02": {
     failing: ["execution role: Lambda may assume it; read uploads/, write reports/ only"],
-    hintIncludes: { "execution role: Lambda may assume it; read uploads/, write reports/ only": "lambda.amazonaws.com" },
+    hintIncludes: { "execution role: Lambda may assume it; read uploads/, write reports/ only": "trust policy" },
   },
   "03": {
     failing: ["execution role: Lambda may assume it; least privilege (no wildcards beyond logs)"],
-    hintIncludes: { "execution role: Lambda may assume it; least privilege (no wildcards beyond logs)": "s3:GetObject" },
+    hintIncludes: { "execution role: Lambda may assume it; least privilege (no wildcards beyond logs)": "Least privilege" },
   },
 };
 
@@ -107,9 +126,11 @@ for (const entry of labs) {
       }
     }, TIMEOUT_MS[entry.id] ?? 60_000);
 
-    it("the untouched starter fails with the expected hints", async () => {
+    it("the starter as shipped fails with the expected hints", async () => {
       const lab = await loadLab(entry);
-      const report = await runGrade({ lab, target: session.target, clients: session.clients, ledger: session.ledger, sourceDir: entry.dir, source: "learner", participant: "selfcheck" });
+      const dir = path.join(shippedRoot, `${entry.folder}-graded`);
+      materializeStarters(entry.folder, lab.learnerFiles, dir);
+      const report = await runGrade({ lab, target: session.target, clients: session.clients, ledger: session.ledger, sourceDir: dir, source: "learner", participant: "selfcheck" });
       expect(report.passed).toBe(false);
       expect(report.checks.filter((c) => c.status === "error"), "no check may error: a starter must fail cleanly").toEqual([]);
       const expected = STARTER_EXPECTATIONS[entry.id];

@@ -8,7 +8,7 @@
  * for Lambda), so no service folder imports another.
  */
 import { Store } from "./store.js";
-import { IdentityRegistry } from "./identity.js";
+import { IdentityRegistry, type AuthConfig } from "./identity.js";
 import { Logger, TraceLog, type LogLevel } from "./trace.js";
 import { Destinations } from "./destinations.js";
 import { allowAll, type Authorizer } from "./authorizer.js";
@@ -26,9 +26,13 @@ export interface CloudConfig {
    * minutes become 1 and 2 seconds at 1/60). Documented in docs/architecture.md.
    */
   timeScale: number;
+  /** Real seconds one "day" of S3 lifecycle rules lasts (default 10; services/s3/lifecycle). */
+  lifecycleDaySeconds?: number;
   logLevel: LogLevel;
   /** Where log lines go (stderr by default). */
   logSink?: (line: string) => void;
+  /** Request authentication (gateway/auth/); default: verify, admin test/test. */
+  auth?: AuthConfig;
 }
 
 export class Cloud {
@@ -42,6 +46,8 @@ export class Cloud {
   /** Base URL the cloud listens on (set once listening), e.g. http://127.0.0.1:4566. */
   endpoint = "";
   readonly startedAt = Date.now();
+  /** Errors the process guard caught while this cloud ran (core/escape-guard.ts); 0 unless there is a bug. */
+  escapedErrors = 0;
   private readonly internals = new Map<string, unknown>();
   private readonly resetHooks: Array<() => void | Promise<void>> = [];
   private readonly closeHooks: Array<() => void | Promise<void>> = [];
@@ -50,7 +56,7 @@ export class Cloud {
     this.log = new Logger(config.logSink ?? ((line) => process.stderr.write(line + "\n")), config.logLevel);
     this.store = new Store(config.dataDir, { warn: (m) => this.log.warn(m) });
     this.trace = new TraceLog(this.log);
-    this.identity = new IdentityRegistry(this.store);
+    this.identity = new IdentityRegistry(this.store, config.auth);
     this.destinations = new Destinations(this.trace, this.log);
   }
 

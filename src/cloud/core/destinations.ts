@@ -31,6 +31,8 @@ export interface DeliveryMessage {
   correlationId: string;
   /** Lambda recursive-loop detection: how many Lambda rounds this event has been through. */
   lineage?: { originId: string; depth: number };
+  /** X-Amzn-Trace-Id of the request that caused the event; SQS keeps it as the AWSTraceHeader system attribute. */
+  traceHeader?: string;
   /** Extra, destination-specific options (e.g. EventBridge detail-type). */
   extra?: Record<string, unknown>;
 }

@@ -24,6 +24,27 @@
  * `validatePattern` throws PatternError with a reason in EventBridge's
  * wording; callers wrap it in their own AWS error (InvalidEventPatternException,
  * SNS InvalidParameter).
+ *
+ * Safe on hostile patterns (issue 11):
+ * - `wildcard` (alone or inside `anything-but`) is matched without regular
+ *   expressions: the pattern is split at its unescaped `*`s and the literal
+ *   pieces are found left to right with indexOf (the greedy leftmost match is
+ *   correct for `*`-only globs), so matching is linear in the value's length
+ *   and a long value can no longer stall the event loop by backtracking.
+ * - A rule whose wildcards could keep too many match positions alive at once
+ *   is refused as AWS refuses it: "Rule is too complex - try using fewer
+ *   wildcard characters or fewer repeating character sequences after a
+ *   wildcard character" (EventBridge user guide, "Wildcard matching" /
+ *   "avoid complex wildcard patterns"; AWS's open-source matcher
+ *   aws/event-ruler, MachineComplexityEvaluator, limit 10 simultaneously
+ *   active states). Here the same figure is measured on the field's wildcard
+ *   automaton (the largest set of pattern positions one input can keep
+ *   active), an approximation of event-ruler's byte machine.
+ * - Nesting is limited to MAX_PATTERN_DEPTH levels, checked without recursion
+ *   before anything walks the pattern recursively (a 5000-deep pattern is a
+ *   PatternError, not a stack overflow). Size limits differ per caller and
+ *   are enforced there: EventBridge's 2048-character event pattern quota
+ *   (events/rules.ts), Lambda's 4096-character Filter.Pattern.
  */
 
 export class PatternError extends Error {}
@@ -38,6 +59,16 @@ function isObject(value: unknown): value is Record<string, Json> {
   return !!value && typeof value === "object" && !Array.isArray(value);
 }
 
+/**
+ * Deepest nesting a pattern may have. AWS states no figure for it (its size
+ * quotas keep real patterns shallow: 2048 characters hold at most a few
+ * hundred levels); this cap keeps the recursive walks below safe.
+ */
+export const MAX_PATTERN_DEPTH = 100;
+/** event-ruler's limit on simultaneously active wildcard states (MachineComplexityEvaluator). */
+export const MAX_WILDCARD_COMPLEXITY = 10;
+const TOO_COMPLEX = "Rule is too complex - try using fewer wildcard characters or fewer repeating character sequences after a wildcard character";
+
 /** Parse and validate a pattern given as a JSON string; throws PatternError. */
 export function parsePattern(text: string): Pattern {
   let parsed: unknown;
@@ -50,21 +81,41 @@ export function parsePattern(text: string): Pattern {
   return parsed as Pattern;
 }
 
+/** Nesting depth of a JSON value, without recursion, stopping once past `limit`. */
+function deeperThan(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (!v || typeof v !== "object") continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
 /** Check a pattern's structure; throws PatternError naming the first problem. */
 export function validatePattern(pattern: unknown, path = ""): asserts pattern is Pattern {
+  if (path === "" && deeperThan(pattern, MAX_PATTERN_DEPTH)) {
+    throw new PatternError(`Filter nests deeper than ${MAX_PATTERN_DEPTH} levels`);
+  }
+  validateStructure(pattern, path);
+}
+
+function validateStructure(pattern: unknown, path: string): asserts pattern is Pattern {
   if (!isObject(pattern)) throw new PatternError(path ? `"${path}" must be an object or an array` : "Filter is not an object");
   for (const [key, value] of Object.entries(pattern)) {
     const at = path ? `${path}.${key}` : key;
     if (key === "$or") {
       if (!Array.isArray(value) || value.length < 2) throw new PatternError(`"$or" must be an array with at least two patterns`);
-      for (const sub of value) validatePattern(sub, path);
+      for (const sub of value) validateStructure(sub, path);
       continue;
     }
     if (Array.isArray(value)) {
       if (value.length === 0) throw new PatternError(`Empty arrays are not allowed (at "${at}")`);
       for (const element of value) validateLeaf(element, at);
+      if (wildcardComplexity(value.flatMap(wildcardsOf)) > MAX_WILDCARD_COMPLEXITY) throw new PatternError(`${TOO_COMPLEX} (at "${at}")`);
     } else if (isObject(value)) {
-      validatePattern(value, at);
+      validateStructure(value, at);
     } else {
       throw new PatternError(`"${at}" must be an object or an array`);
     }
@@ -119,6 +170,7 @@ function validateLeaf(element: Json, at: string): void {
         const v = value[inner[0]!];
         const ok = typeof v === "string" || (inner[0] === "equals-ignore-case" && Array.isArray(v) && v.every((s) => typeof s === "string"));
         if (!ok) throw new PatternError(`${inner[0]} match pattern must be a string (at "${at}")`);
+        if (inner[0] === "wildcard" && /(?<!\\)\*\*/.test(String(v))) throw new PatternError(`Consecutive wildcard characters are not allowed (at "${at}")`);
         return;
       }
       return; // a single value
@@ -214,7 +266,7 @@ function matchValue(matcher: Json, value: Json): boolean {
     case "equals-ignore-case":
       return typeof value === "string" && value.toLowerCase() === String(arg).toLowerCase();
     case "wildcard":
-      return typeof value === "string" && wildcardRegex(String(arg)).test(value);
+      return typeof value === "string" && wildcardMatch(String(arg), value);
     case "numeric":
       return typeof value === "number" && numericTest(arg as Json[], value);
     case "cidr":
@@ -237,7 +289,7 @@ function anythingBut(arg: Json, value: Json): boolean {
     const [op, inner] = Object.entries(arg)[0]!;
     if (op === "prefix") return !value.startsWith(String(inner));
     if (op === "suffix") return !value.endsWith(String(inner));
-    if (op === "wildcard") return !wildcardRegex(String(inner)).test(value);
+    if (op === "wildcard") return !wildcardMatch(String(inner), value);
     if (op === "equals-ignore-case") {
       const list = Array.isArray(inner) ? inner.map(String) : [String(inner)];
       return !list.some((s) => s.toLowerCase() === value.toLowerCase());
@@ -257,21 +309,145 @@ function numericTest(range: Json[], value: number): boolean {
   return true;
 }
 
-const wildcardCache = new Map<string, RegExp>();
-function wildcardRegex(pattern: string): RegExp {
-  let re = wildcardCache.get(pattern);
-  if (!re) {
-    let source = "";
-    for (let i = 0; i < pattern.length; i++) {
-      const c = pattern[i]!;
-      if (c === "\\" && i + 1 < pattern.length) source += pattern[++i]!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-      else if (c === "*") source += ".*";
-      else source += c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    }
-    re = new RegExp(`^${source}$`, "s");
-    wildcardCache.set(pattern, re);
+/** A wildcard pattern as its literal pieces between unescaped stars: "a*b\\*c" → ["a", "b*c"]. */
+function wildcardPieces(pattern: string): string[] {
+  const pieces: string[] = [];
+  let piece = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === "\\" && i + 1 < pattern.length) piece += pattern[++i]!;
+    else if (c === "*") {
+      pieces.push(piece);
+      piece = "";
+    } else piece += c;
   }
-  return re;
+  pieces.push(piece);
+  return pieces;
+}
+
+const piecesCache = new Map<string, string[]>();
+/** Does `value` match the `*`-glob? Linear: first and last pieces anchor, the middle ones are found leftmost in turn. */
+function wildcardMatch(pattern: string, value: string): boolean {
+  let pieces = piecesCache.get(pattern);
+  if (!pieces) {
+    pieces = wildcardPieces(pattern);
+    if (piecesCache.size > 1000) piecesCache.clear();
+    piecesCache.set(pattern, pieces);
+  }
+  if (pieces.length === 1) return value === pieces[0];
+  const first = pieces[0]!;
+  const last = pieces[pieces.length - 1]!;
+  if (value.length < first.length + last.length || !value.startsWith(first) || !value.endsWith(last)) return false;
+  let at = first.length;
+  const end = value.length - last.length;
+  for (let i = 1; i < pieces.length - 1; i++) {
+    const piece = pieces[i]!;
+    const found = value.indexOf(piece, at);
+    if (found < 0 || found + piece.length > end) return false;
+    at = found + piece.length;
+  }
+  return true;
+}
+
+/** The wildcard patterns a leaf matcher holds (`wildcard`, or `anything-but` of one). */
+function wildcardsOf(matcher: Json): string[] {
+  if (!isObject(matcher)) return [];
+  if (typeof matcher.wildcard === "string") return [matcher.wildcard];
+  const but = matcher["anything-but"];
+  if (isObject(but) && typeof but.wildcard === "string") return [but.wildcard];
+  return [];
+}
+
+/** Cap on distinct active-state sets explored; a field whose automaton has more is "too complex" anyway. */
+const MAX_EXPLORED_SETS = 2000;
+
+/**
+ * The most pattern positions one input string can keep active at once in the
+ * automaton of a field's wildcard patterns (a position per piece character;
+ * a star keeps its position alive on any character), counting the positions
+ * before each pattern's first star as one (event-ruler shares them as a
+ * trie). Explored over the patterns' own characters plus one stand-in for
+ * every other character.
+ */
+function wildcardComplexity(patterns: string[]): number {
+  if (patterns.length === 0) return 0;
+  // Positions: per pattern, a list of [char | STAR]; state = (pattern, index).
+  const STAR = -1;
+  const tokens = patterns.map((p) => {
+    const out: number[] = [];
+    wildcardPieces(p).forEach((piece, i) => {
+      if (i > 0) out.push(STAR);
+      for (const ch of piece) out.push(ch.codePointAt(0)!);
+    });
+    return out;
+  });
+  const offsets: number[] = [];
+  let total = 0;
+  for (const t of tokens) {
+    offsets.push(total);
+    total += t.length + 1;
+  }
+  const tokenAt = (state: number): [number, number] => {
+    let p = offsets.length - 1;
+    while (offsets[p]! > state) p--;
+    return [p, state - offsets[p]!];
+  };
+  // Epsilon closure: a star at position i can be skipped.
+  const close = (set: Set<number>): Set<number> => {
+    for (const s of [...set]) {
+      let cur = s;
+      for (;;) {
+        const [p, i] = tokenAt(cur);
+        if (tokens[p]![i] !== STAR) break;
+        cur++;
+        set.add(cur);
+      }
+    }
+    return set;
+  };
+  const alphabet = new Set<number>([0x110000]); // the stand-in for characters no pattern names
+  for (const t of tokens) for (const c of t) if (c !== STAR) alphabet.add(c);
+  // Positions before a pattern's first star are a trie in event-ruler (shared, one state at a time);
+  // the ones after a star are what multiplies. Count those, plus one for the trie.
+  const firstStar = tokens.map((t) => (t.indexOf(STAR) < 0 ? t.length + 1 : t.indexOf(STAR)));
+  const weigh = (set: Set<number>): number => {
+    let determinate = 0;
+    let n = 0;
+    for (const s of set) {
+      const [p, i] = tokenAt(s);
+      if (i <= firstStar[p]!) determinate = 1;
+      else n++;
+    }
+    return n + determinate;
+  };
+  const start = close(new Set(offsets));
+  let worst = 0;
+  const seen = new Set<string>([[...start].sort((a, b) => a - b).join(",")]);
+  const queue: Set<number>[] = [start];
+  while (queue.length > 0) {
+    const set = queue.pop()!;
+    for (const c of alphabet) {
+      const next = new Set<number>();
+      for (const s of set) {
+        const [p, i] = tokenAt(s);
+        const token = tokens[p]![i];
+        if (token === undefined) continue; // an accepting position consumes nothing
+        if (token === STAR) next.add(s); // the star eats the character
+        else if (token === c) next.add(s + 1);
+      }
+      if (next.size === 0) continue;
+      // Weigh the states the character led to; the star-skips that closure adds are the same byte-machine states.
+      worst = Math.max(worst, weigh(next));
+      close(next);
+      if (worst > MAX_WILDCARD_COMPLEXITY) return worst;
+      const key = [...next].sort((a, b) => a - b).join(",");
+      if (seen.has(key)) continue;
+      if (seen.size >= MAX_EXPLORED_SETS) return MAX_WILDCARD_COMPLEXITY + 1;
+      seen.add(key);
+      queue.push(next);
+    }
+  }
+  return worst;
 }
 
 function ipv4ToInt(ip: string): number | undefined {

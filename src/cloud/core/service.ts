@@ -58,7 +58,8 @@ export interface ServiceModule {
   /** Whether this request's body (headers and path known, body unread) may be spooled to disk when large (S3 uploads). */
   spoolsBody?(req: GatewayRequest): boolean;
   /** Take the raw request instead (body unread) — for services backed by an embedded server (DynamoDB). */
-  handleRaw?(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): void | Promise<void>;
+  /** `body`: the request body, already read by the gateway (it verifies the signature over it). */
+  handleRaw?(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, body?: Buffer): void | Promise<void>;
   /** Drop all state (POST /_localcloud/reset). Tables in cloud.store are cleared by the cloud itself. */
   reset?(): void | Promise<void>;
   /** Stop timers, workers and embedded servers. */

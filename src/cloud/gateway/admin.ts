@@ -1,31 +1,79 @@
 /**
  * The local cloud's own small API, beside the AWS ones (design.md):
- * - GET  /_localcloud/health  → status, services, mode, data dir, uptime
+ * - GET  /_localcloud/health  → status, services, mode, uptime (open: no secrets in it)
  * - POST /_localcloud/reset   → forget every resource (tests, "start over")
  * - GET  /_localcloud/traces  → recent delivery trace entries
  *        (?correlationId=…&kind=…&since=ISO)
+ *
+ * Everything but health needs the administrator: the admin token printed at
+ * start (header `x-localcloud-token`, or `Authorization: Bearer <token>`), or
+ * a SigV4 Authorization header signed with the administrator's credentials.
+ * Both are headers a web page cannot send without a CORS preflight, which
+ * this API never answers — so no page can reset the cloud or read its traces
+ * (they carry message bodies and ARNs). A request with a foreign Origin is
+ * refused outright.
  */
 import type { Cloud } from "../core/cloud.js";
-import type { GatewayResponse } from "../core/service.js";
+import type { GatewayRequest, GatewayResponse } from "../core/service.js";
+import { timingSafeEqual } from "node:crypto";
+import { authenticate } from "./auth/verify.js";
+import { isSameOrigin } from "./auth/host-origin.js";
 
 function json(status: number, body: unknown): GatewayResponse {
   return { status, headers: { "content-type": "application/json" }, body: JSON.stringify(body, null, 2) };
 }
 
-export async function handleAdmin(cloud: Cloud, method: string, url: URL, _body: Buffer): Promise<GatewayResponse> {
+function sameToken(given: string | undefined, token: string): boolean {
+  if (!given || !token) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Why an admin request is refused, or undefined when it comes from the administrator. */
+function adminRefusal(cloud: Cloud, req: GatewayRequest, rawQuery: string, token: string): string | undefined {
+  const origin = req.headers["origin"];
+  if (origin !== undefined && !isSameOrigin(origin, req.host)) return `requests from web pages (Origin: ${origin}) are not accepted`;
+  const auth = req.headers["authorization"];
+  const bearer = auth?.startsWith("Bearer ") ? auth.slice(7).trim() : undefined;
+  if (sameToken(req.headers["x-localcloud-token"] ?? bearer, token)) return undefined;
+  if (auth?.startsWith("AWS4-HMAC-SHA256")) {
+    try {
+      const found = authenticate(cloud.identity, { ...req, rawQuery, s3: false });
+      if (found?.principal.kind === "admin") return undefined;
+      return "only the administrator may use it";
+    } catch (err) {
+      return `the signature was not accepted (${(err as Error).message})`;
+    }
+  }
+  return "it needs the admin token printed at start (header x-localcloud-token) or a SigV4 signature with the administrator's credentials";
+}
+
+export async function handleAdmin(cloud: Cloud, method: string, url: URL, _body: Buffer, req: GatewayRequest, rawQuery: string, token: string): Promise<GatewayResponse> {
   const route = `${method} ${url.pathname.replace(/\/$/, "")}`;
+  if (route === "GET /_localcloud/health") {
+    return json(200, {
+      status: "ok",
+      endpoint: cloud.endpoint,
+      services: cloud.services.map((s) => s.name),
+      iam: cloud.config.iam,
+      auth: cloud.identity.auth.mode,
+      dataDir: cloud.config.dataDir ?? "(in memory)",
+      timeScale: cloud.config.timeScale,
+      uptimeSeconds: Math.round((Date.now() - cloud.startedAt) / 1000),
+      pid: process.pid,
+      escapedErrors: cloud.escapedErrors,
+    });
+  }
+  if (route !== "POST /_localcloud/reset" && route !== "GET /_localcloud/traces") {
+    return json(404, { error: `No admin endpoint ${route}. Try GET /_localcloud/health.` });
+  }
+  const refusal = adminRefusal(cloud, req, rawQuery, token);
+  if (refusal) {
+    cloud.log.warn(`gateway: refused ${route}: ${refusal}`);
+    return json(403, { error: `${route} refused: ${refusal}.` });
+  }
   switch (route) {
-    case "GET /_localcloud/health":
-      return json(200, {
-        status: "ok",
-        endpoint: cloud.endpoint,
-        services: cloud.services.map((s) => s.name),
-        iam: cloud.config.iam,
-        dataDir: cloud.config.dataDir ?? "(in memory)",
-        timeScale: cloud.config.timeScale,
-        uptimeSeconds: Math.round((Date.now() - cloud.startedAt) / 1000),
-        pid: process.pid,
-      });
     case "POST /_localcloud/reset":
       await cloud.reset();
       return json(200, { status: "reset" });

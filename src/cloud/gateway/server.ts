@@ -1,23 +1,27 @@
 /**
- * The gateway: one HTTP port for every service. For each request it answers
- * the admin API itself (/_localcloud/…), otherwise works out the service
- * (identify.ts) and the caller (the access key → identity registry), reads the
- * body, and hands a GatewayRequest to the service. Whatever happens — a body
+ * The gateway: one HTTP port for every service. For each request it refuses a
+ * Host that is not the cloud's (auth/host-origin.ts), answers the admin API
+ * itself (/_localcloud/…, admin.ts), otherwise works out the service
+ * (identify.ts), reads the body, authenticates the caller (auth/gate.ts:
+ * SigV4 verified, foreign Origins refused), and hands a GatewayRequest to the
+ * service. Whatever happens — a body
  * that ends early, a handler that throws, a service the cloud does not have —
  * the client gets an AWS-shaped error and the server keeps running.
  *
  * Request bodies (body.ts, spool.ts): S3 PutObject/UploadPart bodies past
  * the spool threshold (8 MiB, LOCALCLOUD_SPOOL_BYTES; or of unknown length)
  * stream to a temp file in the blob dir with their MD5/SHA-256 computed on
- * the way (GatewayRequest.bodyFile, up to 5 GiB as on AWS); the service
- * renames it into the blob store, and whatever is left is removed once the
- * handler returns. Other S3 requests are buffered up to 1 GiB, other services
- * capped at 16 MiB (Lambda 72 MiB) before buffering.
+ * the way (GatewayRequest.bodyFile, up to 5 GiB as on AWS; the SigV4 check
+ * uses that SHA-256); the service renames it into the blob store, and
+ * whatever is left is removed before the response is written. Other S3
+ * requests are buffered up to 1 GiB, other services capped at 16 MiB (Lambda
+ * 72 MiB) before buffering.
  *
  * **Gaps** (request bodies)
  * - POST Object (browser form uploads) is still buffered, up to 1 GiB.
  */
 import * as http from "node:http";
+import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import type { Readable } from "node:stream";
 import type { Cloud } from "../core/cloud.js";
@@ -30,11 +34,17 @@ import { handleAdmin } from "./admin.js";
 import { jsonError } from "../protocols/json.js";
 import { queryError } from "../protocols/query.js";
 import { s3ErrorResponse } from "../protocols/rest-xml.js";
+import { restError } from "../protocols/rest-json.js";
 import { s3HostId, s3RequestId } from "../core/ids.js";
 import { bodyLimitFor, bodyTooLargeFor, MAX_S3_SPOOLED_BYTES, readBody, spooledTooLarge } from "./body.js";
 import { spoolBody } from "./spool.js";
 import { spoolThresholdBytes } from "../core/blob-store.js";
-import * as fsp from "node:fs/promises";
+import * as fs from "node:fs";
+import { gate, gateBeforeBody } from "./auth/gate.js";
+import { authError } from "./auth/errors.js";
+import { familyOf } from "./auth/gate.js";
+import { HostRules, hostnameOf } from "./auth/host-origin.js";
+
 
 function flatHeaders(raw: http.IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
@@ -60,6 +70,7 @@ function declaredBodySize(headers: Record<string, string>): number {
 function errorFor(req: GatewayRequest, err: AwsError, service: ServiceModule | undefined, requestId: string): GatewayResponse {
   const target = req.headers["x-amz-target"];
   const contentType = req.headers["content-type"] ?? "";
+  if (service?.name === "lambda") return restError(err, requestId);
   if (target || contentType.includes("x-amz-json")) {
     const version = contentType.includes("1.1") ? "1.1" : "1.0";
     return jsonError(err, { version, errorNamespace: `com.amazonaws.${service?.name ?? "localcloud"}`, queryCompatible: service?.name === "sqs" }, requestId);
@@ -99,11 +110,15 @@ async function writeResponse(res: http.ServerResponse, response: GatewayResponse
 export interface RunningGateway {
   server: http.Server;
   port: number;
+  /** The token /_localcloud/* writes and traces need (admin.ts). */
+  adminToken: string;
   close(): Promise<void>;
 }
 
-export async function startGateway(cloud: Cloud, port: number, host: string): Promise<RunningGateway> {
+export async function startGateway(cloud: Cloud, port: number, host: string, options: { adminToken?: string } = {}): Promise<RunningGateway> {
   const router = new ServiceRouter(cloud.services);
+  const hosts = new HostRules(host);
+  const adminToken = options.adminToken ?? randomBytes(16).toString("hex");
 
   const server = http.createServer((req, res) => {
     handle(req, res).catch((err) => {
@@ -117,49 +132,50 @@ export async function startGateway(cloud: Cloud, port: number, host: string): Pr
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", "http://localhost");
-    if (url.pathname.startsWith("/_localcloud/")) {
-      const body = await readBody(req, 1024 * 1024).catch(() => Buffer.alloc(0));
-      await writeResponse(res, await handleAdmin(cloud, req.method ?? "GET", url, body), req.method ?? "GET");
-      return;
-    }
     const headers = flatHeaders(req.headers);
     const requestId = uuid();
+    const rawUrl = req.url?.startsWith("/") ? req.url : url.pathname + url.search;
+    const queryAt = rawUrl.indexOf("?");
     const partial: GatewayRequest = {
       method: req.method ?? "GET",
       // As sent, not URL-normalized: "/bucket/a/../b" names the S3 key "a/../b".
-      rawPath: req.url?.startsWith("/") ? req.url.split("?")[0]! : url.pathname,
+      rawPath: queryAt < 0 ? rawUrl : rawUrl.slice(0, queryAt),
       query: url.searchParams,
       headers,
       body: Buffer.alloc(0),
       host: headers.host ?? `127.0.0.1`,
     };
+    const rawQuery = queryAt < 0 ? "" : rawUrl.slice(queryAt + 1);
     const credential = readCredential(partial);
     let service: ServiceModule | undefined = router.identify(partial, credential);
 
-    const principal = cloud.identity.resolve(credential.accessKeyId);
-    const ctx: RequestContext | null = principal
-      ? {
-          cloud,
-          requestId,
-          service: service?.name ?? "unknown",
-          region: credential.region,
-          account: principal.account,
-          principal,
-          sourceIp: (req.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, ""),
-          endpoint: `http://${partial.host}`,
-          traceHeader: headers["x-amzn-trace-id"],
-        }
-      : null;
+    if (!hosts.allows(headers.host)) {
+      // DNS rebinding: a page whose name now resolves to this machine still sends its own Host.
+      cloud.log.warn(`gateway: refused ${partial.method} ${partial.rawPath} for Host "${headers.host ?? ""}" (not an address this cloud serves)`);
+      req.resume();
+      const err = authError(familyOf(partial, service), "forbidden", `The local cloud does not answer for host "${hostnameOf(headers.host ?? "")}". Use ${cloud.endpoint || "http://127.0.0.1:<port>"} (or localhost).`);
+      await writeResponse(res, errorFor(partial, err, service, requestId), partial.method);
+      return;
+    }
+    if (url.pathname.startsWith("/_localcloud/")) {
+      const body = await readBody(req, 1024 * 1024).catch(() => Buffer.alloc(0));
+      await writeResponse(res, await handleAdmin(cloud, req.method ?? "GET", url, body, { ...partial, body }, rawQuery, adminToken), req.method ?? "GET");
+      return;
+    }
 
-    if (service?.handleRaw && ctx) {
-      await service.handleRaw(req, res, ctx);
+    // A request that will be refused whatever its body is refused before the body is read.
+    const early = gateBeforeBody(cloud, partial, rawQuery, service);
+    if (early) {
+      cloud.log.debug(`gateway: refused ${partial.method} ${partial.rawPath} (${service?.name ?? "unknown service"}): ${early.failure} — ${early.error.message}`);
+      req.resume();
+      await writeResponse(res, errorFor(partial, early.error, service, requestId), partial.method);
       return;
     }
 
     let gatewayReq: GatewayRequest;
     try {
       // Large S3 uploads go to a temp file (spool.ts), everything else to a Buffer.
-      if (ctx && declaredBodySize(headers) > spoolThresholdBytes() && service?.spoolsBody?.(partial)) {
+      if (declaredBodySize(headers) > spoolThresholdBytes() && service?.spoolsBody?.(partial)) {
         gatewayReq = { ...partial, bodyFile: await spoolBody(req, cloud.store.blobs.spoolPath(), MAX_S3_SPOOLED_BYTES, spooledTooLarge) };
       } else gatewayReq = { ...partial, body: await readBody(req, bodyLimitFor(service?.name), bodyTooLargeFor(service?.name)) };
     } catch (err) {
@@ -168,20 +184,46 @@ export async function startGateway(cloud: Cloud, port: number, host: string): Pr
       return;
     }
 
-    if (!service && !credential.signingName && !headers["x-amz-target"]) {
-      // Unsigned awsQuery (rare): find the service by the form's Version.
+    // A spooled body the service did not move into the blob store (a refused signature, a bad
+    // digest) is removed before any answer leaves: one unlink, synchronous so no client sees it.
+    const respond = (response: GatewayResponse) => {
+      if (gatewayReq.bodyFile) fs.rmSync(gatewayReq.bodyFile.path, { force: true });
+      return writeResponse(res, response, partial.method);
+    };
+
+    // Unsigned awsQuery: find the service by the form's Version (an unsigned POST / is never an S3 operation).
+    if ((!service || (service.name === "s3" && partial.method === "POST" && partial.rawPath === "/")) && !credential.signingName && !headers["x-amz-target"]) {
       const version = new URLSearchParams(gatewayReq.body.toString("utf8")).get("Version") ?? undefined;
-      service = router.identify(gatewayReq, credential, version);
+      service = router.identify(gatewayReq, credential, version) ?? service;
     }
-    if (!ctx) {
-      const err = new AwsError("ExpiredToken", "The security token included in the request is expired", { status: 403 });
-      await writeResponse(res, errorFor(gatewayReq, err, service, requestId), partial.method);
+
+    const verdict = gate(cloud, gatewayReq, rawQuery, service);
+    if ("error" in verdict) {
+      cloud.log.debug(`gateway: refused ${partial.method} ${partial.rawPath} (${service?.name ?? "unknown service"}): ${verdict.failure} — ${verdict.error.message}`);
+      await respond(errorFor(gatewayReq, verdict.error, service, requestId));
+      return;
+    }
+    const principal = verdict.principal;
+    const ctx: RequestContext = {
+      cloud,
+      requestId,
+      service: service?.name ?? "unknown",
+      region: credential.region,
+      account: principal.account,
+      principal,
+      sourceIp: (req.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, ""),
+      endpoint: `http://${partial.host}`,
+      traceHeader: headers["x-amzn-trace-id"],
+    };
+
+    if (service?.handleRaw) {
+      await service.handleRaw(req, res, ctx, gatewayReq.body);
       return;
     }
     if (!service?.handle) {
       const name = credential.signingName ?? headers["x-amz-target"]?.split(".")[0] ?? "unknown";
       const err = new AwsError("NotImplemented", `The local cloud does not provide the service "${name}". It serves: ${cloud.services.map((s) => s.name).join(", ")}.`, { status: 501 });
-      await writeResponse(res, errorFor(gatewayReq, err, service, requestId), partial.method);
+      await respond(errorFor(gatewayReq, err, service, requestId));
       return;
     }
     ctx.service = service.name;
@@ -191,11 +233,8 @@ export async function startGateway(cloud: Cloud, port: number, host: string): Pr
     } catch (err) {
       cloud.log.error(`${service.name}: unexpected failure: ${(err as Error)?.stack ?? err}`);
       response = errorFor(gatewayReq, isAwsError(err) ? err : internalError(err), service, requestId);
-    } finally {
-      // A spooled body the service did not move into the blob store (refused, failed) is removed.
-      if (gatewayReq.bodyFile) await fsp.rm(gatewayReq.bodyFile.path, { force: true });
     }
-    await writeResponse(res, response, partial.method);
+    await respond(response);
   }
 
   server.keepAliveTimeout = 65_000;
@@ -210,6 +249,7 @@ export async function startGateway(cloud: Cloud, port: number, host: string): Pr
   return {
     server,
     port: actualPort,
+    adminToken,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -3,8 +3,9 @@
  * installed when the cloud runs with `iam: "enforce"` (the default).
  *
  * - Callers with credentials minted for a role session (STS AssumeRole, a
- *   Lambda function's execution role) are evaluated; every other caller is the
- *   account's administrator and is allowed (aws-behavior.md §8).
+ *   Lambda function's execution role) are evaluated; the administrator is
+ *   allowed (aws-behavior.md §8); anonymous callers never get here
+ *   (gateway/auth/anonymous.ts decides for them).
  * - The request becomes one or more (action, resource, condition keys) checks
  *   (actions/); each is evaluated against the role's identity policies (inline
  *   and attached managed, read through IamInternalApi on every request, so a

@@ -21,8 +21,9 @@
  * aws:ResourceTag/*, aws:TokenIssueTime, path-scoped role resources in IAM
  * actions (the role's path is not in the request); DeleteObjects is denied as a
  * whole when any key is denied (AWS answers per key).
- * **By design**: any credentials not minted here are the account's
- * administrator and are never evaluated; an operation missing from the action
+ * **By design**: the administrator's credentials (default test/test) are
+ * the account's root and are never evaluated; unsigned (anonymous) callers
+ * get only what resource policies grant (gateway/auth/anonymous.ts); an operation missing from the action
  * map is checked as "<prefix>:<Operation>" and logged, not denied outright;
  * an unknown condition operator makes its condition false (AWS refuses such a
  * policy when it is saved); every denial is traced ("iam.deny") and logged with

@@ -2,21 +2,22 @@
  * Wildcard matching as IAM does it: `*` is any run of characters (including
  * none, and including `/` and `:`), `?` is exactly one character. Actions
  * match case-insensitively ("S3:getobject" is s3:GetObject), resources and
- * condition values case-sensitively. Patterns are compiled to regular
- * expressions once and cached, because the same few policies are evaluated on
+ * condition values case-sensitively. Patterns are compiled once (core/glob.ts:
+ * no regular expressions, so a policy full of stars cannot stall the cloud by
+ * backtracking) and cached, because the same few policies are evaluated on
  * every request.
  */
+import { Glob } from "../core/glob.js";
 
-const cache = new Map<string, RegExp>();
+const cache = new Map<string, Glob>();
 const CACHE_LIMIT = 4096;
 
 /** The compiled form of an IAM wildcard pattern. */
-export function wildcardRegExp(pattern: string, ignoreCase: boolean): RegExp {
+export function wildcardRegExp(pattern: string, ignoreCase: boolean): Glob {
   const key = (ignoreCase ? "i" : "s") + pattern;
   let re = cache.get(key);
   if (!re) {
-    const source = pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
-    re = new RegExp(`^${source}$`, ignoreCase ? "is" : "s");
+    re = Glob.of(pattern, ignoreCase);
     if (cache.size >= CACHE_LIMIT) cache.clear();
     cache.set(key, re);
   }

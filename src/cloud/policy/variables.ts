@@ -8,6 +8,7 @@
  * escaped `*` is not a wildcard. A variable whose key the request lacks (and
  * that has no default) makes the element not match, as AWS does.
  */
+import { Glob } from "../core/glob.js";
 import type { RequestValues } from "./request-values.js";
 
 /** A pattern after substitution: text that keeps wildcards, and literal text that does not. */
@@ -47,11 +48,7 @@ export function plainText(parts: ResolvedPattern): string {
   return parts.map((p) => p.text).join("");
 }
 
-/** The resolved pattern as a regular expression: wildcards only in the non-literal parts. */
-export function patternRegExp(parts: ResolvedPattern, ignoreCase: boolean): RegExp {
-  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  const source = parts
-    .map((p) => (p.literal ? escape(p.text) : p.text.split("*").map((chunk) => chunk.split("?").map(escape).join(".")).join(".*")))
-    .join("");
-  return new RegExp(`^${source}$`, ignoreCase ? "is" : "s");
+/** The resolved pattern as a matcher (core/glob.ts, linear, no regex): wildcards only in the non-literal parts. */
+export function patternRegExp(parts: ResolvedPattern, ignoreCase: boolean): Glob {
+  return new Glob(parts, ignoreCase);
 }

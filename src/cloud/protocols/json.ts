@@ -9,6 +9,7 @@
 import { AwsError, internalError, isAwsError } from "../core/aws-error.js";
 import type { RequestContext } from "../core/context.js";
 import type { GatewayRequest, GatewayResponse } from "../core/service.js";
+import { checkInputShape } from "./json-shapes.js";
 
 export type JsonHandler = (ctx: RequestContext, input: any) => unknown | Promise<unknown>;
 
@@ -46,7 +47,36 @@ export function jsonError(err: AwsError, options: Pick<JsonProtocolOptions, "ver
   return response;
 }
 
-/** Parse a JSON request body; an empty body is `{}`. */
+/**
+ * Deepest nesting of arrays and objects a request body may have. AWS's JSON
+ * services have no documented figure (DynamoDB's 32 levels of nested
+ * attributes are the deepest legitimate input, about 70 JSON levels); past
+ * this, handlers and engines that walk the input recursively would run out
+ * of stack, so the body is refused up front as AWS's parsers refuse what
+ * they cannot read.
+ */
+export const MAX_JSON_DEPTH = 100;
+
+/** How deep a parsed JSON value nests, without recursion, stopping once past `limit`. */
+export function jsonDepthExceeds(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (!v || typeof v !== "object") continue;
+    if (depth + 1 > limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (child && typeof child === "object") stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
+/**
+ * Parse a JSON request body; an empty body is `{}`. Anything but a JSON
+ * object at the top (`null`, an array, a number, a string) is a
+ * SerializationException, as every awsJson service answers it; so is a body
+ * nested deeper than MAX_JSON_DEPTH.
+ */
 export function parseJsonBody(body: Buffer): Record<string, unknown> {
   if (body.length === 0) return {};
   let parsed: unknown;
@@ -57,6 +87,9 @@ export function parseJsonBody(body: Buffer): Record<string, unknown> {
   }
   if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
     throw new AwsError("SerializationException", "The request body must be a JSON object.");
+  }
+  if (jsonDepthExceeds(parsed, MAX_JSON_DEPTH)) {
+    throw new AwsError("SerializationException", `The request body nests deeper than ${MAX_JSON_DEPTH} levels.`);
   }
   return parsed as Record<string, unknown>;
 }
@@ -77,6 +110,7 @@ export function jsonProtocol(options: JsonProtocolOptions) {
         );
       }
       const input = parseJsonBody(req.body);
+      checkInputShape(options.service, operation, input);
       await ctx.cloud.authorizer.authorize(ctx, { service: options.service, operation, input });
       const output = await handler(ctx, input);
       return jsonResponse(200, output, options.version, ctx.requestId);

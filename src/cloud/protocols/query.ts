@@ -14,6 +14,10 @@ import { AwsError, internalError, isAwsError } from "../core/aws-error.js";
 import type { RequestContext } from "../core/context.js";
 import type { GatewayRequest, GatewayResponse } from "../core/service.js";
 import { buildXml } from "./xml.js";
+import { checkInputShape } from "./json-shapes.js";
+
+/** How each awsQuery service names a parameter of the wrong kind (a list where one value belongs). */
+const SHAPE_ERROR: Record<string, string> = { iam: "ValidationError", sts: "ValidationError", sns: "InvalidParameter" };
 
 export type QueryHandler = (ctx: RequestContext, input: any) => unknown | Promise<unknown>;
 
@@ -134,6 +138,7 @@ export function queryProtocol(options: QueryProtocolOptions) {
         throw new AwsError("InvalidAction", `The action ${action} is not valid for this endpoint, or the local cloud does not implement ${options.service}:${action}.`);
       }
       const input = unflatten(params);
+      checkInputShape(options.service, action, input, { query: true, code: SHAPE_ERROR[options.service] ?? "InvalidParameterValue" });
       await ctx.cloud.authorizer.authorize(ctx, { service: options.service, operation: action, input });
       const result = await handler(ctx, input);
       return queryResponse(action, result, options, ctx.requestId);

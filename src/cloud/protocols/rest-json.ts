@@ -10,6 +10,21 @@ import { AwsError, internalError, isAwsError } from "../core/aws-error.js";
 import type { RequestContext } from "../core/context.js";
 import type { GatewayRequest, GatewayResponse } from "../core/service.js";
 import { parseJsonBody } from "./json.js";
+import { checkInputShape } from "./json-shapes.js";
+
+/** A body that is not JSON, or not of the operation's shape: Lambda calls it InvalidRequestContentException. */
+function readBody(service: string, operation: string, body: Buffer): Record<string, any> {
+  try {
+    const parsed = parseJsonBody(body);
+    checkInputShape(service, operation, parsed, { bodyOnly: true });
+    return parsed;
+  } catch (err) {
+    if (isAwsError(err) && err.code === "SerializationException" && service === "lambda") {
+      throw new AwsError("InvalidRequestContentException", `Could not parse request body into json: ${err.message}`);
+    }
+    throw err;
+  }
+}
 
 export interface RestInput {
   /** Path parameters, percent-decoded. */
@@ -120,7 +135,7 @@ export function restJsonProtocol(options: { service: string; routes: RestRoute[]
         path: params,
         query: req.query,
         headers: req.headers,
-        body: route.rawBody ? {} : parseJsonBody(req.body),
+        body: route.rawBody ? {} : readBody(options.service, route.operation, req.body),
         rawBody: req.body,
       };
       await ctx.cloud.authorizer.authorize(ctx, {

@@ -5,14 +5,57 @@
  * one from a single element. Building takes plain objects: arrays repeat the
  * element (flattened lists, as S3 uses) unless wrapped with `members()`
  * (awsQuery's <member> lists) or `entries()` (awsQuery maps).
+ *
+ * Hostile documents are refused before the parser builds anything (issue 11):
+ * a DOCTYPE or ENTITY declaration (no request body AWS reads declares one;
+ * refusing them rules out entity expansion and external entities), and
+ * nesting deeper than MAX_XML_DEPTH (the parser builds and walks its tree
+ * recursively, so 20k nested tags overflowed the stack and answered 500).
+ * Callers turn XmlParseError into their service's error (S3 MalformedXML).
  */
 import { XMLBuilder, XMLParser, XMLValidator } from "fast-xml-parser";
 
 export class XmlParseError extends Error {}
 
+/** The deepest element nesting accepted; S3's deepest request document (lifecycle, replication) nests about 8. */
+export const MAX_XML_DEPTH = 64;
+
+/** How deep elements nest, by a linear scan that skips comments, CDATA, processing instructions and attributes. */
+function nestingDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let i = text.indexOf("<");
+  while (i >= 0 && i < text.length) {
+    if (text.startsWith("<!--", i)) i = skipTo(text, "-->", i);
+    else if (text.startsWith("<![CDATA[", i)) i = skipTo(text, "]]>", i);
+    else if (text.startsWith("<?", i)) i = skipTo(text, "?>", i);
+    else if (text.startsWith("</", i)) {
+      depth--;
+      i = skipTo(text, ">", i);
+    } else {
+      const end = skipTo(text, ">", i);
+      if (text[end - 2] !== "/") {
+        depth++;
+        if (depth > limit) return true;
+      }
+      i = end;
+    }
+    if (i < 0) return false; // unterminated: the validator reports it
+    i = text.indexOf("<", i);
+  }
+  return false;
+}
+
+/** Index just past the next `token` at or after `from`, or -1. Attribute values may hold '>' only quoted; good enough for a depth bound. */
+function skipTo(text: string, token: string, from: number): number {
+  const at = text.indexOf(token, from + 1);
+  return at < 0 ? -1 : at + token.length;
+}
+
 /** Parse XML into plain objects. `arrays` lists element names that are always arrays. */
 export function parseXml(text: string, arrays: string[] = []): Record<string, any> {
   if (!text.trim()) throw new XmlParseError("empty document");
+  if (/<!(DOCTYPE|ENTITY)/i.test(text)) throw new XmlParseError("DOCTYPE and ENTITY declarations are not allowed");
+  if (nestingDeeperThan(text, MAX_XML_DEPTH)) throw new XmlParseError(`elements nest deeper than ${MAX_XML_DEPTH} levels`);
   const valid = XMLValidator.validate(text);
   if (valid !== true) throw new XmlParseError(valid.err.msg);
   const listNames = new Set(arrays);

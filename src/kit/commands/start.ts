@@ -5,20 +5,16 @@
  * pipes) or with --yes it prints the labs, their status and the commands
  * instead of asking.
  */
-import * as fs from "node:fs";
 import pc from "picocolors";
 import { select } from "@inquirer/prompts";
 import { listLabs, loadLab } from "../labs.js";
 import { readProgress } from "../progress.js";
-import { readJson, statePath, writeFileAtomic } from "../paths.js";
+import { nextHint } from "../hints.js";
 import { isInteractive, openSession, type CommonOptions, type Session } from "../session.js";
 import { runGuided } from "../steps.js";
 import { gradeOnce } from "./grade.js";
 import { cleanupLab } from "./cleanup.js";
-import type { GradeReport } from "../grader/types.js";
 import type { LabDefinition } from "../lab-definition.js";
-
-const lastReportFile = (labId: string) => statePath(`last-grade-${labId}.json`);
 
 function statusMark(labId: string): string {
   const p = readProgress()[labId];
@@ -32,7 +28,7 @@ export async function startCommand(opts: CommonOptions): Promise<number> {
   console.log(pc.bold("S3 Event Labs") + pc.dim(" — event-driven architecture on Amazon S3, on a local cloud or your AWS account"));
   if (!isInteractive(opts)) {
     for (const { def } of labs) console.log(`  ${statusMark(def.id)} ${def.id}  ${def.title}`);
-    console.log(`\nNo terminal to ask in; use the commands directly:\n  npm run lab -- 01      guided steps\n  npm run grade -- 01    grade your work (--solution grades the reference)\n  npm run cleanup -- 01  remove what a lab created\n  npm run doctor         check this machine`);
+    console.log(`\nNo terminal to ask in; use the commands directly:\n  npm run lab -- 01      guided steps\n  npm run grade -- 01    grade your work (--solution grades the reference)\n  npm run hint -- 01     the next hint for what failed\n  npm run progress       every lab's status\n  npm run cleanup -- 01  remove what a lab created\n  npm run doctor         check this machine`);
     return 0;
   }
   let session: Session | undefined;
@@ -65,7 +61,7 @@ async function labMenu(entry: Parameters<typeof runGuided>[1], def: LabDefinitio
       choices: [
         { name: "Run the guided steps", value: "guided", description: "Build it step by step, with explanations and the AWS CLI equivalents" },
         { name: "Grade my work", value: "grade", description: `Checks your files in labs/${entry.folder}/ with real uploads` },
-        { name: "Show a hint", value: "hint" },
+        { name: "Show a hint", value: "hint", description: "The next hint (concept → API → code) for the first failing check of your latest grade" },
         { name: "Run the reference solution", value: "solution", description: "Grades solutions/ — see what passing looks like" },
         { name: "Clean up", value: "cleanup", description: "Delete everything this lab created" },
         { name: "Back", value: "back" },
@@ -75,27 +71,15 @@ async function labMenu(entry: Parameters<typeof runGuided>[1], def: LabDefinitio
     const session = await getSession();
     if (action === "guided") await runGuided(def, entry, session, { participant: opts.participant });
     if (action === "grade" || action === "solution") {
-      const report = await gradeOnce(def.id, { ...opts, solution: action === "solution" }, session);
-      if (report && action === "grade") writeFileAtomic(lastReportFile(def.id), JSON.stringify(report));
+      await gradeOnce(def.id, { ...opts, solution: action === "solution" }, session); // records the latest grade (progress.ts)
     }
-    if (action === "hint") showHint(def);
+    if (action === "hint") showHint(entry, def);
     if (action === "cleanup") await cleanupLab(session, def.id);
     console.log("");
   }
 }
 
-/** The hint of the first failing check of the last grade, or the lab's hints in order. */
-function showHint(def: LabDefinition): void {
-  const last = fs.existsSync(lastReportFile(def.id)) ? readJson<GradeReport | undefined>(lastReportFile(def.id), undefined) : undefined;
-  const failing = last?.checks.find((c) => c.status !== "pass" && !c.blockedBy);
-  if (failing) {
-    console.log(`${pc.bold(failing.name)}\n  ${failing.message ?? ""}\n  ${pc.cyan("hint:")} ${failing.hint ?? "(none)"}`);
-    return;
-  }
-  if (last?.passed) {
-    console.log(pc.green("Your last grade passed every check — no hint needed."));
-    return;
-  }
-  console.log(pc.dim("Not graded yet; here is what the grader looks for:"));
-  for (const c of def.grader.checks) console.log(`  • ${pc.bold(c.name)}: ${c.hint}`);
+/** The next hint level for the first failing check of the latest grade (CLI, menu or watch — hints.ts). */
+function showHint(entry: Parameters<typeof runGuided>[1], def: LabDefinition): void {
+  for (const line of nextHint(entry, def).lines) console.log(line);
 }

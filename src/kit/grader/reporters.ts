@@ -18,6 +18,10 @@ export function formatCheckLine(r: CheckResult): string {
   return lines.join("\n");
 }
 
+export function formatWarning(line: string): string {
+  return `${pc.yellow("⚠")} ${pc.yellow(line)}`;
+}
+
 export function formatSummary(report: GradeReport): string {
   const s = report.summary;
   const lines: string[] = [];

@@ -24,6 +24,10 @@ export interface GradeContext extends KitContext {
   /** Folder the graded code comes from: labs/NN-… (the learner's) or solutions/NN-…. */
   sourceDir: string;
   source: "learner" | "solution";
+  /** --verbose: failures quote the function's full log text instead of a one-line summary. */
+  verbose: boolean;
+  /** The name of the check that is running ("" during setup), for "probably the same cause as …". */
+  currentCheck: string;
   /** Import one of the graded files (e.g. "queue-policy.ts"); a load error is a CheckFailed. */
   importCode<T = Record<string, unknown>>(file: string): Promise<T>;
   /** Call learner code; anything it throws becomes a CheckFailed that says so. */
@@ -75,9 +79,13 @@ export interface GradeReport {
   startedAt: string;
   durationMs: number;
   passed: boolean;
+  /** Present when the grade was stopped (Ctrl-C, or --watch cancelling it for a newer save). */
+  interrupted?: true;
   summary: { total: number; passed: number; failed: number; errored: number };
   setup: PhaseResult;
   checks: CheckResult[];
+  /** Type errors in the graded files (one line each); they do not change the grade. */
+  warnings?: string[];
   cleanup: PhaseResult & { kept: boolean; deleted: number; failed: number };
 }
 

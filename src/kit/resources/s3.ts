@@ -51,7 +51,8 @@ export async function emptyAndDeleteBucket(s3: S3Client, bucket: string): Promis
   let versionMarker: string | undefined;
   for (;;) {
     const page = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, KeyMarker: keyMarker, VersionIdMarker: versionMarker }));
-    const objects = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => ({ Key: v.Key!, VersionId: v.VersionId && v.VersionId !== "null" ? v.VersionId : undefined }));
+    const objects = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => ({ Key: v.Key!, VersionId: v.VersionId }));
+    // "null" is a real version id (objects written before versioning was enabled): dropping it would add a delete marker instead.
     if (objects.length > 0) {
       for (let i = 0; i < objects.length; i += 1000) {
         await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: objects.slice(i, i + 1000), Quiet: true } }));

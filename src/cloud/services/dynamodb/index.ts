@@ -8,7 +8,12 @@
  * PAY_PER_REQUEST and tags all come from dynalite. Data lives under
  * `<dataDir>/dynamodb/<account>/<region>` (LevelDB) and survives a restart.
  *
- * This module puts three things in front of dynalite:
+ * This module puts four things in front of dynalite:
+ * - Input checks (input-checks.ts): dynalite throws, uncatchably, on bodies it
+ *   does not expect, so a body that is not a JSON object, nests past 32
+ *   attribute levels, has members of the wrong type (per the SDK's model) or a
+ *   null attribute value is answered here with DynamoDB's 400 before dynalite
+ *   sees it.
  * - IAM: the body is read first so the authorizer sees the operation and its
  *   input (`{service: "dynamodb", operation: "PutItem", input: {TableName…}}`);
  *   a denial is answered as DynamoDB's AccessDeniedException JSON, then the
@@ -48,6 +53,7 @@ import type { ServiceFactory } from "../../core/service.js";
 import type { RequestContext } from "../../core/context.js";
 import { AwsError, isAwsError, internalError } from "../../core/aws-error.js";
 import { jsonError } from "../../protocols/json.js";
+import { checkedInput } from "./input-checks.js";
 import { DynamoEngine } from "./engine.js";
 import { TimeToLive, type TtlSetting } from "./time-to-live.js";
 import { readBody } from "../../gateway/body.js";
@@ -91,10 +97,13 @@ const createDynamoDb: ServiceFactory = (cloud) => {
     if (status !== 200) throw new AwsError("ResourceNotFoundException", "Requested resource not found");
   }
 
-  async function handleRaw(req: IncomingMessage, res: ServerResponse, ctx: RequestContext): Promise<void> {
+  async function handleRaw(req: IncomingMessage, res: ServerResponse, ctx: RequestContext, preread?: Buffer): Promise<void> {
     let body: Buffer;
+    const tooLarge = () => new AwsError("ValidationException", "Request body exceeds the maximum of 16 MB.");
     try {
-      body = await readBody(req, MAX_BODY_BYTES, () => new AwsError("ValidationException", "Request body exceeds the maximum of 16 MB."));
+      // The gateway reads the body first when it verifies the signature over it.
+      if (preread && preread.length > MAX_BODY_BYTES) throw tooLarge();
+      body = preread ?? (await readBody(req, MAX_BODY_BYTES, tooLarge));
     } catch (err) {
       if (isAwsError(err)) sendError(res, err, ctx.requestId);
       else res.destroy(); // the client went away mid-body
@@ -103,13 +112,7 @@ const createDynamoDb: ServiceFactory = (cloud) => {
     const target = String(req.headers["x-amz-target"] ?? "");
     const operation = target.slice(target.indexOf(".") + 1);
     try {
-      let input: Record<string, unknown> = {};
-      try {
-        const parsed = body.length ? JSON.parse(body.toString("utf8")) : {};
-        if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) input = parsed;
-      } catch {
-        // Not JSON: dynalite answers SerializationException exactly as DynamoDB does.
-      }
+      const input = checkedInput(body, operation);
       if (target.startsWith("DynamoDB_20120810.")) {
         await cloud.authorizer.authorize(ctx, { service: "dynamodb", operation, input });
         if (operation === "UpdateTimeToLive") {

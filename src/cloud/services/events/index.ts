@@ -25,6 +25,16 @@
  * - JSONPath in InputPath/InputPathsMap: the dotted / `[n]` / `['name']` subset.
  *
  * **By design**
+ * - PutRule accepts an empty ScheduleExpression, as AWS does, and stores no
+ *   schedule ("" alone, with no EventPattern, is the "must be specified" error; UNCERTAIN).
+ * - Hostile patterns (issue 11, core/event-pattern.ts): wildcards match in linear time;
+ *   AWS's "Rule is too complex" (event-ruler's limit of 10 active wildcard states,
+ *   approximated on the pattern's automaton) and a 100-level nesting cap are
+ *   InvalidEventPatternException; EventPattern past the API model's 4096 characters is a
+ *   ValidationException, past the default 2048-character quota an
+ *   InvalidEventPatternException (the code AWS uses for the quota case is not documented).
+ *   A Detail nested past 1000 levels is MalformedDetail. Bodies are type-checked against
+ *   the SDK's model (SerializationException).
  * - Targets need resource policies for events.amazonaws.com (Lambda function
  *   policy, SQS queue policy, SNS topic policy) with aws:SourceArn = the rule,
  *   as on AWS; without one the delivery fails and the trace says why.

@@ -6,6 +6,7 @@
  * FailedEntryCount) the way AWS does, and routes the accepted events.
  * TestEventPattern uses the very matcher delivery uses, so they agree.
  */
+import { jsonDepthExceeds } from "../../protocols/json.js";
 import type { RequestContext } from "../../core/context.js";
 import { uuid } from "../../core/ids.js";
 import { matchesPattern, parsePattern } from "../../core/event-pattern.js";
@@ -16,6 +17,9 @@ import { validateEventPattern } from "./rules.js";
 import { validation } from "./errors.js";
 import type { EventRouter } from "./router.js";
 import { isAwsError } from "../../core/aws-error.js";
+
+/** Nesting accepted in an event's Detail: as deep as AWS's JSON reader goes (Jackson's default 1000 levels). */
+const MAX_DETAIL_DEPTH = 1000;
 
 const MAX_ENTRY_BYTES = 256 * 1024;
 
@@ -60,7 +64,8 @@ export function putEventsHandlers(cloud: Cloud, state: EventsState, router: Even
         } catch {
           detail = undefined;
         }
-        if (!detail || typeof detail !== "object" || Array.isArray(detail)) { fail("MalformedDetail", "Detail is malformed."); continue; }
+        // Past MAX_DETAIL_DEPTH the event could not be serialized for delivery (and AWS's JSON reader refuses it too).
+        if (!detail || typeof detail !== "object" || Array.isArray(detail) || jsonDepthExceeds(detail, MAX_DETAIL_DEPTH)) { fail("MalformedDetail", "Detail is malformed."); continue; }
         if (/^aws\./.test(entry.Source)) { fail("NotAuthorizedForSourceException", "Not authorized for the source."); continue; }
         const time = parseTime(entry.Time);
         if (!time) { fail("InvalidArgument", "Parameter Time is not valid."); continue; }
@@ -99,6 +104,7 @@ export function putEventsHandlers(cloud: Cloud, state: EventsState, router: Even
       } catch {
         throw validation("Parameter Event is not valid.");
       }
+      if (jsonDepthExceeds(event, MAX_DETAIL_DEPTH)) throw validation("Parameter Event is not valid. Reason: it nests too deeply.");
       const required = ["id", "account", "source", "time", "region", "resources", "detail-type"];
       if (!event || typeof event !== "object" || Array.isArray(event) || required.some((k) => !(k in (event as object)))) {
         throw validation(`Parameter Event is not valid. The event must be a JSON object with ${required.join(", ")}.`);

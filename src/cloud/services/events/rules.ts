@@ -27,8 +27,18 @@ export function validateSchedule(expression: string): void {
   throw validation("Parameter ScheduleExpression is not valid.");
 }
 
+/** The API model's length limit on EventPattern, and the account quota's default (EventBridge quotas, "Event pattern size"). */
+const PATTERN_MAX_LENGTH = 4096;
+const PATTERN_QUOTA = 2048;
+
 export function validateEventPattern(text: unknown): string {
   if (typeof text !== "string") throw invalidPattern("Filter is not an object");
+  if (text.length > PATTERN_MAX_LENGTH) {
+    throw validation(`1 validation error detected: Value at 'eventPattern' failed to satisfy constraint: Member must have length less than or equal to ${PATTERN_MAX_LENGTH}`);
+  }
+  if (text.length > PATTERN_QUOTA) {
+    throw invalidPattern(`The event pattern is ${text.length} characters long; the event pattern size quota is ${PATTERN_QUOTA} characters.`);
+  }
   try {
     parsePattern(text);
   } catch (err) {
@@ -85,11 +95,13 @@ export function ruleHandlers(state: EventsState, onChange: () => void) {
         throw validation(`1 validation error detected: Value '${String(name)}' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+`);
       }
       const bus = resolveBus(state, ctx.account, ctx.region, input.EventBusName);
-      if (input.EventPattern === undefined && input.ScheduleExpression === undefined) throw validation("Parameter(s) EventPattern or ScheduleExpression must be specified.");
+      // AWS accepts an empty ScheduleExpression (CloudFormation and the CLI send "") and stores no schedule.
+      const schedule = input.ScheduleExpression === "" ? undefined : input.ScheduleExpression;
+      if (input.EventPattern === undefined && schedule === undefined) throw validation("Parameter(s) EventPattern or ScheduleExpression must be specified.");
       const pattern = input.EventPattern !== undefined ? validateEventPattern(input.EventPattern) : undefined;
-      if (input.ScheduleExpression !== undefined) {
+      if (schedule !== undefined) {
         if (bus.name !== "default") throw validation("ScheduleExpression is supported only on the default event bus.");
-        validateSchedule(input.ScheduleExpression);
+        validateSchedule(schedule);
       }
       const ruleState = (input.State ?? "ENABLED") as RuleRecord["state"];
       if (!STATES.has(ruleState)) throw validation(`1 validation error detected: Value '${ruleState}' at 'state' failed to satisfy constraint: Member must satisfy enum value set: [ENABLED, DISABLED, ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS]`);
@@ -102,7 +114,7 @@ export function ruleHandlers(state: EventsState, onChange: () => void) {
         account: bus.account,
         region: bus.region,
         eventPattern: pattern,
-        scheduleExpression: input.ScheduleExpression,
+        scheduleExpression: schedule,
         state: ruleState,
         description: input.Description,
         roleArn: input.RoleArn,

@@ -33,6 +33,9 @@
  *   code (roles per account, policies per account) are not enforced.
  *
  * **By design**
+ * - Malformed input (issue 11): form parameters are shape-checked against the SDK's model
+ *   (ValidationError); policy wildcards are matched by core/glob.ts, never by a regex built
+ *   from the policy (no backtracking on `*a*a*a…`).
  * - IAM is global: state is keyed by account only; the region of the request
  *   does not matter.
  * - AWS managed policy ids are derived from their names (stable, not AWS's).

@@ -6,8 +6,14 @@
  * a restart the directory is unpacked again on first use when it is gone.
  * Replaced code is removed a minute later (running invocations may still be
  * reading it); the list of such code is persisted and finished at start-up.
- * Entry names never escape the directory: absolute paths and `..` segments
- * make the package invalid.
+ * Entry names never escape the directory: absolute paths, `..` segments,
+ * control characters (NUL) and symlinks make the package invalid
+ * (zip-checks.ts), all checked before anything is written; a package that
+ * fails while being written is removed again, blob and directory, so a
+ * refused upload leaves nothing on disk.
+ * A package carrying sharp's build for another
+ * platform (linux-x64, for AWS) gets this host's build added beside it when
+ * unpacked (runtime/native-modules.ts); the stored zip is unchanged.
  */
 import { createHash, randomUUID } from "node:crypto";
 import * as fs from "node:fs";
@@ -16,15 +22,16 @@ import { unzipSync } from "fflate";
 import { AwsError } from "../../core/aws-error.js";
 import type { Cloud } from "../../core/cloud.js";
 import { invalidParameter } from "./errors.js";
+import { checkNames, symlinkEntries, UNZIP_FAILED } from "./zip-checks.js";
 import type { FunctionCode } from "./state.js";
 import type { Table } from "../../core/store.js";
+import { adaptNativeModules } from "./runtime/native-modules.js";
+import { findKitNodeModules } from "./runtime/sdk-modules.js";
 
 /** AWS: 50 MB for a direct upload of the zipped package. */
 export const MAX_ZIPPED_BYTES = 50 * 1024 * 1024;
 /** AWS: 250 MB unzipped. */
 export const MAX_UNZIPPED_BYTES = 262_144_000;
-
-const UNZIP_FAILED = "Could not unzip uploaded file. Please check your file, then try to upload again.";
 
 function decodeZip(zipFile: unknown, operation: string): Buffer {
   if (typeof zipFile !== "string" || zipFile.length === 0) throw invalidParameter("Please provide a source for function code.");
@@ -36,24 +43,37 @@ function decodeZip(zipFile: unknown, operation: string): Buffer {
   return bytes;
 }
 
-function unpack(zip: Buffer): Record<string, Uint8Array> {
+function unpack(zip: Buffer): Map<string, Uint8Array> {
   let total = 0;
-  let files: Record<string, Uint8Array>;
+  // A Map, not fflate's plain object: an entry named "__proto__" must stay an entry.
+  const files = new Map<string, Uint8Array>();
+  const links = symlinkEntries(zip);
+  if (links.length > 0) throw invalidParameter(`${UNZIP_FAILED} (symbolic links are not accepted: ${links.slice(0, 3).join(", ")})`);
   try {
-    files = unzipSync(zip, {
+    unzipSync(zip, {
       filter: (file) => {
         total += file.originalSize;
         if (total > MAX_UNZIPPED_BYTES) throw invalidParameter(`Unzipped size must be smaller than ${MAX_UNZIPPED_BYTES} bytes`);
-        return true;
+        if (files.has(file.name)) throw invalidParameter(`${UNZIP_FAILED} (the archive holds "${file.name}" twice)`);
+        files.set(file.name, new Uint8Array(0));
+        return false; // this pass only reads the directory
       },
     });
   } catch (err) {
     if (err instanceof AwsError) throw err;
     throw invalidParameter(UNZIP_FAILED);
   }
-  for (const name of Object.keys(files)) {
-    const parts = name.split(/[\\/]/);
-    if (name.startsWith("/") || /^[a-zA-Z]:/.test(name) || parts.includes("..")) throw invalidParameter(UNZIP_FAILED);
+  checkNames([...files.keys()]);
+  // Second pass inflates for real, now that the names and sizes are known to be acceptable.
+  let inflated: Record<string, Uint8Array>;
+  try {
+    inflated = unzipSync(zip);
+  } catch {
+    throw invalidParameter(UNZIP_FAILED);
+  }
+  for (const name of files.keys()) {
+    const data = Object.prototype.hasOwnProperty.call(inflated, name) ? inflated[name] : undefined;
+    files.set(name, data ?? new Uint8Array(0));
   }
   return files;
 }
@@ -100,15 +120,17 @@ export class CodeStore {
   async accept(zipFile: unknown, operation: string): Promise<FunctionCode> {
     const zip = decodeZip(zipFile, operation);
     const files = unpack(zip);
-    const blobId = await this.cloud.store.blobs.put(zip);
-    const code: FunctionCode = {
-      blobId,
-      sha256: createHash("sha256").update(zip).digest("base64"),
-      size: zip.length,
-      revision: randomUUID(),
-    };
-    this.write(code.revision, files);
-    return code;
+    const revision = randomUUID();
+    this.write(revision, files);
+    let blobId: string;
+    try {
+      blobId = await this.cloud.store.blobs.put(zip);
+    } catch (err) {
+      fs.rmSync(path.join(this.root, revision), { recursive: true, force: true });
+      this.ready.delete(path.join(this.root, revision));
+      throw err;
+    }
+    return { blobId, sha256: createHash("sha256").update(zip).digest("base64"), size: zip.length, revision };
   }
 
   /** The unpacked directory of a code revision, unpacking it again if it is gone (after a restart). */
@@ -141,20 +163,30 @@ export class CodeStore {
     fs.mkdirSync(this.root, { recursive: true });
   }
 
-  private write(revision: string, files: Record<string, Uint8Array>): void {
+  private write(revision: string, files: Map<string, Uint8Array>): void {
     const dir = path.join(this.root, revision);
     const tmp = `${dir}.tmp-${process.pid}`;
     fs.rmSync(tmp, { recursive: true, force: true });
     fs.mkdirSync(tmp, { recursive: true });
-    for (const [name, data] of Object.entries(files)) {
-      const target = path.join(tmp, name);
-      if (name.endsWith("/")) {
-        fs.mkdirSync(target, { recursive: true });
-        continue;
+    try {
+      for (const [name, data] of files) {
+        const target = path.join(tmp, name);
+        // zip-checks.ts already refused escaping names; this is the belt to those braces.
+        if (!target.startsWith(tmp + path.sep)) throw invalidParameter(UNZIP_FAILED);
+        if (name.endsWith("/") || name.endsWith("\\")) {
+          fs.mkdirSync(target, { recursive: true });
+          continue;
+        }
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        fs.writeFileSync(target, data);
       }
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.writeFileSync(target, data);
+    } catch (err) {
+      fs.rmSync(tmp, { recursive: true, force: true });
+      if (err instanceof AwsError) throw err;
+      // A name the file system refuses (too long, reserved): the package cannot be unpacked as sent.
+      throw invalidParameter(`${UNZIP_FAILED} (${(err as NodeJS.ErrnoException).code ?? "write failed"})`);
     }
+    adaptNativeModules(tmp, findKitNodeModules());
     // Rename into place so a half-written directory is never used.
     fs.rmSync(dir, { recursive: true, force: true });
     fs.renameSync(tmp, dir);

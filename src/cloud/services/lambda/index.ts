@@ -50,6 +50,13 @@
  *   environment — and dies with the cloud. Without bwrap (macOS, or the
  *   package missing) the cloud warns once at start and handlers run as your
  *   user; `LOCALCLOUD_SANDBOX=off` forces that for debugging.
+ * - Malformed input (issue 11): JSON bodies are type-checked against the SDK's model of the
+ *   operation (protocols/json-shapes.ts) → InvalidRequestContentException; deployment packages
+ *   with NUL/control characters, absolute or `..` names, symlinks, duplicate entries or a
+ *   declared unzipped size past 250 MB are refused before anything is written
+ *   (zip-checks.ts). AWS keeps symlinks in packages; here they are refused, because a link
+ *   unpacked on the learner's machine could point anywhere. Filter.Pattern is at most 4096
+ *   characters and goes through the event-pattern limits (core/event-pattern.ts).
  * - Pending/InProgress last AWS's few seconds × the time scale (≥ 20 ms);
  *   async retries wait AWS's 1 and 2 minutes × the time scale (1 s and 2 s by
  *   default), MaximumEventAgeInSeconds is scaled the same way; every wait is

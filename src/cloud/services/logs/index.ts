@@ -38,6 +38,8 @@
  *   LOCALCLOUD_LOGS_MAX_BYTES (default 256 MiB) the oldest batches are
  *   deleted, with one warning (state.ts). GetLogEvents tokens taken before
  *   such a deletion point a few events further on.
+ * - Malformed input (issue 11): JSON bodies are type-checked against the SDK's model
+ *   (SerializationException); a body that is not a JSON object or nests past 100 levels too.
  * - Retention is applied when reading: events older than the retention are
  *   hidden (and rejected by PutLogEvents) rather than deleted by a sweeper.
  * - sequenceToken is accepted and ignored (as AWS has done since 2023);

@@ -11,10 +11,10 @@
  *
  * Chunk signatures: checked for well-formedness always (64 hex characters,
  * chunks of the signed variants at least 8 KiB except the last, as AWS
- * requires); verified cryptographically only when the caller passes the
- * secret of the access key (role-session keys minted here) — for any other
- * key the local cloud cannot know the secret (identity.ts: any key is the
- * admin). Plain bodies pass through, but a hex `x-amz-content-sha256` is
+ * requires); verified cryptographically with the secret of the access key
+ * (the administrator's configured one or a role session's; identity.ts) —
+ * only with `--auth any` is the administrator's secret unknown and its chunk
+ * signatures unverified. Plain bodies pass through, but a hex `x-amz-content-sha256` is
  * compared with the body's real SHA-256 as S3 does.
  */
 import { createHash, type Hash } from "node:crypto";

@@ -20,6 +20,9 @@ import { forgetBucketCors } from "./cors.js";
 import { empty, xml, xmlBody, type S3Call } from "./call.js";
 import { invalidArgument, malformedXml } from "./errors.js";
 import { parseTaggingBody, tagSetXml } from "./tagging.js";
+import { ownershipFromHeader } from "./ownership-controls.js";
+import { ALL_BLOCKED } from "./public-access-block.js";
+import type { BucketRecord } from "./object-store.js";
 
 export const OWNER = { ID: S3_OWNER_ID, DisplayName: "webfile" };
 
@@ -72,7 +75,9 @@ export async function createBucket(call: S3Call): Promise<GatewayResponse> {
       fields: { BucketName: name },
     });
   }
-  call.store.createBucket({ name, account: call.ctx.account, region, created: new Date().toISOString() });
+  // New buckets: ACLs disabled (BucketOwnerEnforced unless x-amz-object-ownership says otherwise) and all public access blocked, as S3 does since April 2023.
+  const ownership = ownershipFromHeader(call.headers["x-amz-object-ownership"]);
+  call.store.createBucket({ name, account: call.ctx.account, region, created: new Date().toISOString(), ownership, publicAccessBlock: { ...ALL_BLOCKED } } as BucketRecord);
   return empty(call, 200, { location: `/${name}` });
 }
 
@@ -151,10 +156,22 @@ export function getBucketVersioning(call: S3Call): GatewayResponse {
   return xml(call, "VersioningConfiguration", bucket.versioning ? { Status: bucket.versioning } : {});
 }
 
+/**
+ * Local-only header standing in for the AWS service (e.g. CloudFormation) that
+ * sets a bucket's aws:-prefixed tags, which S3 refuses from users: with it, the
+ * cloud's admin may set them (they then appear as awsGeneratedTags in events).
+ */
+export const AWS_GENERATED_TAGS_HEADER = "x-localcloud-aws-generated-tags";
+
+const isAwsTag = (t: { Key: string }) => t.Key.toLowerCase().startsWith("aws:");
+
 export function putBucketTagging(call: S3Call): GatewayResponse {
-  call.store.requireBucket(call.bucket);
-  const tags = parseTaggingBody(call.req.body, "Bucket");
-  call.store.updateBucket(call.bucket, { tags });
+  const bucket = call.store.requireBucket(call.bucket);
+  const asAws = call.headers[AWS_GENERATED_TAGS_HEADER] === "true" && call.ctx.principal.kind === "admin";
+  const tags = parseTaggingBody(call.req.body, "Bucket", asAws);
+  // A user's tag set replaces the user tags; the aws: tags a service set stay (UNCERTAIN, see the s3 header).
+  const kept = asAws ? [] : (bucket.tags ?? []).filter(isAwsTag);
+  call.store.updateBucket(call.bucket, { tags: [...kept, ...tags] });
   return empty(call, 204);
 }
 
@@ -167,7 +184,8 @@ export function getBucketTagging(call: S3Call): GatewayResponse {
 }
 
 export function deleteBucketTagging(call: S3Call): GatewayResponse {
-  call.store.requireBucket(call.bucket);
-  call.store.updateBucket(call.bucket, { tags: undefined });
+  const bucket = call.store.requireBucket(call.bucket);
+  const kept = (bucket.tags ?? []).filter(isAwsTag);
+  call.store.updateBucket(call.bucket, { tags: kept.length ? kept : undefined });
   return empty(call, 204);
 }

@@ -161,3 +161,12 @@ export function corsResponseHeaders(call: S3Call): Record<string, string> {
   const rule = matchingRule(stored.rules, origin, call.req.method, []);
   return rule ? allowHeaders(rule, origin, call.req.method) : {};
 }
+
+/**
+ * May a web page at this Origin use this request? Only when a CORS rule of the
+ * bucket allows the origin and method (the gateway refuses every other
+ * cross-origin request, gateway/auth/host-origin.ts).
+ */
+export function originAllowed(call: S3Call): boolean {
+  return Object.keys(corsResponseHeaders(call)).length > 0;
+}

@@ -1,7 +1,8 @@
 /**
  * DeleteObjects (POST /{bucket}?delete): up to 1,000 keys in one request,
- * each deleted as DeleteObject would (delete markers in versioned buckets,
- * one notification per key), with per-key results: <Deleted> for each success
+ * each deleted as DeleteObject would (delete markers in versioned buckets),
+ * with one notification for EVERY key in the request, existing or not (as AWS
+ * sends [SNAP test_delete_objects]), with per-key results: <Deleted> for each success
  * (omitted in Quiet mode) and <Error> for each failure. The body must carry
  * Content-MD5 or a flexible checksum (the SDK sends x-amz-checksum-crc32),
  * verified by checksums.ts.
@@ -48,7 +49,7 @@ export async function deleteObjects(call: S3Call): Promise<GatewayResponse> {
       if (entry.VersionId !== undefined && !isVersionIdShape(entry.VersionId)) {
         throw new AwsError("NoSuchVersion", "The specified version does not exist.");
       }
-      const outcome = await call.store.deleteObject(call.ctx, { bucket: call.bucket, key: entry.Key, versionId: entry.VersionId, ids: call.ids });
+      const outcome = await call.store.deleteObject(call.ctx, { bucket: call.bucket, key: entry.Key, versionId: entry.VersionId, ids: call.ids, notifyMissing: true });
       if (quiet) continue;
       if (entry.VersionId !== undefined) {
         deleted.push({

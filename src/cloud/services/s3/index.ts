@@ -14,15 +14,25 @@
  * object-store (state + the one write path), buckets, objects, copy-object,
  * delete-objects, listing, tagging, conditions, object-headers,
  * bucket-names, errors, post-object + form-data (browser form uploads), cors,
- * multipart-routes (HTTP side of multipart.ts);
+ * multipart-routes (HTTP side of multipart.ts); acl, ownership-controls,
+ * public-access-block (object ACLs and the two bucket settings that govern
+ * them), restore (archived objects, RestoreObject on the time scale),
+ * lifecycle/ (rules run on a local lifecycle day);
  * aws-chunked, checksums, crc32, sigv4, presign, multipart, bucket-policy
  * (integrity, signatures, uploads, policies); notifications/ (event config and delivery).
  *
  * **Gaps** (answer NotImplemented, or simply absent):
- * - ACLs (only GetBucketAcl, answering owner FULL_CONTROL), lifecycle, website,
- *   replication, encryption configuration, object lock, public access block,
- *   ownership controls, logging, inventory/analytics/metrics, request payment,
- *   accelerate, SelectObjectContent, RestoreObject, GetObjectAttributes, torrent.
+ * - PutBucketAcl (GetBucketAcl answers the owner's FULL_CONTROL), website,
+ *   replication, encryption configuration, object lock, logging,
+ *   inventory/analytics/metrics, request payment, accelerate,
+ *   SelectObjectContent (and SELECT restores), GetObjectAttributes, torrent.
+ * - ACL grants are stored and returned but never grant or deny access (IAM and
+ *   bucket policies decide); IgnorePublicAcls/RestrictPublicBuckets are stored only;
+ *   the account-level public access block (s3control) is not modelled; ACL headers
+ *   are checked on PutObject only (not CopyObject/CreateMultipartUpload).
+ * - CopyObject from an unrestored GLACIER/DEEP_ARCHIVE source is not refused.
+ * - Lifecycle: NoncurrentVersionTransition and AbortIncompleteMultipartUpload are stored,
+ *   not run; replication and Intelligent-Tiering events are never produced.
  * - GetObject `?partNumber=` (reading one part of a multipart object); SSE-C and
  *   SSE-KMS (every object is reported as SSE-S3 AES256, as S3 now does by default).
  * - Cross-account access is not modelled: every caller of the local cloud is in account
@@ -38,14 +48,23 @@
  *   for characters outside the Basic Multilingual Plane.
  *
  * **By design**:
+ * - Malformed input (issue 11): XML bodies with a DOCTYPE/ENTITY declaration or nested past
+ *   64 levels are MalformedXML before parsing (protocols/xml.ts); bucket-policy resource
+ *   wildcards are matched without regexes (core/glob.ts); a non-GET on the service root is
+ *   405 MethodNotAllowed.
  * - Re-creating a bucket you own in us-east-1 answers 200 (S3's documented legacy
  *   behaviour); elsewhere 409 BucketAlreadyOwnedByYou.
  * - Sequencers are 18 upper-case hex digits derived from the clock (ns-scale) and forced
  *   to grow, per key and globally, across restarts.
  * - Version ids are 32 random base64url characters; a malformed version id is
  *   InvalidArgument, a well-formed unknown one NoSuchVersion.
- * - Presigned URLs and aws-chunked chunk signatures are verified cryptographically only
- *   for keys minted here (role sessions); other keys are the admin (see presign.ts).
+ * - Authentication (gateway/auth/): header signatures are verified by the gateway;
+ *   presigned URLs (presign.ts), POST policies and aws-chunked chunk signatures here,
+ *   with the secret of the signing key (the administrator's configured one, or a role
+ *   session's). Unsigned requests are the anonymous caller: only a bucket policy naming
+ *   "*" lets them in (gateway/auth/anonymous.ts); CORS preflights are answered unsigned.
+ *   A request with a foreign Origin is answered only where the bucket's CORS rules
+ *   allow that origin and method (cors.ts originAllowed).
  * - A write without any flexible checksum gets a CRC64NVME computed by S3, as AWS has done
  *   since 2025; it is returned with `x-amz-checksum-mode: ENABLED` but not echoed on the write.
  * - UploadPart with no checksum in an upload created with an algorithm: the part's checksum is
@@ -53,14 +72,25 @@
  * - One endpoint serves every region: a bucket created in eu-west-1 is served to a client
  *   configured for us-east-1 (S3 would answer 301 PermanentRedirect and the SDK would retry);
  *   HeadBucket reports the bucket's region in x-amz-bucket-region as S3 does.
- * - POST Object (browser forms, post-object.ts): a form without a policy is accepted as the
- *   admin; signatures are verified only for keys minted here, as for presigned URLs.
+ * - POST Object (browser forms, post-object.ts): a form without a policy is anonymous (a
+ *   bucket policy must allow it); a policy's signature is verified like a presigned URL's.
  * - Request bodies are read whole before the handler runs: buffered when small,
  *   spooled to a temp file past 8 MiB (LOCALCLOUD_SPOOL_BYTES) for PutObject and
  *   UploadPart (spoolsBody, gateway/spool.ts, upload-body.ts). A body that ends
  *   early or fails its checksum stores nothing and leaves no file; a completed
  *   multipart upload is joined by streaming the parts, and CopyObject/UploadPartCopy
  *   of a large source stream it (multipart-concat.ts).
+ * - New buckets are made as S3 has made them since April 2023: Object Ownership
+ *   BucketOwnerEnforced (ACLs disabled) unless x-amz-object-ownership says otherwise,
+ *   and all four Block Public Access settings on (a public bucket policy needs
+ *   DeletePublicAccessBlock first, as on AWS). Buckets stored before this have neither.
+ * - A Suspended bucket's writes answer no x-amz-version-id (AWS sends none); HEAD/GET
+ *   of such a "null" version still report it.
+ * - aws:-prefixed bucket tags (e.g. a stack's) can be set by the admin with the local-only
+ *   header `x-localcloud-aws-generated-tags: true` on PutBucketTagging; users get InvalidTag
+ *   as on AWS. They appear in events as awsGeneratedTags.
+ * - Restores complete after AWS's shortest retrieval time for the tier on the time scale;
+ *   a lifecycle day is `--lifecycle-day-seconds` (default 10 s), not the time scale.
  *
  * **Client quirks**:
  * - SDK v3 uses virtual-hosted addressing with a host-name endpoint
@@ -92,7 +122,10 @@ import { Multipart } from "./multipart.js";
 import { verifyPresigned } from "./presign.js";
 import { createBucketNotifications } from "./notifications/index.js";
 import { readDeleteRequest } from "./delete-objects.js";
-import { corsResponseHeaders } from "./cors.js";
+import { restoreScheduler } from "./restore.js";
+import { lifecycleRunner } from "./lifecycle/index.js";
+import { corsResponseHeaders, originAllowed } from "./cors.js";
+import { isSameOrigin } from "../../gateway/auth/host-origin.js";
 
 /** The input the authorizer (and the policy engine's action map) sees, with the SDK's member names. */
 function authorizationInput(call: S3Call): Record<string, unknown> {
@@ -123,10 +156,22 @@ function checkExpectedOwner(call: S3Call): void {
   if (bucket && bucket.account !== expected) throw new AwsError("AccessDenied", "Access Denied", { status: 403 });
 }
 
+/** The route; an anonymous caller learns nothing about what is not implemented (AWS authenticates first). */
+function routeFor(req: GatewayRequest, level: "service" | "bucket" | "object", ctx: RequestContext): ReturnType<typeof resolveRoute> {
+  try {
+    return resolveRoute(req.method, level, req.query, req.headers);
+  } catch (err) {
+    if (ctx.principal.kind === "anonymous" && isAwsError(err) && err.code === "NotImplemented") throw new AwsError("AccessDenied", "Access Denied", { status: 403 });
+    throw err;
+  }
+}
+
 const createS3: ServiceFactory = (cloud) => {
   const parts: S3Parts = {} as S3Parts;
   const notifier = createBucketNotifications(cloud, { getBucket: (name) => parts.store.bucket(name) });
   Object.assign(parts, { cloud, notifier, store: new ObjectStore(cloud, notifier), multipart: new Multipart(cloud) });
+  restoreScheduler(parts); // restores and lifecycle run on timers; re-arm what was pending before a restart
+  lifecycleRunner(parts).start();
 
   async function handle(req: GatewayRequest, ctx: RequestContext): Promise<GatewayResponse> {
     const ids = { requestId: s3RequestId(), hostId: s3HostId() };
@@ -136,7 +181,7 @@ const createS3: ServiceFactory = (cloud) => {
       verifyPresigned(req, cloud.identity);
       const address = parseAddress(req.host, req.rawPath);
       const level = address.bucket === undefined ? "service" : address.key === undefined ? "bucket" : "object";
-      const { operation, handler, authorizesItself } = resolveRoute(req.method, level, req.query, req.headers);
+      const { operation, handler, authorizesItself } = routeFor(req, level, ctx);
       call = {
         ...parts,
         req,
@@ -148,6 +193,11 @@ const createS3: ServiceFactory = (cloud) => {
         query: req.query,
         headers: req.headers,
       };
+      // A web page (a foreign Origin) is answered only where the bucket's CORS rules let it in.
+      const origin = req.headers["origin"];
+      if (origin !== undefined && !authorizesItself && !isSameOrigin(origin, req.host) && !originAllowed(call)) {
+        throw new AwsError("AccessDenied", `The local cloud refuses requests from web pages unless the bucket's CORS rules allow the origin ${origin} and method ${req.method}.`, { status: 403 });
+      }
       if (!authorizesItself) await cloud.authorizer.authorize(ctx, { service: "s3", operation, input: authorizationInput(call) });
       checkExpectedOwner(call);
       response = await handler(call);

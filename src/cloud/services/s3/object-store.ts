@@ -27,7 +27,7 @@ import type { Cloud } from "../../core/cloud.js";
 import type { RequestContext } from "../../core/context.js";
 import { AwsError } from "../../core/aws-error.js";
 import type { ObjectChecksum } from "./checksums.js";
-import type { BucketNotifications } from "./notifications/contract.js";
+import type { BucketNotifications, S3ObjectEvent } from "./notifications/contract.js";
 import { noSuchBucket, preconditionFailed } from "./errors.js";
 
 export interface Tag {
@@ -81,7 +81,14 @@ export type ObjectEventName =
   | "ObjectRemoved:Delete"
   | "ObjectRemoved:DeleteMarkerCreated"
   | "ObjectTagging:Put"
-  | "ObjectTagging:Delete";
+  | "ObjectTagging:Delete"
+  | "ObjectAcl:Put"
+  | "ObjectRestore:Post"
+  | "ObjectRestore:Completed"
+  | "ObjectRestore:Delete"
+  | "LifecycleExpiration:Delete"
+  | "LifecycleExpiration:DeleteMarkerCreated"
+  | "LifecycleTransition";
 
 export interface RequestIds {
   requestId: string;
@@ -276,7 +283,8 @@ export class ObjectStore {
         return false;
       });
       this.objects.set(objectKey(input.bucket, input.key), { bucket: input.bucket, key: input.key, sequencer, versions: [version, ...older] });
-      result = { versionId: bucket.versioning ? versionId : undefined, etag, sequencer, lastModified, size };
+      // A Suspended bucket's "null" version is not reported, in the response or the event (AWS sends none).
+      result = { versionId: bucket.versioning === "Enabled" ? versionId : undefined, etag, sequencer, lastModified, size };
     } catch (err) {
       freed = [];
       if (blobId) await this.cloud.store.blobs.delete(blobId);
@@ -301,7 +309,7 @@ export class ObjectStore {
    */
   async deleteObject(
     ctx: RequestContext,
-    input: { bucket: string; key: string; versionId?: string; ids: RequestIds },
+    input: { bucket: string; key: string; versionId?: string; ids: RequestIds; notifyMissing?: boolean; lifecycle?: boolean },
   ): Promise<{ versionId?: string; deleteMarker: boolean }> {
     const bucket = this.requireBucket(input.bucket);
     const existing = this.record(input.bucket, input.key);
@@ -312,7 +320,7 @@ export class ObjectStore {
 
     if (input.versionId !== undefined) {
       const target = existing?.versions.find((v) => v.versionId === input.versionId);
-      if (!existing || !target) return { versionId: input.versionId, deleteMarker: false };
+      if (!existing || !target) return this.missing(ctx, input, input.versionId);
       sequencer = this.nextSequencer(existing.sequencer);
       const rest = existing.versions.filter((v) => v !== target);
       if (target.blobId) freed.push(target.blobId);
@@ -321,7 +329,7 @@ export class ObjectStore {
       outcome = { versionId: target.versionId, deleteMarker: !!target.deleteMarker };
       eventName = "ObjectRemoved:Delete";
     } else if (!bucket.versioning) {
-      if (!existing) return { deleteMarker: false };
+      if (!existing) return this.missing(ctx, input);
       sequencer = this.nextSequencer(existing.sequencer);
       for (const v of existing.versions) if (v.blobId) freed.push(v.blobId);
       this.objects.delete(objectKey(input.bucket, input.key));
@@ -350,12 +358,23 @@ export class ObjectStore {
       outcome = { versionId, deleteMarker: true };
       eventName = "ObjectRemoved:DeleteMarkerCreated";
     }
-    this.emit(ctx, eventName, input.bucket, input.key, input.ids, {
+    // A lifecycle rule's deletion is a LifecycleExpiration:* event, done by S3 itself (lifecycle/).
+    const name: ObjectEventName = input.lifecycle ? (eventName === "ObjectRemoved:Delete" ? "LifecycleExpiration:Delete" : "LifecycleExpiration:DeleteMarkerCreated") : eventName;
+    this.emit(ctx, name, input.bucket, input.key, input.ids, {
       versionId: bucket.versioning || input.versionId !== undefined ? outcome.versionId : undefined,
       sequencer,
+      byS3: input.lifecycle || undefined,
     });
     for (const id of freed) await this.cloud.store.blobs.delete(id);
     return outcome;
+  }
+
+  /** Deleting what does not exist: 204 and, for DeleteObjects (notifyMissing), still an ObjectRemoved:Delete, as AWS sends one per requested key. */
+  private missing(ctx: RequestContext, input: { bucket: string; key: string; ids: RequestIds; notifyMissing?: boolean }, versionId?: string) {
+    if (input.notifyMissing) {
+      this.emit(ctx, "ObjectRemoved:Delete", input.bucket, input.key, input.ids, { versionId, sequencer: this.nextSequencer(this.record(input.bucket, input.key)?.sequencer) });
+    }
+    return { versionId, deleteMarker: false };
   }
 
   /** Replace (or clear) the tag set of a version; emits ObjectTagging:Put/Delete. */
@@ -366,7 +385,8 @@ export class ObjectStore {
     this.objects.set(objectKey(input.bucket, input.key), { ...record, versions });
     const bucket = this.bucket(input.bucket);
     this.emit(ctx, input.tags.length ? "ObjectTagging:Put" : "ObjectTagging:Delete", input.bucket, input.key, input.ids, {
-      versionId: bucket?.versioning ? input.version.versionId : undefined,
+      // As for writes, a Suspended bucket's "null" version is not named in the event.
+      versionId: bucket?.versioning && !(bucket.versioning === "Suspended" && input.version.versionId === "null") ? input.version.versionId : undefined,
       eTag: input.version.etag,
       size: input.version.size,
     });
@@ -387,13 +407,14 @@ export class ObjectStore {
     this.buckets.delete(name);
   }
 
-  private emit(
+  /** Hand one event to notifications/ (also used by acl.ts, restore.ts and lifecycle/ for the events they cause). */
+  emit(
     ctx: RequestContext,
     eventName: ObjectEventName,
     bucketName: string,
     key: string,
     ids: RequestIds,
-    detail: { size?: number; eTag?: string; versionId?: string; sequencer?: string },
+    detail: Pick<S3ObjectEvent, "size" | "eTag" | "versionId" | "sequencer" | "restore" | "destinationStorageClass" | "byS3">,
   ): void {
     const bucket = this.bucket(bucketName);
     this.notifier.emit({

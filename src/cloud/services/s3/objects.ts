@@ -17,6 +17,8 @@ import { deleteMarkerError, invalidVersionId, isVersionIdShape, noSuchKey, noSuc
 import { readObjectAttributes, objectResponseHeaders } from "./object-headers.js";
 import type { ObjectVersion } from "./object-store.js";
 import { parseTaggingBody, tagSetXml } from "./tagging.js";
+import { checkRequestAcl, setVersionAcl } from "./acl.js";
+import { checkReadable, restoreHeader } from "./restore.js";
 
 /** S3's limit on a key: 1,024 bytes of UTF-8. */
 const MAX_KEY_BYTES = 1024;
@@ -67,6 +69,7 @@ async function storeObject(call: S3Call, decoded: UploadBody): Promise<GatewayRe
   const headers = call.headers;
   const verified = decoded.verified;
   const attributes = readObjectAttributes(headers, decoded.chunked ? decoded.contentEncoding : undefined);
+  const acl = checkRequestAcl(call); // x-amz-acl / x-amz-grant-*: ownership controls and Block Public Access first
   const written = await call.store.writeObject(call.ctx, {
     bucket: call.bucket,
     key,
@@ -83,6 +86,7 @@ async function storeObject(call: S3Call, decoded: UploadBody): Promise<GatewayRe
     ifNoneMatch: headers["if-none-match"],
     ids: call.ids,
   });
+  if (acl) setVersionAcl(call, key, written.versionId ?? "null", acl.grants);
   const response: Record<string, string> = { etag: `"${written.etag}"`, "x-amz-server-side-encryption": "AES256", ...verified.headers };
   if (written.versionId) response["x-amz-version-id"] = written.versionId;
   return empty(call, 200, response);
@@ -91,12 +95,15 @@ async function storeObject(call: S3Call, decoded: UploadBody): Promise<GatewayRe
 async function readObject(call: S3Call, head: boolean): Promise<GatewayResponse> {
   const version = resolveVersion(call);
   const bucket = call.store.requireBucket(call.bucket);
+  if (!head) checkReadable(version); // an archived object needs a completed restore (restore.ts)
   const base = objectResponseHeaders(version, {
     versioned: !!bucket.versioning || version.versionId !== "null",
     checksumMode: (call.headers["x-amz-checksum-mode"] ?? "").toUpperCase() === "ENABLED",
     query: call.query,
     includeTagCount: !head,
   });
+  const restore = restoreHeader(version);
+  if (restore) base["x-amz-restore"] = restore;
   if (checkReadConditions(call.headers, version) === "not-modified") {
     return empty(call, 304, notModifiedHeaders(version));
   }

@@ -8,10 +8,12 @@
  * policy does not cover), then the same integrity and attribute rules as
  * PutObject. The object is written with the ObjectCreated:Post event.
  *
- * By design: like presigned URLs, the signature is verified only for keys
- * minted here (role sessions); other keys are the account's admin. A form
- * with no policy at all is accepted as the admin (S3 would need a bucket
- * policy allowing anonymous writes).
+ * The policy's signature is verified with the signing key's secret (the
+ * administrator's configured one, or a role session's minted one, whose form
+ * must carry its x-amz-security-token); an unknown key is InvalidAccessKeyId.
+ * A form with no policy is an anonymous request: it is written only when the
+ * bucket policy grants anonymous s3:PutObject, as on S3. With `--auth any`
+ * the administrator's secret is not known and its policies are not verified.
  */
 import { createHmac } from "node:crypto";
 import { AwsError } from "../../core/aws-error.js";
@@ -81,7 +83,12 @@ function signer(call: S3Call, form: Map<string, string>, policy: string): Reques
   const v4 = form.get("x-amz-credential");
   const v2 = form.get("awsaccesskeyid");
   const accessKeyId = v4 ? v4.split("/")[0] : v2;
-  const principal = call.cloud.identity.resolve(accessKeyId);
+  const lookup = accessKeyId ? call.cloud.identity.lookup(accessKeyId) : undefined;
+  if (lookup?.status === "expired") throw new AwsError("ExpiredToken", "The provided token has expired.");
+  if (accessKeyId && lookup?.status === "unknown") {
+    throw new AwsError("InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.", { status: 403, fields: { AWSAccessKeyId: accessKeyId } });
+  }
+  const principal = lookup && (lookup.status === "admin" || lookup.status === "session") ? lookup.principal : call.cloud.identity.resolve(accessKeyId);
   if (!principal) throw new AwsError("ExpiredToken", "The provided token has expired.");
   const known = accessKeyId ? call.cloud.identity.secretFor(accessKeyId) : undefined;
   if (v4) {
@@ -93,7 +100,7 @@ function signer(call: S3Call, form: Map<string, string>, policy: string): Reques
     if (known) {
       const expected = hmac(signingKey(known.secretAccessKey, scope[1]!, scope[2]!, scope[3]!), policy).toString("hex");
       if (!sameSignature(expected, signature)) throw signatureMismatch();
-      if (form.get("x-amz-security-token") !== known.sessionToken) throw new AwsError("InvalidToken", "The provided token is malformed or otherwise invalid.");
+      if (known.sessionToken !== undefined && form.get("x-amz-security-token") !== known.sessionToken) throw new AwsError("InvalidToken", "The provided token is malformed or otherwise invalid.");
     }
   } else if (v2) {
     const signature = form.get("signature");

@@ -4,20 +4,23 @@
  * X-Amz-* parameters present and well formed, the request not expired (403
  * AccessDenied "Request has expired"), then the signature.
  *
- * By design: the signature is verified only when the local cloud knows the
- * secret of the access key — keys minted here for role sessions (STS
- * AssumeRole, Lambda execution roles). Any other key is accepted as the
- * account's administrator (aws-behavior.md §8), whose secret the local cloud
- * cannot know, so for those only form and expiry are checked. SigV2 URLs get
- * the expiry check only.
+ * The signature is verified with the secret of the access key: the
+ * administrator's configured one or a role session's minted one (the gateway
+ * has already refused unknown and expired keys). A role session's URL must
+ * carry its session token. With `--auth any` the administrator's secret is
+ * not known, so for those keys only form and expiry are checked, as before.
+ * SigV2 URLs are verified too (HMAC-SHA1 of S3's SigV2 string to sign) when
+ * the secret is known.
  */
+import { createHmac, timingSafeEqual } from "node:crypto";
 import { AwsError } from "../../core/aws-error.js";
+import { parseAddress } from "./addressing.js";
 import type { GatewayRequest } from "../../core/service.js";
 import { canonicalHeaderValue, canonicalPath, canonicalQuery, hmac, sameSignature, sha256Hex, signingKey } from "./sigv4.js";
 
 /** Where the secret of a minted key comes from (cloud.identity implements it). */
 export interface SecretSource {
-  secretFor(accessKeyId: string): { secretAccessKey: string; sessionToken: string } | undefined;
+  secretFor(accessKeyId: string): { secretAccessKey: string; sessionToken?: string } | undefined;
 }
 
 export interface PresignedInfo {
@@ -63,7 +66,7 @@ export function verifyPresigned(req: GatewayRequest, secrets: SecretSource, now:
       { fields: { ArgumentName: "Authorization", ArgumentValue: req.headers["authorization"] } },
     );
   }
-  if (!req.query.has("X-Amz-Algorithm") && !req.query.has("X-Amz-Credential")) return verifyV2(req, now);
+  if (!req.query.has("X-Amz-Algorithm") && !req.query.has("X-Amz-Credential")) return verifyV2(req, secrets, now);
 
   for (const name of REQUIRED) {
     if (!req.query.get(name)) {
@@ -108,7 +111,8 @@ export function verifyPresigned(req: GatewayRequest, secrets: SecretSource, now:
   if (!known) return { version: 4, accessKeyId: accessKeyId!, signatureVerified: false, expiresAt };
 
   const token = req.query.get("X-Amz-Security-Token") ?? req.headers["x-amz-security-token"];
-  if (token !== undefined && token !== known.sessionToken) {
+  // A role session's URL must carry its token; an administrator's key has none to check.
+  if (known.sessionToken !== undefined && token !== known.sessionToken) {
     throw new AwsError("InvalidToken", "The provided token is malformed or otherwise invalid.", { fields: { Token: token } });
   }
   const canonicalHeaders = signedHeaders
@@ -139,13 +143,43 @@ export function verifyPresigned(req: GatewayRequest, secrets: SecretSource, now:
   return { version: 4, accessKeyId: accessKeyId!, signatureVerified: true, expiresAt };
 }
 
-/** SigV2 query authentication (`AWSAccessKeyId`, `Expires` in epoch seconds, `Signature`): expiry only. */
-function verifyV2(req: GatewayRequest, now: number): PresignedInfo {
+/** Sub-resources that are part of SigV2's CanonicalizedResource (S3 developer guide, "Signing and authenticating REST requests"). */
+const V2_SUBRESOURCES = new Set([
+  "acl", "cors", "delete", "lifecycle", "location", "logging", "notification", "partNumber", "policy", "requestPayment",
+  "response-cache-control", "response-content-disposition", "response-content-encoding", "response-content-language",
+  "response-content-type", "response-expires", "tagging", "torrent", "uploadId", "uploads", "versionId", "versioning", "versions", "website",
+]);
+
+/** SigV2 query authentication (`AWSAccessKeyId`, `Expires` in epoch seconds, `Signature`): expiry, then HMAC-SHA1 when the secret is known. */
+function verifyV2(req: GatewayRequest, secrets: SecretSource, now: number): PresignedInfo {
   const expiresText = req.query.get("Expires") ?? "";
   if (!/^\d+$/.test(expiresText)) {
     throw new AwsError("AccessDenied", "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters", { status: 403 });
   }
   const expiresAt = new Date(Number(expiresText) * 1000);
   if (now > expiresAt.getTime()) throw expired(undefined, expiresAt, now);
-  return { version: 2, accessKeyId: req.query.get("AWSAccessKeyId") ?? "", signatureVerified: false, expiresAt };
+  const accessKeyId = req.query.get("AWSAccessKeyId") ?? "";
+  const known = secrets.secretFor(accessKeyId);
+  if (!known) return { version: 2, accessKeyId, signatureVerified: false, expiresAt };
+  const address = parseAddress(req.host, req.rawPath);
+  const sub = [...req.query]
+    .filter(([k]) => V2_SUBRESOURCES.has(k))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => (v === "" ? k : `${k}=${v}`));
+  const resource = (address.virtualHosted ? `/${address.bucket}` : "") + req.rawPath + (sub.length ? `?${sub.join("&")}` : "");
+  const amzHeaders = Object.keys(req.headers)
+    .filter((h) => h.startsWith("x-amz-"))
+    .sort()
+    .map((h) => `${h}:${canonicalHeaderValue(req.headers[h]!)}\n`)
+    .join("");
+  const stringToSign = [req.method, req.headers["content-md5"] ?? "", req.headers["content-type"] ?? "", expiresText, amzHeaders + resource].join("\n");
+  const expected = createHmac("sha1", known.secretAccessKey).update(stringToSign, "utf8").digest("base64");
+  const given = req.query.get("Signature") ?? "";
+  if (expected.length !== given.length || !timingSafeEqual(Buffer.from(expected), Buffer.from(given))) {
+    throw new AwsError("SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method.", {
+      status: 403,
+      fields: { AWSAccessKeyId: accessKeyId, StringToSign: stringToSign, SignatureProvided: given },
+    });
+  }
+  return { version: 2, accessKeyId, signatureVerified: true, expiresAt };
 }

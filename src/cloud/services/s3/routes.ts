@@ -6,8 +6,9 @@
  * serve answers NotImplemented with the operation's name, never a wrong
  * operation.
  */
-import { notImplemented } from "../../core/aws-error.js";
-import { deleteBucketPolicy, getBucketPolicy, putBucketPolicy } from "./bucket-policy.js";
+import { AwsError, notImplemented } from "../../core/aws-error.js";
+import { deleteBucketPolicy, getBucketPolicy, putBucketPolicy, validateBucketPolicy } from "./bucket-policy.js";
+import type { IamInternalApi } from "../../core/internal-apis.js";
 import {
   createBucket,
   deleteBucket,
@@ -37,6 +38,11 @@ import {
 } from "./multipart-routes.js";
 import { deleteObject, deleteObjectTagging, getObject, getObjectTagging, headObject, putObject, putObjectTagging } from "./objects.js";
 import { S3_OWNER_ID } from "../../core/constants.js";
+import { getObjectAcl, putObjectAcl } from "./acl.js";
+import { restoreObject } from "./restore.js";
+import { deleteBucketLifecycle, getBucketLifecycleConfiguration, putBucketLifecycleConfiguration } from "./lifecycle/index.js";
+import { deleteBucketOwnershipControls, getBucketOwnershipControls, putBucketOwnershipControls } from "./ownership-controls.js";
+import { checkPublicPolicy, deletePublicAccessBlock, getPublicAccessBlock, putPublicAccessBlock } from "./public-access-block.js";
 
 type Level = "service" | "bucket" | "object";
 
@@ -59,6 +65,9 @@ function requireOwnBucket(call: S3Call) {
 
 const putPolicy: S3Handler = (call) => {
   const bucket = requireOwnBucket(call);
+  // A malformed policy is MalformedPolicy first; a valid public one then meets BlockPublicPolicy.
+  validateBucketPolicy(call.req.body.toString("utf8"), bucket.name, call.cloud.use<IamInternalApi>("iam"));
+  checkPublicPolicy(call, bucket, call.req.body.toString("utf8"));
   putBucketPolicy(call.cloud, bucket.account, bucket.name, call.req.body);
   return empty(call, 204);
 };
@@ -106,6 +115,9 @@ export const ROUTES: Route[] = [
   { method: "PUT", level: "bucket", sub: "policy", operation: "PutBucketPolicy", handler: putPolicy },
   { method: "PUT", level: "bucket", sub: "notification", operation: "PutBucketNotificationConfiguration", handler: putNotification },
   { method: "PUT", level: "bucket", sub: "cors", operation: "PutBucketCors", handler: putBucketCors },
+  { method: "PUT", level: "bucket", sub: "ownershipControls", operation: "PutBucketOwnershipControls", handler: putBucketOwnershipControls },
+  { method: "PUT", level: "bucket", sub: "lifecycle", operation: "PutBucketLifecycleConfiguration", handler: putBucketLifecycleConfiguration },
+  { method: "PUT", level: "bucket", sub: "publicAccessBlock", operation: "PutPublicAccessBlock", handler: putPublicAccessBlock },
   { method: "PUT", level: "bucket", operation: "CreateBucket", handler: createBucket },
   { method: "GET", level: "bucket", sub: "location", operation: "GetBucketLocation", handler: getBucketLocation },
   { method: "GET", level: "bucket", sub: "versioning", operation: "GetBucketVersioning", handler: getBucketVersioning },
@@ -114,6 +126,9 @@ export const ROUTES: Route[] = [
   { method: "GET", level: "bucket", sub: "notification", operation: "GetBucketNotificationConfiguration", handler: getNotification },
   { method: "GET", level: "bucket", sub: "acl", operation: "GetBucketAcl", handler: getBucketAcl },
   { method: "GET", level: "bucket", sub: "cors", operation: "GetBucketCors", handler: getBucketCors },
+  { method: "GET", level: "bucket", sub: "ownershipControls", operation: "GetBucketOwnershipControls", handler: getBucketOwnershipControls },
+  { method: "GET", level: "bucket", sub: "lifecycle", operation: "GetBucketLifecycleConfiguration", handler: getBucketLifecycleConfiguration },
+  { method: "GET", level: "bucket", sub: "publicAccessBlock", operation: "GetPublicAccessBlock", handler: getPublicAccessBlock },
   { method: "GET", level: "bucket", sub: "uploads", operation: "ListMultipartUploads", handler: listMultipartUploads },
   { method: "GET", level: "bucket", sub: "versions", operation: "ListObjectVersions", handler: listObjectVersions },
   { method: "GET", level: "bucket", sub: "list-type", operation: "ListObjectsV2", handler: listObjectsV2 },
@@ -122,6 +137,9 @@ export const ROUTES: Route[] = [
   { method: "DELETE", level: "bucket", sub: "tagging", operation: "DeleteBucketTagging", handler: deleteBucketTagging },
   { method: "DELETE", level: "bucket", sub: "policy", operation: "DeleteBucketPolicy", handler: deletePolicy },
   { method: "DELETE", level: "bucket", sub: "cors", operation: "DeleteBucketCors", handler: deleteBucketCors },
+  { method: "DELETE", level: "bucket", sub: "ownershipControls", operation: "DeleteBucketOwnershipControls", handler: deleteBucketOwnershipControls },
+  { method: "DELETE", level: "bucket", sub: "lifecycle", operation: "DeleteBucketLifecycle", handler: deleteBucketLifecycle },
+  { method: "DELETE", level: "bucket", sub: "publicAccessBlock", operation: "DeletePublicAccessBlock", handler: deletePublicAccessBlock },
   // The CORS preflight is unsigned: the bucket's CORS rules decide, not IAM.
   { method: "OPTIONS", level: "bucket", operation: "PreflightCors", handler: preflight, authorizesItself: true },
   { method: "OPTIONS", level: "object", operation: "PreflightCors", handler: preflight, authorizesItself: true },
@@ -130,17 +148,20 @@ export const ROUTES: Route[] = [
   { method: "POST", level: "bucket", operation: "PostObject", handler: postObject, authorizesItself: true },
 
   { method: "PUT", level: "object", sub: "tagging", operation: "PutObjectTagging", handler: putObjectTagging },
+  { method: "PUT", level: "object", sub: "acl", operation: "PutObjectAcl", handler: putObjectAcl },
   { method: "PUT", level: "object", sub: "uploadId", header: "x-amz-copy-source", operation: "UploadPartCopy", handler: uploadPartCopy },
   { method: "PUT", level: "object", sub: "uploadId", operation: "UploadPart", handler: uploadPart },
   { method: "PUT", level: "object", header: "x-amz-copy-source", operation: "CopyObject", handler: copyObject },
   { method: "PUT", level: "object", operation: "PutObject", handler: putObject },
   { method: "GET", level: "object", sub: "tagging", operation: "GetObjectTagging", handler: getObjectTagging },
+  { method: "GET", level: "object", sub: "acl", operation: "GetObjectAcl", handler: getObjectAcl },
   { method: "GET", level: "object", sub: "uploadId", operation: "ListParts", handler: listParts },
   { method: "GET", level: "object", operation: "GetObject", handler: getObject },
   { method: "HEAD", level: "object", operation: "HeadObject", handler: headObject },
   { method: "DELETE", level: "object", sub: "tagging", operation: "DeleteObjectTagging", handler: deleteObjectTagging },
   { method: "DELETE", level: "object", sub: "uploadId", operation: "AbortMultipartUpload", handler: abortMultipartUpload },
   { method: "DELETE", level: "object", operation: "DeleteObject", handler: deleteObject },
+  { method: "POST", level: "object", sub: "restore", operation: "RestoreObject", handler: restoreObject },
   { method: "POST", level: "object", sub: "uploads", operation: "CreateMultipartUpload", handler: createMultipartUpload },
   { method: "POST", level: "object", sub: "uploadId", operation: "CompleteMultipartUpload", handler: completeMultipartUpload },
 ];
@@ -202,6 +223,10 @@ export function resolveRoute(method: string, level: Level, query: URLSearchParam
     }
     return { operation: route.operation, handler: route.handler, authorizesItself: !!route.authorizesItself };
   }
-  const what = level === "service" ? `${method} /` : level === "bucket" ? `${method} /{bucket}` : `${method} /{bucket}/{key}`;
+  if (level === "service") {
+    // S3 serves only GET (ListBuckets) on the service root; any other method is AWS's 405, not a gap.
+    throw new AwsError("MethodNotAllowed", "The specified method is not allowed against this resource.", { status: 405, fields: { Method: method, ResourceType: "SERVICE" } });
+  }
+  const what = level === "bucket" ? `${method} /{bucket}` : `${method} /{bucket}/{key}`;
   throw notImplemented("s3", `${what}${query.toString() ? "?" + [...query.keys()].join("&") : ""}`);
 }

@@ -12,7 +12,7 @@ import type { Tag } from "./object-store.js";
 
 const invalidTag = (message: string) => new AwsError("InvalidTag", message);
 
-function validate(tags: Tag[], limit: number, what: "Object" | "Bucket"): Tag[] {
+function validate(tags: Tag[], limit: number, what: "Object" | "Bucket", allowAwsPrefix = false): Tag[] {
   if (tags.length > limit) {
     throw new AwsError("BadRequest", what === "Object" ? "Object tags cannot be greater than 10" : "Bucket tag count cannot be greater than 50");
   }
@@ -21,7 +21,7 @@ function validate(tags: Tag[], limit: number, what: "Object" | "Bucket"): Tag[] 
     if (Key.length === 0) throw invalidTag("The TagKey you have provided is invalid");
     if ([...Key].length > 128) throw invalidTag("The TagKey you have provided is too long, max 128");
     if ([...Value].length > 256) throw invalidTag("The TagValue you have provided is too long, max 256");
-    if (Key.toLowerCase().startsWith("aws:")) throw invalidTag("Your TagKey cannot be prefixed with aws:");
+    if (!allowAwsPrefix && Key.toLowerCase().startsWith("aws:")) throw invalidTag("Your TagKey cannot be prefixed with aws:");
     if (seen.has(Key)) throw invalidTag("Cannot provide multiple Tags with the same key");
     seen.add(Key);
   }
@@ -48,7 +48,7 @@ export function parseTaggingHeader(value: string | undefined): Tag[] | undefined
 }
 
 /** A <Tagging> request body. */
-export function parseTaggingBody(body: Buffer, what: "Object" | "Bucket"): Tag[] {
+export function parseTaggingBody(body: Buffer, what: "Object" | "Bucket", allowAwsPrefix = false): Tag[] {
   let doc: Record<string, any>;
   try {
     doc = parseXml(body.toString("utf8"), ["Tag"]);
@@ -64,7 +64,7 @@ export function parseTaggingBody(body: Buffer, what: "Object" | "Bucket"): Tag[]
     if (!t || typeof t !== "object" || typeof t.Key !== "string" || typeof t.Value !== "string") throw malformedXml();
     return { Key: t.Key, Value: t.Value };
   });
-  return validate(tags, what === "Object" ? 10 : 50, what);
+  return validate(tags, what === "Object" ? 10 : 50, what, allowAwsPrefix);
 }
 
 /** The XML body of Get{Object,Bucket}Tagging. */

@@ -28,6 +28,10 @@
  * - RedriveAllowPolicy is stored but not enforced.
  *
  * **By design**
+ * - Malformed input (issue 11): JSON bodies are type-checked against the SDK's model
+ *   (SerializationException, like AWS's deserializer), query forms shape-checked
+ *   (InvalidParameterValue); a body that is not a JSON object, or nests past 100 levels,
+ *   is a SerializationException.
  * - Visibility timeouts, DelaySeconds, WaitTimeSeconds, retention and the
  *   60-s PurgeQueue interval run in real time, not on the cloud's time scale:
  *   they are values the user picks, and a Lambda's run time must compare with

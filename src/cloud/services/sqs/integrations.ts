@@ -34,7 +34,7 @@ export function sqsDestinationAdapter(svc: SqsService): DestinationAdapter {
         body,
         messageAttributes,
         senderId: serviceSenderId(message.source.principal),
-        traceHeader: message.lineage ? traceHeaderWithLineage(message.lineage) : undefined,
+        traceHeader: message.traceHeader ?? (message.lineage ? traceHeaderWithLineage(message.lineage) : undefined),
       });
     },
   };

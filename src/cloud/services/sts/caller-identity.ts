@@ -1,6 +1,6 @@
 /**
- * STS GetCallerIdentity: who the request's credentials belong to. Any key
- * the cloud did not mint is the account's administrator, shown as the
+ * STS GetCallerIdentity: who the request's credentials belong to. The
+ * administrator's credentials (default test/test) are shown as the
  * account root (arn:aws:iam::000000000000:root, UserId = the account id, as
  * AWS shows a root caller); a key minted for a role session shows the
  * assumed-role ARN and the AROA…:<session> user id (core/identity.ts).

@@ -20,11 +20,11 @@
  * - MFA (SerialNumber/TokenCode) is not checked.
  *
  * **By design**
- * - The administrator caller (any key the cloud did not mint) appears as the
+ * - The administrator caller (the configured credentials, default test/test) appears as the
  *   account root, arn:aws:iam::000000000000:root, and may assume any role whose
  *   trust policy names the account (or "*"). On AWS the root user cannot
  *   assume roles at all; locally the administrator stands for an admin user.
- * - GetSessionToken keys are not registered (see session-token.ts).
+ * - GetSessionToken keys are registered and act as the administrator (see session-token.ts).
  * - A role session's AssumeRole is checked twice when IAM enforcement is on:
  *   first by the enforcing authorizer (src/cloud/policy/enforce.ts, trust
  *   policy as the resource policy), then fully by the handler

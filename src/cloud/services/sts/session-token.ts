@@ -4,14 +4,13 @@
  * A role session cannot call it (AccessDenied "Cannot call GetSessionToken
  * with session credentials", as AWS answers).
  *
- * By design: the keys are not registered — any key the cloud did not mint
- * for a role session is the administrator already, so these credentials act
- * as the administrator who asked for them, which is what they are on AWS
- * (the same user's permissions).
+ * The keys are registered (identity.mintAdminSession) and verified like a
+ * role session's — secret and session token — and act as the administrator
+ * who asked for them, which is what they are on AWS (the same user's
+ * permissions).
  */
 import { AwsError } from "../../core/aws-error.js";
 import type { RequestContext } from "../../core/context.js";
-import { hex, iamUniqueId, secretKey } from "../../core/ids.js";
 import { StsChecks, intParam, stsTime } from "./validation.js";
 
 export function getSessionToken(ctx: RequestContext, input: Record<string, any>) {
@@ -22,13 +21,13 @@ export function getSessionToken(ctx: RequestContext, input: Record<string, any>)
   if (ctx.principal.kind === "assumed-role") {
     throw new AwsError("AccessDenied", "Cannot call GetSessionToken with session credentials", { status: 403 });
   }
-  const expiration = new Date(Date.now() + (duration ?? 43200) * 1000).toISOString();
+  const session = ctx.cloud.identity.mintAdminSession(ctx.account, duration ?? 43200);
   return {
     Credentials: {
-      AccessKeyId: iamUniqueId("ASIA"),
-      SecretAccessKey: secretKey(),
-      SessionToken: "FwoGZXIvYXdzE" + Buffer.from(hex(64)).toString("base64"),
-      Expiration: stsTime(expiration),
+      AccessKeyId: session.accessKeyId,
+      SecretAccessKey: session.secretAccessKey,
+      SessionToken: session.sessionToken,
+      Expiration: stsTime(session.expiration),
     },
   };
 }

@@ -11,7 +11,7 @@
  * - a specific match in the same account is enough on its own; a match through
  *   the account (or any cross-account match) also needs an Allow for
  *   sts:AssumeRole on the role in the caller's identity policies.
- * The administrator caller (any key the cloud did not mint) has every
+ * The administrator caller (the configured credentials) has every
  * permission, so for it the trust policy alone decides.
  *
  * The engine is loaded on first use, so a cloud that never sees AssumeRole

@@ -86,6 +86,8 @@ export function readSettings(body: Record<string, unknown>): MappingSettings {
     if (!Array.isArray(filters) || filters.length > 5) throw invalidParameter("Invalid filter criteria: at most 5 filters are allowed.");
     settings.filters = filters.map((f) => {
       if (typeof f?.Pattern !== "string") throw invalidParameter("Invalid filter pattern definition: every filter needs a Pattern string.");
+      // Filter.Pattern: "Length Constraints: Maximum length of 4096" (Lambda API reference, Filter).
+      if (f.Pattern.length > 4096) throw invalidParameter("Invalid filter pattern definition: a Pattern is at most 4096 characters.");
       try {
         parsePattern(f.Pattern);
       } catch (err) {

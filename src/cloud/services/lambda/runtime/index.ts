@@ -47,10 +47,10 @@
  * **sharp** in particular is resolved like any other dependency: from
  * `node_modules/sharp` inside the unpacked code, with its platform package
  * (`@img/sharp-linux-x64` + `@img/sharp-libvips-linux-x64` for AWS's
- * linux-x64, e.g. `npm install --os=linux --cpu=x64 sharp`). Locally the
- * platform package must match the machine running the cloud — a zip built on
- * macOS for AWS carries linux binaries that will not load on a Mac, and vice
- * versa.
+ * linux-x64, e.g. `npm install --os=linux --cpu=x64 sharp`). On a host that
+ * is not linux-x64 (a Mac, Windows, linux-arm64) the unpacked code also gets
+ * the host's build of the same sharp version from the kit's node_modules
+ * (native-modules.ts), so a zip built for AWS runs locally unchanged.
  *
  * Measuring a cold start: `measureColdStart()` below (used by the bench) runs
  * a tiny function in a fresh pool and returns the Init Duration (process

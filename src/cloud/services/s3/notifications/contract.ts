@@ -29,6 +29,14 @@ export interface S3ObjectEvent {
   principalId: string;
   sourceIp: string;
   time: Date;
+  /** The bucket's aws:-prefixed tags (record 2.5 s3.bucket.awsGeneratedTags); filled in by notifications/ from the bucket. */
+  awsGeneratedTags?: Record<string, string>;
+  /** ObjectRestore:* / LifecycleTransition: the archive's storage class and (Completed) when the restored copy expires. */
+  restore?: { storageClass: string; expiryTime?: Date };
+  /** LifecycleTransition: the class the object moved to. */
+  destinationStorageClass?: string;
+  /** Events S3 itself causes (restore completion, lifecycle): userIdentity is S3, not a caller. */
+  byS3?: boolean;
   /** X-Amzn-Trace-Id of the request (optional): carries Lambda loop-detection lineage into the deliveries. */
   traceHeader?: string;
 }

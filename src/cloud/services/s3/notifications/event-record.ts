@@ -28,15 +28,26 @@ export interface S3EventRecord {
   s3: {
     s3SchemaVersion: "1.0";
     configurationId: string;
-    bucket: { name: string; ownerIdentity: { principalId: string }; arn: string };
+    bucket: { name: string; ownerIdentity: { principalId: string }; arn: string; awsGeneratedTags?: Record<string, string> };
     object: { key: string; size?: number; eTag?: string; versionId?: string; sequencer?: string };
   };
+  /** ObjectRestore:Completed: when the restored copy expires and the archive's class [SNAP test_restore_object]. */
+  glacierEventData?: { restoreEventData: { lifecycleRestorationExpiryTime: string; lifecycleRestoreStorageClass: string } };
+  /** LifecycleTransition: the class the object moved to [S3-ES]. */
+  lifecycleEventData?: { transitionEventData: { destinationStorageClass: string } };
 }
 
-/** 2.1 for created/removed/restore events; 2.3 for tagging, ACL and lifecycle events [SNAP]. */
-export function eventVersionOf(eventName: string): string {
-  return /^(ObjectTagging|ObjectAcl|LifecycleExpiration|LifecycleTransition):/.test(eventName + ":") ? "2.3" : "2.1";
-}
+/**
+ * The schema version on every record. Since 2.4 S3 uses ONE version for all
+ * event types, raised together whenever the schema grows; the current one is
+ * 2.5, which added s3.bucket.awsGeneratedTags [S3-ES 2026]. (Recordings from
+ * January 2025 still show the per-type 2.1/2.3 [SNAP]; consumers must only
+ * check the major version.)
+ */
+export const EVENT_VERSION = "2.5";
+
+/** S3 documents 64 KB as the largest event notification (the SQS queue's MaximumMessageSize should allow it). */
+export const MAX_EVENT_BYTES = 64 * 1024;
 
 /**
  * userIdentity.principalId as S3 writes it: "AWS:" + the IAM unique id for
@@ -61,6 +72,11 @@ export function ownerPrincipalId(account: string): string {
   const id = "A" + digest.toString(36).toUpperCase().padStart(13, "0").slice(0, 13);
   ownerIds.set(account, id); // one hash per account, not per event
   return id;
+}
+
+/** Who S3 names for what it did by itself: "AmazonCustomer:<owner>" for a restore completing [SNAP], "s3.amazonaws.com" for lifecycle (UNCERTAIN). */
+function s3PrincipalId(event: S3ObjectEvent): string {
+  return event.eventName.startsWith("ObjectRestore:") ? `AmazonCustomer:${ownerPrincipalId(event.account)}` : "s3.amazonaws.com";
 }
 
 /** The `s3.object` member with the fields this event type carries. */
@@ -89,22 +105,38 @@ function compact<T extends object>(o: T): T {
 }
 
 export function buildEventRecord(event: S3ObjectEvent, configurationId: string): S3EventRecord {
-  return {
-    eventVersion: eventVersionOf(event.eventName),
+  const record: S3EventRecord = {
+    eventVersion: EVENT_VERSION,
     eventSource: "aws:s3",
     awsRegion: event.region,
     eventTime: event.time.toISOString(),
     eventName: event.eventName,
-    userIdentity: { principalId: requesterPrincipalId(event.principalId, event.account) },
+    // What S3 does by itself (a restore completing) is attributed to "AmazonCustomer:<owner id>" [SNAP test_restore_object].
+    userIdentity: { principalId: event.byS3 ? s3PrincipalId(event) : requesterPrincipalId(event.principalId, event.account) },
     requestParameters: { sourceIPAddress: event.sourceIp },
     responseElements: { "x-amz-request-id": event.requestId, "x-amz-id-2": event.hostId },
     s3: {
       s3SchemaVersion: "1.0",
       configurationId,
-      bucket: { name: event.bucket, ownerIdentity: { principalId: ownerPrincipalId(event.account) }, arn: `arn:aws:s3:::${event.bucket}` },
+      bucket: compact({
+        name: event.bucket,
+        ownerIdentity: { principalId: ownerPrincipalId(event.account) },
+        arn: `arn:aws:s3:::${event.bucket}`,
+        // 2.5: the bucket's aws:-prefixed tags (e.g. a CloudFormation stack's); absent when it has none (UNCERTAIN: AWS may send {}).
+        awsGeneratedTags: event.awsGeneratedTags && Object.keys(event.awsGeneratedTags).length ? event.awsGeneratedTags : undefined,
+      }),
       object: compact(objectFields(event)),
     },
   };
+  if (event.eventName === "ObjectRestore:Completed" && event.restore?.expiryTime) {
+    record.glacierEventData = {
+      restoreEventData: { lifecycleRestorationExpiryTime: event.restore.expiryTime.toISOString(), lifecycleRestoreStorageClass: event.restore.storageClass },
+    };
+  }
+  if (event.eventName === "LifecycleTransition" && event.destinationStorageClass) {
+    record.lifecycleEventData = { transitionEventData: { destinationStorageClass: event.destinationStorageClass } };
+  }
+  return record;
 }
 
 /** The message body every destination receives: one record per message. */

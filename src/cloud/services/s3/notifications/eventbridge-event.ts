@@ -29,6 +29,14 @@ const MAPPING: Record<string, { detailType: string; reason?: string; deletionTyp
   LifecycleTransition: { detailType: "Object Storage Class Changed" },
 };
 
+/**
+ * detail."event-version": the detail schema's version (the envelope `version`
+ * stays "0" and is documented as NOT the schema version). The user guide's
+ * ev-events examples show "1.0" and, with bucket."aws-generated-tags", "1.1";
+ * the newer one is sent here (UNCERTAIN which examples are current).
+ */
+export const DETAIL_EVENT_VERSION = "1.1";
+
 export function detailTypeOf(eventName: string): string | undefined {
   return MAPPING[eventName]?.detailType;
 }
@@ -52,7 +60,8 @@ export interface S3EventBridgeEvent {
 
 function objectDetail(event: S3ObjectEvent, detailType: string): Record<string, unknown> {
   const object: Record<string, unknown> = { key: event.key };
-  if (detailType === "Object Created") {
+  // Created and restore events carry size and etag [SNAP test_restore_object]; deletions neither; tags/ACL only the etag.
+  if (detailType === "Object Created" || detailType.startsWith("Object Restore") || detailType === "Object Storage Class Changed") {
     object.size = event.size ?? 0;
     object.etag = event.eTag ?? EMPTY_ETAG;
   } else if (detailType !== "Object Deleted") {
@@ -67,16 +76,25 @@ function objectDetail(event: S3ObjectEvent, detailType: string): Record<string, 
 export function buildEventBridgeEvent(event: S3ObjectEvent): S3EventBridgeEvent | undefined {
   const mapping = MAPPING[event.eventName];
   if (!mapping) return undefined;
+  const bucket: Record<string, unknown> = { name: event.bucket };
+  if (event.awsGeneratedTags && Object.keys(event.awsGeneratedTags).length) bucket["aws-generated-tags"] = event.awsGeneratedTags;
   const detail: Record<string, unknown> = {
     version: "0",
-    bucket: { name: event.bucket },
+    "event-version": DETAIL_EVENT_VERSION,
+    bucket,
     object: objectDetail(event, mapping.detailType),
     "request-id": event.requestId,
-    requester: event.account,
-    "source-ip-address": event.sourceIp,
+    // What S3 does by itself (restore completion, lifecycle) names S3 as the requester and has no source IP [SNAP, ev-events].
+    requester: event.byS3 ? "s3.amazonaws.com" : event.account,
   };
+  if (!event.byS3) detail["source-ip-address"] = event.sourceIp;
   if (mapping.reason) detail.reason = mapping.reason;
   if (mapping.deletionType) detail["deletion-type"] = mapping.deletionType;
+  if (event.restore) {
+    detail["source-storage-class"] = event.restore.storageClass;
+    if (event.restore.expiryTime) detail["restore-expiry-time"] = event.restore.expiryTime.toISOString();
+  }
+  if (event.destinationStorageClass) detail["destination-storage-class"] = event.destinationStorageClass;
   return {
     version: "0",
     id: uuid(),

@@ -13,10 +13,10 @@
  * delivery through cloud.destinations).
  *
  * **Gaps** (not implemented)
- * - Events S3 here never produces: ObjectAcl:Put (no PutObjectAcl),
- *   ObjectRestore:*, LifecycleExpiration:*,
- *   LifecycleTransition, IntelligentTiering, Replication:* — they can be
- *   configured, they just never happen.
+ * - Events S3 here never produces: IntelligentTiering, Replication:*,
+ *   ObjectRetention:Put, ObjectAnnotation:* — they can be configured, they just
+ *   never happen. (ObjectAcl:Put, ObjectRestore:*, LifecycleExpiration:* and
+ *   LifecycleTransition come from acl.ts, restore.ts and lifecycle/.)
  * - The legacy configuration members (InvocationRole, the single-event
  *   <Event> of the 2008 API's CloudFunctionConfiguration) are not interpreted.
  * - Destinations in another account are checked like local ones (one account here).
@@ -47,8 +47,20 @@
  * - The caller's X-Amzn-Trace-Id lineage travels with each delivery
  *   (S3ObjectEvent.traceHeader), so Lambda's recursive-loop detection sees a
  *   function that writes to the bucket that triggers it.
- * - Records say eventVersion "2.1", and "2.3" for tagging/ACL/lifecycle
- *   events, as recorded against AWS (aws-behavior.md §2).
+ * - Records say eventVersion "2.5" for every event type (S3's unified
+ *   version since 2.4; the January 2025 recordings still show 2.1/2.3), with
+ *   s3.bucket.awsGeneratedTags when the bucket has aws: tags (omitted when
+ *   none, UNCERTAIN); EventBridge details carry "event-version": "1.1" and
+ *   bucket."aws-generated-tags" (aws-behavior.md §2). No legacy switch: no lab
+ *   depends on a minor version.
+ * - A record over S3's documented 64 KB limit is still delivered, with a
+ *   warning in the log (S3 keys ≤ 1 KB make this practically unreachable).
+ * - What S3 does by itself (restore completed, lifecycle) is attributed to
+ *   "AmazonCustomer:<owner>" (restore, recorded) or "s3.amazonaws.com"
+ *   (lifecycle, UNCERTAIN), with source IP "s3.amazonaws.com"; EventBridge names
+ *   requester "s3.amazonaws.com" and sends no source-ip-address.
+ * - DeleteObjects sends a record for every requested key, existing or not;
+ *   the caller's X-Amzn-Trace-Id reaches SQS as AWSTraceHeader (both recorded).
  *
  * **Client quirks**
  * - SDK v3 and the AWS CLI write LambdaFunctionConfigurations as
@@ -74,7 +86,14 @@ import { S3_SERVICE_PRINCIPAL } from "./destination-check.js";
 
 export interface NotificationDeps {
   /** The bucket's facts, or undefined when it does not exist. */
-  getBucket(name: string): { name: string; account: string; region: string; versioning?: "Enabled" | "Suspended" } | undefined;
+  getBucket(name: string): { name: string; account: string; region: string; versioning?: "Enabled" | "Suspended"; tags?: Array<{ Key: string; Value: string }> } | undefined;
+}
+
+/** The bucket's aws:-prefixed tags as the 2.5 record's s3.bucket.awsGeneratedTags map, or undefined when there are none. */
+export function awsGeneratedTags(tags: Array<{ Key: string; Value: string }> | undefined): Record<string, string> | undefined {
+  const out: Record<string, string> = {};
+  for (const t of tags ?? []) if (t.Key.toLowerCase().startsWith("aws:")) out[t.Key] = t.Value;
+  return Object.keys(out).length ? out : undefined;
 }
 
 export function createBucketNotifications(cloud: Cloud, deps: NotificationDeps): BucketNotifications {
@@ -115,7 +134,7 @@ export function createBucketNotifications(cloud: Cloud, deps: NotificationDeps):
     emit(event: S3ObjectEvent) {
       try {
         const config = state.get({ name: event.bucket, account: event.account, region: event.region });
-        if (config) router.route(config, event);
+        if (config) router.route(config, { ...event, awsGeneratedTags: event.awsGeneratedTags ?? awsGeneratedTags(deps.getBucket(event.bucket)?.tags) });
       } catch (err) {
         // emit must never fail the S3 request; a bug here is still reported.
         cloud.log.error(`s3 notifications: could not route ${event.eventName} for s3://${event.bucket}/${event.key}: ${(err as Error)?.stack ?? err}`);

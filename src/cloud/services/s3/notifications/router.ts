@@ -20,7 +20,7 @@ import type { S3ObjectEvent } from "./contract.js";
 import { SERVICE_OF, type DestinationConfig, type NotificationConfig } from "./config-types.js";
 import { eventNameMatches } from "./event-names.js";
 import { keyMatches } from "./key-filter.js";
-import { buildEventRecord, recordMessageBody } from "./event-record.js";
+import { buildEventRecord, MAX_EVENT_BYTES, recordMessageBody } from "./event-record.js";
 import { buildEventBridgeEvent } from "./eventbridge-event.js";
 import { S3_SERVICE_PRINCIPAL } from "./destination-check.js";
 
@@ -45,7 +45,8 @@ export class NotificationRouter {
     const lineage = lineageFromTraceHeader(event.traceHeader);
     for (const d of matchingDestinations(config, event)) {
       const body = recordMessageBody(buildEventRecord(event, d.id));
-      const message: DeliveryMessage = { body, source, correlationId, lineage };
+      if (body.length > MAX_EVENT_BYTES) this.cloud.log.warn(`s3 notifications: the ${event.eventName} record of s3://${event.bucket}/${event.key} is ${body.length} bytes, over S3's documented 64 KB limit`);
+      const message: DeliveryMessage = { body, source, correlationId, lineage, traceHeader: event.traceHeader };
       if (d.type === "Topic") message.subject = SNS_SUBJECT;
       this.send(d.arn, message, `s3→${SERVICE_OF[d.type]}`, event);
     }

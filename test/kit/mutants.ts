@@ -1,0 +1,65 @@
+/**
+ * Grading variants of a lab's reference solution (the mutation self-tests):
+ * each variant is the solution folder with some files replaced or edited,
+ * written to a fresh folder under the repo (so its imports — sharp, the SDK —
+ * resolve from node_modules as a learner's would), graded by the real harness
+ * against the test file's local cloud, then removed.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { expect } from "vitest";
+import { findLab, loadLab } from "../../src/kit/labs.js";
+import { runGrade } from "../../src/kit/grader/harness.js";
+import { repoRoot } from "../../src/kit/paths.js";
+import type { GradeReport } from "../../src/kit/grader/types.js";
+import type { KitTestSession } from "./helpers.js";
+
+/** A variant: for each file, a replacement text or an edit of the solution's text. */
+export type Variant = Record<string, string | ((solution: string) => string)>;
+
+/** Replace `from` (which must occur) with `to` — a mutation that silently does nothing is a bug in the test. */
+export function edit(from: string | RegExp, to: string): (text: string) => string {
+  return (text) => {
+    const found = typeof from === "string" ? text.includes(from) : from.test(text);
+    if (!found) throw new Error(`mutation target not found: ${String(from)}`);
+    return typeof from === "string" ? text.split(from).join(to) : text.replace(from, to);
+  };
+}
+
+export function chain(...edits: Array<(text: string) => string>): (text: string) => string {
+  return (text) => edits.reduce((t, e) => e(t), text);
+}
+
+export async function gradeVariant(session: KitTestSession, labId: string, variant: Variant, options: { typecheckWaitMs?: number } = {}): Promise<GradeReport> {
+  const entry = findLab(labId);
+  fs.mkdirSync(path.join(repoRoot, ".mutants"), { recursive: true });
+  const dir = fs.mkdtempSync(path.join(repoRoot, ".mutants", `lab${labId}-`));
+  try {
+    for (const f of fs.readdirSync(entry.solutionDir)) fs.copyFileSync(path.join(entry.solutionDir, f), path.join(dir, f));
+    for (const [file, change] of Object.entries(variant)) {
+      const original = fs.readFileSync(path.join(entry.solutionDir, file), "utf8");
+      fs.writeFileSync(path.join(dir, file), typeof change === "string" ? change : change(original));
+    }
+    const lab = await loadLab(entry);
+    return await runGrade({ lab, target: session.target, clients: session.clients, ledger: session.ledger, sourceDir: dir, source: "learner", participant: "mutant", typecheck: options.typecheckWaitMs !== undefined, typecheckWaitMs: options.typecheckWaitMs });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The first check that did not pass must be `check`, failed on its own (not blocked), with a message matching `message`. */
+export function expectFailsAt(report: GradeReport, check: string, message?: RegExp): void {
+  const failing = report.checks.filter((c) => c.status !== "pass");
+  const summary = failing.map((c) => `${c.name}: ${c.status} ${c.message ?? ""}`).join("\n");
+  expect(failing[0]?.name, summary || "every check passed").toBe(check);
+  expect(failing[0]!.status, summary).toBe("fail");
+  expect(failing[0]!.blockedBy, summary).toBeUndefined();
+  if (message) expect(failing[0]!.message, summary).toMatch(message);
+  expect(report.cleanup.status, report.cleanup.message).toBe("pass");
+}
+
+export function expectPasses(report: GradeReport): void {
+  const failing = report.checks.filter((c) => c.status !== "pass").map((c) => `${c.name}: ${c.status} ${c.message ?? ""}`);
+  expect(failing, JSON.stringify(report.setup)).toEqual([]);
+  expect(report.passed).toBe(true);
+}
