@@ -3,6 +3,7 @@
  * do-nothing server as separate processes (as a learner runs them), timing,
  * percentiles, and the report table with ratios.
  */
+import { PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -126,3 +127,28 @@ export const clientConfig = (endpoint: string) => ({
   credentials: { accessKeyId: "test", secretAccessKey: "test" },
   forcePathStyle: true,
 });
+
+/**
+ * 1 KiB PutObject latencies on two clouds with one setting different (IAM
+ * enforced vs off, signatures verified vs --auth any): both warmed up, then
+ * batches alternating which side goes first, so neither always follows the
+ * other's GC. Returns each side's samples (ms).
+ */
+export async function pairedPutObjectTimes(a: S3Client, b: S3Client, bucket: string, batches = 16, batch = 25): Promise<{ a: number[]; b: number[] }> {
+  const body = Buffer.alloc(1024, 1);
+  const putBatch = async (s3: S3Client, from: number, into: number[]) => {
+    for (let i = from; i < from + batch; i++) {
+      const t = performance.now();
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `k${i}`, Body: body }));
+      into.push(performance.now() - t);
+    }
+  };
+  await putBatch(a, 0, []); // warm-up both
+  await putBatch(b, 0, []);
+  const out = { a: [] as number[], b: [] as number[] };
+  for (let n = 0; n < batches; n++) {
+    const order: Array<"a" | "b"> = n % 2 === 0 ? ["a", "b"] : ["b", "a"];
+    for (const side of order) await putBatch(side === "a" ? a : b, n * batch, out[side]);
+  }
+  return out;
+}

@@ -8,24 +8,13 @@
  * the part of the difference that is ours rather than noise.
  */
 import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
-import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { IdentityRegistry, DEFAULT_AUTH } from "../../src/cloud/core/identity.js";
 import { Store } from "../../src/cloud/core/store.js";
 import { authenticate } from "../../src/cloud/gateway/auth/verify.js";
-import { clientConfig, median, percentile, spawnCloud, type Row } from "../lib.js";
+import { clientConfig, median, pairedPutObjectTimes, percentile, spawnCloud, type Row } from "../lib.js";
 
-const BATCH = 25;
-const BATCHES = 16;
-
-async function putBatch(s3: S3Client, bucket: string, from: number, into: number[]): Promise<void> {
-  const body = Buffer.alloc(1024, 1);
-  for (let i = from; i < from + BATCH; i++) {
-    const t = performance.now();
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `k${i}`, Body: body }));
-    into.push(performance.now() - t);
-  }
-}
 
 class NodeSha256 {
   private hash: Hash | Hmac;
@@ -68,14 +57,7 @@ export async function authScenario(): Promise<Row[]> {
   try {
     await on.send(new CreateBucketCommand({ Bucket: bucket }));
     await off.send(new CreateBucketCommand({ Bucket: bucket }));
-    await putBatch(on, bucket, 0, []); // warm-up both
-    await putBatch(off, bucket, 0, []);
-    const withAuth: number[] = [];
-    const withoutAuth: number[] = [];
-    for (let b = 0; b < BATCHES; b++) {
-      const order = b % 2 === 0 ? [true, false] : [false, true];
-      for (const verified of order) await putBatch(verified ? on : off, bucket, b * BATCH, verified ? withAuth : withoutAuth);
-    }
+    const { a: withAuth, b: withoutAuth } = await pairedPutObjectTimes(on, off, bucket);
     const pOn = median(withAuth);
     const pOff = median(withoutAuth);
     const overhead = (pOn - pOff) / pOff;

@@ -7,15 +7,12 @@
  * evaluator alone, in this process, on the lab 03 role's policy: that is the
  * part of the difference that is ours rather than noise.
  */
-import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { DEFAULT_ACCOUNT } from "../../src/cloud/core/constants.js";
 import { evaluatePolicies } from "../../src/cloud/policy/evaluate.js";
-import { clientConfig, median, percentile, spawnCloud, type Row } from "../lib.js";
-
-const BATCH = 25;
-const BATCHES = 16;
+import { clientConfig, median, pairedPutObjectTimes, percentile, spawnCloud, type Row } from "../lib.js";
 
 /** A bucket, and an S3 client signed by a role session allowed to put into it. */
 async function roleSessionClient(endpoint: string, bucket: string): Promise<S3Client> {
@@ -45,15 +42,6 @@ async function roleSessionClient(endpoint: string, bucket: string): Promise<S3Cl
     });
   } finally {
     for (const c of [iam, sts, admin]) c.destroy();
-  }
-}
-
-async function putBatch(s3: S3Client, bucket: string, from: number, into: number[]): Promise<void> {
-  const body = Buffer.alloc(1024, 1);
-  for (let i = from; i < from + BATCH; i++) {
-    const t = performance.now();
-    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `k${i}`, Body: body }));
-    into.push(performance.now() - t);
   }
 }
 
@@ -95,15 +83,7 @@ export async function iamScenario(): Promise<Row[]> {
     const enforcing = await roleSessionClient(on.endpoint, bucket);
     const relaxed = await roleSessionClient(off.endpoint, bucket);
     clients.push(enforcing, relaxed);
-    await putBatch(enforcing, bucket, 0, []); // warm-up both
-    await putBatch(relaxed, bucket, 0, []);
-    const withIam: number[] = [];
-    const withoutIam: number[] = [];
-    for (let b = 0; b < BATCHES; b++) {
-      // Alternate which side goes first, so neither always follows the other's GC.
-      const order = b % 2 === 0 ? [true, false] : [false, true];
-      for (const enforced of order) await putBatch(enforced ? enforcing : relaxed, bucket, b * BATCH, enforced ? withIam : withoutIam);
-    }
+    const { a: withIam, b: withoutIam } = await pairedPutObjectTimes(enforcing, relaxed, bucket);
     const pOn = median(withIam);
     const pOff = median(withoutIam);
     const overhead = (pOn - pOff) / pOff;

@@ -18,6 +18,9 @@ import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { createClients, type Clients } from "../../src/kit/clients.js";
 import { Ledger } from "../../src/kit/ledger.js";
 import { localTargetAt, type Target } from "../../src/kit/target.js";
+import { repoRoot } from "../../src/kit/paths.js";
+import { afterAll } from "vitest";
+import { startTestCloud, type TestCloud } from "../helpers/cloud.js";
 
 export interface KitTestSession {
   target: Target;
@@ -85,4 +88,35 @@ export function explainSkip(what: string, features: Features, needed: Array<keyo
   const missing = needed.filter((f) => !features[f]);
   if (missing.length) console.warn(`SKIPPED ${what}: the local cloud does not serve ${missing.join(", ")} yet (probed at test start). Re-run once those land.`);
   return missing.length > 0;
+}
+
+export interface KitTestBed {
+  cloud: TestCloud;
+  session: KitTestSession;
+  features: Features;
+  /** A private S3_EVENT_LABS_HOME (state dir) for kit processes, when asked for. */
+  home: string;
+  /** A scratch folder inside the repository (learner files must live under it to be graded), when asked for. */
+  root: string;
+}
+
+/**
+ * One test cloud, kit session and feature probe for a kit test file, with its
+ * scratch folders; everything is closed and removed after the file's last test
+ * (`onClose` runs first, e.g. to kill child processes).
+ */
+export async function kitTestBed(options: { name: string; home?: boolean; root?: boolean; setHomeEnv?: boolean; onClose?: () => void }): Promise<KitTestBed> {
+  const home = options.home ? fs.mkdtempSync(path.join(os.tmpdir(), `kit-${options.name}-home-`)) : "";
+  if (options.setHomeEnv) process.env.S3_EVENT_LABS_HOME = home; // in-process calls share the CLI's state
+  const root = options.root ? fs.mkdtempSync(path.join(repoRoot, `.s3-event-labs-tmp-${options.name}-`)) : "";
+  const cloud = await startTestCloud();
+  const session = kitSession(cloud.endpoint);
+  const features = await probeFeatures(session.clients);
+  afterAll(async () => {
+    options.onClose?.();
+    session.close();
+    await cloud.close();
+    for (const dir of [root, home]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return { cloud, session, features, home, root };
 }

@@ -9,23 +9,13 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { afterAll, describe, expect, it, vi } from "vitest";
-import { startTestCloud } from "../helpers/cloud.js";
+import { describe, expect, it, vi } from "vitest";
 import { findLab, loadLab } from "../../src/kit/labs.js";
-import { repoRoot } from "../../src/kit/paths.js";
 import { materializeStarters } from "../../src/kit/starters.js";
 import { runGuided } from "../../src/kit/steps.js";
-import { explainSkip, kitSession, probeFeatures } from "./helpers.js";
+import { explainSkip, kitTestBed } from "./helpers.js";
 
-const root = fs.mkdtempSync(path.join(repoRoot, ".s3-event-labs-tmp-guided-"));
-const cloud = await startTestCloud();
-const session = kitSession(cloud.endpoint);
-const features = await probeFeatures(session.clients);
-afterAll(async () => {
-  session.close();
-  await cloud.close();
-  fs.rmSync(root, { recursive: true, force: true });
-});
+const { session, features, root } = await kitTestBed({ name: "guided", root: true });
 
 const entry = findLab("01");
 const lab = await loadLab(entry);

@@ -12,33 +12,20 @@
  * - no command prints the SDK's Node-version warning.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { startTestCloud } from "../helpers/cloud.js";
+import { describe, expect, it } from "vitest";
 import { findLab, loadLab } from "../../src/kit/labs.js";
-import { repoRoot } from "../../src/kit/paths.js";
 import { isDone, materializeStarters, starterState } from "../../src/kit/starters.js";
 import { nextHint, readHints } from "../../src/kit/hints.js";
 import { gradeOnce } from "../../src/kit/commands/grade.js";
 import { labStatuses } from "../../src/kit/commands/progress.js";
 import { resetCommand } from "../../src/kit/commands/reset.js";
 import { lastGrade } from "../../src/kit/progress.js";
-import { explainSkip, kitSession, probeFeatures } from "./helpers.js";
+import { explainSkip, kitTestBed } from "./helpers.js";
 import { kitProcess } from "./kit-process.js";
 
-const home = fs.mkdtempSync(path.join(os.tmpdir(), "kit-learner-home-"));
-process.env.S3_EVENT_LABS_HOME = home; // in-process calls (the menu's path) share the CLI's state
-const root = fs.mkdtempSync(path.join(repoRoot, ".s3-event-labs-tmp-learner-"));
-const cloud = await startTestCloud();
-const session = kitSession(cloud.endpoint);
-const features = await probeFeatures(session.clients);
-afterAll(async () => {
-  session.close();
-  await cloud.close();
-  fs.rmSync(root, { recursive: true, force: true });
-  fs.rmSync(home, { recursive: true, force: true });
-});
+// setHomeEnv: in-process calls (the menu's path) share the CLI's state
+const { cloud, session, features, home, root } = await kitTestBed({ name: "learner", home: true, root: true, setHomeEnv: true });
 
 const entry = findLab("01");
 const lab = await loadLab(entry);

@@ -12,32 +12,25 @@
  * S3_EVENT_LABS_TEST_HOLD_CLEANUP) so "during a grade" is certain.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ListBucketsCommand } from "@aws-sdk/client-s3";
-import { startTestCloud } from "../helpers/cloud.js";
 import { findLab, loadLab } from "../../src/kit/labs.js";
 import { Ledger } from "../../src/kit/ledger.js";
-import { repoRoot } from "../../src/kit/paths.js";
 import { materializeStarters } from "../../src/kit/starters.js";
 import { nextHint } from "../../src/kit/hints.js";
-import { explainSkip, kitSession, probeFeatures } from "./helpers.js";
+import { explainSkip, kitTestBed } from "./helpers.js";
 import { kitProcess, type KitProcess } from "./kit-process.js";
 
-const home = fs.mkdtempSync(path.join(os.tmpdir(), "kit-watch-home-"));
-process.env.S3_EVENT_LABS_HOME = home;
-const root = fs.mkdtempSync(path.join(repoRoot, ".s3-event-labs-tmp-watch-"));
-const cloud = await startTestCloud();
-const session = kitSession(cloud.endpoint);
-const features = await probeFeatures(session.clients);
 const running = new Set<KitProcess>();
-afterAll(async () => {
-  for (const p of running) if (p.child.exitCode === null) p.child.kill("SIGKILL");
-  session.close();
-  await cloud.close();
-  fs.rmSync(root, { recursive: true, force: true });
-  fs.rmSync(home, { recursive: true, force: true });
+const { cloud, session, features, home, root } = await kitTestBed({
+  name: "watch",
+  home: true,
+  root: true,
+  setHomeEnv: true,
+  onClose: () => {
+    for (const p of running) if (p.child.exitCode === null) p.child.kill("SIGKILL");
+  },
 });
 
 const entry = findLab("01");

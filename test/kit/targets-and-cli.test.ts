@@ -8,28 +8,18 @@
  * Commands run as child processes through tsx, exactly like `npm run …`.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { spawn } from "node:child_process";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ListBucketsCommand } from "@aws-sdk/client-s3";
 import { ListQueuesCommand } from "@aws-sdk/client-sqs";
 import { ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { ListRolesCommand } from "@aws-sdk/client-iam";
-import { startTestCloud } from "../helpers/cloud.js";
 import { repoRoot } from "../../src/kit/paths.js";
 import { materializeStarters, starterState } from "../../src/kit/starters.js";
-import { explainSkip, kitSession, probeFeatures } from "./helpers.js";
+import { explainSkip, kitTestBed } from "./helpers.js";
 
-const home = fs.mkdtempSync(path.join(os.tmpdir(), "kit-home-"));
-const cloud = await startTestCloud();
-const session = kitSession(cloud.endpoint);
-const features = await probeFeatures(session.clients);
-afterAll(async () => {
-  session.close();
-  await cloud.close();
-  fs.rmSync(home, { recursive: true, force: true });
-});
+const { cloud, session, features, home } = await kitTestBed({ name: "cli", home: true });
 
 interface Run {
   code: number | null;

@@ -2,12 +2,12 @@
  * Wildcard matching as IAM does it: `*` is any run of characters (including
  * none, and including `/` and `:`), `?` is exactly one character. Actions
  * match case-insensitively ("S3:getobject" is s3:GetObject), resources and
- * condition values case-sensitively. Patterns are compiled once (core/glob.ts:
+ * condition values case-sensitively. Patterns are compiled once (policy/glob.ts:
  * no regular expressions, so a policy full of stars cannot stall the cloud by
  * backtracking) and cached, because the same few policies are evaluated on
  * every request.
  */
-import { Glob } from "../core/glob.js";
+import { Glob } from "./glob.js";
 
 const cache = new Map<string, Glob>();
 const CACHE_LIMIT = 4096;

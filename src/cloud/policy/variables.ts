@@ -8,7 +8,7 @@
  * escaped `*` is not a wildcard. A variable whose key the request lacks (and
  * that has no default) makes the element not match, as AWS does.
  */
-import { Glob } from "../core/glob.js";
+import { Glob } from "./glob.js";
 import type { RequestValues } from "./request-values.js";
 
 /** A pattern after substitution: text that keeps wildcards, and literal text that does not. */
@@ -48,7 +48,7 @@ export function plainText(parts: ResolvedPattern): string {
   return parts.map((p) => p.text).join("");
 }
 
-/** The resolved pattern as a matcher (core/glob.ts, linear, no regex): wildcards only in the non-literal parts. */
+/** The resolved pattern as a matcher (policy/glob.ts, linear, no regex): wildcards only in the non-literal parts. */
 export function patternRegExp(parts: ResolvedPattern, ignoreCase: boolean): Glob {
   return new Glob(parts, ignoreCase);
 }

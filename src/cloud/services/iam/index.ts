@@ -34,7 +34,7 @@
  *
  * **By design**
  * - Malformed input (issue 11): form parameters are shape-checked against the SDK's model
- *   (ValidationError); policy wildcards are matched by core/glob.ts, never by a regex built
+ *   (ValidationError); policy wildcards are matched by policy/glob.ts, never by a regex built
  *   from the policy (no backtracking on `*a*a*a…`).
  * - IAM is global: state is keyed by account only; the region of the request
  *   does not matter.

@@ -11,7 +11,7 @@
  * existing role when IAM runs here) — each failure a 400 MalformedPolicy with
  * S3's message. Condition blocks are checked for shape, not for known keys.
  */
-import { Glob } from "../../core/glob.js";
+import { Glob } from "../../policy/glob.js";
 import type { Cloud } from "../../core/cloud.js";
 import { AwsError } from "../../core/aws-error.js";
 import type { IamInternalApi } from "../../core/internal-apis.js";
@@ -127,7 +127,7 @@ function resourceInBucket(resource: string, bucket: string): boolean {
   if (resource === "*") return true;
   const m = /^arn:aws:s3:::([^/]+)(\/.*)?$/.exec(resource);
   if (!m) return false;
-  return Glob.of(m[1]!).test(bucket); // linear wildcard match (core/glob.ts), no regex built from the policy
+  return Glob.of(m[1]!).test(bucket); // linear wildcard match (policy/glob.ts), no regex built from the policy
 }
 
 function checkPrincipal(principal: unknown, iam?: IamInternalApi): void {

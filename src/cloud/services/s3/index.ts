@@ -50,7 +50,7 @@
  * **By design**:
  * - Malformed input (issue 11): XML bodies with a DOCTYPE/ENTITY declaration or nested past
  *   64 levels are MalformedXML before parsing (protocols/xml.ts); bucket-policy resource
- *   wildcards are matched without regexes (core/glob.ts); a non-GET on the service root is
+ *   wildcards are matched without regexes (policy/glob.ts); a non-GET on the service root is
  *   405 MethodNotAllowed.
  * - Re-creating a bucket you own in us-east-1 answers 200 (S3's documented legacy
  *   behaviour); elsewhere 409 BucketAlreadyOwnedByYou.

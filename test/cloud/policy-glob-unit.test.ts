@@ -1,8 +1,8 @@
-// core/glob.ts: the `*`/`?` matcher behind IAM and S3 bucket-policy wildcards.
+// policy/glob.ts: the `*`/`?` matcher behind IAM and S3 bucket-policy wildcards.
 // Same answers as the regexes it replaced, and no backtracking: a pattern with
 // many stars against a long value returns (a backtracking regex would not).
 import { expect, it } from "vitest";
-import { Glob } from "../../src/cloud/core/glob.js";
+import { Glob } from "../../src/cloud/policy/glob.js";
 import { actionMatches, resourceMatches } from "../../src/cloud/policy/matchers.js";
 
 const cases: Array<[string, string, boolean]> = [
