@@ -258,7 +258,8 @@ export class ObjectStore {
         if (!live) throw new AwsError("NoSuchKey", "The specified key does not exist.", { status: 404, fields: { Key: input.key } });
         if (!etagMatches(input.ifMatch, live.etag)) throw preconditionFailed("If-Match");
       }
-      const etag = input.etag ?? (isBlobFile(input.body) ? "" : createHash("md5").update(input.body).digest("hex"));
+      if (input.etag === undefined && isBlobFile(input.body)) throw new Error("writeObject: a file body comes with its etag (computed as it was spooled)");
+      const etag = input.etag ?? createHash("md5").update(input.body as Buffer).digest("hex");
       const lastModified = wholeSecond();
       const versionId = bucket.versioning === "Enabled" ? this.newVersionId() : "null";
       const version: ObjectVersion = {
