@@ -8,7 +8,9 @@
  * uncaught error into AWS's error payload and log lines (invocation-report.ts).
  * Once its process is gone the environment is dead and never reused. The
  * process is started by spawn-process.ts, inside a bubblewrap sandbox when
- * sandbox.ts finds one (see index.ts for the containment model).
+ * sandbox.ts finds one (see index.ts for the containment model). Between
+ * invocations the process is frozen (SIGSTOP, freeze.ts), as AWS freezes an
+ * environment; it is thawed just before the next invocation is sent.
  */
 import type { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
@@ -19,6 +21,7 @@ import type { FunctionSpec, InvokeOptions, InvokeResult, LogEvent } from "./cont
 import { logEvent, newLogStreamName, startLine } from "./log-lines.js";
 import { LogSink } from "./log-sink.js";
 import { buildInvokeResult, type InvocationOutcome, type KillReason, type RuntimeErrorPayload } from "./invocation-report.js";
+import { Freezer } from "./freeze.js";
 import { untrackChild } from "./orphan-guard.js";
 import { exitFromSandbox, type SandboxStatus } from "./sandbox.js";
 import type { SdkModules } from "./sdk-modules.js";
@@ -78,6 +81,7 @@ export class ExecutionEnvironment {
   private readonly ready: Promise<InitState>;
   private readonly exited: Promise<void>;
   private readonly sink: LogSink;
+  private readonly freezer: Freezer;
   private initLogs: LogEvent[] = [];
   private current?: RunningInvocation;
   private invokedOnce = false;
@@ -101,6 +105,7 @@ export class ExecutionEnvironment {
       sandbox: deps.sandbox,
     });
     this.child = this.proc.child;
+    this.freezer = new Freezer(() => this.proc.nodePid());
 
     let resolveReady!: (state: InitState) => void;
     this.ready = new Promise((resolve) => (resolveReady = resolve));
@@ -149,6 +154,7 @@ export class ExecutionEnvironment {
       if (finalized) return;
       finalized = true;
       untrackChild(this.child);
+      this.freezer.forget();
       clearTimeout(initTimer);
       this.state = "dead";
       this.flushRaw();
@@ -178,6 +184,11 @@ export class ExecutionEnvironment {
   /** The node process's pid (inside a sandbox: node's, not the outer bwrap's — the one to SIGSTOP/SIGCONT). */
   get pid(): number | undefined {
     return this.proc.nodePid() ?? this.child.pid;
+  }
+
+  /** Stopped between invocations (freeze.ts). */
+  get frozen(): boolean {
+    return this.freezer.frozen;
   }
 
   get sandboxed(): boolean {
@@ -250,6 +261,8 @@ export class ExecutionEnvironment {
         this.kill();
       }, timeoutMs);
       const rssWatch = setInterval(() => this.watchMemory(), RSS_POLL_MS);
+      // Work left running by the previous invocation resumes only now, as on AWS.
+      this.freezer.thaw();
       this.child.send({
         t: "invoke",
         requestId,
@@ -278,6 +291,8 @@ export class ExecutionEnvironment {
     });
     this.sink.flush();
     this.lastUsedAt = Date.now();
+    // The response is in (and with it every line logged before it): freeze until the next invocation.
+    if ((this.state as string) !== "dead") this.freezer.freeze();
     return result;
   }
 
@@ -303,6 +318,8 @@ export class ExecutionEnvironment {
       }
     }
     this.child.kill("SIGKILL");
+    // SIGKILL ends a stopped process too; continuing it only after the kill means a discarded environment never runs its deferred work.
+    this.freezer.thaw();
   }
 
   private exitReason(): KillReason | undefined {
