@@ -14,7 +14,7 @@ import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { CreateBucketCommand, HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { eventually } from "../helpers/cloud.js";
-import { environmentPids, processState, startCloudProcess, type CloudProcess } from "../helpers/cloud-process.js";
+import { environmentPids, processState, startLambdaCloudProcess, type LambdaCloudProcess } from "../helpers/lambda-processes.js";
 import { createExecutionRole, createFunction, ROLE_NAME } from "../helpers/lambda.js";
 import { sandboxStatus } from "../../src/cloud/services/lambda/runtime/index.js";
 
@@ -49,7 +49,7 @@ export const handler = async (event) => {
 };
 `;
 
-const clouds: CloudProcess[] = [];
+const clouds: LambdaCloudProcess[] = [];
 afterAll(() => {
   for (const c of clouds) c.dispose();
 });
@@ -63,7 +63,7 @@ interface Bed {
 }
 
 async function bed(env: Record<string, string>): Promise<Bed> {
-  const cloud = await startCloudProcess({ LOCALCLOUD_LAMBDA_IDLE_MS: String(IDLE_MS), ...env });
+  const cloud = await startLambdaCloudProcess({ LOCALCLOUD_LAMBDA_IDLE_MS: String(IDLE_MS), ...env });
   clouds.push(cloud);
   const config = { endpoint: cloud.endpoint, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } };
   const lambda = new LambdaClient({ ...config, maxAttempts: 1 });

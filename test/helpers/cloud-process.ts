@@ -1,79 +1,60 @@
 /**
- * A real cloud *process* (src/cloud/cli.ts) for tests that need one: to be
- * SIGKILLed, or to run with environment switches read at start
- * (LOCALCLOUD_SANDBOX, LOCALCLOUD_FREEZE, LOCALCLOUD_LAMBDA_IDLE_MS). Plus
- * what such tests look at through Linux's /proc: the host pids of a
- * function's execution environments (node, not bwrap) and their state.
+ * A local cloud as a real separate process (`node bin/localcloud.mjs`, the
+ * launcher learners and the kit use), for tests that must kill it — `kill -9`
+ * durability, the data-dir lock. Resolves once the banner says where it
+ * listens; `exited` resolves with its exit code/signal and everything it
+ * printed.
  */
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 export interface CloudProcess {
-  proc: ChildProcess;
+  child: ChildProcess;
+  pid: number;
   endpoint: string;
+  exited: Promise<ProcessExit>;
   output(): string;
-  /** SIGKILL the process and remove its data dir. */
-  dispose(): void;
+}
+export interface ProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  output: string;
 }
 
-/** A real cloud process on a free port; resolves with its endpoint once it printed "ready". */
-export async function startCloudProcess(env: Record<string, string>): Promise<CloudProcess> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "cloud-process-"));
-  const proc = spawn(process.execPath, ["--import", "tsx", path.join(repoRoot, "src/cloud/cli.ts"), "--port", "0", "--data-dir", dataDir], {
-    cwd: repoRoot,
-    env: { ...process.env, NO_COLOR: "1", ...env },
+/** Spawn the cloud; resolves when it is ready, rejects (with its output) when it exits first. */
+export function spawnCloud(args: string[], env: NodeJS.ProcessEnv = {}): { ready: Promise<CloudProcess>; exited: Promise<ProcessExit> } {
+  const child = spawn(process.execPath, [path.join(root, "bin", "localcloud.mjs"), "--port", "0", ...args], {
+    cwd: root,
     stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, FORCE_COLOR: "0", NO_COLOR: "1", ...env },
   });
-  const dispose = () => {
-    proc.kill("SIGKILL");
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  };
-  let output = "";
-  try {
-    const endpoint = await new Promise<string>((resolve, reject) => {
-      const onData = (chunk: Buffer) => {
-        output += chunk.toString("utf8");
-        const m = /ready\S* on (http:\/\/[\d.]+:\d+)/.exec(output.replace(/\x1b\[[0-9;]*m/g, ""));
-        if (m) resolve(m[1]!);
-      };
-      proc.stdout!.on("data", onData);
-      proc.stderr!.on("data", onData);
-      proc.once("exit", (code) => reject(new Error(`cloud exited (${code}) before it was ready:\n${output}`)));
-    });
-    return { proc, endpoint, output: () => output, dispose };
-  } catch (error) {
-    dispose();
-    throw error;
-  }
+  let out = "";
+  const exited = new Promise<ProcessExit>((resolve) => child.on("exit", (code, signal) => resolve({ code, signal, output: out })));
+  const ready = new Promise<CloudProcess>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString("utf8");
+      const m = /ready on (http:\/\/[^\s]+)/.exec(out.replace(/\x1b\[[0-9;]*m/g, ""));
+      if (m) resolve({ child, pid: child.pid!, endpoint: m[1]!, exited, output: () => out });
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", onData);
+    exited.then((e) => reject(new Error(`the cloud exited before it was ready (code ${e.code}, signal ${e.signal}):\n${e.output}`)));
+  });
+  ready.catch(() => {}); // callers that only await `exited` must not see an unhandled rejection
+  return { ready, exited };
 }
 
-/** Host pids of node processes (not bwrap) running the bootstrap for a function. */
-export function environmentPids(functionName: string): number[] {
-  const found: number[] = [];
-  for (const name of fs.readdirSync("/proc")) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const argv = fs.readFileSync(`/proc/${name}/cmdline`, "utf8").split("\0");
-      if (path.basename(argv[0] ?? "") === "bwrap" || !argv.some((a) => a.endsWith("bootstrap.mjs"))) continue;
-      if (fs.readFileSync(`/proc/${name}/environ`, "utf8").split("\0").includes(`AWS_LAMBDA_FUNCTION_NAME=${functionName}`)) found.push(Number(name));
-    } catch {
-      // gone, or not ours to read
-    }
-  }
-  return found;
+/** SIGKILL and wait until the process is gone. */
+export async function killHard(cloud: CloudProcess): Promise<void> {
+  cloud.child.kill("SIGKILL");
+  await cloud.exited;
 }
 
-/** A process's state letter from /proc/<pid>/status (R, S, T = stopped, Z…); undefined once it is gone or a zombie. */
-export function processState(pid: number): string | undefined {
-  try {
-    const m = /^State:\s+(\S)/m.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
-    return m?.[1] === "Z" ? undefined : m?.[1];
-  } catch {
-    return undefined;
-  }
+/** SIGTERM (a clean stop) and wait. */
+export async function stopCleanly(cloud: CloudProcess): Promise<ProcessExit> {
+  cloud.child.kill("SIGTERM");
+  return cloud.exited;
 }
