@@ -1,8 +1,8 @@
 // Frozen execution environments, as on AWS (aws-behavior.md §15; runtime/freeze.ts):
 // between invocations an environment's node process is stopped, so work a
-// handler left running (here a PutObject 200 ms after it returned) does not
-// happen while it is idle, resumes with the next invocation, and never runs if
-// the environment is discarded; idle environments still retire and timeouts
+// handler left running (a PutObject 200 ms after it returned, or one it did
+// not await) does not happen while it is idle, resumes with the next
+// invocation, and never runs if the environment is discarded; idle environments still retire and timeouts
 // still fire. Each case runs in a real cloud process (the switches are read
 // at start), sandboxed and with LOCALCLOUD_SANDBOX=off, plus one with
 // LOCALCLOUD_FREEZE=off to show the deferred write does run there (the
@@ -39,6 +39,10 @@ export const handler = async (event) => {
       return s3.send(new PutObjectCommand({ Bucket: event.bucket, Key: event.key, Body: "late" }));
     });
     return "deferred";
+  }
+  if (event.mode === "direct") {
+    pending = s3.send(new PutObjectCommand({ Bucket: event.bucket, Key: event.key, Body: "late" })); // not awaited either
+    return "direct";
   }
   if (event.mode === "join") {
     await pending;
@@ -149,6 +153,17 @@ function frozenEnvironmentCases(env: Record<string, string>) {
     expect(await exists(b.s3, key)).toBe(true);
     expect(environmentPids(name)).toEqual([pid]); // the same (warm) environment
     expect(await frozen(pid)).toBe(true);
+  }, 60_000);
+
+  it("stops an un-awaited PutObject before its request gets out; it completes with the next invocation", async () => {
+    const name = await b.fn();
+    for (let i = 0; i < 3; i++) {
+      const key = `direct-${i}-${randomUUID()}`;
+      expect((await b.invoke(name, { mode: "direct", bucket: BUCKET, key })).payload).toBe("direct");
+      expect(await appearsWithin(b.s3, key, 500)).toBe(false);
+      expect((await b.invoke(name, { mode: "join" })).error).toBeUndefined();
+      expect(await exists(b.s3, key)).toBe(true);
+    }
   }, 60_000);
 
   it("still retires an idle environment while frozen; its deferred work never runs", async () => {

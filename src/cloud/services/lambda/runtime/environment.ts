@@ -105,7 +105,11 @@ export class ExecutionEnvironment {
       sandbox: deps.sandbox,
     });
     this.child = this.proc.child;
-    this.freezer = new Freezer(() => this.proc.nodePid());
+    this.freezer = new Freezer(
+      () => this.proc.nodePid(),
+      () => this.child.stdin?.write("\n"),
+    );
+    this.child.stdin?.on("error", () => {}); // EPIPE once the process is gone
 
     let resolveReady!: (state: InitState) => void;
     this.ready = new Promise((resolve) => (resolveReady = resolve));
@@ -271,6 +275,7 @@ export class ExecutionEnvironment {
         invokedFunctionArn: spec.functionArn,
         traceId: options.traceHeader,
         clientContext: options.clientContext,
+        park: this.freezer.enabled,
       });
     });
     // Partial raw lines written before the result belong to this invocation.

@@ -23,9 +23,15 @@ import { loadHandler } from "./load-handler.mjs";
 import { toLoggedError, toRuntimeResponse, UnhandledPromiseRejection } from "./errors.mjs";
 import { createInvoker } from "./invoke-handler.mjs";
 
+/** Messages handed to the channel whose write has not completed yet (see park() in invoke-handler.mjs). */
+const unsent = { count: 0 };
 const send = (message, done) => {
   if (!process.connected) return;
-  process.send(message, undefined, undefined, done);
+  unsent.count++;
+  process.send(message, undefined, undefined, (error) => {
+    unsent.count--;
+    if (done) done(error);
+  });
 };
 
 // The parent went away (closed the pool, crashed, was killed): leave with it.
@@ -75,7 +81,7 @@ function beforeEsmImport() {
 let invoker;
 try {
   const { handler, isAsync } = await loadHandler(taskRoot, process.env._HANDLER ?? "", beforeEsmImport);
-  invoker = createInvoker({ handler, isAsync, send, state });
+  invoker = createInvoker({ handler, isAsync, send, state, unsent });
   send({ t: "ready" });
 } catch (error) {
   console.error("Uncaught Exception", toLoggedError(error));
