@@ -7,7 +7,8 @@
  *      NODE_PATH + a confined require for CJS, a resolve hook for ESM;
  *   2. patches console so output becomes AWS-format log events;
  *   3. loads the handler once ("init"), reporting `ready` or `init-error`;
- *   4. serves `invoke` messages one at a time (invoke-handler.mjs);
+ *   4. serves `invoke` messages one at a time (invoke-handler.mjs), parking
+ *      itself after each result until the parent thaws it (freeze.ts);
  *   5. exits as soon as the IPC channel to the parent closes, so a dead local
  *      cloud leaves no orphaned environments.
  * Uncaught exceptions and unhandled rejections are reported for the current
