@@ -170,12 +170,20 @@ export class ExecutionEnvironment {
       this.deps.onDead(this);
       resolveExited();
     };
+    // Sandboxed, bwrap can be gone before node (SIGKILLed, perhaps frozen) is reaped in its namespace:
+    // "stopped" must mean node is gone too, so wait for that (at most a second).
+    const nodePid = () => (this.proc.sandboxed ? this.proc.nodePid() : undefined);
+    const whenNodeGone = (then: () => void, since = Date.now()) => {
+      const pid = nodePid();
+      if (pid === undefined || !isAlive(pid) || Date.now() - since > 1000) return then();
+      setTimeout(() => whenNodeGone(then, since), 10).unref();
+    };
     this.child.on("exit", (code, signal) => {
       this.exitInfo = this.proc.sandboxed ? exitFromSandbox(code, signal) : { code, signal };
       // Give the pipes a moment to drain; a grandchild holding them open must not stall us.
-      setTimeout(finalize, 50).unref();
+      setTimeout(() => whenNodeGone(finalize), 50).unref();
     });
-    this.child.on("close", finalize);
+    this.child.on("close", () => whenNodeGone(finalize));
     this.child.on("error", () => {
       // spawn failure: no exit event will follow
       if (this.child.pid === undefined) {
@@ -370,5 +378,14 @@ export class ExecutionEnvironment {
       this.rawPartial = "";
       this.emit(logEvent(line));
     }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
