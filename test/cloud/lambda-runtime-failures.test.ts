@@ -322,8 +322,12 @@ describe("concurrency and lifecycle", () => {
     expect(alive(childPid)).toBe(true);
     const leftover = () => fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith(`localcloud-lambda-${parent.pid}-`));
     expect(leftover()).toHaveLength(1); // the live parent's scratch dir
+    const parentGone = new Promise((resolve) => parent.once("exit", resolve));
     parent.kill("SIGKILL");
     expect(await until(() => !alive(childPid))).toBe(true);
+    // A frozen environment dies at once (bwrap --die-with-parent), possibly before this process has reaped
+    // the parent: until then the parent is a zombie, "alive" to the sweep below.
+    await parentGone;
 
     // The killed cloud could not clean its scratch dir; the next pool sweeps it. (A pool started by a
     // test file running in parallel may get there first — either way, it is gone after a new pool starts.)

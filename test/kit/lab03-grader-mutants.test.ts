@@ -32,6 +32,7 @@ const DUPLICATE = "a duplicate or older event changes nothing: one item, one SNS
 const REUPLOAD = "a re-upload of a processed image updates its item and is announced again";
 const SEQUENCERS = "sequencers compare as padded hex strings (beyond 2^53, different lengths)";
 const TRAP = "trap round: with the trigger widened to the whole bucket, your handler's guard stops the loop";
+const SNS = "one SNS message per upload with the agreed fields";
 
 const announce = '{ Sid: "Announce", Effect: "Allow", Action: "sns:Publish", Resource: input.topicArn },';
 const extra = (statement: string) => edit(announce, `${announce}\n      ${statement},`);
@@ -47,6 +48,8 @@ const wrong: Array<[string, Variant, string, RegExp]> = [
   ["attribute_not_exists(id) only: a re-upload never updates", { "handler.ts": chain(edit(condition, 'ConditionExpression: "attribute_not_exists(id)",'), edit(/\s*ExpressionAttributeNames: [^\n]*\n\s*ExpressionAttributeValues: [^\n]*\n/, "\n")) }, REUPLOAD, /still describes the first upload/],
   // Numbers already get the older re-delivery wrong (the duplicate check); the sequencer check would catch it next.
   ["sequencers compared as numbers", { "handler.ts": edit('export const normalizeSequencer = (sequencer: string): string => sequencer.toUpperCase().padEnd(32, "0");', 'export const normalizeSequencer = (sequencer: string): string => String(parseInt(sequencer, 16)).padStart(40, "0");') }, DUPLICATE, /overwritten by a duplicate or older event/],
+  // Frozen between invocations (runtime/freeze.ts), as on AWS: a Publish the handler does not wait for may never happen.
+  ["does not await its Publish", { "handler.ts": edit("  await sns.send(\n    new PublishCommand(", "  void sns.send(\n    new PublishCommand(") }, SNS, /no message about/],
   ["sequencers compared unpadded", { "handler.ts": edit('sequencer.toUpperCase().padEnd(32, "0")', "sequencer.toUpperCase()") }, SEQUENCERS, /one digit longer/],
 ];
 

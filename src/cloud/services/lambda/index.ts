@@ -50,6 +50,9 @@
  *   environment — and dies with the cloud. Without bwrap (macOS, or the
  *   package missing) the cloud warns once at start and handlers run as your
  *   user; `LOCALCLOUD_SANDBOX=off` forces that for debugging.
+ * - Execution environments are frozen between invocations, as on AWS
+ *   (runtime/freeze.ts): work a handler did not await resumes only with the
+ *   next invocation, or never; `LOCALCLOUD_FREEZE=off` disables it.
  * - Malformed input (issue 11): JSON bodies are type-checked against the SDK's model of the
  *   operation (protocols/json-shapes.ts) → InvalidRequestContentException; deployment packages
  *   with NUL/control characters, absolute or `..` names, symlinks, duplicate entries or a

@@ -8,7 +8,9 @@
  * uncaught error into AWS's error payload and log lines (invocation-report.ts).
  * Once its process is gone the environment is dead and never reused. The
  * process is started by spawn-process.ts, inside a bubblewrap sandbox when
- * sandbox.ts finds one (see index.ts for the containment model).
+ * sandbox.ts finds one (see index.ts for the containment model). Between
+ * invocations the process is frozen (SIGSTOP, freeze.ts), as AWS freezes an
+ * environment; it is thawed just before the next invocation is sent.
  */
 import type { ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
@@ -19,6 +21,7 @@ import type { FunctionSpec, InvokeOptions, InvokeResult, LogEvent } from "./cont
 import { logEvent, newLogStreamName, startLine } from "./log-lines.js";
 import { LogSink } from "./log-sink.js";
 import { buildInvokeResult, type InvocationOutcome, type KillReason, type RuntimeErrorPayload } from "./invocation-report.js";
+import { Freezer } from "./freeze.js";
 import { untrackChild } from "./orphan-guard.js";
 import { exitFromSandbox, type SandboxStatus } from "./sandbox.js";
 import type { SdkModules } from "./sdk-modules.js";
@@ -78,6 +81,7 @@ export class ExecutionEnvironment {
   private readonly ready: Promise<InitState>;
   private readonly exited: Promise<void>;
   private readonly sink: LogSink;
+  private readonly freezer: Freezer;
   private initLogs: LogEvent[] = [];
   private current?: RunningInvocation;
   private invokedOnce = false;
@@ -101,6 +105,11 @@ export class ExecutionEnvironment {
       sandbox: deps.sandbox,
     });
     this.child = this.proc.child;
+    this.freezer = new Freezer(
+      () => this.proc.nodePid(),
+      () => this.child.stdin?.write("\n"),
+    );
+    this.child.stdin?.on("error", () => {}); // EPIPE once the process is gone
 
     let resolveReady!: (state: InitState) => void;
     this.ready = new Promise((resolve) => (resolveReady = resolve));
@@ -149,6 +158,7 @@ export class ExecutionEnvironment {
       if (finalized) return;
       finalized = true;
       untrackChild(this.child);
+      this.freezer.forget();
       clearTimeout(initTimer);
       this.state = "dead";
       this.flushRaw();
@@ -160,12 +170,20 @@ export class ExecutionEnvironment {
       this.deps.onDead(this);
       resolveExited();
     };
+    // Sandboxed, bwrap can be gone before node (SIGKILLed, perhaps frozen) is reaped in its namespace:
+    // "stopped" must mean node is gone too, so wait for that (at most a second).
+    const nodePid = () => (this.proc.sandboxed ? this.proc.nodePid() : undefined);
+    const whenNodeGone = (then: () => void, since = Date.now()) => {
+      const pid = nodePid();
+      if (pid === undefined || !isAlive(pid) || Date.now() - since > 1000) return then();
+      setTimeout(() => whenNodeGone(then, since), 10).unref();
+    };
     this.child.on("exit", (code, signal) => {
       this.exitInfo = this.proc.sandboxed ? exitFromSandbox(code, signal) : { code, signal };
       // Give the pipes a moment to drain; a grandchild holding them open must not stall us.
-      setTimeout(finalize, 50).unref();
+      setTimeout(() => whenNodeGone(finalize), 50).unref();
     });
-    this.child.on("close", finalize);
+    this.child.on("close", () => whenNodeGone(finalize));
     this.child.on("error", () => {
       // spawn failure: no exit event will follow
       if (this.child.pid === undefined) {
@@ -178,6 +196,11 @@ export class ExecutionEnvironment {
   /** The node process's pid (inside a sandbox: node's, not the outer bwrap's — the one to SIGSTOP/SIGCONT). */
   get pid(): number | undefined {
     return this.proc.nodePid() ?? this.child.pid;
+  }
+
+  /** Stopped between invocations (freeze.ts). */
+  get frozen(): boolean {
+    return this.freezer.frozen;
   }
 
   get sandboxed(): boolean {
@@ -250,6 +273,8 @@ export class ExecutionEnvironment {
         this.kill();
       }, timeoutMs);
       const rssWatch = setInterval(() => this.watchMemory(), RSS_POLL_MS);
+      // Work left running by the previous invocation resumes only now, as on AWS.
+      this.freezer.thaw();
       this.child.send({
         t: "invoke",
         requestId,
@@ -258,6 +283,7 @@ export class ExecutionEnvironment {
         invokedFunctionArn: spec.functionArn,
         traceId: options.traceHeader,
         clientContext: options.clientContext,
+        park: this.freezer.enabled,
       });
     });
     // Partial raw lines written before the result belong to this invocation.
@@ -278,6 +304,8 @@ export class ExecutionEnvironment {
     });
     this.sink.flush();
     this.lastUsedAt = Date.now();
+    // The response is in (and with it every line logged before it): freeze until the next invocation.
+    if ((this.state as string) !== "dead") this.freezer.freeze();
     return result;
   }
 
@@ -303,6 +331,8 @@ export class ExecutionEnvironment {
       }
     }
     this.child.kill("SIGKILL");
+    // SIGKILL ends a stopped process too; continuing it only after the kill means a discarded environment never runs its deferred work.
+    this.freezer.thaw();
   }
 
   private exitReason(): KillReason | undefined {
@@ -348,5 +378,14 @@ export class ExecutionEnvironment {
       this.rawPartial = "";
       this.emit(logEvent(line));
     }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }

@@ -19,6 +19,17 @@
  * MalformedHandlerName, Runtime.NodeJsExit, Function.ResponseSizeTooLarge.
  * A dead environment is replaced by the next invocation (a cold start).
  *
+ * Frozen between invocations (freeze.ts), as AWS freezes an environment once
+ * the response is sent: the bootstrap parks itself right after its result
+ * and the process is stopped (SIGSTOP to node's host pid), then continued
+ * (SIGCONT) just before the next invocation is sent to it. A timer or write
+ * the handler left running (an un-awaited PutObject or Publish) therefore runs
+ * only when the environment is reused — its log lines then appear under the
+ * next invocation, stamped with the old request id — and never if the
+ * environment is retired; idle retirement, timeouts and close() work on a
+ * frozen environment as before (SIGKILL ends a stopped process).
+ * `LOCALCLOUD_FREEZE=off` turns freezing off (for debugging).
+ *
  * Containment (sandbox.ts, spawn-process.ts, orphan-guard.ts). A handler is
  * the learner's own code, or code someone handed them; it must not reach
  * what the cloud keeps. On Linux with bubblewrap (`bwrap`, Debian package
@@ -37,7 +48,7 @@
  * forces the unsandboxed mode, for debugging. Either way an environment dies
  * with its cloud, even a handler spinning in `while (true) {}`: sandboxed
  * through bwrap's --die-with-parent, unsandboxed through the reaper process.
- * Sandboxed, the pid to SIGSTOP/SIGCONT an environment (e.g. to freeze it
+ * Sandboxed, the pid to SIGSTOP/SIGCONT an environment (as freeze.ts does
  * between invocations) is node's — `describe().pid` — not the outer bwrap's.
  *
  * The AWS SDK v3 is resolvable from function code as on AWS without being in
@@ -72,6 +83,12 @@
  * - The SDK resolve hook is registered only when the handler file is ESM; a
  *   CommonJS handler that `import()`s the SDK dynamically will not find it.
  * - With bwrap older than 0.8, /tmp is not limited to EphemeralStorage (sandbox.ts).
+ * - Windows has no SIGSTOP/SIGCONT: there environments are never frozen, and
+ *   work a handler did not await keeps running between invocations.
+ * - Freezing stops the node process only: a child process the handler spawned
+ *   keeps running between invocations. A write queued behind a backlog of
+ *   log messages when the handler returns may still slip out before the
+ *   SIGSTOP lands (the bootstrap parks only when nothing is queued).
  * - Sandboxed, a process that calls process.exit(N) with N > 128 is reported
  *   as killed by signal N-128 (bwrap reports a signal death as exit 128+N).
  * - The sandbox binds the kit's whole node_modules read-only (the SDK's own

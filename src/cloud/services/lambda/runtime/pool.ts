@@ -92,13 +92,14 @@ export class LambdaRuntimePool implements RuntimePool {
   }
 
   /** Live environments (for tests, diagnostics and the bench). */
-  describe(): Array<{ functionName: string; pid?: number; state: string; revisionId: string; sandboxed: boolean }> {
+  describe(): Array<{ functionName: string; pid?: number; state: string; revisionId: string; sandboxed: boolean; frozen: boolean }> {
     return [...this.environments].map((e) => ({
       functionName: e.spec.functionName,
       pid: e.pid,
       state: e.state,
       revisionId: e.revisionId,
       sandboxed: e.sandboxed,
+      frozen: e.frozen,
     }));
   }
 

@@ -59,7 +59,8 @@ export function spawnEnvironmentProcess(req: ProcessRequest): EnvironmentProcess
     const child = spawn(req.sandbox.bwrap, [...args, "--", node, heapCap, path.join(BOOTSTRAP_DIR, path.basename(req.bootstrap))], {
       cwd: req.envDir,
       env,
-      stdio: ["ignore", "pipe", "pipe", "ipc"],
+      // stdin: one byte per thaw, to end the bootstrap's park (freeze.ts).
+      stdio: ["pipe", "pipe", "pipe", "ipc"],
       serialization: "json",
     });
     trackChild(child);
@@ -80,7 +81,7 @@ export function spawnEnvironmentProcess(req: ProcessRequest): EnvironmentProcess
     execArgv: [heapCap],
     cwd: fs.existsSync(spec.codeDir) ? spec.codeDir : tmpDir,
     env,
-    stdio: ["ignore", "pipe", "pipe", "ipc"],
+    stdio: ["pipe", "pipe", "pipe", "ipc"],
     serialization: "json",
   });
   trackChild(child, { reap: true });

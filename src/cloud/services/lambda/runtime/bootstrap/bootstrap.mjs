@@ -7,7 +7,8 @@
  *      NODE_PATH + a confined require for CJS, a resolve hook for ESM;
  *   2. patches console so output becomes AWS-format log events;
  *   3. loads the handler once ("init"), reporting `ready` or `init-error`;
- *   4. serves `invoke` messages one at a time (invoke-handler.mjs);
+ *   4. serves `invoke` messages one at a time (invoke-handler.mjs), parking
+ *      itself after each result until the parent thaws it (freeze.ts);
  *   5. exits as soon as the IPC channel to the parent closes, so a dead local
  *      cloud leaves no orphaned environments.
  * Uncaught exceptions and unhandled rejections are reported for the current
@@ -23,9 +24,15 @@ import { loadHandler } from "./load-handler.mjs";
 import { toLoggedError, toRuntimeResponse, UnhandledPromiseRejection } from "./errors.mjs";
 import { createInvoker } from "./invoke-handler.mjs";
 
+/** Messages handed to the channel whose write has not completed yet (see park() in invoke-handler.mjs). */
+const unsent = { count: 0 };
 const send = (message, done) => {
   if (!process.connected) return;
-  process.send(message, undefined, undefined, done);
+  unsent.count++;
+  process.send(message, undefined, undefined, (error) => {
+    unsent.count--;
+    if (done) done(error);
+  });
 };
 
 // The parent went away (closed the pool, crashed, was killed): leave with it.
@@ -75,7 +82,7 @@ function beforeEsmImport() {
 let invoker;
 try {
   const { handler, isAsync } = await loadHandler(taskRoot, process.env._HANDLER ?? "", beforeEsmImport);
-  invoker = createInvoker({ handler, isAsync, send, state });
+  invoker = createInvoker({ handler, isAsync, send, state, unsent });
   send({ t: "ready" });
 } catch (error) {
   console.error("Uncaught Exception", toLoggedError(error));

@@ -12,10 +12,11 @@
  * Results are JSON.stringify'd (undefined → null); an unserialisable result
  * becomes an error, as the runtime's "Unable to stringify response body".
  */
+import { readSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { NodeJsExit, toLoggedError, toRuntimeResponse } from "./errors.mjs";
 
-export function createInvoker({ handler, isAsync, send, state }) {
+export function createInvoker({ handler, isAsync, send, state, unsent }) {
   let onBeforeExit = null;
   process.on("beforeExit", () => {
     const run = onBeforeExit;
@@ -38,6 +39,7 @@ export function createInvoker({ handler, isAsync, send, state }) {
       const maxRssKb = process.resourceUsage().maxRSS;
       process.channel?.ref();
       send({ t: "done", requestId: message.requestId, durationMs, maxRssKb, ...outcome });
+      if (message.park) process.nextTick(park);
     };
     const succeed = (result) => {
       let payload;
@@ -103,6 +105,24 @@ export function createInvoker({ handler, isAsync, send, state }) {
       }
     } catch (error) {
       callback(error ?? "handled");
+    }
+  }
+
+  /**
+   * The parent freezes this process once it has read "done" (runtime/freeze.ts). Until that SIGSTOP
+   * lands, work the handler left running (an un-awaited PutObject) could still get its request out —
+   * on localhost that takes well under a millisecond. So the process parks itself: a blocking read of
+   * one byte on stdin, which the parent writes when it thaws us for the next invocation. Parking
+   * only when every message (done included) is already written: a write still queued needs this
+   * event loop, and blocking it would deadlock. A nextTick callback runs after those writes' own
+   * completion callbacks (queued earlier), so `unsent.count` is exact here.
+   */
+  function park() {
+    if (unsent.count !== 0 || !process.connected) return;
+    try {
+      readSync(0, Buffer.alloc(1), 0, 1, null);
+    } catch {
+      // stdin not a blocking pipe (EAGAIN) or closed: frozen by SIGSTOP alone
     }
   }
 
