@@ -21,7 +21,7 @@ export interface Proc {
 }
 
 /** Spawn a process and resolve once it prints an http://127.0.0.1:<port> URL. */
-function spawnUntilUrl(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Proc> {
+function spawnUntilUrl(args: string[], env: NodeJS.ProcessEnv = {}, removeOnStop?: string): Promise<Proc> {
   const spawnedAt = performance.now();
   const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
   return new Promise((resolve, reject) => {
@@ -39,8 +39,12 @@ function spawnUntilUrl(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Pro
           spawnedAt,
           stop: () =>
             new Promise<void>((done) => {
-              if (child.exitCode !== null) return done();
-              child.once("exit", () => done());
+              const finish = () => {
+                if (removeOnStop) fs.rmSync(removeOnStop, { recursive: true, force: true });
+                done();
+              };
+              if (child.exitCode !== null) return finish();
+              child.once("exit", finish);
               child.kill("SIGTERM");
             }),
         });
@@ -59,7 +63,8 @@ export function tempDir(name: string): string {
 
 /** The local cloud as `npm run cloud` starts it, on a free port, with a fresh data dir. */
 export function spawnCloud(extraArgs: string[] = []): Promise<Proc> {
-  return spawnUntilUrl(["bin/localcloud.mjs", "--port", "0", "--data-dir", tempDir("cloud"), "--log-level", "error", "--credentials", "test:test", ...extraArgs]);
+  const dataDir = tempDir("cloud"); // removed when the cloud stops: a run leaves nothing in the temp dir
+  return spawnUntilUrl(["bin/localcloud.mjs", "--port", "0", "--data-dir", dataDir, "--log-level", "error", "--credentials", "test:test", ...extraArgs], {}, dataDir);
 }
 
 export function spawnBaseline(): Promise<Proc> {
