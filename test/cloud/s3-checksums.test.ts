@@ -7,12 +7,10 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { Readable } from "node:stream";
 import { createHash, randomBytes } from "node:crypto";
 import { S3Client, CreateBucketCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from "@aws-sdk/client-s3";
-import { IAMClient, CreateRoleCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
-import { STSClient, AssumeRoleCommand } from "@aws-sdk/client-sts";
+import { s3RoleSession, signedChunkedUpload, type RoleCredentials } from "../helpers/signed-chunks.js";
 import { cloudForFile, type TestCloud } from "../helpers/cloud.js";
 import { computeChecksum } from "../../src/cloud/services/s3/checksums.js";
-import { EMPTY_SHA256, hmac, sha256Hex, signingKey } from "../../src/cloud/services/s3/sigv4.js";
-import { signedFetch, signHeaders } from "../helpers/signed-fetch.js";
+import { signedFetch } from "../helpers/signed-fetch.js";
 
 let cloud: TestCloud;
 let s3: S3Client;
@@ -182,56 +180,14 @@ describe("refusals, with nothing stored", () => {
 
 describe("signed streaming uploads (STREAMING-AWS4-HMAC-SHA256-PAYLOAD)", () => {
   // A role session's secret is known to the local cloud, so its chunk signatures are verified.
-  let creds: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
+  let creds: RoleCredentials;
   beforeAll(async () => {
-    const iam = new IAMClient(cloud.clientConfig);
-    await iam.send(
-      new CreateRoleCommand({
-        RoleName: "chunk-signer",
-        AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::000000000000:root" }, Action: "sts:AssumeRole" }] }),
-      }),
-    );
-    await iam.send(
-      new PutRolePolicyCommand({ RoleName: "chunk-signer", PolicyName: "s3", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }] }) }),
-    );
-    const out = await new STSClient(cloud.clientConfig).send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::000000000000:role/chunk-signer", RoleSessionName: "stream" }));
-    creds = out.Credentials as typeof creds;
+    creds = await s3RoleSession(cloud, "chunk-signer", "stream");
   });
 
-  /** A signed aws-chunked body: each chunk's signature chains from the previous one (seed = the header's). */
-  async function signedUpload(objectKey: string, chunks: Buffer[], tamper = false) {
-    const url = new URL(`${cloud.endpoint}/${bucket}/${objectKey}`);
-    const streamHeaders = {
-      "content-encoding": "aws-chunked",
-      "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
-      "x-amz-decoded-content-length": String(chunks.reduce((n, c) => n + c.length, 0)),
-    };
-    // The seed is the request's own header signature, made with the role session's secret and token.
-    const signed = await signHeaders({
-      method: "PUT",
-      host: url.host,
-      path: url.pathname,
-      headers: streamHeaders,
-      service: "s3",
-      credentials: { accessKeyId: creds.AccessKeyId, secretAccessKey: creds.SecretAccessKey, sessionToken: creds.SessionToken },
-    });
-    delete signed.host;
-    const amzDate = signed["x-amz-date"]!;
-    const date = amzDate.slice(0, 8);
-    const scope = `${date}/us-east-1/s3/aws4_request`;
-    const key = signingKey(creds.SecretAccessKey, date, "us-east-1", "s3");
-    const seed = /Signature=([0-9a-f]{64})/.exec(signed.authorization!)![1]!;
-    let previous = seed;
-    const parts: Buffer[] = [];
-    for (const chunk of [...chunks, Buffer.alloc(0)]) {
-      const toSign = ["AWS4-HMAC-SHA256-PAYLOAD", amzDate, scope, previous, EMPTY_SHA256, sha256Hex(chunk)].join("\n");
-      let signature = hmac(key, toSign).toString("hex");
-      if (tamper && chunk.length === 0) signature = signature.replace(/^./, (c) => (c === "0" ? "1" : "0"));
-      parts.push(Buffer.from(`${chunk.length.toString(16)};chunk-signature=${signature}\r\n`), chunk, Buffer.from("\r\n"));
-      previous = signature;
-    }
-    return { body: Buffer.concat(parts), headers: signed };
-  }
+  /** A signed aws-chunked body: each chunk's signature chains from the previous one (seed = the header's); `tamper` breaks the final chunk's. */
+  const signedUpload = (objectKey: string, chunks: Buffer[], tamper = false) =>
+    signedChunkedUpload(new URL(`${cloud.endpoint}/${bucket}/${objectKey}`), chunks, creds, tamper ? chunks.length : -1);
 
   it("a correctly signed chunk chain is stored decoded", async () => {
     const data = randomBytes(20_000);

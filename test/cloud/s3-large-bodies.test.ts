@@ -25,10 +25,9 @@ import {
   UploadPartCommand,
   UploadPartCopyCommand,
 } from "@aws-sdk/client-s3";
-import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
-import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
+import { s3RoleSession, signedChunkedUpload, type RoleCredentials } from "../helpers/signed-chunks.js";
 import { startTestCloud, errorOf, eventually, type TestCloud } from "../helpers/cloud.js";
-import { EMPTY_SHA256, hmac, sha256Hex, signingKey } from "../../src/cloud/services/s3/sigv4.js";
+import { sha256Hex } from "../../src/cloud/services/s3/sigv4.js";
 import { computeChecksum, type ChecksumAlgorithm } from "../../src/cloud/services/s3/checksums.js";
 import { BlobStore } from "../../src/cloud/core/blob-store.js";
 import { signedFetch, signHeaders } from "../helpers/signed-fetch.js";
@@ -259,53 +258,12 @@ describe("an in-memory blob store keeps spooled blobs as files", () => {
 });
 
 describe("signed aws-chunked bodies (a role session, whose secret the cloud knows)", () => {
-  let creds: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
+  let creds: RoleCredentials;
   beforeAll(async () => {
-    const iam = new IAMClient(cloud.clientConfig);
-    await iam.send(
-      new CreateRoleCommand({
-        RoleName: "large-signer",
-        AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::000000000000:root" }, Action: "sts:AssumeRole" }] }),
-      }),
-    );
-    await iam.send(
-      new PutRolePolicyCommand({ RoleName: "large-signer", PolicyName: "s3", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }] }) }),
-    );
-    const out = await new STSClient(cloud.clientConfig).send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::000000000000:role/large-signer", RoleSessionName: "big" }));
-    creds = out.Credentials as typeof creds;
+    creds = await s3RoleSession(cloud, "large-signer", "big");
   });
 
-  async function signedUpload(objectKey: string, chunks: Buffer[], tamperAt = -1) {
-    const url = new URL(`${cloud.endpoint}/${bucket}/${objectKey}`);
-    // The seed is the request's own header signature, made with the role session's secret and token.
-    const signed = await signHeaders({
-      method: "PUT",
-      host: url.host,
-      path: url.pathname,
-      headers: {
-        "content-encoding": "aws-chunked",
-        "x-amz-content-sha256": "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
-        "x-amz-decoded-content-length": String(chunks.reduce((n, c) => n + c.length, 0)),
-      },
-      service: "s3",
-      credentials: { accessKeyId: creds.AccessKeyId, secretAccessKey: creds.SecretAccessKey, sessionToken: creds.SessionToken },
-    });
-    delete signed.host;
-    const amzDate = signed["x-amz-date"]!;
-    const date = amzDate.slice(0, 8);
-    const scope = `${date}/us-east-1/s3/aws4_request`;
-    const key = signingKey(creds.SecretAccessKey, date, "us-east-1", "s3");
-    let previous = /Signature=([0-9a-f]{64})/.exec(signed.authorization!)![1]!;
-    const parts: Buffer[] = [];
-    for (const [i, chunk] of [...chunks, Buffer.alloc(0)].entries()) {
-      const toSign = ["AWS4-HMAC-SHA256-PAYLOAD", amzDate, scope, previous, EMPTY_SHA256, sha256Hex(chunk)].join("\n");
-      let signature = hmac(key, toSign).toString("hex");
-      if (i === tamperAt) signature = signature.replace(/^./, (c) => (c === "0" ? "1" : "0"));
-      parts.push(Buffer.from(`${chunk.length.toString(16)};chunk-signature=${signature}\r\n`), chunk, Buffer.from("\r\n"));
-      previous = signature;
-    }
-    return { body: Buffer.concat(parts), headers: signed };
-  }
+  const signedUpload = (objectKey: string, chunks: Buffer[], tamperAt = -1) => signedChunkedUpload(new URL(`${cloud.endpoint}/${bucket}/${objectKey}`), chunks, creds, tamperAt);
 
   it("a correctly signed chain is verified chunk by chunk and stored decoded", async () => {
     const data = randomBytes(300_000);
