@@ -59,6 +59,13 @@ export function bodyTooLargeFor(service: string | undefined): () => AwsError {
   return () => new AwsError("RequestEntityTooLarge", `Request body is larger than ${limit} bytes, far past what ${service ?? "this service"} accepts.`, { status: 413 });
 }
 
+/** A too-large error that also closes the connection (the rest of the body is never read). */
+export function closingTooLarge(tooLarge: () => AwsError): AwsError {
+  const err = tooLarge();
+  err.headers.connection = "close";
+  return err;
+}
+
 export function readBody(
   req: http.IncomingMessage,
   limit: number,
@@ -67,10 +74,8 @@ export function readBody(
   return new Promise((resolve, reject) => {
     // Too large: answered at once and the connection closed, rather than reading (or draining) the rest.
     const refuse = () => {
-      const err = tooLarge();
-      err.headers.connection = "close";
       req.pause();
-      reject(err);
+      reject(closingTooLarge(tooLarge));
     };
     const declared = Number(req.headers["content-length"] ?? 0);
     if (declared > limit) {

@@ -16,16 +16,14 @@ import * as fs from "node:fs";
 import { createHash } from "node:crypto";
 import { AwsError } from "../core/aws-error.js";
 import type { SpooledBody } from "../core/service.js";
-import { bodyIdleTimeoutMs, requestTimeout } from "./body.js";
+import { bodyIdleTimeoutMs, closingTooLarge, requestTimeout } from "./body.js";
 
 export function spoolBody(req: http.IncomingMessage, file: string, limit: number, tooLarge: () => AwsError): Promise<SpooledBody> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers["content-length"] ?? 0);
     if (declared > limit) {
-      const err = tooLarge();
-      err.headers.connection = "close";
       req.pause();
-      reject(err);
+      reject(closingTooLarge(tooLarge));
       return;
     }
     if (req.destroyed || req.readableAborted) {
@@ -63,9 +61,7 @@ export function spoolBody(req: http.IncomingMessage, file: string, limit: number
       armTimer();
       size += chunk.length;
       if (size > limit) {
-        const err = tooLarge();
-        err.headers.connection = "close";
-        fail(err);
+        fail(closingTooLarge(tooLarge));
         return;
       }
       md5.update(chunk);
