@@ -381,7 +381,8 @@ export class ExecutionEnvironment {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Does the process still run (EPERM: alive, another user's)? Also used by the pool's scratch sweep. */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -21,7 +21,7 @@ import {
   type RuntimePool,
   type RuntimePoolOptions,
 } from "./contract.js";
-import { ExecutionEnvironment } from "./environment.js";
+import { ExecutionEnvironment, isAlive } from "./environment.js";
 import { prepareSdkModules, type SdkModules } from "./sdk-modules.js";
 import { sandboxStatus, type SandboxStatus } from "./sandbox.js";
 
@@ -239,14 +239,5 @@ function sweepAbandonedScratch(): void {
     const pid = Number(name.slice(SCRATCH_PREFIX.length).split("-")[0]);
     if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || isAlive(pid)) continue;
     fs.rmSync(path.join(os.tmpdir(), name), { recursive: true, force: true });
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
