@@ -73,12 +73,17 @@ export function canonicalPath(rawPath: string): string {
     .join("/");
 }
 
+/** Encoded name/value pairs sorted by name then value, joined as `a=1&b=2`. */
+function joinSorted(pairs: Array<[string, string]>): string {
+  pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+  return pairs.map(([k, v]) => `${k}=${v}`).join("&");
+}
+
 /** Canonical query string: every parameter except those in `omit`, encoded, sorted by name then value. */
 export function canonicalQuery(query: URLSearchParams, omit: string[] = []): string {
   const pairs: Array<[string, string]> = [];
   for (const [k, v] of query) if (!omit.includes(k)) pairs.push([uriEncode(k), uriEncode(v)]);
-  pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
-  return pairs.map(([k, v]) => `${k}=${v}`).join("&");
+  return joinSorted(pairs);
 }
 
 /** Canonical header value: trimmed, inner runs of spaces collapsed. */
@@ -120,8 +125,7 @@ export function canonicalRawQuery(rawQuery: string, omit: string[] = []): string
     if (omit.includes(name)) continue;
     pairs.push([uriEncode(name), uriEncode(safeDecode(eq < 0 ? "" : part.slice(eq + 1)))]);
   }
-  pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
-  return pairs.map(([k, v]) => `${k}=${v}`).join("&");
+  return joinSorted(pairs);
 }
 
 function safeDecode(text: string): string {
