@@ -19,6 +19,7 @@ import { createTopic, subscribe } from "../../src/kit/resources/sns.js";
 import { createQueue, setQueuePolicy, type Queue } from "../../src/kit/resources/sqs.js";
 import { packageHandler, type PackagedFunction } from "../../src/kit/packaging.js";
 import { errorCode, pollUntil, sleep } from "../../src/kit/wait.js";
+import { encodeEventKey, s3ObjectCreatedRecord } from "../../src/kit/grader/s3-records.js";
 
 export const FUNCTION_PURPOSE = "thumbnailer";
 export const FUNCTION_TIMEOUT_SECONDS = 30;
@@ -255,32 +256,11 @@ export async function recentLogLines(ctx: KitContext, functionName: string, limi
   }
 }
 
-/** S3's key encoding in events: form-urlencoded, space → "+", "/" kept (aws-behavior.md §2). */
-export function encodeEventKey(key: string): string {
-  return encodeURIComponent(key)
-    .replace(/[!'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replace(/%20/g, "+")
-    .replace(/%2F/g, "/");
-}
+export { encodeEventKey };
 
 /** One ObjectCreated:Put record in S3's shape, for re-delivering an event by a direct invoke. */
 export function s3PutRecord(input: { region: string; account: string; bucket: string; key: string; size: number; eTag: string; sequencer: string; configurationId?: string }) {
-  return {
-    eventVersion: "2.5",
-    eventSource: "aws:s3",
-    awsRegion: input.region,
-    eventTime: new Date().toISOString(),
-    eventName: "ObjectCreated:Put",
-    userIdentity: { principalId: `AWS:${input.account}` },
-    requestParameters: { sourceIPAddress: "127.0.0.1" },
-    responseElements: { "x-amz-request-id": "LAB03REDELIVERY", "x-amz-id-2": "lab03/redelivered" },
-    s3: {
-      s3SchemaVersion: "1.0",
-      configurationId: input.configurationId ?? "images-jpg",
-      bucket: { name: input.bucket, ownerIdentity: { principalId: input.account }, arn: `arn:aws:s3:::${input.bucket}` },
-      object: { key: encodeEventKey(input.key), size: input.size, eTag: input.eTag.replace(/"/g, ""), sequencer: input.sequencer },
-    },
-  };
+  return s3ObjectCreatedRecord({ ...input, configurationId: input.configurationId ?? "images-jpg" });
 }
 
 /** A sequencer that sorts before `sequencer` (same length, hex value minus one, or all zeros). */

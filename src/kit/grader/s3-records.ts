@@ -8,10 +8,10 @@
  * default is only for graders that never see S3's own records.
  */
 
-/** S3's key encoding in events: form-urlencoded, space → "+", "/" kept (aws-behavior.md §2). */
+/** S3's key encoding in events: form-urlencoded, space → "+", "/" and "*~" kept, "!'()" encoded (aws-behavior.md §2; as src/cloud's key-encoding.ts). */
 export function encodeEventKey(key: string): string {
   return encodeURIComponent(key)
-    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/[!'()]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
     .replace(/%20/g, "+")
     .replace(/%2F/g, "/");
 }
@@ -33,7 +33,7 @@ export interface RecordInput {
 export function s3ObjectCreatedRecord(input: RecordInput) {
   const t = (input.template ?? {}) as { eventVersion?: string };
   return {
-    eventVersion: t.eventVersion ?? "2.1",
+    eventVersion: t.eventVersion ?? "2.5",
     eventSource: "aws:s3",
     awsRegion: input.region,
     eventTime: new Date().toISOString(),
