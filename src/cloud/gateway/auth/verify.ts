@@ -174,15 +174,21 @@ function checkSignature(req: SignedRequest, secret: string, given: string, scope
 export function precheck(identity: IdentityRegistry, req: Omit<SignedRequest, "body">, now: number = Date.now()): void {
   const authorization = req.headers["authorization"];
   if (authorization === undefined || (isPresignedQuery(req.query) && req.s3)) return;
+  checkHeaderWithoutBody(identity, req, authorization, now);
+}
+
+/** precheck's checks of an Authorization header; `verify` is false when the registry does not verify signatures. */
+function checkHeaderWithoutBody(identity: IdentityRegistry, req: Omit<SignedRequest, "body">, authorization: string, now: number) {
   const header = parseHeader(authorization);
   const found = lookupKey(identity, header.accessKeyId);
-  if (!identity.verifying) return;
+  if (!identity.verifying) return { header, found, amzDate: "", verify: false };
   if (found.sessionToken !== undefined && req.headers["x-amz-security-token"] !== found.sessionToken) throw new AuthRejection("bad-token");
   const amzDate = req.headers["x-amz-date"] ?? "";
   let signedAt = parseAmzDate(amzDate);
   if (Number.isNaN(signedAt)) signedAt = Date.parse(req.headers["date"] ?? "");
   if (Number.isNaN(signedAt)) throw new AuthRejection("malformed", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
   checkSkew(signedAt, amzDate, now, identity.auth.maxSkewMs);
+  return { header, found, amzDate, verify: true };
 }
 
 /**
@@ -194,18 +200,10 @@ export function authenticate(identity: IdentityRegistry, req: SignedRequest, now
   const authorization = req.headers["authorization"];
   const presigned = isPresignedQuery(req.query);
   const verifying = identity.verifying;
-  const maxSkew = identity.auth.maxSkewMs;
 
   if (authorization !== undefined && !(presigned && req.s3)) {
-    const header = parseHeader(authorization);
-    const found = lookupKey(identity, header.accessKeyId);
-    if (!verifying) return { principal: found.principal, accessKeyId: header.accessKeyId, via: "header" };
-    if (found.sessionToken !== undefined && req.headers["x-amz-security-token"] !== found.sessionToken) throw new AuthRejection("bad-token");
-    const amzDate = req.headers["x-amz-date"] ?? "";
-    let signedAt = parseAmzDate(amzDate);
-    if (Number.isNaN(signedAt)) signedAt = Date.parse(req.headers["date"] ?? "");
-    if (Number.isNaN(signedAt)) throw new AuthRejection("malformed", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
-    checkSkew(signedAt, amzDate, now, maxSkew);
+    const { header, found, amzDate, verify } = checkHeaderWithoutBody(identity, req, authorization, now);
+    if (!verify) return { principal: found.principal, accessKeyId: header.accessKeyId, via: "header" };
     const payload = payloadHash(req, req.headers["x-amz-content-sha256"]);
     checkSignature(req, found.secretAccessKey!, header.signature, header.scope, amzDate, header.signedHeaders, payload, []);
     return { principal: found.principal, accessKeyId: header.accessKeyId, via: "header" };
