@@ -27,7 +27,6 @@ import { AwsError } from "../../core/aws-error.js";
 import {
   checksumHeaders,
   compositeChecksum,
-  computeChecksum,
   headerName,
   parseAlgorithm,
   type BodyDigests,
