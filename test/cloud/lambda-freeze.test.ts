@@ -127,6 +127,7 @@ const onlyPid = (name: string) => eventually(async () => {
 }, 10_000);
 
 const frozen = (pid: number) => eventually(async () => (processState(pid) === "T" ? true : undefined), 5000);
+const gone = (pid: number, ms: number) => eventually(async () => (processState(pid) === undefined ? true : undefined), ms);
 
 function frozenEnvironmentCases(env: Record<string, string>) {
   let b: Bed;
@@ -172,7 +173,7 @@ function frozenEnvironmentCases(env: Record<string, string>) {
     expect((await b.invoke(name, { mode: "defer", bucket: BUCKET, key })).payload).toBe("deferred");
     const pid = await onlyPid(name);
     expect(await frozen(pid)).toBe(true);
-    await eventually(async () => (processState(pid) === undefined ? true : undefined), IDLE_MS + 15_000);
+    await gone(pid, IDLE_MS + 15_000);
     expect(environmentPids(name)).toEqual([]);
     expect(await exists(b.s3, key)).toBe(false);
   }, 60_000);
@@ -185,7 +186,7 @@ function frozenEnvironmentCases(env: Record<string, string>) {
     const timedOut = await b.invoke(name, { mode: "hang" });
     expect(timedOut.error).toBe("Unhandled");
     expect(timedOut.payload.errorType).toBe("Sandbox.Timedout");
-    await eventually(async () => (processState(pid) === undefined ? true : undefined), 10_000);
+    await gone(pid, 10_000);
     // A new environment serves the next invocation.
     expect((await b.invoke(name, { mode: "ok" })).payload).toBe("ok");
   }, 60_000);
