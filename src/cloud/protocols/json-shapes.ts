@@ -76,6 +76,25 @@ function models(service: string): Models | null {
   return result;
 }
 
+/** Each operation's input schema, normalized once per operation schema of the SDK (null: not readable, the body passes unchecked). */
+const inputSchemas = new WeakMap<object, Schema | null>();
+
+function inputSchema(service: string, operation: string): Schema | null {
+  const m = models(service);
+  const op = m?.exports[`${operation}$`];
+  if (!m || !Array.isArray(op) || op[0] !== 9) return null;
+  if (inputSchemas.has(op)) return inputSchemas.get(op)!;
+  let schema: Schema | null = null;
+  try {
+    const s = m.of(typeof op[4] === "function" ? op[4]() : op[4]);
+    if (s.isStructSchema()) schema = s;
+  } catch {
+    schema = null;
+  }
+  inputSchemas.set(op, schema);
+  return schema;
+}
+
 function describe(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "a list";
@@ -102,16 +121,8 @@ export function checkInputShape(service: string, operation: string, input: unkno
   const { bodyOnly = false } = options;
   // A null inside a list or map (non-sparse in every model here) is a malformed body, not an absent value.
   const nullItems = options.nullItems ?? (() => new AwsError(options.code ?? "SerializationException", "Unexpected value type in payload: null is not a valid list item or map value."));
-  const m = models(service);
-  const op = m?.exports[`${operation}$`];
-  if (!m || !Array.isArray(op) || op[0] !== 9) return;
-  let schema: Schema;
-  try {
-    schema = m.of(typeof op[4] === "function" ? op[4]() : op[4]);
-    if (!schema.isStructSchema()) return;
-  } catch {
-    return;
-  }
+  const schema = inputSchema(service, operation);
+  if (!schema) return;
   // Iterative walk: input depth is already bounded by the JSON protocols (MAX_JSON_DEPTH).
   const stack: Array<[Schema, unknown, string, boolean]> = [[schema, input, "", bodyOnly]];
   while (stack.length > 0) {
