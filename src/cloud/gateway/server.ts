@@ -40,9 +40,8 @@ import { bodyLimitFor, bodyTooLargeFor, MAX_S3_SPOOLED_BYTES, readBody, spooledT
 import { spoolBody } from "./spool.js";
 import { spoolThresholdBytes } from "../core/blob-store.js";
 import * as fs from "node:fs";
-import { gate, gateBeforeBody } from "./auth/gate.js";
+import { familyOf, gate, gateBeforeBody } from "./auth/gate.js";
 import { authError } from "./auth/errors.js";
-import { familyOf } from "./auth/gate.js";
 import { HostRules, hostnameOf } from "./auth/host-origin.js";
 
 
