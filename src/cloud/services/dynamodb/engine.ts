@@ -144,12 +144,7 @@ export class DynamoEngine {
         res.once("close", resolve);
       }),
     );
-    const replay = new PassThrough() as PassThrough & Partial<http.IncomingMessage>;
-    replay.headers = req.headers;
-    replay.method = req.method;
-    replay.url = req.url;
-    server.emit("request", replay, res);
-    replay.end(body);
+    replayRequest(server, req.headers, req.method, req.url, body, res);
   }
 
   /** An internal call (same JSON protocol, same in-process listener) — used for DescribeTable checks. */
@@ -163,12 +158,7 @@ export class DynamoEngine {
     };
     const response = new CollectedResponse();
     this.track(response.done);
-    const replay = new PassThrough() as PassThrough & Partial<http.IncomingMessage>;
-    replay.headers = headers;
-    replay.method = "POST";
-    replay.url = "/";
-    server.emit("request", replay, response);
-    replay.end(JSON.stringify(input));
+    replayRequest(server, headers, "POST", "/", JSON.stringify(input), response);
     const text = await response.done;
     let body: T;
     try {
@@ -209,6 +199,16 @@ export class DynamoEngine {
     await this.close();
     if (this.dataDir) fs.rmSync(path.join(this.dataDir, "dynamodb"), { recursive: true, force: true });
   }
+}
+
+/** Hand dynalite's listener a request whose body is already in memory, from a small stream that looks like an IncomingMessage. */
+function replayRequest(server: http.Server, headers: http.IncomingHttpHeaders, method: string | undefined, url: string | undefined, body: Buffer | string, res: unknown): void {
+  const replay = new PassThrough() as PassThrough & Partial<http.IncomingMessage>;
+  replay.headers = headers;
+  replay.method = method;
+  replay.url = url;
+  server.emit("request", replay, res);
+  replay.end(body);
 }
 
 function restoreEnv(name: string, value: string | undefined): void {
