@@ -46,6 +46,7 @@
  *   are enforced there: EventBridge's 2048-character event pattern quota
  *   (events/rules.ts), Lambda's 4096-character Filter.Pattern.
  */
+import { jsonDepthExceeds } from "./json-depth.js";
 
 export class PatternError extends Error {}
 
@@ -81,21 +82,9 @@ export function parsePattern(text: string): Pattern {
   return parsed as Pattern;
 }
 
-/** Nesting depth of a JSON value, without recursion, stopping once past `limit`. */
-function deeperThan(value: unknown, limit: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (!v || typeof v !== "object") continue;
-    if (depth >= limit) return true;
-    for (const child of Object.values(v)) stack.push([child, depth + 1]);
-  }
-  return false;
-}
-
 /** Check a pattern's structure; throws PatternError naming the first problem. */
 export function validatePattern(pattern: unknown, path = ""): asserts pattern is Pattern {
-  if (path === "" && deeperThan(pattern, MAX_PATTERN_DEPTH)) {
+  if (path === "" && jsonDepthExceeds(pattern, MAX_PATTERN_DEPTH)) {
     throw new PatternError(`Filter nests deeper than ${MAX_PATTERN_DEPTH} levels`);
   }
   validateStructure(pattern, path);

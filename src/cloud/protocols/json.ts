@@ -10,6 +10,7 @@ import { AwsError, internalError, isAwsError } from "../core/aws-error.js";
 import type { RequestContext } from "../core/context.js";
 import type { GatewayRequest, GatewayResponse } from "../core/service.js";
 import { checkInputShape } from "./json-shapes.js";
+import { jsonDepthExceeds } from "../core/json-depth.js";
 
 export type JsonHandler = (ctx: RequestContext, input: any) => unknown | Promise<unknown>;
 
@@ -57,19 +58,7 @@ export function jsonError(err: AwsError, options: Pick<JsonProtocolOptions, "ver
  */
 export const MAX_JSON_DEPTH = 100;
 
-/** How deep a parsed JSON value nests, without recursion, stopping once past `limit`. */
-export function jsonDepthExceeds(value: unknown, limit: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop()!;
-    if (!v || typeof v !== "object") continue;
-    if (depth + 1 > limit) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) {
-      if (child && typeof child === "object") stack.push([child, depth + 1]);
-    }
-  }
-  return false;
-}
+export { jsonDepthExceeds };
 
 /**
  * Parse a JSON request body; an empty body is `{}`. Anything but a JSON
