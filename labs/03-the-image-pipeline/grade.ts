@@ -293,7 +293,7 @@ export default defineGrader<State>({
         const trust = await ctx.callLearner("trustPolicy", () => st.policy.trustPolicy());
         const roleArn = `arn:aws:iam::${ctx.target.account}:role/${ctx.names.resource("thumbnailer-role")}`;
         const trustProblems = policyProblems(trust, trustPolicyTable({ roleArn, account: ctx.target.account, service: "lambda.amazonaws.com", why: "Lambda runs the function as this role" }));
-        if (trustProblems.length) throw new CheckFailed(trustProblems.join("\n    "), 'policy.ts: trustPolicy() needs { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" } and nothing that lets anyone else assume the role.');
+        if (trustProblems.length) throw new CheckFailed(trustProblems.join("\n    "));
         const targets = { bucketName: b(st), tableArn: st.table.arn, topicArn: st.topic.arn, functionName: ctx.names.resource("thumbnailer"), region: ctx.target.region, accountId: ctx.target.account };
         const permissions = await ctx.callLearner("executionPolicy", () => st.policy.executionPolicy(targets));
         const problems = policyProblems(permissions, executionPolicyTable(targets));
