@@ -4,19 +4,10 @@
  * blocked — and each correct alternative must pass. Graded for real (the
  * harness, the SDK, this file's local cloud), one variant at a time.
  */
-import { afterAll, describe, expect, it } from "vitest";
-import { startTestCloud } from "../helpers/cloud.js";
-import { explainSkip, kitSession, probeFeatures } from "./helpers.js";
-import { chain, edit, expectFailsAt, expectPasses, gradeVariant, type Variant } from "./mutants.js";
+import { describe, expect, it } from "vitest";
+import { chain, edit, expectFailsAt, expectPasses, gradeVariant, mutantsSession, type Variant } from "./mutants.js";
 
-const cloud = await startTestCloud();
-const session = kitSession(cloud.endpoint);
-const features = await probeFeatures(session.clients);
-const skip = explainSkip("lab 01's grader mutants", features, ["s3", "sqs", "notifications"]);
-afterAll(async () => {
-  session.close();
-  await cloud.close();
-});
+const { session, skip } = await mutantsSession("lab 01's grader mutants", ["s3", "sqs", "notifications"]);
 
 const POLICY = "queue policy lets S3 send, only from this bucket and account";
 const NOTIFICATION = "notification configuration sends created and removed events to the queue";

@@ -6,19 +6,10 @@
  * cloud), one variant at a time. A handler that throws on every record must
  * fail on the function's logged error, not on a timeout.
  */
-import { afterAll, describe, expect, it } from "vitest";
-import { startTestCloud } from "../helpers/cloud.js";
-import { explainSkip, kitSession, probeFeatures } from "./helpers.js";
-import { chain, edit, expectFailsAt, expectPasses, gradeVariant, type Variant } from "./mutants.js";
+import { describe, expect, it } from "vitest";
+import { chain, edit, expectFailsAt, expectPasses, gradeVariant, mutantsSession, type Variant } from "./mutants.js";
 
-const cloud = await startTestCloud();
-const session = kitSession(cloud.endpoint);
-const features = await probeFeatures(session.clients);
-const skip = explainSkip("lab 02's grader mutants", features, ["s3", "iam", "lambda", "logs", "notifications"]);
-afterAll(async () => {
-  session.close();
-  await cloud.close();
-});
+const { session, skip } = await mutantsSession("lab 02's grader mutants", ["s3", "iam", "lambda", "logs", "notifications"]);
 
 const ROLE = "execution role: Lambda may assume it; read uploads/, write reports/ only";
 const PERMISSION = "permission lets S3 invoke it, only for this bucket and account";

@@ -5,19 +5,10 @@
  * named, another padding length, another decoding — each must pass every
  * check. Beside lab03-grader-mutants.test.ts, on a cloud of its own.
  */
-import { afterAll, describe, it } from "vitest";
-import { startTestCloud } from "../helpers/cloud.js";
-import { explainSkip, kitSession, probeFeatures } from "./helpers.js";
-import { chain, edit, expectPasses, gradeVariant, type Variant } from "./mutants.js";
+import { describe, it } from "vitest";
+import { chain, edit, expectPasses, gradeVariant, mutantsSession, type Variant } from "./mutants.js";
 
-const cloud = await startTestCloud();
-const session = kitSession(cloud.endpoint);
-const features = await probeFeatures(session.clients);
-const skip = explainSkip("lab 03's grader alternatives", features, ["s3", "sqs", "sns", "dynamodb", "iam", "lambda", "logs", "notifications"]);
-afterAll(async () => {
-  session.close();
-  await cloud.close();
-});
+const { session, skip } = await mutantsSession("lab 03's grader alternatives", ["s3", "sqs", "sns", "dynamodb", "iam", "lambda", "logs", "notifications"]);
 
 const right: Array<[string, Variant]> = [
   [

@@ -10,19 +10,10 @@
  * thumbnail, metadata, SNS, filter, loop and re-upload checks (it does all of
  * that right) but fails the duplicate and sequencer checks and the trap round.
  */
-import { afterAll, describe, expect, it } from "vitest";
-import { startTestCloud } from "../helpers/cloud.js";
-import { explainSkip, kitSession, probeFeatures } from "./helpers.js";
-import { chain, edit, expectFailsAt, gradeVariant, type Variant } from "./mutants.js";
+import { describe, expect, it } from "vitest";
+import { chain, edit, expectFailsAt, gradeVariant, mutantsSession, type Variant } from "./mutants.js";
 
-const cloud = await startTestCloud();
-const session = kitSession(cloud.endpoint);
-const features = await probeFeatures(session.clients);
-const skip = explainSkip("lab 03's grader mutants", features, ["s3", "sqs", "sns", "dynamodb", "iam", "lambda", "logs", "notifications"]);
-afterAll(async () => {
-  session.close();
-  await cloud.close();
-});
+const { session, skip } = await mutantsSession("lab 03's grader mutants", ["s3", "sqs", "sns", "dynamodb", "iam", "lambda", "logs", "notifications"]);
 
 const ROLE = "execution role: Lambda may assume it; least privilege (no wildcards beyond logs)";
 const PERMISSION = "permission lets S3 invoke it, scoped by SourceArn and SourceAccount";

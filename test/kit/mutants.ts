@@ -7,12 +7,25 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { expect } from "vitest";
+import { afterAll, expect } from "vitest";
+import { startTestCloud } from "../helpers/cloud.js";
 import { findLab, loadLab } from "../../src/kit/labs.js";
 import { runGrade } from "../../src/kit/grader/harness.js";
 import { repoRoot } from "../../src/kit/paths.js";
 import type { GradeReport } from "../../src/kit/grader/types.js";
-import type { KitTestSession } from "./helpers.js";
+import { explainSkip, kitSession, probeFeatures, type Features, type KitTestSession } from "./helpers.js";
+
+/** A mutants file's set-up: its own local cloud and kit session (closed after all), and whether the lab's needs are served (else skip). */
+export async function mutantsSession(what: string, needed: Array<keyof Features>): Promise<{ session: KitTestSession; skip: boolean }> {
+  const cloud = await startTestCloud();
+  const session = kitSession(cloud.endpoint);
+  afterAll(async () => {
+    session.close();
+    await cloud.close();
+  });
+  const skip = explainSkip(what, await probeFeatures(session.clients), needed);
+  return { session, skip };
+}
 
 /** A variant: for each file, a replacement text or an edit of the solution's text. */
 export type Variant = Record<string, string | ((solution: string) => string)>;
