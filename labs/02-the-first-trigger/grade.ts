@@ -227,7 +227,7 @@ export default defineGrader<State>({
         if (rules.suffix !== ".csv") throw new CheckFailed(`the suffix rule is ${JSON.stringify(rules.suffix)}, expected ".csv"`);
         const events: string[] = c.Events ?? [];
         const created = ["Put", "Post", "Copy", "CompleteMultipartUpload"].filter((e) => !events.includes(`s3:ObjectCreated:${e}`));
-        if (!events.includes("s3:ObjectCreated:*") && created.length) throw new CheckFailed(`Events ${JSON.stringify(events)} miss ${created.map((e) => `s3:ObjectCreated:${e}`).join(", ")}: every new CSV counts — copies and multipart uploads (aws s3 cp switches to multipart above 8 MB) too`, 'notification.ts: Events ["s3:ObjectCreated:*"] covers Put, Post, Copy and CompleteMultipartUpload.');
+        if (!events.includes("s3:ObjectCreated:*") && created.length) throw new CheckFailed(`Events ${JSON.stringify(events)} miss ${created.map((e) => `s3:ObjectCreated:${e}`).join(", ")}: every new CSV counts — copies and multipart uploads (aws s3 cp switches to multipart above 8 MB) too`);
         try {
           await putNotifications(ctx, st.bucket.name, config as NotificationConfiguration);
         } catch (err) {
