@@ -45,8 +45,26 @@ export async function putNotifications(ctx: KitContext, bucket: string, config: 
   await ctx.clients.s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: bucket, NotificationConfiguration: config }));
 }
 
-/** Delete every object version, delete marker and multipart upload, then the bucket. */
+/**
+ * Delete every object version, delete marker and multipart upload, then the bucket.
+ * A write that lands after the bucket was emptied (an invocation of a function
+ * that was deleted a moment earlier can still finish its PutObject, locally and
+ * on AWS) makes DeleteBucket answer BucketNotEmpty: empty it again, a few times.
+ */
 export async function emptyAndDeleteBucket(s3: S3Client, bucket: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await emptyBucket(s3, bucket);
+    try {
+      await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+      return;
+    } catch (err) {
+      if (errorCode(err) !== "BucketNotEmpty" || attempt >= 5) throw err;
+      await new Promise((r) => setTimeout(r, 200 * attempt));
+    }
+  }
+}
+
+async function emptyBucket(s3: S3Client, bucket: string): Promise<void> {
   let keyMarker: string | undefined;
   let versionMarker: string | undefined;
   for (;;) {
@@ -64,7 +82,6 @@ export async function emptyAndDeleteBucket(s3: S3Client, bucket: string): Promis
   }
   const uploads = await s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
   for (const u of uploads.Uploads ?? []) await s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: u.Key!, UploadId: u.UploadId! }));
-  await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
 }
 
 export { errorCode };
