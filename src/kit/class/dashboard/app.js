@@ -111,3 +111,5 @@ function connect() {
   });
 }
 connect();
+// "… min ago" keeps moving between updates.
+setInterval(() => view && render(), 15_000);
