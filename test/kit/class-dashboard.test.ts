@@ -55,7 +55,7 @@ const tokens: Record<string, string> = {};
 
 async function post(pathname: string, body: unknown, token?: string) {
   const res = await fetch(server.url + pathname, { method: "POST", headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
-  return { status: res.status, json: await res.json() };
+  return { status: res.status, json: (await res.json()) as { token: string } };
 }
 
 beforeAll(async () => {
@@ -91,7 +91,7 @@ describe.skipIf(!chromiumPath)("class dashboard in Chromium", () => {
     // The other name is text: no image element was created from it, nothing ran.
     expect(await page.locator("#matrix tbody td.name", { hasText: "<img" }).count()).toBe(1);
     expect(await page.locator("#matrix img").count()).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as { pwned?: number }).pwned)).toBeUndefined();
     expect(await page.locator('.stuck-lab[data-lab="01"]').textContent()).toMatch(/1 of 1 failing: notification.*hint: Which events\?/);
 
     // Ana passes: the cell turns without a reload.
