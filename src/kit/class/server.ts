@@ -224,6 +224,10 @@ export async function startClassServer(options: ClassServerOptions): Promise<Cla
       instructor(req);
       return send(res, 200, classroom50Zip(store, labs), { "content-type": "application/zip", "content-disposition": 'attachment; filename="classroom50-results.zip"' });
     }
+    if (req.method === "GET" && url.pathname === "/join") {
+      // Someone opened the join link in a browser: joining is done by the kit, which keeps the token.
+      return send(res, 200, `To join "${store.name}", run this in the kit's folder:\n\n  npm run class -- join ${`http://${req.headers.host}/join`} --code <the code on the board> --name <your name>\n`);
+    }
     if (req.method === "GET" && url.pathname === "/health") return send(res, 200, { class: store.name, participants: store.participants.length });
     throw new HttpError(404, "not found");
   }
