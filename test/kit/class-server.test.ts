@@ -13,6 +13,7 @@ import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { unzipSync } from "fflate";
 import { startClassServer, type ClassServer } from "../../src/kit/class/server.js";
 import { classLabs } from "../../src/kit/class/labs.js";
 import type { LabInfo } from "../../src/kit/class/summary.js";
@@ -158,6 +159,10 @@ describe("a room of thirty", () => {
       expect(rows.find((r) => r.includes("HYPERLINK"))!.startsWith(`"'=HYPERLINK`)).toBe(true); // a name is never a formula
       const lab01Rows = rows.filter((r) => r.split(",")[1] === "01");
       expect(lab01Rows.filter((r) => r.includes(",passed,")).length).toBe(15);
+
+      const zip = new Uint8Array(await fetch(room.url + "/api/export-classroom50.zip", { headers: { cookie } }).then((r) => r.arrayBuffer()));
+      const zipped = Object.keys(unzipSync(zip)).filter((f) => f.endsWith("/result.json"));
+      expect(zipped).toHaveLength(60);
 
       const out = path.join(tmp, "export");
       const exported = kitProcess("class", ["export", "--dir", path.join(tmp, "room"), "--csv", path.join(out, "r.csv"), "--classroom50", path.join(out, "c50")], {});
