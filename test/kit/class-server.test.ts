@@ -160,7 +160,7 @@ describe("a room of thirty", () => {
       const lab01Rows = rows.filter((r) => r.split(",")[1] === "01");
       expect(lab01Rows.filter((r) => r.includes(",passed,")).length).toBe(15);
 
-      const zip = new Uint8Array(await fetch(room.url + "/api/export-classroom50.zip", { headers: { cookie } }).then((r) => r.arrayBuffer()));
+      const zip = new Uint8Array((await (await fetch(room.url + "/api/export-classroom50.zip", { headers: { cookie } })).arrayBuffer()) as ArrayBuffer);
       const zipped = Object.keys(unzipSync(zip)).filter((f) => f.endsWith("/result.json"));
       expect(zipped).toHaveLength(60);
 
