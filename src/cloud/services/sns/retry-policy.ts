@@ -12,8 +12,8 @@
  *
  * By design: locally the 100,000 attempts at 20 s are cut to
  * LOCAL_EXTRA_ATTEMPTS, so a delivery that keeps failing reaches the
- * dead-letter queue after the first three phases plus a few — about four
- * minutes of AWS time (seconds at the default time scale) instead of 23 days.
+ * dead-letter queue after the first three phases plus a few — about three
+ * minutes of AWS time (≈ 3 s at the default time scale 1/60) instead of 23 days.
  */
 
 /** AWS-time delays (ms) before each retry of an SQS or Lambda delivery; its length is the number of retries. */
