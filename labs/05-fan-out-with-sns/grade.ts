@@ -13,7 +13,7 @@
  */
 import { SubscribeCommand } from "@aws-sdk/client-sns";
 import { CopyObjectCommand, PutObjectCommand, PutBucketNotificationConfigurationCommand } from "@aws-sdk/client-s3";
-import { InvokeCommand, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
+import { InvokeCommand, PutFunctionConcurrencyCommand, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
 import { CheckFailed, defineGrader, type GradeContext } from "../../src/kit/grader/types.js";
 import { createBucket, putNotifications } from "../../src/kit/resources/s3.js";
 import { createTopic, setTopicPolicy, subscribe } from "../../src/kit/resources/sns.js";
@@ -72,6 +72,15 @@ export const patience = (ctx: GradeContext) => (ctx.target.kind === "aws" ? 90_0
 
 async function put(ctx: GradeContext, st: State, key: string, size: number): Promise<void> {
   await ctx.clients.s3.send(new PutObjectCommand({ Bucket: st.bucket.name, Key: key, Body: bodyOf(size) }));
+}
+
+/**
+ * Locally every execution environment is a Node process on this machine: a round of uploads would start
+ * one per concurrent invocation, for each of two functions. Two environments each take the round in turn,
+ * faster on a small machine. (Not on AWS: a new account's concurrency quota does not allow reservations.)
+ */
+async function limitLocalConcurrency(ctx: GradeContext, functionName: string): Promise<void> {
+  if (ctx.target.kind !== "aws") await ctx.clients.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: functionName, ReservedConcurrentExecutions: 2 }));
 }
 
 /** The main round of uploads, once (the first check that needs it starts it). */
@@ -150,6 +159,7 @@ export default defineGrader<State>({
     // The grader's own subscriber: fails for the poison key; one retry (a minute on AWS, time-scaled locally), then its DLQ.
     const flaky = await deploy(ctx, "flaky", flakyRole.arn, graderPkg);
     await ctx.clients.lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: flaky.name, MaximumRetryAttempts: 1, DestinationConfig: { OnFailure: { Destination: flakyDlq.arn } } }));
+    await limitLocalConcurrency(ctx, flaky.name);
     await subscribeFunction(ctx, topic.arn, flaky);
     return {
       topicPolicy, queuePolicy, filter, pkg, bucket, topic, table, audit, auditDlq, flakyDlq,
@@ -219,6 +229,7 @@ export default defineGrader<State>({
           const fn = await deploy(ctx, CATALOG_PURPOSE, st.catalogRoleArn, st.pkg, { TABLE_NAME: st.table.name });
           // No automatic retries: a failed invocation is evidence for the check that caused it.
           await ctx.clients.lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: fn.name, MaximumRetryAttempts: 0 }));
+          await limitLocalConcurrency(ctx, fn.name);
           st.catalog = { ...fn, subscriptionArn: await subscribeFunction(ctx, st.topic.arn, fn) };
         } catch (err) {
           throw new CheckFailed(`Lambda refused the function: ${errorCode(err)}: ${errorMessage(err)}`);

@@ -44,7 +44,11 @@ describe("email subscriptions and the local outbox", () => {
     // Nothing is delivered while pending.
     await sns.send(new PublishCommand({ TopicArn, Message: "too early" }));
 
-    // The link works like AWS's: an unsigned GET, no credentials.
+    // A script on another site cannot use it (fetch sends Origin; the gateway refuses foreign origins)…
+    const scripted = await fetch(confirmation!.subscribeUrl!, { headers: { origin: "https://evil.example" } });
+    expect(scripted.status).toBe(403);
+    expect((await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn }))).Subscriptions?.[0]?.SubscriptionArn).toBe("PendingConfirmation");
+    // …while the link itself works like AWS's: an unsigned GET, no credentials.
     const clicked = await fetch(confirmation!.subscribeUrl!);
     expect(clicked.status).toBe(200);
     expect(await clicked.text()).toContain("<SubscriptionArn>");
