@@ -173,6 +173,17 @@ describe("subscription dead-letter queues", () => {
     expect(await drain(closed.url)).toEqual([]);
   });
 
+  it("a message the queue refuses (a character SQS does not allow, raw delivery) is a client-side error: one attempt, then the DLQ", async () => {
+    const strict = await queue("strict", topicArn);
+    const dlq = await queue("strict-dlq", topicArn);
+    await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: "sqs", Endpoint: strict.arn, Attributes: { RawMessageDelivery: "true", RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn }) } }));
+    await sns.send(new PublishCommand({ TopicArn: topicArn, Message: "bell \u0007" }));
+    const moved = await eventually(async () => (await traces("sns.dlq")).find((t) => t.target === dlq.arn));
+    expect(moved.detail).toMatch(/InvalidMessageContents/);
+    const attempts = (await traces("sns→sqs")).filter((t) => t.target === strict.arn && t.status !== "info");
+    expect(attempts.map((t) => t.status)).toEqual(["failed"]);
+  });
+
   it("AWS-managed endpoints' retry schedule: 3 immediate, 2 after 1 s, 10 backing off from 1 s to 20 s, then 20 s", () => {
     const d = awsManagedRetryDelays(2);
     expect(d.slice(0, 5)).toEqual([0, 0, 0, 1000, 1000]);

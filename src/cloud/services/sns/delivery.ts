@@ -21,6 +21,7 @@
 import type { Cloud } from "../../core/cloud.js";
 import type { DeliveryMessage } from "../../core/destinations.js";
 import { uuid } from "../../core/ids.js";
+import { isAwsError } from "../../core/aws-error.js";
 import type { SnsState, SubscriptionRecord, TopicRecord } from "./state.js";
 import { subscriptionsOf } from "./state.js";
 import { confirmationEnvelope, lambdaEvent, messageFor, notificationEnvelope, type PublishedMessage } from "./envelopes.js";
@@ -37,6 +38,13 @@ const HTTP_RETRY_DELAY_MS = 20_000;
 const HTTP_TIMEOUT_MS = 15_000;
 /** AWS-managed endpoints' schedule (SQS, Lambda), in AWS time. */
 const RETRY_DELAYS = awsManagedRetryDelays();
+
+/** SNS retries server-side errors only; a client-side one (4xx but throttling: too large, invalid, denied) goes to the DLQ at once. */
+function isServerSideError(err: unknown): boolean {
+  if (!isAwsError(err)) return true;
+  const status = err.status ?? 400;
+  return status >= 500 || status === 429 || /Throttl|TooManyRequests|ServiceUnavailable|RequestLimitExceeded/i.test(err.code);
+}
 
 /** "DisplayName <no-reply@sns.amazonaws.com>", as AWS's mails are sent. */
 function fromOf(topic: TopicRecord): string {
@@ -146,7 +154,7 @@ export class SnsDelivery {
             correlationId: context.correlationId,
             lineage: context.lineage,
           },
-          { kind, attempts: RETRY_DELAYS.length + 1, backoffMs: (retry) => this.cloud.scaled(RETRY_DELAYS[retry - 1] ?? 20_000) },
+          { kind, attempts: RETRY_DELAYS.length + 1, backoffMs: (retry) => this.cloud.scaled(RETRY_DELAYS[retry - 1] ?? 20_000), retryable: isServerSideError },
         );
         ok = result.ok;
         reason = result.error;

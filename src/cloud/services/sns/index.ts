@@ -29,7 +29,12 @@
  * - SNS → SQS/Lambda retries follow AWS's schedule for AWS-managed endpoints
  *   (retry-policy.ts) but stop after its first phases plus 5 attempts at 20 s
  *   (≈ 3 minutes of AWS time, seconds at the default time scale) instead of
- *   AWS's 100,015 attempts over 23 days; then the subscription's DLQ.
+ *   AWS's 100,015 attempts over 23 days; then the subscription's DLQ. A
+ *   client-side error (the endpoint is gone, its policy denies SNS, or the
+ *   endpoint refuses the message with a 4xx other than throttling) is not
+ *   retried: straight to the DLQ, as on AWS. No test drives a server-side
+ *   failure through the schedule (nothing in the local cloud fails that way
+ *   without fault injection); retry-policy.ts's schedule is tested directly.
  * - Pending subscriptions never expire (AWS deletes them after 3 days; tokens
  *   last 2 days); email "unsubscribe" links have AWS's shape and do not work
  *   locally (use Unsubscribe).
