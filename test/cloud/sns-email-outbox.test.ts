@@ -7,6 +7,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CreateTopicCommand, GetSubscriptionAttributesCommand, ListSubscriptionsByTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { awsCliAsync, errorOf, eventually, hasAwsCli, startTestCloud, type TestCloud } from "../helpers/cloud.js";
 import type { SnsOutboxMessage } from "../../src/cloud/core/internal-apis.js";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { kitProcess } from "../kit/kit-process.js";
 
 let cloud: TestCloud;
 let sns: SNSClient;
@@ -78,8 +82,8 @@ describe("email subscriptions and the local outbox", () => {
     expect((await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn }))).Subscriptions![0]!.SubscriptionArn).toBe("PendingConfirmation");
   });
 
-  it.skipIf(!hasAwsCli)("email-json through the AWS CLI: the JSON confirmation, confirm-subscription, JSON notifications; the outbox survives a restart", async () => {
-    const topicArn = JSON.parse((await awsCliAsync(cloud, ["sns", "create-topic", "--name", "uploads-json"])).stdout).TopicArn as string;
+  it.skipIf(!hasAwsCli)("email-json through the AWS CLI (subscribe, confirm-subscription): the JSON confirmation, JSON notifications; the outbox survives a restart", async () => {
+    const topicArn = (await sns.send(new CreateTopicCommand({ Name: "uploads-json" }))).TopicArn!;
     const subscribed = await awsCliAsync(cloud, ["sns", "subscribe", "--topic-arn", topicArn, "--protocol", "email-json", "--notification-endpoint", "json@example.com"]);
     expect(JSON.parse(subscribed.stdout)).toEqual({ SubscriptionArn: "pending confirmation" });
     const [confirmation] = await outbox("?address=json@example.com");
@@ -89,7 +93,7 @@ describe("email subscriptions and the local outbox", () => {
     const confirmed = await awsCliAsync(cloud, ["sns", "confirm-subscription", "--topic-arn", topicArn, "--token", doc.Token]);
     expect(confirmed.status, confirmed.stderr).toBe(0);
     expect(JSON.parse(confirmed.stdout).SubscriptionArn).toMatch(/uploads-json:/);
-    expect((await awsCliAsync(cloud, ["sns", "publish", "--topic-arn", topicArn, "--message", '{"size":5}'])).status).toBe(0);
+    await sns.send(new PublishCommand({ TopicArn: topicArn, Message: '{"size":5}' }));
     const mails = await waitForMails("json@example.com", 2);
     expect(JSON.parse(mails[1]!.body)).toMatchObject({ Type: "Notification", TopicArn: topicArn, Message: '{"size":5}' });
 
@@ -98,6 +102,31 @@ describe("email subscriptions and the local outbox", () => {
     expect(again.map((m) => m.id)).toEqual(mails.map((m) => m.id));
     sns.destroy();
     sns = new SNSClient(cloud.clientConfig);
+  }, 60_000);
+
+  it("npm run outbox: --confirm opens the link, <address> --json lists the mails (signed with the admin credentials)", async () => {
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "kit-command" }));
+    await sns.send(new SubscribeCommand({ TopicArn, Protocol: "email", Endpoint: "kit@example.com" }));
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "outbox-home-"));
+    try {
+      const run = async (args: string[]) => {
+        const p = kitProcess("outbox", ["--endpoint-url", cloud.endpoint, ...args], { S3_EVENT_LABS_HOME: home, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test" });
+        const code = await p.exited;
+        return { code, out: p.output() };
+      };
+      const confirmed = await run(["--confirm", "kit@example.com", "--json"]);
+      expect(confirmed.code, confirmed.out).toBe(0);
+      expect(JSON.parse(confirmed.out.slice(confirmed.out.indexOf("{"))).confirmed).toMatch(/:kit-command:/);
+      await sns.send(new PublishCommand({ TopicArn, Message: "via the kit", Subject: "Kit" }));
+      await waitForMails("kit@example.com", 2);
+      const listed = await run(["kit@example.com"]);
+      expect(listed.code, listed.out).toBe(0);
+      expect(listed.out).toContain("AWS Notification - Subscription Confirmation");
+      expect(listed.out).toMatch(/Kit {2}\(email, Notification, to kit@example.com/);
+      expect(listed.out).toContain("via the kit");
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
   }, 60_000);
 
   it("an endpoint that is not an email address is refused", async () => {
