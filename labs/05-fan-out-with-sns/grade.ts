@@ -254,7 +254,11 @@ export default defineGrader<State>({
               return keys.every((k) => items.some((i) => i.key === k)) ? true : undefined;
             },
             failed: (f) => `the catalog function failed on the uploads: ${describeFailure(f, ctx.verbose)}`,
-            notProduced: () => `the catalog function finished ${events.length} invocations, but items are missing for ${keys.filter((k) => !items.some((i) => i.key === k)).map((k) => JSON.stringify(k)).join(", ")}`,
+            notProduced: () => {
+              const missing = keys.filter((k) => !items.some((i) => i.key === k));
+              const held = items.filter((i) => !keys.includes(String(i.key))).slice(0, 3).map((i) => JSON.stringify(i.key ?? i.id));
+              return `the catalog function finished ${events.length} invocations, but items are missing for ${missing.slice(0, 4).map((k) => JSON.stringify(k)).join(", ")}${missing.length > 4 ? ` and ${missing.length - 4} more` : ""}${held.length ? `; the catalog holds ${held.join(", ")} instead — the key as uploaded is decoded ("+" is a space, then %XX) and stored in "key"` : ""}`;
+            },
           });
         } catch (err) {
           if (!(err instanceof TimeoutError)) throw err;

@@ -62,6 +62,7 @@ export default defineLab({
     "1 DynamoDB table (on-demand: billed per request)",
     "1 IAM role and 1 Lambda function (Node.js 20) with its log group",
     "locally: mails in the cloud's outbox, never sent; on AWS: a real confirmation mail to LABS_EMAIL (if set)",
+    "grading only: a second bucket (the topic must refuse it) and the grader's own subscriber — a function that fails for one key, its role and its dead-letter queue",
   ],
   grader,
   steps: [
