@@ -150,7 +150,15 @@ describe("subscription dead-letter queues", () => {
   it("a delivery the endpoint's policy refuses goes straight to the DLQ (not retried) when the DLQ's policy admits the topic", async () => {
     const refusing = await queue("refusing", "arn:aws:sns:us-east-1:000000000000:someone-elses-topic");
     const dlq = await queue("refusing-dlq", topicArn);
-    const sub = await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: "sqs", Endpoint: refusing.arn, ReturnSubscriptionArn: true, Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlq.arn }) } }));
+    const sub = await sns.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: "sqs", Endpoint: refusing.arn, ReturnSubscriptionArn: true }));
+    // The RedrivePolicy through the AWS CLI (the SDK's path is the Subscribe attributes below).
+    const redrive = JSON.stringify({ deadLetterTargetArn: dlq.arn });
+    if (hasAwsCli) {
+      const out = await awsCliAsync(cloud, ["sns", "set-subscription-attributes", "--subscription-arn", sub.SubscriptionArn!, "--attribute-name", "RedrivePolicy", "--attribute-value", redrive]);
+      expect(out.status, out.stderr).toBe(0);
+    } else {
+      await sns.send(new SetSubscriptionAttributesCommand({ SubscriptionArn: sub.SubscriptionArn, AttributeName: "RedrivePolicy", AttributeValue: redrive }));
+    }
     await sns.send(new PublishCommand({ TopicArn: topicArn, Message: '{"to":"dlq"}', Subject: "dead letter" }));
     const [body] = await eventually(async () => ((await drain(dlq.url)).length ? drain(dlq.url) : undefined));
     expect(JSON.parse(body!)).toMatchObject({ Type: "Notification", TopicArn: topicArn, Subject: "dead letter", Message: '{"to":"dlq"}', UnsubscribeURL: expect.stringContaining(sub.SubscriptionArn!) });
