@@ -14,7 +14,7 @@ import { DeleteTopicCommand, GetTopicAttributesCommand, UnsubscribeCommand } fro
 import { DeleteEventSourceMappingCommand, DeleteFunctionCommand, RemovePermissionCommand } from "@aws-sdk/client-lambda";
 import { DeleteLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { DeleteTableCommand } from "@aws-sdk/client-dynamodb";
-import { DeleteRuleCommand, ListTargetsByRuleCommand, RemoveTargetsCommand } from "@aws-sdk/client-eventbridge";
+import { DeleteArchiveCommand, DeleteRuleCommand, ListTargetsByRuleCommand, RemoveTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { DeletePolicyCommand, DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand } from "@aws-sdk/client-iam";
 import type { Clients } from "./clients.js";
 import { RESOURCE_TYPES, type Ledger, type LedgerEntry } from "./ledger.js";
@@ -62,6 +62,9 @@ async function deleteOne(clients: Clients, e: LedgerEntry): Promise<void> {
       await clients.events.send(new DeleteRuleCommand({ Name: e.name }));
       return;
     }
+    case "eventbridge-archive":
+      await clients.events.send(new DeleteArchiveCommand({ ArchiveName: e.name }));
+      return;
     case "sns-subscription":
       await clients.sns.send(new UnsubscribeCommand({ SubscriptionArn: e.name }));
       return;

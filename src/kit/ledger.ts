@@ -17,6 +17,7 @@ export const RESOURCE_TYPES = [
   "lambda-function",
   "log-group",
   "eventbridge-rule",
+  "eventbridge-archive",
   "sns-subscription",
   "sns-topic",
   "sqs-queue",
