@@ -267,7 +267,8 @@ export default defineGrader<State>({
       slow: false,
     };
   },
-  checks: [...configChecks, ...trafficChecks, ...workflowChecks],
+  // Workflow checks before the CSV round: the replay's window (from the CSV round on) then holds deletions but no images.
+  checks: [...configChecks, ...trafficChecks.slice(0, 2), ...workflowChecks.slice(0, 2), ...trafficChecks.slice(2), ...workflowChecks.slice(2)],
   async teardown(ctx, st) {
     // Until the ledger knows state machines (src/kit/resources/stepfunctions.ts), the grader deletes its own.
     if (st?.stateMachine) await deleteStateMachine(ctx, st.stateMachine.arn).catch(() => {});
