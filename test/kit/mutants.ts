@@ -43,7 +43,8 @@ export function chain(...edits: Array<(text: string) => string>): (text: string)
   return (text) => edits.reduce((t, e) => e(t), text);
 }
 
-export async function gradeVariant(session: KitTestSession, labId: string, variant: Variant, options: { typecheckWaitMs?: number } = {}): Promise<GradeReport> {
+/** `stopAtFirstFailure`: the checks after the first that does not pass are not run (reported as errors "not run"); cleanup still runs — for mutants of long graders. */
+export async function gradeVariant(session: KitTestSession, labId: string, variant: Variant, options: { typecheckWaitMs?: number; stopAtFirstFailure?: boolean } = {}): Promise<GradeReport> {
   const entry = findLab(labId);
   fs.mkdirSync(path.join(repoRoot, ".mutants"), { recursive: true });
   const dir = fs.mkdtempSync(path.join(repoRoot, ".mutants", `lab${labId}-`));
@@ -54,7 +55,9 @@ export async function gradeVariant(session: KitTestSession, labId: string, varia
       fs.writeFileSync(path.join(dir, file), typeof change === "string" ? change : change(original));
     }
     const lab = await loadLab(entry);
-    return await runGrade({ lab, target: session.target, clients: session.clients, ledger: session.ledger, sourceDir: dir, source: "learner", participant: "mutant", typecheck: options.typecheckWaitMs !== undefined, typecheckWaitMs: options.typecheckWaitMs });
+    const stop = new AbortController();
+    const onCheck = options.stopAtFirstFailure ? (r: { status: string }) => void (r.status !== "pass" && stop.abort()) : undefined;
+    return await runGrade({ lab, target: session.target, clients: session.clients, ledger: session.ledger, sourceDir: dir, source: "learner", participant: "mutant", typecheck: options.typecheckWaitMs !== undefined, typecheckWaitMs: options.typecheckWaitMs, ...(onCheck ? { onCheck, signal: stop.signal } : {}) });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
