@@ -18,6 +18,7 @@ import { matchesPattern, parsePattern } from "../../core/event-pattern.js";
 import { rulesOf, type EventsState, type RuleRecord, type TargetRecord } from "./state.js";
 import { targetInput } from "./input-transform.js";
 import { serviceMayAccess } from "../../policy/service-access.js";
+import { roleDenial } from "./role-targets.js";
 
 const EVENTS_PRINCIPAL = "events.amazonaws.com";
 const ACTION_BY_KIND: Record<string, string> = { sqs: "sqs:SendMessage", lambda: "lambda:InvokeFunction", sns: "SNS:Publish" };
@@ -81,6 +82,12 @@ export class EventRouter {
       body = targetInput(target, event, { ruleArn: rule.arn, ruleName: rule.name, ingestionTime: new Date().toISOString() });
     } catch (err) {
       this.cloud.trace.record({ correlationId: context.correlationId, kind: traceKind, source: rule.arn, target: target.Arn, status: "failed", detail: `input transformation failed: ${(err as Error).message}` });
+      return;
+    }
+    const roleProblem = roleDenial(this.cloud, target.RoleArn, kind, target.Arn, rule);
+    if (roleProblem) {
+      this.cloud.trace.record({ correlationId: context.correlationId, kind: traceKind, source: rule.arn, target: target.Arn, status: "failed", detail: `delivery denied: ${roleProblem}` });
+      await this.deadLetter(rule, target, event, context, "NO_PERMISSIONS", roleProblem);
       return;
     }
     const action = ACTION_BY_KIND[kind];

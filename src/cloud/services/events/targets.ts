@@ -11,6 +11,7 @@ import type { EventsState, TargetRecord } from "./state.js";
 import { requireRule } from "./rules.js";
 import { validation } from "./errors.js";
 import { validatePath, validateTransformer } from "./input-transform.js";
+import { needsRole } from "./role-targets.js";
 
 const TARGET_ID = /^[.\-_A-Za-z0-9]{1,64}$/;
 const MAX_TARGETS = 5;
@@ -31,6 +32,8 @@ function validateTarget(target: TargetRecord): void {
   }
   if (target.InputPath !== undefined) validatePath(target.InputPath, `Target ${target.Id}: InputPath`);
   if (target.InputTransformer !== undefined) validateTransformer(target.InputTransformer);
+  const kind = destinationKindOf(target.Arn);
+  if (kind && needsRole(kind) && !target.RoleArn) throw validation(`RoleArn is required for target ${target.Arn}.`);
 }
 
 export function targetHandlers(state: EventsState) {
@@ -47,7 +50,7 @@ export function targetHandlers(state: EventsState) {
           failed.push({
             TargetId: target.Id,
             ErrorCode: "ValidationException",
-            ErrorMessage: `The local cloud delivers only to Lambda functions, SQS queues, SNS topics and event buses; ${target.Arn} is none of them.`,
+            ErrorMessage: `The local cloud delivers only to Lambda functions, SQS queues, SNS topics, event buses and Step Functions state machines; ${target.Arn} is none of them.`,
           });
           continue;
         }
