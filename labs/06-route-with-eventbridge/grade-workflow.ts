@@ -8,10 +8,9 @@
 import { DescribeArchiveCommand } from "@aws-sdk/client-eventbridge";
 import { CheckFailed, type Check } from "../../src/kit/grader/types.js";
 import { describeFailure, functionActivity } from "../../src/kit/grader/evidence.js";
-import { defaultBusArn, replayAndWait } from "../../src/kit/resources/events.js";
 import { errorCode, errorMessage, pollUntil } from "../../src/kit/wait.js";
 import { pace } from "../../src/kit/context.js";
-import { readTotals } from "./support.js";
+import { defaultBusArn, readTotals, replayAndWait } from "./support.js";
 import { finishedRuns } from "./grade-traffic.js";
 import { BROKEN, BROKEN_BYTES, FLAKY, imageBytes } from "./test-data.js";
 import { ARCHIVE, CSVS, FLAKY as FLAKY_CHECK, NOTIFY, patience, PERMANENT, put, quietWindow, REPLAY, IMAGE_TARGET, type State } from "./grade-state.js";

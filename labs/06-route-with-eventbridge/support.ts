@@ -11,7 +11,9 @@ import { fileURLToPath } from "node:url";
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
-import type { KitContext } from "../../src/kit/context.js";
+import { StartReplayCommand, type StartReplayCommandInput } from "@aws-sdk/client-eventbridge";
+import { recordResource, type KitContext } from "../../src/kit/context.js";
+import { createArchive, putRule, waitForReplay } from "../../src/kit/resources/events.js";
 import { attachRolePolicy, BASIC_EXECUTION_POLICY_ARN, createRole, putRolePolicy } from "../../src/kit/resources/iam.js";
 import { createFunction } from "../../src/kit/resources/lambda.js";
 import { createTable } from "../../src/kit/resources/dynamodb.js";
@@ -152,4 +154,29 @@ export class QueueReader {
   eventsAbout(key: string): Array<Record<string, any>> {
     return this.seen.filter((m) => m.json?.detail?.object?.key === key).map((m) => m.json!);
   }
+}
+
+/** The account's default event bus, where S3 (EventBridgeConfiguration) puts its events. */
+export function defaultBusArn(ctx: KitContext): string {
+  return `arn:aws:events:${ctx.target.region}:${ctx.target.account}:event-bus/default`;
+}
+
+/** A rule on the default bus (resources/events.ts records it), named <namespace>-<purpose>. */
+export async function rule(ctx: KitContext, purpose: string, pattern: unknown, description: string): Promise<{ name: string; arn: string }> {
+  const name = ctx.names.resource(purpose);
+  return { name, arn: await putRule(ctx, { name, eventPattern: pattern, description }) };
+}
+
+export async function archive(ctx: KitContext, pattern: unknown, description: string): Promise<{ name: string; arn: string }> {
+  const name = ctx.names.resource("archive");
+  return { name, arn: await createArchive(ctx, { name, busArn: defaultBusArn(ctx), eventPattern: pattern, retentionDays: 1, description }) };
+}
+
+/** Start the learner's replay request (recorded, so cleanup cancels it if it is still running) and wait until it is COMPLETED. */
+export async function replayAndWait(ctx: KitContext, request: StartReplayCommandInput): Promise<{ arn: string }> {
+  recordResource(ctx, "eventbridge-replay", request.ReplayName!);
+  const out = await ctx.clients.events.send(new StartReplayCommand(request));
+  const done = await waitForReplay(ctx, request.ReplayName!, ctx.target.kind === "aws" ? 15 * 60_000 : 20_000);
+  if (done.State !== "COMPLETED") throw new Error(`the replay ended ${done.State}: ${done.StateReason ?? "no reason given"}`);
+  return { arn: out.ReplayArn! };
 }

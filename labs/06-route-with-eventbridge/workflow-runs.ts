@@ -1,40 +1,14 @@
 /**
  * Lab 06 — the grader's view of the workflow through the Step Functions API:
- * create the learner's state machine, list its executions, and read each
+ * list the state machine's executions, and read each
  * one's story from GetExecutionHistory (the states it entered, the task
  * failures with their error names, how it ended) — the same API on AWS.
  */
-import { CreateStateMachineCommand, DeleteStateMachineCommand, DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient, type HistoryEvent } from "@aws-sdk/client-sfn";
+import { DescribeExecutionCommand, type HistoryEvent } from "@aws-sdk/client-sfn";
+import { executionHistory, listExecutions } from "../../src/kit/resources/stepfunctions.js";
 import type { KitContext } from "../../src/kit/context.js";
-import { kitTags } from "../../src/kit/names.js";
 
-// Until the kit's clients carry a Step Functions client (src/kit/clients.ts), one per Clients object.
-const clients = new WeakMap<object, SFNClient>();
-export function sfn(ctx: KitContext): SFNClient {
-  const existing = (ctx.clients as unknown as { sfn?: SFNClient }).sfn ?? clients.get(ctx.clients);
-  if (existing) return existing;
-  const { forcePathStyle: _ignored, ...config } = ctx.clients.config;
-  const client = new SFNClient(config);
-  clients.set(ctx.clients, client);
-  return client;
-}
-
-export async function createStateMachine(ctx: KitContext, name: string, definition: unknown, roleArn: string): Promise<{ name: string; arn: string }> {
-  const out = await sfn(ctx).send(
-    new CreateStateMachineCommand({
-      name,
-      definition: typeof definition === "string" ? definition : JSON.stringify(definition),
-      roleArn,
-      type: "STANDARD",
-      tags: Object.entries(kitTags(ctx.lab, ctx.names.namespace)).map(([key, value]) => ({ key, value })),
-    }),
-  );
-  return { name, arn: out.stateMachineArn! };
-}
-
-export async function deleteStateMachine(ctx: KitContext, arn: string): Promise<void> {
-  await sfn(ctx).send(new DeleteStateMachineCommand({ stateMachineArn: arn }));
-}
+const sfn = (ctx: KitContext) => ctx.clients.sfn;
 
 export interface Run {
   executionArn: string;
@@ -57,24 +31,13 @@ function keyOf(input: string | undefined): string | undefined {
   }
 }
 
-async function history(ctx: KitContext, executionArn: string): Promise<HistoryEvent[]> {
-  const events: HistoryEvent[] = [];
-  let nextToken: string | undefined;
-  do {
-    const out = await sfn(ctx).send(new GetExecutionHistoryCommand({ executionArn, nextToken, maxResults: 1000 }));
-    events.push(...(out.events ?? []));
-    nextToken = out.nextToken;
-  } while (nextToken);
-  return events;
-}
-
 /** Read one execution: its input's key, status, and the story its history tells. */
 export async function readRun(ctx: KitContext, executionArn: string): Promise<Run> {
   const d = await sfn(ctx).send(new DescribeExecutionCommand({ executionArn }));
   const run: Run = { executionArn, status: d.status ?? "UNKNOWN", key: keyOf(d.input), entered: [], failures: [], error: d.error };
   if (run.status === "RUNNING") return run;
   let state = "";
-  for (const e of await history(ctx, executionArn)) {
+  for (const e of await executionHistory(ctx, executionArn)) {
     const entered = e.stateEnteredEventDetails?.name;
     if (entered && /StateEntered$/.test(e.type ?? "")) {
       state = entered;
@@ -89,14 +52,7 @@ export async function readRun(ctx: KitContext, executionArn: string): Promise<Ru
 
 /** Every execution of the state machine so far (newest first, as ListExecutions gives them). */
 export async function listRuns(ctx: KitContext, stateMachineArn: string): Promise<Array<{ executionArn: string; status: string }>> {
-  const runs: Array<{ executionArn: string; status: string }> = [];
-  let nextToken: string | undefined;
-  do {
-    const out = await sfn(ctx).send(new ListExecutionsCommand({ stateMachineArn, nextToken, maxResults: 1000 }));
-    for (const e of out.executions ?? []) runs.push({ executionArn: e.executionArn!, status: e.status! });
-    nextToken = out.nextToken;
-  } while (nextToken);
-  return runs;
+  return (await listExecutions(ctx, stateMachineArn)).map((e) => ({ executionArn: e.executionArn!, status: e.status! }));
 }
 
 /** Executions read once finished (cached: a finished execution does not change). */

@@ -1,78 +1,77 @@
 /**
- * EventBridge operations (lab 06 and later): rules on the default bus with an
- * event pattern (recorded, tagged), their targets (PutTargets reports problems
- * per target in FailedEntries, not as an error — returned for the caller to
- * word), archives, and waiting for a replay to finish.
+ * EventBridge operations (lab 06 and later): a rule with its targets, an
+ * archive of a bus's events and a replay of it, each recorded in the ledger
+ * before it is created so cleanup removes them (targets with their rule;
+ * running replays are cancelled; archives deleted).
  */
 import {
   CreateArchiveCommand,
+  DescribeArchiveCommand,
   DescribeReplayCommand,
   PutRuleCommand,
   PutTargetsCommand,
   StartReplayCommand,
-  type PutTargetsResultEntry,
-  type StartReplayCommandInput,
+  UpdateArchiveCommand,
+  type DescribeReplayCommandOutput,
   type Target,
 } from "@aws-sdk/client-eventbridge";
 import { type KitContext, pace, recordResource } from "../context.js";
 import { kitTags } from "../names.js";
-import { pollUntil } from "../wait.js";
+import { errorCode, pollUntil } from "../wait.js";
 
-/** The account's default event bus, where S3 (EventBridgeConfiguration) puts its events. */
-export function defaultBusArn(ctx: KitContext): string {
-  return `arn:aws:events:${ctx.target.region}:${ctx.target.account}:event-bus/default`;
-}
-
-export async function putRule(ctx: KitContext, name: string, pattern: unknown, description: string): Promise<{ name: string; arn: string }> {
-  const entry = recordResource(ctx, "eventbridge-rule", name);
+export async function putRule(ctx: KitContext, input: { name: string; eventPattern: unknown; busName?: string; description?: string }): Promise<string> {
+  recordResource(ctx, "eventbridge-rule", input.name);
   const out = await ctx.clients.events.send(
     new PutRuleCommand({
-      Name: name,
-      EventPattern: typeof pattern === "string" ? pattern : JSON.stringify(pattern),
-      State: "ENABLED",
-      Description: description,
+      Name: input.name,
+      EventBusName: input.busName,
+      EventPattern: typeof input.eventPattern === "string" ? input.eventPattern : JSON.stringify(input.eventPattern),
+      Description: input.description,
       Tags: Object.entries(kitTags(ctx.lab, ctx.names.namespace)).map(([Key, Value]) => ({ Key, Value })),
     }),
   );
-  ctx.ledger.setArn(entry.id, out.RuleArn!);
-  return { name, arn: out.RuleArn! };
+  return out.RuleArn!;
 }
 
-/** Add (or replace, by Id) targets of a rule; returns the entries EventBridge refused. */
-export async function putTargets(ctx: KitContext, rule: string, targets: Target[]): Promise<PutTargetsResultEntry[]> {
-  const out = await ctx.clients.events.send(new PutTargetsCommand({ Rule: rule, Targets: targets }));
-  return out.FailedEntries ?? [];
+/** Put targets on a rule; throws with EventBridge's own message when an entry fails. */
+export async function putTargets(ctx: KitContext, rule: string, targets: Target[], busName?: string): Promise<void> {
+  const out = await ctx.clients.events.send(new PutTargetsCommand({ Rule: rule, EventBusName: busName, Targets: targets }));
+  const failed = out.FailedEntries ?? [];
+  if (failed.length) throw new Error(`PutTargets on ${rule} failed: ${failed.map((f) => `${f.TargetId}: ${f.ErrorCode} ${f.ErrorMessage}`).join("; ")}`);
 }
 
-export async function createArchive(ctx: KitContext, name: string, pattern: unknown, description: string, retentionDays = 1): Promise<{ name: string; arn: string }> {
-  const entry = recordResource(ctx, "eventbridge-archive", name);
+export async function createArchive(ctx: KitContext, input: { name: string; busArn: string; eventPattern?: unknown; retentionDays?: number; description?: string }): Promise<string> {
+  recordResource(ctx, "eventbridge-archive", input.name);
+  const pattern = input.eventPattern === undefined ? undefined : typeof input.eventPattern === "string" ? input.eventPattern : JSON.stringify(input.eventPattern);
+  try {
+    const out = await ctx.clients.events.send(
+      new CreateArchiveCommand({ ArchiveName: input.name, EventSourceArn: input.busArn, EventPattern: pattern, RetentionDays: input.retentionDays ?? 1, Description: input.description }),
+    );
+    return out.ArchiveArn!;
+  } catch (err) {
+    if (errorCode(err) !== "ResourceAlreadyExistsException") throw err;
+    await ctx.clients.events.send(new UpdateArchiveCommand({ ArchiveName: input.name, EventPattern: pattern, RetentionDays: input.retentionDays ?? 1, Description: input.description }));
+    return (await ctx.clients.events.send(new DescribeArchiveCommand({ ArchiveName: input.name }))).ArchiveArn!;
+  }
+}
+
+/** Start a replay of an archive's events between two times into its bus (all rules, or only `ruleArns`). */
+export async function startReplay(ctx: KitContext, input: { name: string; archiveArn: string; busArn: string; from: Date; to: Date; ruleArns?: string[] }): Promise<string> {
+  recordResource(ctx, "eventbridge-replay", input.name);
   const out = await ctx.clients.events.send(
-    new CreateArchiveCommand({
-      ArchiveName: name,
-      EventSourceArn: defaultBusArn(ctx),
-      Description: description,
-      RetentionDays: retentionDays,
-      ...(pattern === undefined ? {} : { EventPattern: typeof pattern === "string" ? pattern : JSON.stringify(pattern) }),
-    }),
+    new StartReplayCommand({ ReplayName: input.name, EventSourceArn: input.archiveArn, EventStartTime: input.from, EventEndTime: input.to, Destination: { Arn: input.busArn, FilterArns: input.ruleArns } }),
   );
-  ctx.ledger.setArn(entry.id, out.ArchiveArn!);
-  return { name, arn: out.ArchiveArn! };
+  return out.ReplayArn!;
 }
 
-/**
- * Start a replay and wait until it is COMPLETED (a replay cannot be deleted: it is not recorded).
- * Throws when it ends FAILED or CANCELLED, with the StateReason.
- */
-export async function replayAndWait(ctx: KitContext, input: StartReplayCommandInput, timeoutMs = ctx.target.kind === "aws" ? 15 * 60_000 : 20_000): Promise<{ arn: string; state: string }> {
-  const out = await ctx.clients.events.send(new StartReplayCommand(input));
-  const p = pace(ctx);
-  const state = await pollUntil(
+/** Wait until a replay is COMPLETED (or FAILED / CANCELLED); returns DescribeReplay's answer. */
+export async function waitForReplay(ctx: KitContext, name: string, timeoutMs = 120_000): Promise<DescribeReplayCommandOutput> {
+  const { intervalMs, maxIntervalMs } = pace(ctx);
+  return pollUntil(
     async () => {
-      const d = await ctx.clients.events.send(new DescribeReplayCommand({ ReplayName: input.ReplayName! }));
-      if (d.State === "FAILED" || d.State === "CANCELLED") throw new Error(`replay ${input.ReplayName} ended ${d.State}: ${d.StateReason ?? "no reason given"}`);
-      return d.State === "COMPLETED" ? d.State : undefined;
+      const out = await ctx.clients.events.send(new DescribeReplayCommand({ ReplayName: name }));
+      return out.State === "STARTING" || out.State === "RUNNING" || out.State === "CANCELLING" ? undefined : out;
     },
-    { timeoutMs, intervalMs: p.intervalMs * 2, maxIntervalMs: p.maxIntervalMs * 4, what: `replay ${input.ReplayName} to complete`, onWait: () => ctx.status(`replaying ${input.ReplayName}…`) },
+    { timeoutMs, intervalMs, maxIntervalMs, what: `replay ${name} to complete`, onWait: (ms) => ctx.status(`waiting for the replay (${Math.round(ms / 1000)} s)`) },
   );
-  return { arn: out.ReplayArn!, state };
 }
