@@ -2,8 +2,9 @@
  * Lab 06's grader against the five mistakes issue 17 names: each must fail
  * the check about it — first, on its own, not blocked. Graded for real on
  * this file's local cloud (the harness, the SDK, EventBridge routing to Step
- * Functions, Lambda and SNS); each grade stops after its first failing check
- * (cleanup still runs), so the file stays quick. The correct alternatives
+ * Functions, Lambda and SNS); each grade runs only the check in question and
+ * the checks it needs, and stops at its first failure (cleanup still runs),
+ * so the file stays quick. The correct alternatives
  * and the untouched starter are the self-check's business.
  */
 import { describe, it } from "vitest";
@@ -22,6 +23,7 @@ const REPLAY = "a replay re-delivers the CSV events (replay-name) to the CSV rul
 
 const imageKeys = 'key: [{ wildcard: "uploads/*.png" }, { wildcard: "uploads/*.jpg" }, { wildcard: "uploads/*.jpeg" }],';
 
+// Each grade runs only the check the mutant must fail and the checks it needs, and stops at the first failure.
 const wrong: Array<[string, Variant, string, RegExp, boolean]> = [
   ["an image pattern on the suffix alone (it also matches the workflow's outputs)", { "patterns.ts": edit(imageKeys, 'key: [{ suffix: ".png" }, { suffix: ".jpg" }, { suffix: ".jpeg" }],') }, IMAGE_PATTERN, /matches Object Created processed\/photos\/beach\.png/, false],
   ["prefix OR suffix on the CSV key", { "patterns.ts": edit('object: { key: [{ wildcard: "imports/*.csv" }] },', 'object: { key: [{ prefix: "imports/" }, { suffix: ".csv" }] },') }, CSV_PATTERN, /matches Object Created (other\/data\.csv|imports\/readme\.txt)/, false],
@@ -38,6 +40,6 @@ const wrong: Array<[string, Variant, string, RegExp, boolean]> = [
 
 describe.skipIf(skip)("lab 06 grader mutants", () => {
   for (const [what, variant, check, message, skipThis] of wrong) {
-    it.skipIf(skipThis)(`wrong: ${what} → fails "${check}"`, async () => expectFailsAt(await gradeVariant(session, "06", variant, { stopAtFirstFailure: true }), check, message), 90_000);
+    it.skipIf(skipThis)(`wrong: ${what} → fails "${check}"`, async () => expectFailsAt(await gradeVariant(session, "06", variant, { stopAtFirstFailure: true, only: [check] }), check, message), 90_000);
   }
 });
