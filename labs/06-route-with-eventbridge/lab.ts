@@ -22,6 +22,7 @@ import { createStateMachine } from "../../src/kit/resources/stepfunctions.js";
 import { setTopicPolicy } from "../../src/kit/resources/sns.js";
 import { packageHandler } from "../../src/kit/packaging.js";
 import { pollUntil } from "../../src/kit/wait.js";
+import { functionActivity } from "../../src/kit/grader/evidence.js";
 import grader from "./grade.js";
 import { imagePatternCases, patternProblems } from "./grade-patterns.js";
 import { archive as makeArchive, defaultBusArn, deployImporter, provision, QueueReader, readTotals, replayAndWait, rule, type Pipeline } from "./support.js";
@@ -190,8 +191,10 @@ export default defineLab({
         await pollUntil(async () => ((await readTotals(ctx, s.table.name))?.files ?? 0) > (before?.files ?? 0) || undefined, { timeoutMs: 20_000, intervalMs: 100, maxIntervalMs: 500, what: "the copy's import" });
         const counted = await readTotals(ctx, s.table.name);
         const request = replay.replayRequest({ replayName: `${ctx.names.namespace}-replay`, archiveArn: s.archive.arn, busArn: defaultBusArn(ctx), ruleArn: s.rules.csv.arn, from: new Date(Math.floor(s.csvStarted / 1000) * 1000 - 1000), to: new Date() });
+        const since = Date.now();
         const done = await replayAndWait(ctx, request);
-        await new Promise((r) => setTimeout(r, ctx.target.kind === "aws" ? 20_000 : 1_500)); // let the replayed invocations finish
+        // The replayed events (the two CSV uploads since this lab's first CSV) invoke the function again: wait for those invocations.
+        await pollUntil(async () => ((await functionActivity(ctx, s.importer.name, since)).completed >= (counted?.files ?? 0) ? true : undefined), { timeoutMs: ctx.target.kind === "aws" ? 120_000 : 20_000, intervalMs: 200, maxIntervalMs: 1000, what: "the replayed invocations" }).catch(() => undefined);
         const after = await readTotals(ctx, s.table.name);
         const same = JSON.stringify(after) === JSON.stringify(counted);
         return { created: [["replay", done.arn]], notes: [`totals before the replay: ${JSON.stringify(counted)}`, `totals after:  ${JSON.stringify(after)}  ${same ? pc.green("unchanged: the consumer is idempotent") : pc.red("changed: the replay was counted again (consumer.ts)")}`] };
