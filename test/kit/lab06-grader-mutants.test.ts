@@ -7,7 +7,7 @@
  * so the file stays quick. The correct alternatives
  * and the untouched starter are the self-check's business.
  */
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { chain, edit, expectFailsAt, gradeVariant, mutantsSession, type Variant } from "./mutants.js";
 
 const { session, skip } = await mutantsSession("lab 06's grader mutants", ["s3", "sqs", "sns", "dynamodb", "iam", "lambda", "logs", "events"]);
@@ -38,7 +38,25 @@ const wrong: Array<[string, Variant, string, RegExp, boolean]> = [
   ],
 ];
 
+const EVENTS_ROLE = "EventBridge's role: assumed by EventBridge, may start this workflow only";
+const CSV_PERMISSION = "the import function's permission: only the CSV rule may invoke it";
+const TOPIC_POLICY = "the deletions topic's policy: only the deletion rule may publish";
+
+// Equivalent forms pass: patterns and policies are judged by what they decide, not how they are written.
+const alternative: Variant = {
+  "patterns.ts": chain(edit('size: [{ numeric: [">=", input.minImageBytes] }],', 'size: [{ numeric: [">", input.minImageBytes - 1] }],'), edit('object: { key: [{ "anything-but": { prefix: "processed/" } }] },', '$or: [{ object: { key: [{ prefix: "uploads/" }] } }, { object: { key: [{ "anything-but": { prefix: "processed/" } }] } }],')),
+  "permissions.ts": chain(
+    edit('Principal: { Service: "events.amazonaws.com" }, Action: "sts:AssumeRole" }', 'Principal: { Service: ["events.amazonaws.com"] }, Action: ["sts:AssumeRole"], Condition: { StringEquals: { "aws:SourceAccount": "000000000000" } } }'),
+    edit("    SourceArn: input.ruleArn,\n  };", '    SourceArn: input.ruleArn,\n    SourceAccount: "000000000000",\n  };'),
+    edit('Condition: { ArnEquals: { "aws:SourceArn": input.ruleArn } },', 'Condition: { ArnLike: { "aws:SourceArn": input.ruleArn }, StringEquals: { "aws:SourceAccount": "000000000000" } },'),
+  ),
+};
+
 describe.skipIf(skip)("lab 06 grader mutants", () => {
+  it("right: numeric > 2047, an $or deletion pattern, conditions on aws:SourceAccount → pass", async () => {
+    const report = await gradeVariant(session, "06", alternative, { only: [IMAGE_PATTERN, CSV_PERMISSION, TOPIC_POLICY, EVENTS_ROLE] });
+    expect(report.checks.filter((c) => c.status !== "pass").map((c) => `${c.name}: ${c.message}`)).toEqual([]);
+  }, 60_000);
   for (const [what, variant, check, message, skipThis] of wrong) {
     it.skipIf(skipThis)(`wrong: ${what} → fails "${check}"`, async () => expectFailsAt(await gradeVariant(session, "06", variant, { stopAtFirstFailure: true, only: [check] }), check, message), 90_000);
   }
