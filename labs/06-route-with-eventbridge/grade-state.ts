@@ -17,7 +17,12 @@ import type * as PermissionsModule from "./permissions.js";
 import type * as ReplayModule from "./replay.js";
 import type * as ConsumerModule from "./consumer.js";
 
+/**
+ * The Pipeline fields, the importer, the observers and the inboxes exist once `ready()` has run (grade.ts):
+ * a starter fails its first checks without waiting for functions to be packaged and created.
+ */
 export interface State extends Pipeline {
+  ready?: Promise<void>;
   patterns: typeof PatternsModule;
   targets: typeof TargetsModule;
   workflow: typeof WorkflowModule;

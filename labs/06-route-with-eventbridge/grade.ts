@@ -28,7 +28,8 @@ import { packageHandler, type PackagedFunction } from "../../src/kit/packaging.j
 import { errorCode, errorMessage } from "../../src/kit/wait.js";
 import { archivePatternCases, csvPatternCases, deletionPatternCases, imagePatternCases, patternProblems } from "./grade-patterns.js";
 import { csvPermissionTable, deletionTopicTable, eventsRoleTable, serviceTrustTable, workflowRoleTable } from "./policy-requests.js";
-import { archive, deployImporter, provision, QueueReader, rule as makeRule, rulesToQueuePolicy } from "./support.js";
+import { archive, deployImporter, plannedArns, provisionAround, QueueReader, rule as makeRule, rulesToQueuePolicy } from "./support.js";
+import { createBucket } from "../../src/kit/resources/s3.js";
 import { RunBook } from "./workflow-runs.js";
 import { MIN_IMAGE_BYTES } from "./test-data.js";
 import { trafficChecks } from "./grade-traffic.js";
@@ -69,6 +70,7 @@ function targetCheck(name: string, purpose: "images" | "csv" | "deletions", need
     hint: `targets.ts: ${fn}()`,
     needs,
     async run(ctx, st) {
+      await ready(ctx, st);
       const targets = await learnerTargets(ctx, st);
       const rule = st.rules[purpose]!;
       try {
@@ -79,6 +81,23 @@ function targetCheck(name: string, purpose: "images" | "csv" | "deletions", need
       return `${rule.name} → ${targets.map((t) => t.Arn).join(", ")}`;
     },
   };
+}
+
+/** Provision what the learner does not write, once, when the first check needs it (a starter's early failures do not wait for it). */
+export function ready(ctx: GradeContext, st: State): Promise<void> {
+  st.ready ??= (async () => {
+    const pipeline = await provisionAround(ctx, st.bucket);
+    const importer = await deployImporter(ctx, pipeline, st.importerPkg);
+    const [images, csv, deletions] = await Promise.all(["seen-images", "seen-csv", "seen-deletions"].map((p) => createQueue(ctx, ctx.names.resource(p))));
+    for (const q of [images!, csv!, deletions!]) await setQueuePolicy(ctx, q, rulesToQueuePolicy(ctx, q.arn));
+    Object.assign(st, pipeline, {
+      importer,
+      observers: { images: new QueueReader(ctx, images!), csv: new QueueReader(ctx, csv!), deletions: new QueueReader(ctx, deletions!) },
+      deletionsInbox: new QueueReader(ctx, pipeline.deletions.queue),
+      failuresInbox: new QueueReader(ctx, pipeline.failures.queue),
+    });
+  })();
+  return st.ready;
 }
 
 async function makeRole(ctx: GradeContext, purpose: string, trust: unknown, policy: unknown, description: string): Promise<string> {
@@ -158,8 +177,9 @@ const configChecks: Array<Check<State>> = [
       const trust = await ctx.callLearner("workflowTrustPolicy", () => st.permissions.workflowTrustPolicy());
       const t = policyProblems(trust, serviceTrustTable({ roleArn, account: ctx.target.account, service: "states.amazonaws.com", sourceArn: stateMachineArn, why: "Step Functions runs the workflow's tasks as this role" }));
       if (t.length) throw new CheckFailed(t.join("\n    "));
-      const policy = await ctx.callLearner("workflowRolePolicy", () => st.permissions.workflowRolePolicy({ thumbnailFunctionArn: st.thumbnail.arn, failureTopicArn: st.failures.topic.arn }));
-      const p = policyProblems(policy, workflowRoleTable({ functionArn: st.thumbnail.arn, failureTopicArn: st.failures.topic.arn, deletionTopicArn: st.deletions.topic.arn, bucketName: st.bucket.name, account: ctx.target.account, region: ctx.target.region }));
+      const arns = plannedArns(ctx);
+      const policy = await ctx.callLearner("workflowRolePolicy", () => st.permissions.workflowRolePolicy({ thumbnailFunctionArn: arns.thumbnailFunctionArn, failureTopicArn: arns.failureTopicArn }));
+      const p = policyProblems(policy, workflowRoleTable({ functionArn: arns.thumbnailFunctionArn, failureTopicArn: arns.failureTopicArn, deletionTopicArn: arns.deletionTopicArn, bucketName: st.bucket.name, account: ctx.target.account, region: ctx.target.region }));
       if (p.length) throw new CheckFailed(p.join("\n    "));
       st.workflowRoleArn = await makeRole(ctx, "workflow-role", trust, policy, "S3 Event Labs lab 06: the workflow's tasks");
       return st.workflowRoleArn;
@@ -170,7 +190,8 @@ const configChecks: Array<Check<State>> = [
     hint: "workflow.ts: workflowDefinition()",
     needs: [N.WORKFLOW_ROLE],
     async run(ctx, st) {
-      const definition = asObject(await ctx.callLearner("workflowDefinition", () => st.workflow.workflowDefinition({ thumbnailFunctionArn: st.thumbnail.arn, failureTopicArn: st.failures.topic.arn })));
+      const arns = plannedArns(ctx);
+      const definition = asObject(await ctx.callLearner("workflowDefinition", () => st.workflow.workflowDefinition({ thumbnailFunctionArn: arns.thumbnailFunctionArn, failureTopicArn: arns.failureTopicArn })));
       const states = (definition as { States?: Record<string, { Type?: string }> } | undefined)?.States;
       if (!states || typeof states !== "object") throw new CheckFailed("the definition has no States: an ASL document is { StartAt, States: { … } }");
       const missing = ["PngThumbnail", "JpegThumbnail", "NotifyFailure"].filter((s) => states[s]?.Type !== "Task");
@@ -190,6 +211,7 @@ const configChecks: Array<Check<State>> = [
     hint: "permissions.ts: csvInvokePermission()",
     needs: [N.CSV_PATTERN],
     async run(ctx, st) {
+      await ready(ctx, st);
       const given = (await ctx.callLearner("csvInvokePermission", () => st.permissions.csvInvokePermission({ functionName: st.importer.name, ruleArn: st.rules.csv!.arn }))) as AddPermissionCommandInput;
       try {
         await addPermission(ctx, { ...given, FunctionName: st.importer.name, StatementId: given?.StatementId ?? "allow-csv-rule" });
@@ -207,6 +229,7 @@ const configChecks: Array<Check<State>> = [
     hint: "permissions.ts: deletionTopicPolicy()",
     needs: [N.DELETION_PATTERN],
     async run(ctx, st) {
+      await ready(ctx, st);
       const doc = await ctx.callLearner("deletionTopicPolicy", () => st.permissions.deletionTopicPolicy({ topicArn: st.deletions.topic.arn, ruleArn: st.rules.deletions!.arn }));
       try {
         await setTopicPolicy(ctx, st.deletions.topic.arn, doc);
@@ -252,19 +275,9 @@ export default defineGrader<State>({
     } catch (err) {
       throw new CheckFailed(errorMessage(err), "Fix consumer.ts so it compiles (npm run typecheck).");
     }
-    const pipeline = await provision(ctx);
-    const importer = await deployImporter(ctx, pipeline, importerPkg);
-    const [images, csv, deletions] = await Promise.all(["seen-images", "seen-csv", "seen-deletions"].map((p) => createQueue(ctx, ctx.names.resource(p))));
-    for (const q of [images!, csv!, deletions!]) await setQueuePolicy(ctx, q, rulesToQueuePolicy(ctx, q.arn));
-    return {
-      ...pipeline,
-      patterns, targets, workflow, permissions, replay, importerPkg, importer,
-      observers: { images: new QueueReader(ctx, images!), csv: new QueueReader(ctx, csv!), deletions: new QueueReader(ctx, deletions!) },
-      deletionsInbox: new QueueReader(ctx, pipeline.deletions.queue),
-      failuresInbox: new QueueReader(ctx, pipeline.failures.queue),
-      rules: {},
-      slow: false,
-    };
+    // The rest is provisioned by ready() when the first check needs it.
+    const bucket = await createBucket(ctx, ctx.names.resource("inbox"));
+    return { bucket, patterns, targets, workflow, permissions, replay, importerPkg, rules: {}, slow: false } as unknown as State;
   },
   // Workflow checks before the CSV round: the replay's window (from the CSV round on) then holds deletions but no images.
   checks: [...configChecks, ...trafficChecks.slice(0, 2), ...workflowChecks.slice(0, 2), ...trafficChecks.slice(2), ...workflowChecks.slice(2)],

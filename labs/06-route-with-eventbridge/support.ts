@@ -63,9 +63,18 @@ async function deploy(ctx: KitContext, purpose: string, pkg: PackagedFunction, s
   return fn;
 }
 
-/** Everything the checks need that the learner does not write. */
-export async function provision(ctx: KitContext): Promise<Pipeline> {
-  const bucket = await createBucket(ctx, ctx.names.resource("inbox"));
+/** The names (and so the ARNs) of what provision() creates, known before it exists. */
+export function plannedArns(ctx: KitContext): { thumbnailFunctionArn: string; failureTopicArn: string; deletionTopicArn: string } {
+  const { region, account } = ctx.target;
+  return {
+    thumbnailFunctionArn: `arn:aws:lambda:${region}:${account}:function:${ctx.names.resource("thumbnail")}`,
+    failureTopicArn: `arn:aws:sns:${region}:${account}:${ctx.names.resource("failures")}`,
+    deletionTopicArn: `arn:aws:sns:${region}:${account}:${ctx.names.resource("deletions")}`,
+  };
+}
+
+/** Everything the checks need that the learner does not write, around an existing bucket. */
+export async function provisionAround(ctx: KitContext, bucket: { name: string; arn: string }): Promise<Pipeline> {
   const [table, deletions, failures, pkg] = await Promise.all([
     createTable(ctx, ctx.names.resource("state"), { partition: { AttributeName: "id", AttributeType: "S" } }),
     topicWithQueue(ctx, "deletions"),
@@ -78,6 +87,10 @@ export async function provision(ctx: KitContext): Promise<Pipeline> {
     { Effect: "Allow", Action: "dynamodb:UpdateItem", Resource: table.arn },
   ], { TABLE_NAME: table.name });
   return { bucket, table, deletions, failures, thumbnail };
+}
+
+export async function provision(ctx: KitContext): Promise<Pipeline> {
+  return provisionAround(ctx, await createBucket(ctx, ctx.names.resource("inbox")));
 }
 
 /** The learner's import function (consumer.ts, bundled), with the kit's role: read imports/, update the table. */
