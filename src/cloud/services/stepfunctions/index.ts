@@ -49,6 +49,11 @@
  *   lambda:InvokeFunction …", SNS.AuthorizationErrorException…).
  *   SQS and DynamoDB denials are named SQS.AmazonSQSException and
  *   DynamoDB.AmazonDynamoDBException (UNCERTAIN).
+ * - The local Lambda service runs at most a few execution environments
+ *   (LOCALCLOUD_LAMBDA_MAX_ENVIRONMENTS, default 10) where AWS allows 1000 at
+ *   once: a task finding them all busy waits (up to 2 minutes) instead of
+ *   failing with Lambda.TooManyRequestsException, which only reserved
+ *   concurrency causes, as on AWS.
  * - Lambda time-outs and crashes fail a task with Lambda.Unknown; a function
  *   error with its errorType and the error payload as cause (UNCERTAIN).
  * - History: previousEventId is the id before (AWS links branch events to the
