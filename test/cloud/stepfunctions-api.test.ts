@@ -169,6 +169,36 @@ describe("EXPRESS and service integrations", () => {
   });
 });
 
+describe("Parallel and Map", () => {
+  it("runs branches and iterations with their history events", async () => {
+    const definition = {
+      StartAt: "Both",
+      States: {
+        Both: {
+          Type: "Parallel",
+          Branches: [
+            { StartAt: "Left", States: { Left: { Type: "Pass", Result: "L", End: true } } },
+            { StartAt: "Right", States: { Right: { Type: "Pass", Parameters: { "n.$": "States.ArrayLength($.items)" }, End: true } } },
+          ],
+          ResultPath: "$.both",
+          Next: "Each",
+        },
+        Each: { Type: "Map", ItemsPath: "$.items", ItemProcessor: { ProcessorConfig: { Mode: "INLINE" }, StartAt: "Double", States: { Double: { Type: "Pass", Parameters: { "v.$": "$" }, End: true } } }, ResultPath: "$.each", End: true },
+      },
+    };
+    const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({ name: "fan", definition: JSON.stringify(definition), roleArn }));
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify({ items: [1, 2, 3] }) }));
+    const out = await finished(sfn, executionArn!);
+    expect(out.status, out.cause).toBe("SUCCEEDED");
+    expect(JSON.parse(out.output!)).toEqual({ items: [1, 2, 3], both: ["L", { n: 3 }], each: [{ v: 1 }, { v: 2 }, { v: 3 }] });
+    const types = (await sfn.send(new GetExecutionHistoryCommand({ executionArn }))).events!.map((e) => e.type);
+    expect(types.slice(0, 3)).toEqual(["ExecutionStarted", "ParallelStateEntered", "ParallelStateStarted"]);
+    expect(types.filter((t) => t === "MapIterationSucceeded")).toHaveLength(3);
+    expect(types.slice(-3)).toEqual(["MapStateSucceeded", "MapStateExited", "ExecutionSucceeded"]);
+    expect(types).toContain("ParallelStateSucceeded");
+  });
+});
+
 describe.skipIf(!hasAwsCli)("the AWS CLI", () => {
   it("creates a state machine and shows InvalidDefinition for a bad one", async () => {
     const ok = await awsCliAsync(cloud, ["stepfunctions", "create-state-machine", "--name", "cli-machine", "--definition", PASS, "--role-arn", roleArn]);

@@ -41,7 +41,9 @@
  * - An execution the cloud was running when it stopped does not resume: at
  *   the next start it is FAILED with error States.Runtime and a cause saying
  *   so (its history up to then is kept). A graceful stop aborts running ones.
- * - EXPRESS executions are kept in memory only (recent 1000), history included.
+ * - EXPRESS executions are kept in memory only (the latest 1000), history
+ *   included; DescribeExecution, ListExecutions and GetExecutionHistory answer
+ *   for them (AWS keeps them in CloudWatch Logs only).
  * - IAM: the role must exist and trust states.amazonaws.com (AWS's
  *   AccessDeniedException at Create/Update), and each task call is judged
  *   against the role's policies; denied tasks fail as on AWS

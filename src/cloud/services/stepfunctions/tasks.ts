@@ -30,6 +30,15 @@ export class TaskError extends Error {
     super(cause);
     this.name = name;
   }
+
+  /** Read by the engine: States.Runtime can be neither retried nor caught, as on AWS. */
+  get isRetryable(): boolean {
+    return this.name !== "States.Runtime";
+  }
+
+  get isCatchable(): boolean {
+    return this.name !== "States.Runtime";
+  }
 }
 
 export interface TaskRun {
