@@ -83,6 +83,7 @@ describe("state machines", () => {
     const two = await invalid(JSON.stringify({ StartAt: "A", States: { A: { Type: "Pasz", End: true }, B: { Type: "Succeed" } } }));
     expect(two).toMatch(/^Invalid State Machine Definition: ''SCHEMA_VALIDATION_FAILED: .* at \/States\/A\/Type', 'UNREACHABLE_STATE: .* at \/States\/B''$/);
     expect(await invalid(JSON.stringify({ StartAt: "A", States: { A: { Type: "Task", Resource: "arn:aws:states:::glue:startJobRun.sync", End: true } } }))).toMatch(/not supported/);
+    expect(await invalid(`{"StartAt":"A","States":{"A":{"Type":"Pass","Result":${"[".repeat(5000)}${"]".repeat(5000)},"End":true}}}`)).toMatch(/nests deeper than 200 levels/);
     expect(await invalid(JSON.stringify({ QueryLanguage: "JSONata", StartAt: "A", States: { A: { Type: "Succeed" } } }))).toMatch(/JSONata/);
     expect(await invalid(JSON.stringify({ StartAt: "A", States: { A: { Type: "Task", Resource: "arn:aws:lambda:us-east-1:000000000000:function:f", Catch: [{ ErrorEquals: ["States.ALL", "X"], Next: "A" }], End: true } } }))).toMatch(/States.ALL must appear alone/);
   });

@@ -41,6 +41,10 @@
  * - An execution the cloud was running when it stopped does not resume: at
  *   the next start it is FAILED with error States.Runtime and a cause saying
  *   so (its history up to then is kept). A graceful stop aborts running ones.
+ * - Inputs nested deeper than 500 levels are InvalidExecutionInput and
+ *   definitions deeper than 200 levels InvalidDefinition (the engine and the
+ *   checks walk them recursively); waits, retry delays and timeouts are capped
+ *   at Node's longest timer (~24.8 days).
  * - EXPRESS executions are kept in memory only (the latest 1000), history
  *   included; DescribeExecution, ListExecutions and GetExecutionHistory answer
  *   for them (AWS keeps them in CloudWatch Logs only).
