@@ -68,9 +68,12 @@
  *
  * **Client quirks**
  * - Timestamps go out as epoch seconds (awsJson); the CLI prints them as ISO.
- * - The SDK's StartSyncExecution uses the `sync-states.` host prefix; with a
- *   custom endpoint the SDK keeps the prefix unless `disableHostPrefix` is
- *   set, so local clients need `disableHostPrefix: true` (the kit sets it).
+ * - StartSyncExecution (and TestState) carry the endpoint host prefix `sync-`:
+ *   SDK v3 and the AWS CLI prepend it to a custom endpoint too
+ *   (`http://sync-127.0.0.1:4566/`, which does not resolve). SDK clients need
+ *   `disableHostPrefix: true` (the kit's client sets it); the CLI has no
+ *   switch for it, so `aws stepfunctions start-sync-execution` needs a hosts
+ *   entry for `sync-<host>` (or use StartExecution + DescribeExecution).
  */
 import type { ServiceFactory } from "../../core/service.js";
 import { jsonProtocol } from "../../protocols/json.js";
