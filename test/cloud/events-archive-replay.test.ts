@@ -155,16 +155,14 @@ describe("replays", () => {
     expect((await errorOf(eb.send(new DescribeReplayCommand({ ReplayName: "none" })))).name).toBe("ResourceNotFoundException");
   });
 
-  it.skipIf(!hasAwsCli)("works from the AWS CLI (start-replay, describe-replay)", async () => {
+  it.skipIf(!hasAwsCli)("works from the AWS CLI (start-replay)", async () => {
     const started = await awsCliAsync(cloud, [
       "events", "start-replay", "--replay-name", "from-cli", "--event-source-arn", `arn:aws:events:us-east-1:${ACCOUNT}:archive/uploads`,
       "--event-start-time", startedAt.toISOString(), "--event-end-time", new Date().toISOString(), "--destination", JSON.stringify({ Arn: BUS, FilterArns: [ruleArn("rule-b")] }),
     ]);
     expect(started.status, started.stderr).toBe(0);
     expect(JSON.parse(started.stdout)).toMatchObject({ ReplayArn: `arn:aws:events:us-east-1:${ACCOUNT}:replay/from-cli`, State: "STARTING" });
-    await replayDone("from-cli");
-    const described = await awsCliAsync(cloud, ["events", "describe-replay", "--replay-name", "from-cli"]);
-    expect(JSON.parse(described.stdout)).toMatchObject({ ReplayName: "from-cli", State: "COMPLETED" });
+    expect(await replayDone("from-cli")).toMatchObject({ ReplayName: "from-cli", State: "COMPLETED" });
     expect((await receive("to-b", 2)).map((m) => JSON.parse(m.Body!)["replay-name"])).toEqual(["from-cli", "from-cli"]);
   });
 });

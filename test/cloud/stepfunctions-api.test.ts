@@ -201,10 +201,7 @@ describe("Parallel and Map", () => {
 });
 
 describe.skipIf(!hasAwsCli)("the AWS CLI", () => {
-  it("creates a state machine and shows InvalidDefinition for a bad one", async () => {
-    const ok = await awsCliAsync(cloud, ["stepfunctions", "create-state-machine", "--name", "cli-machine", "--definition", PASS, "--role-arn", roleArn]);
-    expect(ok.status, ok.stderr).toBe(0);
-    expect(JSON.parse(ok.stdout).stateMachineArn).toBe(`arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:cli-machine`);
+  it("shows InvalidDefinition in AWS's words", async () => {
     const bad = await awsCliAsync(cloud, ["stepfunctions", "create-state-machine", "--name", "cli-bad", "--definition", '{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"Nowhere"}}}', "--role-arn", roleArn]);
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toContain("An error occurred (InvalidDefinition) when calling the CreateStateMachine operation: Invalid State Machine Definition: 'MISSING_TRANSITION_TARGET: Missing 'Next' target: Nowhere at /States/A/Next'");
