@@ -32,6 +32,11 @@ export class Executions {
     private readonly executor: Executor,
   ) {}
 
+  /** Forget the in-memory EXPRESS executions (reset). */
+  clear(): void {
+    this.express.clear();
+  }
+
   get(arn: string): ExecutionRecord | undefined {
     return this.state.executions.get(arn) ?? this.express.get(arn);
   }

@@ -126,6 +126,7 @@ const createStepFunctions: ServiceFactory = (cloud) => {
       await executor.stopAll();
       roles.reset();
       closeServiceClients();
+      executions.clear();
       state.history.clear();
     },
     async close() {
