@@ -83,6 +83,7 @@ describe("state machines", () => {
     const two = await invalid(JSON.stringify({ StartAt: "A", States: { A: { Type: "Pasz", End: true }, B: { Type: "Succeed" } } }));
     expect(two).toMatch(/^Invalid State Machine Definition: ''SCHEMA_VALIDATION_FAILED: .* at \/States\/A\/Type', 'UNREACHABLE_STATE: .* at \/States\/B''$/);
     expect(await invalid(JSON.stringify({ StartAt: "A", States: { A: { Type: "Task", Resource: "arn:aws:states:::glue:startJobRun.sync", End: true } } }))).toMatch(/not supported/);
+    expect(await invalid(`{"StartAt":"A","States":{"A":{"Type":"Pass","Result":${"[".repeat(5000)}${"]".repeat(5000)},"End":true}}}`)).toMatch(/nests deeper than 200 levels/);
     expect(await invalid(JSON.stringify({ QueryLanguage: "JSONata", StartAt: "A", States: { A: { Type: "Succeed" } } }))).toMatch(/JSONata/);
     expect(await invalid(JSON.stringify({ StartAt: "A", States: { A: { Type: "Task", Resource: "arn:aws:lambda:us-east-1:000000000000:function:f", Catch: [{ ErrorEquals: ["States.ALL", "X"], Next: "A" }], End: true } } }))).toMatch(/States.ALL must appear alone/);
   });
@@ -169,11 +170,38 @@ describe("EXPRESS and service integrations", () => {
   });
 });
 
+describe("Parallel and Map", () => {
+  it("runs branches and iterations with their history events", async () => {
+    const definition = {
+      StartAt: "Both",
+      States: {
+        Both: {
+          Type: "Parallel",
+          Branches: [
+            { StartAt: "Left", States: { Left: { Type: "Pass", Result: "L", End: true } } },
+            { StartAt: "Right", States: { Right: { Type: "Pass", Parameters: { "n.$": "States.ArrayLength($.items)" }, End: true } } },
+          ],
+          ResultPath: "$.both",
+          Next: "Each",
+        },
+        Each: { Type: "Map", ItemsPath: "$.items", ItemProcessor: { ProcessorConfig: { Mode: "INLINE" }, StartAt: "Double", States: { Double: { Type: "Pass", Parameters: { "v.$": "$" }, End: true } } }, ResultPath: "$.each", End: true },
+      },
+    };
+    const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({ name: "fan", definition: JSON.stringify(definition), roleArn }));
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify({ items: [1, 2, 3] }) }));
+    const out = await finished(sfn, executionArn!);
+    expect(out.status, out.cause).toBe("SUCCEEDED");
+    expect(JSON.parse(out.output!)).toEqual({ items: [1, 2, 3], both: ["L", { n: 3 }], each: [{ v: 1 }, { v: 2 }, { v: 3 }] });
+    const types = (await sfn.send(new GetExecutionHistoryCommand({ executionArn }))).events!.map((e) => e.type);
+    expect(types.slice(0, 3)).toEqual(["ExecutionStarted", "ParallelStateEntered", "ParallelStateStarted"]);
+    expect(types.filter((t) => t === "MapIterationSucceeded")).toHaveLength(3);
+    expect(types.slice(-3)).toEqual(["MapStateSucceeded", "MapStateExited", "ExecutionSucceeded"]);
+    expect(types).toContain("ParallelStateSucceeded");
+  });
+});
+
 describe.skipIf(!hasAwsCli)("the AWS CLI", () => {
-  it("creates a state machine and shows InvalidDefinition for a bad one", async () => {
-    const ok = await awsCliAsync(cloud, ["stepfunctions", "create-state-machine", "--name", "cli-machine", "--definition", PASS, "--role-arn", roleArn]);
-    expect(ok.status, ok.stderr).toBe(0);
-    expect(JSON.parse(ok.stdout).stateMachineArn).toBe(`arn:aws:states:us-east-1:${ACCOUNT}:stateMachine:cli-machine`);
+  it("shows InvalidDefinition in AWS's words", async () => {
     const bad = await awsCliAsync(cloud, ["stepfunctions", "create-state-machine", "--name", "cli-bad", "--definition", '{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"Nowhere"}}}', "--role-arn", roleArn]);
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toContain("An error occurred (InvalidDefinition) when calling the CreateStateMachine operation: Invalid State Machine Definition: 'MISSING_TRANSITION_TARGET: Missing 'Next' target: Nowhere at /States/A/Next'");

@@ -1,7 +1,8 @@
 /**
  * Replays (aws-behavior.md §13): StartReplay / DescribeReplay / ListReplays /
  * CancelReplay. A replay sends an archive's events whose time lies in
- * [EventStartTime, EventEndTime) back to the archive's own bus, each with a
+ * [EventStartTime, EventEndTime] (both ends included: event times have
+ * whole seconds, and the CLI sends whole seconds too; UNCERTAIN) back to the archive's own bus, each with a
  * top-level `"replay-name": "<name>"`, to the rules Destination.FilterArns
  * names (all rules of the bus when absent) that are enabled and match — rule
  * patterns see `replay-name` too, so `{"replay-name":[{"exists":false}]}`
@@ -73,7 +74,7 @@ export class Replayer {
     const to = Date.parse(replay.eventEndTime);
     const events = archivedEvents(this.state, archive).filter((a) => {
       const t = Date.parse(String(a.event.time));
-      return t >= from && t < to;
+      return t >= from && t <= to;
     });
     const bus = { arn: archive.eventSourceArn, account: archive.account, region: archive.region, name: archive.eventSourceArn.split("/").pop()! };
     const correlationId = this.cloud.trace.newCorrelationId();

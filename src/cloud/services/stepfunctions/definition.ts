@@ -13,6 +13,10 @@
  * activities, and service integrations other than those tasks.ts serves.
  */
 import { invalidDefinition } from "./errors.js";
+import { jsonDepthExceeds } from "../../core/json-depth.js";
+
+/** Deepest nesting a definition may have here (the checks and the engine walk it recursively). */
+const MAX_DEFINITION_DEPTH = 200;
 import { parseResource } from "./resources.js";
 
 const TYPES = new Set(["Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"]);
@@ -237,6 +241,7 @@ export function validateDefinition(text: string): Json {
   } catch (err) {
     throw invalidDefinition([`INVALID_JSON_DESCRIPTION: ${(err as Error).message}`]);
   }
+  if (jsonDepthExceeds(definition, MAX_DEFINITION_DEPTH)) throw invalidDefinition([`SCHEMA_VALIDATION_FAILED: The definition nests deeper than ${MAX_DEFINITION_DEPTH} levels at /`]);
   const checker = new Checker();
   checker.machine(definition, "");
   if (isObject(definition)) {

@@ -10,6 +10,7 @@ import { randomUUID } from "node:crypto";
 import type { Cloud } from "../../core/cloud.js";
 import type { RequestContext } from "../../core/context.js";
 import { AwsError } from "../../core/aws-error.js";
+import { jsonDepthExceeds } from "../../core/json-depth.js";
 import { executionArn, type ExecutionRecord, type MachineRecord, type SfnState } from "./state.js";
 import { constraint, executionNotFound, invalidArn } from "./errors.js";
 import { epoch, page, requireMachine, validName } from "./machines.js";
@@ -17,6 +18,7 @@ import { historyPage } from "./history.js";
 import type { Executor } from "./executor.js";
 
 const MAX_INPUT_BYTES = 262_144;
+const MAX_INPUT_DEPTH = 500;
 const EXECUTION_ARN = /^arn:aws:states:[a-z0-9-]+:\d{12}:(execution|express):[^:]+:[^:]+(:[^:]+)?$/;
 const STATUSES = new Set(["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE"]);
 
@@ -29,6 +31,11 @@ export class Executions {
     private readonly state: SfnState,
     private readonly executor: Executor,
   ) {}
+
+  /** Forget the in-memory EXPRESS executions (reset). */
+  clear(): void {
+    this.express.clear();
+  }
 
   get(arn: string): ExecutionRecord | undefined {
     return this.state.executions.get(arn) ?? this.express.get(arn);
@@ -47,11 +54,14 @@ export class Executions {
     const text = input.input === undefined || input.input === null ? "{}" : input.input;
     if (typeof text !== "string") throw constraint(text, "input", "Member must be a string");
     if (Buffer.byteLength(text) > MAX_INPUT_BYTES) throw constraint("<input>", "input", `Member must have length less than or equal to ${MAX_INPUT_BYTES}`);
+    let parsed: unknown;
     try {
-      JSON.parse(text);
+      parsed = JSON.parse(text);
     } catch (err) {
       throw new AwsError("InvalidExecutionInput", `Invalid State Machine Execution Input: '${(err as Error).message}'`);
     }
+    // The engine copies data recursively; a pathologically deep input is refused instead of overflowing its stack (By design).
+    if (jsonDepthExceeds(parsed, MAX_INPUT_DEPTH)) throw new AwsError("InvalidExecutionInput", `Invalid State Machine Execution Input: 'the input nests deeper than ${MAX_INPUT_DEPTH} levels'`);
     const name = (input.name as string | undefined) ?? randomUUID();
     const arn = executionArn(machine, machine.type === "EXPRESS" ? `${name}:${randomUUID()}` : name);
     const existing = this.state.executions.get(arn);

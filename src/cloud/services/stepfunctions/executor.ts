@@ -53,12 +53,14 @@ type Json = Record<string, any>;
 /** The definition the engine runs: time-scaled retriers, Wait states as tasks, AWS's task timeout default. */
 export function runtimeDefinition(definition: Json, scale: number): Json {
   const copy = structuredClone(definition);
+  // Node timers overflow past ~24.8 days (they would fire at once): every figure the engine turns into a timer is capped.
+  if (copy.TimeoutSeconds !== undefined) copy.TimeoutSeconds = Math.min(copy.TimeoutSeconds, MAX_TIMER_SECONDS);
   const walk = (machine: Json) => {
     for (const [name, state] of Object.entries((machine.States ?? {}) as Json)) {
       if (state.Type === "Task") state.TimeoutSeconds = Math.min(state.TimeoutSeconds ?? MAX_TIMER_SECONDS, MAX_TIMER_SECONDS);
       for (const r of state.Retry ?? []) {
         r.IntervalSeconds = (r.IntervalSeconds ?? 1) * scale;
-        if (r.MaxDelaySeconds !== undefined) r.MaxDelaySeconds *= scale;
+        r.MaxDelaySeconds = Math.min((r.MaxDelaySeconds ?? MAX_TIMER_SECONDS) * scale, MAX_TIMER_SECONDS);
       }
       if (state.Type === "Wait") {
         const { Seconds: _s, Timestamp: _t, SecondsPath: _sp, TimestampPath: _tp, Comment: _c, Type: _type, ...rest } = state;
@@ -142,22 +144,30 @@ export class Executor {
         StateMachine: { Id: record.machineArn, Name: record.machineArn.split(":").pop() },
       },
     });
-    const settled = execution.result.then(
+    const settled: Promise<unknown> = execution.result.then(
       () => undefined,
-      () => undefined,
+      (err: unknown) => err ?? "failed",
     );
     const done = (async () => {
       let final: Partial<ExecutionRecord> = {};
-      try {
-        for await (const event of execution.eventLogs) {
-          const outcome = this.record(history, states, event as Json, record, stopDetails);
-          if (outcome) final = outcome;
+      const consuming = (async () => {
+        try {
+          for await (const event of execution.eventLogs) {
+            const outcome = this.record(history, states, event as Json, record, stopDetails);
+            if (outcome) final = outcome;
+          }
+        } catch (err) {
+          this.cloud.log.error(`stepfunctions: history of ${record.arn} broke off: ${(err as Error)?.stack ?? err}`);
         }
-      } catch (err) {
-        this.cloud.log.error(`stepfunctions: history of ${record.arn} broke off: ${(err as Error)?.stack ?? err}`);
+      })();
+      const failure = await settled;
+      // The engine's log ends with the execution's last event; if it failed before logging one, do not wait for ever.
+      await Promise.race([consuming, sleep(5000)]);
+      if (!final.status) {
+        const cause = failure ? String((failure as Error).message ?? failure) : "The execution ended without a result.";
+        final = { status: "FAILED", error: "States.Runtime", cause };
+        history.add("ExecutionFailed", { error: final.error, cause });
       }
-      await settled;
-      if (!final.status) final = { status: "FAILED", error: "States.Runtime", cause: "The execution ended without a result." };
       const updated: ExecutionRecord = { ...record, ...final, stopDate: new Date().toISOString() };
       options.save(updated);
       this.running.delete(record.arn);
@@ -190,7 +200,7 @@ export class Executor {
       if (Number.isNaN(at)) throw new TaskError("States.Runtime", `The TimestampPath parameter ${state.TimestampPath} does not reference a valid ISO-8601 timestamp (got ${jsonText(ts)}).`);
       ms = Math.max(0, at - now);
     }
-    const scaled = this.cloud.scaled(ms);
+    const scaled = Math.min(this.cloud.scaled(ms), MAX_TIMER_SECONDS * 1000);
     if (scaled > 0) await sleep(scaled, undefined, { signal }).catch(() => undefined);
     return input;
   }

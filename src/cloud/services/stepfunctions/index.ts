@@ -41,7 +41,13 @@
  * - An execution the cloud was running when it stopped does not resume: at
  *   the next start it is FAILED with error States.Runtime and a cause saying
  *   so (its history up to then is kept). A graceful stop aborts running ones.
- * - EXPRESS executions are kept in memory only (recent 1000), history included.
+ * - Inputs nested deeper than 500 levels are InvalidExecutionInput and
+ *   definitions deeper than 200 levels InvalidDefinition (the engine and the
+ *   checks walk them recursively); waits, retry delays and timeouts are capped
+ *   at Node's longest timer (~24.8 days).
+ * - EXPRESS executions are kept in memory only (the latest 1000), history
+ *   included; DescribeExecution, ListExecutions and GetExecutionHistory answer
+ *   for them (AWS keeps them in CloudWatch Logs only).
  * - IAM: the role must exist and trust states.amazonaws.com (AWS's
  *   AccessDeniedException at Create/Update), and each task call is judged
  *   against the role's policies; denied tasks fail as on AWS
@@ -49,6 +55,11 @@
  *   lambda:InvokeFunction …", SNS.AuthorizationErrorException…).
  *   SQS and DynamoDB denials are named SQS.AmazonSQSException and
  *   DynamoDB.AmazonDynamoDBException (UNCERTAIN).
+ * - The local Lambda service runs at most a few execution environments
+ *   (LOCALCLOUD_LAMBDA_MAX_ENVIRONMENTS, default 10) where AWS allows 1000 at
+ *   once: a task finding them all busy waits (up to 2 minutes) instead of
+ *   failing with Lambda.TooManyRequestsException, which only reserved
+ *   concurrency causes, as on AWS.
  * - Lambda time-outs and crashes fail a task with Lambda.Unknown; a function
  *   error with its errorType and the error payload as cause (UNCERTAIN).
  * - History: previousEventId is the id before (AWS links branch events to the
@@ -57,9 +68,12 @@
  *
  * **Client quirks**
  * - Timestamps go out as epoch seconds (awsJson); the CLI prints them as ISO.
- * - The SDK's StartSyncExecution uses the `sync-states.` host prefix; with a
- *   custom endpoint the SDK keeps the prefix unless `disableHostPrefix` is
- *   set, so local clients need `disableHostPrefix: true` (the kit sets it).
+ * - StartSyncExecution (and TestState) carry the endpoint host prefix `sync-`:
+ *   SDK v3 and the AWS CLI prepend it to a custom endpoint too
+ *   (`http://sync-127.0.0.1:4566/`, which does not resolve). SDK clients need
+ *   `disableHostPrefix: true` (the kit's client sets it); the CLI has no
+ *   switch for it, so `aws stepfunctions start-sync-execution` needs a hosts
+ *   entry for `sync-<host>` (or use StartExecution + DescribeExecution).
  */
 import type { ServiceFactory } from "../../core/service.js";
 import { jsonProtocol } from "../../protocols/json.js";
@@ -112,6 +126,7 @@ const createStepFunctions: ServiceFactory = (cloud) => {
       await executor.stopAll();
       roles.reset();
       closeServiceClients();
+      executions.clear();
       state.history.clear();
     },
     async close() {

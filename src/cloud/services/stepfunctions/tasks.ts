@@ -30,6 +30,15 @@ export class TaskError extends Error {
     super(cause);
     this.name = name;
   }
+
+  /** Read by the engine: States.Runtime can be neither retried nor caught, as on AWS. */
+  get isRetryable(): boolean {
+    return this.name !== "States.Runtime";
+  }
+
+  get isCatchable(): boolean {
+    return this.name !== "States.Runtime";
+  }
 }
 
 export interface TaskRun {
@@ -42,6 +51,9 @@ export interface TaskRun {
   correlationId: string;
   executionArn: string;
 }
+
+/** How long a task waits for the local Lambda pool to have room before it is throttled (By design in index.ts). */
+const LOCAL_CAPACITY_WAIT_MS = 120_000;
 
 const SERVICE_LABEL: Record<string, string> = { lambda: "AWSLambda", sns: "AmazonSNS", sqs: "AmazonSQS", dynamodb: "AmazonDynamoDBv2" };
 
@@ -76,11 +88,22 @@ async function invokeLambda(run: TaskRun, functionArn: string, payload: string):
   if (!lambda) throw new TaskError("Lambda.ServiceException", "The local cloud runs no Lambda service.");
   const requestId = randomUUID();
   let result;
-  try {
-    result = await lambda.invokeSync(functionArn, payload, { correlationId: run.correlationId, source: { principal: "states.amazonaws.com", arn: run.executionArn, account: run.account } });
-  } catch (err) {
-    if (isAwsError(err)) throw new TaskError(`Lambda.${err.code}`, javaCause("lambda", err.message, err.status, err.code, requestId));
-    throw new TaskError("Lambda.ServiceException", String((err as Error)?.message ?? err));
+  for (let waited = 0; ; ) {
+    try {
+      result = await lambda.invokeSync(functionArn, payload, { correlationId: run.correlationId, source: { principal: "states.amazonaws.com", arn: run.executionArn, account: run.account } });
+      break;
+    } catch (err) {
+      // The local pool of execution environments is far smaller than AWS's account concurrency (1000): a
+      // burst of executions waits for a free environment instead of failing. Reserved concurrency throttles as on AWS.
+      if (isAwsError(err) && err.code === "TooManyRequestsException" && err.fields.Reason === "ConcurrentInvocationLimitExceeded" && waited < LOCAL_CAPACITY_WAIT_MS) {
+        const pause = 50 + Math.random() * 200;
+        waited += pause;
+        await new Promise((r) => setTimeout(r, pause));
+        continue;
+      }
+      if (isAwsError(err)) throw new TaskError(`Lambda.${err.code}`, javaCause("lambda", err.message, err.status, err.code, requestId));
+      throw new TaskError("Lambda.ServiceException", String((err as Error)?.message ?? err));
+    }
   }
   run.cloud.trace.record({ correlationId: run.correlationId, kind: "states→lambda", source: run.executionArn, target: functionArn, status: result.functionError ? "failed" : "ok", detail: result.functionError ? `function error: ${result.payload.slice(0, 300)}` : undefined });
   if (result.functionError) {
