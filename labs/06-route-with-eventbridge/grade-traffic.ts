@@ -47,6 +47,17 @@ async function exists(ctx: GradeContext, st: State, key: string): Promise<boolea
   }
 }
 
+/** Events about `keys` that reached the rules other than `own` (their observer queues): "nowhere else". */
+async function strayEvents(st: State, own: "images" | "csv" | "deletions", keys: string[], allow: (rule: string, event: Record<string, any>) => boolean = () => false): Promise<string[]> {
+  const lines: string[] = [];
+  for (const rule of (["images", "csv", "deletions"] as const).filter((r) => r !== own)) {
+    const observer = st.observers[rule];
+    await observer.drain();
+    for (const key of keys) for (const e of observer.eventsAbout(key)) if (!allow(rule, e)) lines.push(`the ${rule === "csv" ? "CSV" : rule === "images" ? "image" : "deletion"} rule also matched ${e["detail-type"]} ${key}`);
+  }
+  return [...new Set(lines)];
+}
+
 async function invocationsSince(ctx: GradeContext, st: State, since: number) {
   return functionActivity(ctx, st.importer.name, since);
 }
@@ -82,6 +93,7 @@ export const trafficChecks: Array<Check<State>> = [
         const runs = per.get(img.key) ?? (await st.runs!.about(img.key));
         if (runs.length) problems.push(`${img.key} (${img.why}) started ${runs.length} execution(s)`);
       }
+      problems.push(...(await strayEvents(st, "images", [...positives, ...negatives].map((i) => i.key))));
       if (problems.length) {
         const none = positives.every((i) => problems.includes(`no execution for ${i.key} (${i.why})`));
         throw new CheckFailed(problems.slice(0, 8).join("\n    ") + (none ? "\n    — no execution started at all: EventBridge starts one only with a RoleArn whose role trusts events.amazonaws.com and may states:StartExecution on this state machine" : ""));
@@ -145,7 +157,7 @@ export const trafficChecks: Array<Check<State>> = [
         const key = m.json?.detail?.object?.key as string | undefined;
         return key !== undefined && (CSVS.negatives.includes(key) || m.json?.["detail-type"] === "Object Deleted");
       });
-      const problems: string[] = [];
+      const problems: string[] = await strayEvents(st, "csv", [...first.map((c) => c.key), ...CSVS.negatives], (rule, e) => rule === "deletions" && e.detail?.object?.key === CSVS.scratch.key && e["detail-type"] === "Object Deleted");
       if (extra.length) problems.push(`the CSV rule matched ${extra.map((m) => `${m.json!["detail-type"]} ${m.json!.detail.object.key}`).join(", ")}`);
       if (activity.completed > want2.files) problems.push(`${activity.completed} invocations for ${want2.files} CSV uploads${activity.failures.length ? ` (${activity.failures.length} failed: ${activity.failures[0]!.summary})` : ""}`);
       if (totals && (totals.files !== want2.files || totals.rows !== want2.rows)) problems.push(`the totals are ${JSON.stringify(totals)}, expected ${JSON.stringify(want2)} (each upload counted once, a re-upload is a new upload)`);
@@ -167,7 +179,7 @@ export const trafficChecks: Array<Check<State>> = [
       await inbox.until(() => DELETIONS.notified.every((k) => about(k).length > 0) || inbox.seen.length >= keys.length * 2, patience(ctx, st));
       await quietWindow(ctx);
       await inbox.drain();
-      const problems: string[] = [];
+      const problems: string[] = await strayEvents(st, "deletions", keys);
       if (inbox.seen.length === 0) throw new CheckFailed(`no message reached the topic for ${DELETIONS.notified.join(", ")} (waited ${patience(ctx, st) / 1000} s): the deletion rule's target, or the topic's policy`);
       for (const key of DELETIONS.notified) {
         const got = about(key);

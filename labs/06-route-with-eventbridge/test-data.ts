@@ -8,7 +8,7 @@
  * |                                                       |   4-byte UTF-8, exactly 2048 bytes, a CopyObject               |
  * | … on the branch of its file type                       | IMAGES.positives[].branch (PngThumbnail / JpegThumbnail)       |
  * | smaller images, other types, other prefixes: nothing   | IMAGES.negatives: 2047 bytes, .gif, other/, .PNG, .png.txt     |
- * | the workflow's own outputs (processed/…) start nothing | the processed/ copies the positives produce; PATTERN_CASES     |
+ * | the workflow's own outputs (processed/…) start nothing | the processed/ copies the positives produce; grade-patterns.ts |
  * | new .csv under imports/ → the import function          | CSVS.positives: nested, spaces, "+", "%", CRLF, a copy         |
  * | a re-upload is a new import                            | CSVS.reupload (same key, new content, new sequencer)           |
  * | other files, other prefixes, deletions: nothing        | CSVS.negatives (.txt, other/, .csv.bak, Imports/), CSVS.scratch |
