@@ -41,7 +41,7 @@ export interface State extends Pipeline {
   stateMachine?: { name: string; arn: string };
   runs?: RunBook;
   /** When the CSV round started (the replay's window begins here) and what it left in the totals. */
-  csvRound?: { started: number; totals: { files: number; rows: number }; keys: string[] };
+  csvRound?: { started: number; totals: { files: number; rows: number }; keys: string[]; archivedBefore: number };
   /** Set once a wait timed out: later waits are short. */
   slow: boolean;
 }

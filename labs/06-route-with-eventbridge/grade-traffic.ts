@@ -6,6 +6,7 @@
  * the queue subscribed to the topic. Each check uses its own keys.
  */
 import { HeadObjectCommand } from "@aws-sdk/client-s3";
+import { DescribeArchiveCommand } from "@aws-sdk/client-eventbridge";
 import { CheckFailed, type Check, type GradeContext } from "../../src/kit/grader/types.js";
 import { describeFailure, functionActivity, waitForEvidence } from "../../src/kit/grader/evidence.js";
 import { errorCode, pollUntil, TimeoutError } from "../../src/kit/wait.js";
@@ -118,6 +119,8 @@ export const trafficChecks: Array<Check<State>> = [
     hint: "patterns.ts csvPattern(), consumer.ts",
     needs: [NOTIFY, CSV_TARGET],
     async run(ctx, st) {
+      // How many events the archive held before this round: the replay waits until the round's are in too (AWS archives late).
+      const archivedBefore = st.archive ? ((await ctx.clients.events.send(new DescribeArchiveCommand({ ArchiveName: st.archive.name }))).EventCount ?? 0) : 0;
       const started = Date.now();
       const first = [...CSVS.positives, CSVS.scratch];
       const rows = (cs: Array<{ rows: number }>) => cs.reduce((n, c) => n + c.rows, 0);
@@ -162,7 +165,7 @@ export const trafficChecks: Array<Check<State>> = [
       if (activity.completed > want2.files) problems.push(`${activity.completed} invocations for ${want2.files} CSV uploads${activity.failures.length ? ` (${activity.failures.length} failed: ${activity.failures[0]!.summary})` : ""}`);
       if (totals && (totals.files !== want2.files || totals.rows !== want2.rows)) problems.push(`the totals are ${JSON.stringify(totals)}, expected ${JSON.stringify(want2)} (each upload counted once, a re-upload is a new upload)`);
       if (problems.length) throw new CheckFailed(problems.join("\n    "));
-      st.csvRound = { started, totals: want2, keys: [...first.map((c) => c.key), CSVS.reupload.key] };
+      st.csvRound = { started, totals: want2, keys: [...first.map((c) => c.key), CSVS.reupload.key], archivedBefore };
       return `${want2.files} imports, ${want2.rows} rows; ${CSVS.negatives.length} other files and a deletion invoked nothing`;
     },
   },

@@ -71,7 +71,7 @@ export const workflowChecks: Array<Check<State>> = [
       const request = await ctx.callLearner("replayRequest", () => st.replay.replayRequest({ replayName, archiveArn: st.archive!.arn, busArn: defaultBusArn(ctx), ruleArn: st.rules.csv!.arn, from, to }));
       const p = pace(ctx);
       // Archives fill late on AWS (the guide says to wait before replaying): wait until the round's events are in.
-      await pollUntil(async () => ((await ctx.clients.events.send(new DescribeArchiveCommand({ ArchiveName: st.archive!.name }))).EventCount ?? 0) >= round.keys.length || undefined, {
+      await pollUntil(async () => ((await ctx.clients.events.send(new DescribeArchiveCommand({ ArchiveName: st.archive!.name }))).EventCount ?? 0) >= round.archivedBefore + round.keys.length || undefined, {
         timeoutMs: ctx.target.kind === "aws" ? 15 * 60_000 : 10_000, intervalMs: p.intervalMs * 4, maxIntervalMs: p.maxIntervalMs * 4, what: "the archive to hold the CSV round's events", onWait: () => ctx.status("waiting for the archive to record the events…"),
       }).catch(() => undefined);
       // Without the workflow (a grade of only some checks) there are no executions to compare.
