@@ -18,6 +18,7 @@ import {
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { EventBridgeClient, PutRuleCommand, PutTargetsCommand, PutEventsCommand } from "@aws-sdk/client-eventbridge";
+import { CreateQueueCommand, ReceiveMessageCommand, SetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { awsCliAsync, eventually, hasAwsCli, startTestCloud, type TestCloud } from "../helpers/cloud.js";
 import { createExecutionRole, createFunction } from "../helpers/lambda.js";
 import { createMachineRole, finished } from "../helpers/sfn.js";
@@ -184,6 +185,24 @@ describe("EventBridge → Step Functions", () => {
     });
     expect(JSON.parse(execution.input!)).toEqual({ key: "from-eb.png", size: 9 });
     expect(execution.name).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("sends Step Functions Execution Status Change events to the default bus", async () => {
+    const eb = new EventBridgeClient(cloud.clientConfig);
+    const sqs = new SQSClient(cloud.clientConfig);
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "sfn-status" }));
+    const queueArn = `arn:aws:sqs:us-east-1:${ACCOUNT}:sfn-status`;
+    const policy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: "sqs:SendMessage", Resource: queueArn }] };
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl, Attributes: { Policy: JSON.stringify(policy) } }));
+    await eb.send(new PutRuleCommand({ Name: "sfn-status", EventPattern: JSON.stringify({ source: ["aws.states"], "detail-type": ["Step Functions Execution Status Change"], detail: { stateMachineArn: [machineArn], status: ["SUCCEEDED"] } }) }));
+    await eb.send(new PutTargetsCommand({ Rule: "sfn-status", Targets: [{ Id: "q", Arn: queueArn }] }));
+    const { executionArn } = await run({ key: "status.txt" });
+    const event = await eventually(async () => {
+      const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
+      return Messages?.map((m) => JSON.parse(m.Body!)).find((e) => e.detail.executionArn === executionArn);
+    });
+    expect(event).toMatchObject({ source: "aws.states", resources: [executionArn], detail: { status: "SUCCEEDED", name: executionArn.split(":").pop(), stateMachineArn: machineArn, startDate: expect.any(Number), stopDate: expect.any(Number) } });
+    expect(JSON.parse(event.detail.output)).toMatchObject({ key: "status.txt", kind: "other" });
   });
 });
 

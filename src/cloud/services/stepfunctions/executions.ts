@@ -45,7 +45,47 @@ export class Executions {
     if (record.type === "EXPRESS") {
       this.express.set(record.arn, record);
       if (this.express.size > 1000) this.express.delete(this.express.keys().next().value!);
-    } else this.state.executions.set(record.arn, record);
+    } else {
+      this.state.executions.set(record.arn, record);
+      this.emitStatus(record);
+    }
+  }
+
+  /**
+   * STANDARD executions tell the account's default bus about every status
+   * change (RUNNING, then SUCCEEDED / FAILED / TIMED_OUT / ABORTED), as AWS
+   * does: "Step Functions Execution Status Change" from aws.states, dates in
+   * epoch milliseconds. A rule whose pattern is too broad sees these too.
+   */
+  private emitStatus(r: ExecutionRecord): void {
+    const ms = (iso: string | undefined) => (iso ? Date.parse(iso) : null);
+    const event = {
+      version: "0",
+      id: randomUUID(),
+      "detail-type": "Step Functions Execution Status Change",
+      source: "aws.states",
+      account: r.account,
+      time: new Date().toISOString().replace(/\.\d{3}Z$/, "Z"),
+      region: r.region,
+      resources: [r.arn],
+      detail: {
+        executionArn: r.arn,
+        stateMachineArn: r.machineArn,
+        name: r.name,
+        status: r.status,
+        startDate: ms(r.startDate),
+        stopDate: ms(r.stopDate),
+        input: r.input,
+        output: r.output ?? null,
+        inputDetails: { included: true },
+        outputDetails: r.output !== undefined ? { included: true } : null,
+        ...(r.error !== undefined ? { error: r.error } : {}),
+        ...(r.cause !== undefined ? { cause: r.cause } : {}),
+      },
+    };
+    const bus = `arn:aws:events:${r.region}:${r.account}:event-bus/default`;
+    if (!this.cloud.destinations.exists(bus)) return;
+    void this.cloud.destinations.deliver(bus, { body: JSON.stringify(event), source: { principal: "states.amazonaws.com", arn: r.machineArn, account: r.account }, correlationId: this.cloud.trace.newCorrelationId() }, { kind: "states→events", attempts: 1 });
   }
 
   /** Start an execution (the API and EventBridge targets); returns at once with the record and a promise of its end. */

@@ -19,7 +19,7 @@
  * Node 20 lacks Promise.withResolvers, which the engine uses for task
  * time-outs: a standard polyfill is installed when it is missing.
  */
-import { StateMachine, type StateMachineDefinition } from "aws-local-stepfunctions";
+import type { StateMachineDefinition } from "aws-local-stepfunctions";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Cloud } from "../../core/cloud.js";
 import type { ExecutionRecord, SfnState } from "./state.js";
@@ -42,6 +42,10 @@ if (!(Promise as { withResolvers?: unknown }).withResolvers) {
     },
   });
 }
+
+type EngineModule = typeof import("aws-local-stepfunctions");
+let engine: Promise<EngineModule> | undefined;
+const loadEngine = (): Promise<EngineModule> => (engine ??= import("aws-local-stepfunctions"));
 
 /** Longest timer Node keeps (≈ 24.8 days); AWS's task default is 99999999 s. */
 const MAX_TIMER_SECONDS = 2_147_483;
@@ -135,24 +139,30 @@ export class Executor {
         return runTask(run, task, name, input, s.TimeoutSeconds);
       };
     }
-    const machine = new StateMachine(runtimeDefinition(definition, this.cloud.config.timeScale) as StateMachineDefinition, { validationOptions: { noValidate: true } });
-    const execution = machine.run(JSON.parse(record.input), {
-      overrides: { taskResourceLocalHandlers: handlers },
-      noThrowOnAbort: true,
-      context: {
-        Execution: { Id: record.arn, Name: record.name, RoleArn: record.roleArn, StartTime: record.startDate },
-        StateMachine: { Id: record.machineArn, Name: record.machineArn.split(":").pop() },
-      },
-    });
-    const settled: Promise<unknown> = execution.result.then(
-      () => undefined,
-      (err: unknown) => err ?? "failed",
-    );
+    let execution: ReturnType<InstanceType<EngineModule["StateMachine"]>["run"]> | undefined;
+    let abortRequested = false;
     const done = (async () => {
+      // The engine (and the Lambda SDK it imports) loads with the first execution, not at the cloud's start.
+      const { StateMachine } = await loadEngine();
+      const machine = new StateMachine(runtimeDefinition(definition, this.cloud.config.timeScale) as StateMachineDefinition, { validationOptions: { noValidate: true } });
+      const run = machine.run(JSON.parse(record.input), {
+        overrides: { taskResourceLocalHandlers: handlers },
+        noThrowOnAbort: true,
+        context: {
+          Execution: { Id: record.arn, Name: record.name, RoleArn: record.roleArn, StartTime: record.startDate },
+          StateMachine: { Id: record.machineArn, Name: record.machineArn.split(":").pop() },
+        },
+      });
+      execution = run;
+      if (abortRequested) run.abort();
+      const settled: Promise<unknown> = run.result.then(
+        () => undefined,
+        (err: unknown) => err ?? "failed",
+      );
       let final: Partial<ExecutionRecord> = {};
       const consuming = (async () => {
         try {
-          for await (const event of execution.eventLogs) {
+          for await (const event of run.eventLogs) {
             const outcome = this.record(history, states, event as Json, record, stopDetails);
             if (outcome) final = outcome;
           }
@@ -173,12 +183,20 @@ export class Executor {
       this.running.delete(record.arn);
       this.cloud.trace.record({ correlationId: options.correlationId, kind: "states.execution", source: record.machineArn, target: record.arn, status: updated.status === "SUCCEEDED" ? "ok" : "failed", detail: `${updated.status}${updated.error ? ` (${updated.error})` : ""}` });
       return updated;
-    })();
+    })().catch((err: unknown) => {
+      // A bug here must not leave the execution RUNNING for ever.
+      this.cloud.log.error(`stepfunctions: execution ${record.arn} crashed: ${(err as Error)?.stack ?? err}`);
+      const updated: ExecutionRecord = { ...record, status: "FAILED", error: "States.Runtime", cause: `The local cloud failed to run the execution: ${(err as Error)?.message ?? err}`, stopDate: new Date().toISOString() };
+      options.save(updated);
+      this.running.delete(record.arn);
+      return updated;
+    });
     this.running.set(record.arn, {
       abort: (error, cause) => {
         stopDetails = { error, cause };
         controller.abort();
-        execution.abort();
+        if (execution) execution.abort();
+        else abortRequested = true;
       },
       done,
     });

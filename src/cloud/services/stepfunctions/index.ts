@@ -3,8 +3,9 @@
  * service `states`; aws-behavior.md §10): STANDARD and EXPRESS state
  * machines, executions (StartExecution, StartSyncExecution for EXPRESS,
  * DescribeExecution, ListExecutions, StopExecution), GetExecutionHistory in
- * AWS's event types and fields, tags, and the "states" destination adapter
- * through which EventBridge rules start executions.
+ * AWS's event types and fields, tags, the "Step Functions Execution Status
+ * Change" events STANDARD executions send to the default bus, and the
+ * "states" destination adapter through which EventBridge rules start executions.
  *
  * The Amazon States Language is executed by aws-local-stepfunctions 3.0.0
  * (MIT, TypeScript) through the thin adapter in executor.ts; Task states run
