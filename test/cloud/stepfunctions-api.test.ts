@@ -18,6 +18,7 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
   UpdateStateMachineCommand,
+  ValidateStateMachineDefinitionCommand,
 } from "@aws-sdk/client-sfn";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { CreateQueueCommand, ReceiveMessageCommand, SetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
@@ -86,6 +87,14 @@ describe("state machines", () => {
     expect(await invalid(`{"StartAt":"A","States":{"A":{"Type":"Pass","Result":${"[".repeat(5000)}${"]".repeat(5000)},"End":true}}}`)).toMatch(/nests deeper than 200 levels/);
     expect(await invalid(JSON.stringify({ QueryLanguage: "JSONata", StartAt: "A", States: { A: { Type: "Succeed" } } }))).toMatch(/JSONata/);
     expect(await invalid(JSON.stringify({ StartAt: "A", States: { A: { Type: "Task", Resource: "arn:aws:lambda:us-east-1:000000000000:function:f", Catch: [{ ErrorEquals: ["States.ALL", "X"], Next: "A" }], End: true } } }))).toMatch(/States.ALL must appear alone/);
+  });
+
+  it("reports the same problems through ValidateStateMachineDefinition", async () => {
+    const ok = await sfn.send(new ValidateStateMachineDefinitionCommand({ definition: PASS }));
+    expect(ok).toMatchObject({ result: "OK", diagnostics: [] });
+    const bad = await sfn.send(new ValidateStateMachineDefinitionCommand({ definition: JSON.stringify({ StartAt: "A", States: { A: { Type: "Pass", Next: "B" } } }) }));
+    expect(bad.result).toBe("FAIL");
+    expect(bad.diagnostics).toEqual([{ severity: "ERROR", code: "MISSING_TRANSITION_TARGET", message: "Missing 'Next' target: B", location: "/States/A/Next" }]);
   });
 
   it("checks the name and the role as AWS does", async () => {

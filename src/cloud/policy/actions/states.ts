@@ -13,7 +13,7 @@ import { str } from "./types.js";
 const KNOWN = new Set([
   "CreateStateMachine", "DescribeStateMachine", "DescribeStateMachineForExecution", "ListStateMachines", "UpdateStateMachine", "DeleteStateMachine",
   "StartExecution", "StartSyncExecution", "DescribeExecution", "ListExecutions", "StopExecution", "GetExecutionHistory",
-  "TagResource", "UntagResource", "ListTagsForResource",
+  "TagResource", "UntagResource", "ListTagsForResource", "ValidateStateMachineDefinition",
 ]);
 
 export function statesActions(operation: string, input: Input, where: Where): ActionMapping {
@@ -21,7 +21,7 @@ export function statesActions(operation: string, input: Input, where: Where): Ac
   const checks: ActionCheck[] = [];
   if (operation === "CreateStateMachine") {
     checks.push({ action, resource: `arn:aws:states:${where.region}:${where.account}:stateMachine:${str(input, "name") ?? "*"}` });
-  } else if (operation === "ListStateMachines") {
+  } else if (operation === "ListStateMachines" || operation === "ValidateStateMachineDefinition") {
     checks.push({ action, resource: "*" });
   } else if (["DescribeExecution", "StopExecution", "GetExecutionHistory", "DescribeStateMachineForExecution"].includes(operation)) {
     checks.push({ action, resource: str(input, "executionArn") ?? "*" });

@@ -233,15 +233,25 @@ class Checker {
   }
 }
 
-/** Parse and check a definition; throws InvalidDefinition listing every problem found. */
-export function validateDefinition(text: string): Json {
+/** Every problem of a definition as "<CODE>: <detail> at <pointer>" (empty when it is valid). */
+export function definitionProblems(text: string): string[] {
+  try {
+    validateDefinition(text, Infinity);
+    return [];
+  } catch (err) {
+    return (err as { problems?: string[] }).problems ?? [String((err as Error).message)];
+  }
+}
+
+/** Parse and check a definition; throws InvalidDefinition listing the problems found (the first `limit`). */
+export function validateDefinition(text: string, limit = 10): Json {
   let definition: unknown;
   try {
     definition = JSON.parse(text);
   } catch (err) {
-    throw invalidDefinition([`INVALID_JSON_DESCRIPTION: ${(err as Error).message}`]);
+    throw withProblems([`INVALID_JSON_DESCRIPTION: ${(err as Error).message}`]);
   }
-  if (jsonDepthExceeds(definition, MAX_DEFINITION_DEPTH)) throw invalidDefinition([`SCHEMA_VALIDATION_FAILED: The definition nests deeper than ${MAX_DEFINITION_DEPTH} levels at /`]);
+  if (jsonDepthExceeds(definition, MAX_DEFINITION_DEPTH)) throw withProblems([`SCHEMA_VALIDATION_FAILED: The definition nests deeper than ${MAX_DEFINITION_DEPTH} levels at /`]);
   const checker = new Checker();
   checker.machine(definition, "");
   if (isObject(definition)) {
@@ -250,6 +260,10 @@ export function validateDefinition(text: string): Json {
       if (!["StartAt", "States", "Comment", "Version", "TimeoutSeconds", "QueryLanguage"].includes(field)) checker.schema(`Field "${field}" is not supported at the top of a definition`, `/${field}`);
     }
   }
-  if (checker.problems.length) throw invalidDefinition(checker.problems.slice(0, 10));
+  if (checker.problems.length) throw withProblems(checker.problems, limit);
   return definition as Json;
+}
+
+function withProblems(problems: string[], limit = 10) {
+  return Object.assign(invalidDefinition(problems.slice(0, limit)), { problems });
 }

@@ -13,6 +13,8 @@
  * the cloud's own endpoint as the state machine's role (roles.ts,
  * service-calls.ts).
  *
+ * ValidateStateMachineDefinition reports the same checks as diagnostics.
+ *
  * Files: state.ts, errors.ts, definition.ts (InvalidDefinition checks),
  * resources.ts (which Task resources run), roles.ts, machines.ts,
  * executions.ts, executor.ts, tasks.ts, service-calls.ts, history.ts,
@@ -30,7 +32,7 @@
  *   sqs:sendMessage and dynamodb:putItem|getItem|updateItem|deleteItem — all
  *   refused at CreateStateMachine with a message naming what runs.
  * - Versions and aliases (publish, versionDescription ignored), redrive,
- *   TestState, ValidateStateMachineDefinition, logging to CloudWatch Logs,
+ *   TestState, logging to CloudWatch Logs,
  *   X-Ray; state machine tags are not checked by IAM conditions.
  * - Map's MaxConcurrency is honoured as the engine does (0 = 40 at a time).
  *

@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { RequestContext } from "../../core/context.js";
 import { AwsError } from "../../core/aws-error.js";
 import { machineArn, type MachineRecord, type MachineType, type SfnState } from "./state.js";
-import { validateDefinition } from "./definition.js";
+import { definitionProblems, validateDefinition } from "./definition.js";
 import { validateRoleArn, type MachineRoles } from "./roles.js";
 import { constraint, executionNotFound, invalidArn, machineNotFound, resourceNotFound, validation } from "./errors.js";
 import type { Executor } from "./executor.js";
@@ -160,6 +160,18 @@ export function machineHandlers(state: SfnState, roles: MachineRoles, executor: 
       }
       state.machines.delete(arn);
       return {};
+    },
+
+    /** ValidateStateMachineDefinition: the same checks as CreateStateMachine, as diagnostics instead of an error. */
+    ValidateStateMachineDefinition(_ctx: RequestContext, input: { definition?: string; type?: string; severity?: string; maxResults?: number }) {
+      if (typeof input.definition !== "string" || !input.definition) throw constraint(input.definition, "definition", "Member must not be null");
+      if (input.definition.length > MAX_DEFINITION) throw constraint("<definition>", "definition", `Member must have length less than or equal to ${MAX_DEFINITION}`);
+      const max = input.maxResults && input.maxResults > 0 ? Math.min(input.maxResults, 100) : 100;
+      const diagnostics = definitionProblems(input.definition).map((p) => {
+        const m = /^([A-Z_]+): ([\s\S]*?)(?: at (\/\S*))?$/.exec(p);
+        return { severity: "ERROR", code: m?.[1] ?? "SCHEMA_VALIDATION_FAILED", message: m?.[2] ?? p, location: m?.[3] };
+      });
+      return { result: diagnostics.length ? "FAIL" : "OK", diagnostics: diagnostics.slice(0, max), truncated: diagnostics.length > max };
     },
 
     TagResource(_ctx: RequestContext, input: { resourceArn?: string; tags?: unknown }) {
