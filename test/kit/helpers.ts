@@ -16,7 +16,7 @@ import { DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { ListTopicsCommand } from "@aws-sdk/client-sns";
 import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { ListArchivesCommand, ListRulesCommand } from "@aws-sdk/client-eventbridge";
-import { ListStateMachinesCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { ListStateMachinesCommand } from "@aws-sdk/client-sfn";
 import { createClients, type Clients } from "../../src/kit/clients.js";
 import { Ledger } from "../../src/kit/ledger.js";
 import { localTargetAt, type Target } from "../../src/kit/target.js";
@@ -87,10 +87,7 @@ export async function probeFeatures(clients: Clients): Promise<Features> {
       notifications = false;
     }
   }
-  const { forcePathStyle: _unused, ...sfnConfig } = clients.config;
-  const sfn = new SFNClient(sfnConfig);
-  const [events, stepfunctions, archives] = await Promise.all([ok(clients.events.send(new ListRulesCommand({}))), ok(sfn.send(new ListStateMachinesCommand({}))), ok(clients.events.send(new ListArchivesCommand({})))]);
-  sfn.destroy();
+  const [events, stepfunctions, archives] = await Promise.all([ok(clients.events.send(new ListRulesCommand({}))), ok(clients.sfn.send(new ListStateMachinesCommand({}))), ok(clients.events.send(new ListArchivesCommand({})))]);
   return { s3, sqs, notifications, sns, dynamodb, iam, lambda, logs, events, stepfunctions, archives };
 }
 
