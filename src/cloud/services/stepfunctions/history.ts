@@ -16,6 +16,7 @@
  *
  * Every event is one record in the store, written when it happens.
  */
+import { AwsError } from "../../core/aws-error.js";
 import type { HistoryEvent, SfnState } from "./state.js";
 
 const SIZE_LIMIT_NOTE = { truncated: false };
@@ -73,8 +74,9 @@ export function historyPage(
 ): { events: HistoryEvent[]; nextToken?: string } {
   const ordered = options.reverseOrder ? [...events].reverse() : events;
   const start = options.nextToken ? Number(Buffer.from(options.nextToken, "base64").toString()) : 0;
+  if (!Number.isInteger(start) || start < 0) throw new AwsError("InvalidToken", `Invalid Token: '${options.nextToken}'`);
   const size = options.maxResults && options.maxResults > 0 ? Math.min(options.maxResults, 1000) : 100;
-  let page = ordered.slice(Number.isInteger(start) && start >= 0 ? start : 0, start + size);
+  let page = ordered.slice(start, start + size);
   if (options.includeExecutionData === false) page = page.map(withoutData);
   return { events: page, nextToken: start + size < ordered.length ? Buffer.from(String(start + size)).toString("base64") : undefined };
 }
