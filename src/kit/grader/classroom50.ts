@@ -82,7 +82,7 @@ export function toClassroom50(report: GradeReport, identity: Classroom50Identity
     datetime: utc(started),
     graded_at: utc(started + report.durationMs),
     score: tests.reduce((n, t) => n + t.score, 0),
-    "max-score": tests.length,
+    "max-score": tests.reduce((n, t) => n + t["max-score"], 0),
     tests,
   };
 }
