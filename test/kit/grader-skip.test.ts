@@ -78,6 +78,11 @@ describe("a skipped check", () => {
     const none = await grade("93", defineGrader({ async setup() { return {}; }, checks: [{ name: "only", hint: "-", run: async () => { throw new CheckSkipped("nothing to see"); } }] }));
     expect(none.summary).toMatchObject({ passed: 0, skipped: 1, failed: 0 });
     expect(none.passed).toBe(false);
+
+    const setupSkips = await grade("92", defineGrader({ async setup() { throw new CheckSkipped("no such service here"); }, checks: [{ name: "a", hint: "-", run: async () => "never runs" }] }));
+    expect(setupSkips.setup).toMatchObject({ status: "skip", message: "no such service here" });
+    expect(setupSkips.checks[0]).toMatchObject({ status: "skip", blockedBy: "setup" });
+    expect(setupSkips.passed).toBe(false);
   });
 
   it("is a dim – with its reason in the checklist and counted apart in the summary", () => {
