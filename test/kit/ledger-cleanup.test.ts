@@ -162,7 +162,7 @@ describe("grader harness", () => {
     expect(report.checks[2]!.hint).toBe("the hint for a throwing learner function");
     expect(report.checks[3]!.blockedBy).toBe("fails");
     expect(report.passed).toBe(false);
-    expect(report.summary).toEqual({ total: 5, passed: 1, failed: 3, errored: 1 });
+    expect(report.summary).toEqual({ total: 5, passed: 1, failed: 3, errored: 1, skipped: 0 });
     expect(report.cleanup).toMatchObject({ status: "pass", kept: false, deleted: 1 });
     expect(session.ledger.list({ namespace: report.namespace })).toEqual([]);
     await eventually(async () => (((await session.clients.dynamodb.send(new ListTablesCommand({}))).TableNames ?? []).some((n) => n.startsWith(report.namespace)) ? undefined : true));
