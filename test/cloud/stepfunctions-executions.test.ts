@@ -30,6 +30,7 @@ const fnArn = (name: string) => `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${
 const WORKER = `const seen = new Map();
 export const handler = async (event) => {
   const key = event.key ?? "";
+  if (key.startsWith("slow")) await new Promise((r) => setTimeout(r, 1300));
   if (key.startsWith("bad")) { const e = new Error("cannot process " + key); e.name = "PermanentError"; throw e; }
   if (key.startsWith("flaky")) {
     const n = (seen.get(key) ?? 0) + 1; seen.set(key, n);
@@ -137,9 +138,26 @@ describe("Lambda tasks, Choice, Retry and Catch", () => {
     expect(bad.events.at(-1)!.executionFailedEventDetails).toEqual({ error: "ProcessingFailed", cause: "the worker gave up" });
   });
 
+  it("times a task out after its TimeoutSeconds (Catch on States.Timeout); the late result is not history", async () => {
+    const definition = {
+      StartAt: "Slow",
+      States: {
+        Slow: { Type: "Task", Resource: fnArn("sfn-worker"), TimeoutSeconds: 1, Catch: [{ ErrorEquals: ["States.Timeout"], Next: "After" }], End: true },
+        After: { Type: "Wait", Seconds: 90, End: true }, // 1.5 s: the function answers meanwhile
+      },
+    };
+    const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({ name: "timeouts", definition: JSON.stringify(definition), roleArn }));
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify({ key: "slow.txt" }) }));
+    expect((await finished(sfn, executionArn!)).status).toBe("SUCCEEDED");
+    const { events } = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
+    expect(types(events!)).toEqual(["ExecutionStarted", "TaskStateEntered", "LambdaFunctionScheduled", "LambdaFunctionStarted", "LambdaFunctionTimedOut", "TaskStateExited", "WaitStateEntered", "WaitStateExited", "ExecutionSucceeded"]);
+    expect(events!.find((e) => e.type === "LambdaFunctionTimedOut")!.lambdaFunctionTimedOutEventDetails).toMatchObject({ error: "States.Timeout" });
+  });
+
   it("lists executions newest first and refuses a second execution of the same name", async () => {
     const { executions } = await sfn.send(new ListExecutionsCommand({ stateMachineArn: machineArn }));
     expect(executions!.length).toBeGreaterThanOrEqual(3);
+    expect(executions!.every((e) => e.stateMachineArn === machineArn)).toBe(true);
     expect(executions!.at(-1)!.name).toBe("cat");
     const { executions: failed } = await sfn.send(new ListExecutionsCommand({ stateMachineArn: machineArn, statusFilter: "FAILED" }));
     expect(failed!.every((e) => e.status === "FAILED")).toBe(true);

@@ -67,8 +67,8 @@ function seeds(): Seed[] {
   ];
 }
 
-it("Step Functions and EventBridge archives/replays: 400 mutated requests, no 5xx", async () => {
-  await fuzz(cloud.endpoint, { seeds: seeds(), seed: 17, count: 400 });
+it("Step Functions and EventBridge archives/replays: 250 mutated requests, no 5xx", async () => {
+  await fuzz(cloud.endpoint, { seeds: seeds(), seed: 17, count: 250 });
   // Everything the fuzz started ends (no execution stuck RUNNING).
   const sfn = new SFNClient(cloud.clientConfig);
   await eventually(async () => {

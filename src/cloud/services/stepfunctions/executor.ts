@@ -117,6 +117,7 @@ export class Executor {
     const history = new HistoryWriter(this.state, record.arn, options.persist);
     const controller = new AbortController();
     let stopDetails: { error?: string; cause?: string } = {};
+    const attempts: TaskRun["attempts"] = new Map();
     const run: TaskRun = {
       cloud: this.cloud,
       roles: this.roles,
@@ -126,6 +127,7 @@ export class Executor {
       history,
       correlationId: options.correlationId,
       executionArn: record.arn,
+      attempts,
     };
     const handlers: Record<string, (input: any) => Promise<any>> = {};
     for (const [name, s] of states) {
@@ -163,7 +165,7 @@ export class Executor {
       const consuming = (async () => {
         try {
           for await (const event of run.eventLogs) {
-            const outcome = this.record(history, states, event as Json, record, stopDetails);
+            const outcome = this.record(history, states, event as Json, record, stopDetails, attempts);
             if (outcome) final = outcome;
           }
         } catch (err) {
@@ -224,7 +226,7 @@ export class Executor {
   }
 
   /** One engine event → history events; returns the final status on a terminal event. */
-  private record(history: HistoryWriter, states: Map<string, Json>, event: Json, record: ExecutionRecord, stop: { error?: string; cause?: string }): Partial<ExecutionRecord> | undefined {
+  private record(history: HistoryWriter, states: Map<string, Json>, event: Json, record: ExecutionRecord, stop: { error?: string; cause?: string }, attempts: TaskRun["attempts"]): Partial<ExecutionRecord> | undefined {
     const at = event.timestamp as number;
     const name = event.state?.name as string | undefined;
     const type = name ? (states.get(name)?.Type as string | undefined) : undefined;
@@ -246,6 +248,8 @@ export class Executor {
         if (type === "Parallel") history.add("ParallelStateFailed", undefined, at);
         if (type === "Map") history.add("MapStateFailed", undefined, at);
         if (type === "Task" && event.Error === "States.Timeout") {
+          const attempt = attempts.get(name!);
+          if (attempt) attempt.timedOut = true;
           const task = parseResource(states.get(name!)?.Resource);
           if (task.ok && task.kind === "lambda-function") history.add("LambdaFunctionTimedOut", { error: "States.Timeout" }, at);
           else if (task.ok && task.kind === "integration") history.add("TaskTimedOut", { resourceType: task.service, resource: task.action, error: "States.Timeout" }, at);

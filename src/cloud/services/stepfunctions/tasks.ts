@@ -50,6 +50,8 @@ export interface TaskRun {
   history: HistoryWriter;
   correlationId: string;
   executionArn: string;
+  /** The latest attempt of each Task state; the engine's TimeoutSeconds marks it timed out (executor.ts). */
+  attempts: Map<string, { timedOut: boolean }>;
 }
 
 /** How long a task waits for the local Lambda pool to have room before it is throttled (By design in index.ts). */
@@ -133,7 +135,12 @@ function parsePayload(text: string): unknown {
 
 /** Run one Task state attempt with its effective input; returns the task result. */
 export async function runTask(run: TaskRun, task: TaskKind, stateName: string, input: unknown, timeoutSeconds?: number): Promise<unknown> {
-  const { history } = run;
+  const attempt = { timedOut: false };
+  run.attempts.set(stateName, attempt);
+  // An attempt that outlived its TimeoutSeconds already has its TimedOut event: its late result is not history.
+  const history = {
+    add: (type: string, details?: Record<string, unknown>) => (type.endsWith("Scheduled") || type.endsWith("Started") || !attempt.timedOut ? run.history.add(type, details) : 0),
+  };
   if (task.kind === "lambda-function") {
     history.add("LambdaFunctionScheduled", { resource: task.functionArn, ...dataDetails("input", input), ...(timeoutSeconds ? { timeoutInSeconds: timeoutSeconds } : {}) });
     history.add("LambdaFunctionStarted");
