@@ -106,6 +106,23 @@ async function writeResponse(res: http.ServerResponse, response: GatewayResponse
   });
 }
 
+/** A Lambda function's own SDK call, in the trace under the invocation that made it (the console shows it). */
+function recordSdkCall(cloud: Cloud, ctx: RequestContext, req: GatewayRequest, status: number): void {
+  const target = req.headers["x-amz-target"]?.split(".").pop();
+  const action = req.query.get("Action") ?? (/(?:^|&)Action=([A-Za-z]+)/.exec(req.body.length < 65536 ? req.body.toString("latin1") : "")?.[1]);
+  const operation = target ?? action ?? `${req.method} ${req.rawPath.length > 200 ? req.rawPath.slice(0, 200) + "…" : req.rawPath}`;
+  cloud.trace.record({
+    correlationId: ctx.causedBy!.correlationId,
+    kind: "sdk.call",
+    source: ctx.causedBy!.functionArn,
+    target: ctx.service,
+    status: status < 400 ? "ok" : status === 403 ? "denied" : "failed",
+    detail: `${ctx.service} ${operation} → HTTP ${status}`,
+    data: { service: ctx.service, operation, status, requestId: ctx.requestId },
+    causedBy: ctx.causedBy,
+  });
+}
+
 export interface RunningGateway {
   server: http.Server;
   port: number;
@@ -213,6 +230,7 @@ export async function startGateway(cloud: Cloud, port: number, host: string, opt
       sourceIp: (req.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, ""),
       endpoint: `http://${partial.host}`,
       traceHeader: headers["x-amzn-trace-id"],
+      causedBy: cloud.trace.invocationOf(headers["x-amzn-trace-id"]),
     };
 
     if (service?.handleRaw) {
@@ -233,6 +251,7 @@ export async function startGateway(cloud: Cloud, port: number, host: string, opt
       cloud.log.error(`${service.name}: unexpected failure: ${(err as Error)?.stack ?? err}`);
       response = errorFor(gatewayReq, isAwsError(err) ? err : internalError(err), service, requestId);
     }
+    if (ctx.causedBy) recordSdkCall(cloud, ctx, gatewayReq, response.status);
     await respond(response);
   }
 

@@ -80,6 +80,8 @@ export class Invoker {
   /** One invocation. Function errors are results (functionError set); throttles throw TooManyRequestsException. */
   async invoke(fn: FunctionRecord, payload: string, meta: InvokeMeta): Promise<InvokeResult> {
     const spec = await this.spec(fn);
+    // The function's own SDK calls carry this trace header back: the trace links them (and what they cause) to this invocation.
+    this.cloud.trace.rememberInvocation(meta.traceHeader, { correlationId: meta.correlationId, requestId: meta.requestId, functionArn: fn.arn });
     let result: InvokeResult;
     try {
       result = await this.runtime().invoke(spec, payload, { requestId: meta.requestId, traceHeader: meta.traceHeader, clientContext: meta.clientContext });
@@ -111,6 +113,7 @@ export class Invoker {
       detail: result.functionError
         ? `request ${result.requestId}: ${result.errorType ?? "error"} — ${summarize(result.payload)} (log stream ${result.logStreamName})`
         : `request ${result.requestId} in ${result.durationMs.toFixed(1)} ms${result.initDurationMs !== undefined ? ` (cold start ${result.initDurationMs.toFixed(0)} ms)` : ""}`,
+      data: invocationFacts(result),
     });
     return result;
   }
@@ -126,6 +129,27 @@ export class Invoker {
     this.pool = undefined;
     await pool?.close();
   }
+}
+
+/** Log lines kept in an invocation's trace entry (START … REPORT); longer runs keep their first and last lines. */
+const TRACE_LOG_LINES = 60;
+const TRACE_LOG_LINE_CHARS = 2000;
+
+/** The console's view of one invocation: its request id, timings, error and log lines (START/END/REPORT). */
+function invocationFacts(result: InvokeResult): Record<string, unknown> {
+  const lines = result.logs.map((e) => ({ timestamp: e.timestamp, message: e.message.length > TRACE_LOG_LINE_CHARS ? e.message.slice(0, TRACE_LOG_LINE_CHARS) + "…\n" : e.message }));
+  const logs = lines.length <= TRACE_LOG_LINES ? lines : [...lines.slice(0, TRACE_LOG_LINES - 10), { timestamp: lines[TRACE_LOG_LINES - 10]!.timestamp, message: `… ${lines.length - TRACE_LOG_LINES} more lines in CloudWatch Logs …\n` }, ...lines.slice(-9)];
+  return {
+    requestId: result.requestId,
+    durationMs: result.durationMs,
+    billedDurationMs: result.billedDurationMs,
+    maxMemoryUsedMb: result.maxMemoryUsedMb,
+    initDurationMs: result.initDurationMs,
+    logStreamName: result.logStreamName,
+    errorType: result.errorType,
+    error: result.functionError ? summarize(result.payload) : undefined,
+    logs,
+  };
 }
 
 function summarize(payload: string): string {

@@ -134,7 +134,8 @@ export function createBucketNotifications(cloud: Cloud, deps: NotificationDeps):
     emit(event: S3ObjectEvent) {
       try {
         const config = state.get({ name: event.bucket, account: event.account, region: event.region });
-        if (config) router.route(config, { ...event, awsGeneratedTags: event.awsGeneratedTags ?? awsGeneratedTags(deps.getBucket(event.bucket)?.tags) });
+        // Routed (and traced) with or without a configuration: the trace shows an event that notified nobody.
+        router.route(config, { ...event, awsGeneratedTags: event.awsGeneratedTags ?? awsGeneratedTags(deps.getBucket(event.bucket)?.tags) });
       } catch (err) {
         // emit must never fail the S3 request; a bug here is still reported.
         cloud.log.error(`s3 notifications: could not route ${event.eventName} for s3://${event.bucket}/${event.key}: ${(err as Error)?.stack ?? err}`);
