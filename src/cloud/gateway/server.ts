@@ -30,7 +30,7 @@ import type { RequestContext } from "../core/context.js";
 import type { GatewayRequest, GatewayResponse, ServiceModule } from "../core/service.js";
 import { uuid } from "../core/ids.js";
 import { readCredential, ServiceRouter } from "./identify.js";
-import { handleAdmin } from "./admin.js";
+import { adminRefusal, handleAdmin } from "./admin.js";
 import { jsonError } from "../protocols/json.js";
 import { queryError } from "../protocols/query.js";
 import { s3ErrorResponse } from "../protocols/rest-xml.js";
@@ -171,6 +171,13 @@ export async function startGateway(cloud: Cloud, port: number, host: string, opt
       req.resume();
       const err = authError(familyOf(partial, service), "forbidden", `The local cloud does not answer for host "${hostnameOf(headers.host ?? "")}". Use ${cloud.endpoint || "http://127.0.0.1:<port>"} (or localhost).`);
       await writeResponse(res, errorFor(partial, err, service, requestId), partial.method);
+      return;
+    }
+    if (url.pathname === "/_localcloud/console" || url.pathname.startsWith("/_localcloud/console/")) {
+      // The console (console/index.ts), loaded on its first request: it adds nothing to start-up.
+      req.resume();
+      const { handleConsole } = await import("../console/index.js");
+      await handleConsole({ cloud, req, res, url, gatewayRequest: partial, refusal: () => adminRefusal(cloud, partial, rawQuery, adminToken) });
       return;
     }
     if (url.pathname.startsWith("/_localcloud/")) {

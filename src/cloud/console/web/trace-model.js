@@ -1,0 +1,105 @@
+// From trace entries to stories: one story per correlation id (one S3 event and everything it
+// caused), invocations inside it, the function's SDK calls under each invocation, and the events
+// those calls caused as child stories — a loop is a chain of children. explain() says in one
+// sentence why a delivery failed or never happened.
+
+export class TraceModel {
+  constructor() {
+    this.byCid = new Map();
+    /** invocation request id → child correlation ids (events its SDK calls caused). */
+    this.children = new Map();
+    this.count = 0;
+    this.lost = 0;
+  }
+
+  add(entry) {
+    this.count++;
+    let list = this.byCid.get(entry.correlationId);
+    if (!list) this.byCid.set(entry.correlationId, (list = []));
+    list.push(entry);
+    const parent = entry.causedBy;
+    if (parent && entry.correlationId !== parent.correlationId) {
+      let kids = this.children.get(parent.requestId);
+      if (!kids) this.children.set(parent.requestId, (kids = new Set()));
+      kids.add(entry.correlationId);
+    }
+  }
+
+  /** Stories nobody else caused (or whose cause is no longer in the trace), newest first. */
+  roots() {
+    const out = [];
+    for (const [cid, entries] of this.byCid) {
+      const first = entries[0];
+      const parent = entries.find((e) => e.causedBy && e.causedBy.correlationId !== cid)?.causedBy;
+      if (parent && this.byCid.has(parent.correlationId)) continue;
+      out.push({ cid, entries, time: first.time });
+    }
+    return out.sort((a, b) => (a.time < b.time ? 1 : -1));
+  }
+
+  story(cid) {
+    return this.byCid.get(cid) ?? [];
+  }
+}
+
+/** The s3.event entry of a story, if it is an S3 event. */
+export function eventOf(entries) {
+  return entries.find((e) => e.kind === "s3.event");
+}
+
+export function functionName(arn) {
+  return arn ? arn.split(":").slice(6).join(":") || arn : "";
+}
+
+/** One sentence per thing that went wrong (or never happened), in the order it happened. */
+export function explain(entries) {
+  const problems = [];
+  const event = eventOf(entries);
+  if (event) {
+    const matches = event.data?.matches ?? [];
+    if (matches.length === 0) problems.push(`Nothing was notified: the bucket ${event.data.bucket} has no notification configuration.`);
+    else if (!matches.some((m) => m.matched)) problems.push(`No notification configuration matched: ${matches.map((m) => `${m.id || m.service} — ${m.reason}`).join("; ")}.`);
+  }
+  const finalByTarget = new Map();
+  for (const e of entries) {
+    const target = e.target ?? "";
+    if (e.kind === "iam.deny") problems.push(`Denied by a policy: ${e.detail}.`);
+    else if (e.kind === "lambda.recursion") problems.push(`Loop detection stopped it: ${e.detail}`);
+    else if (e.kind === "lambda.invoke" && e.status === "failed") problems.push(`The function ${functionName(target)} failed${e.data?.errorType ? ` (${e.data.errorType})` : ""}: ${e.data?.error ?? e.detail}.`);
+    else if (e.status === "info" && /filtered out/.test(e.detail ?? "")) problems.push(`SNS did not deliver to ${target}: filtered out by the subscription's FilterPolicy.`);
+    else if (e.kind === "events.put" && /matched no enabled rule/.test(e.detail ?? "")) problems.push(`EventBridge: the event matched no enabled rule on ${target.split("/").pop()}.`);
+    else if (e.kind === "sdk.call" && e.status === "failed") problems.push(`The function's call ${e.detail} failed.`);
+    else if (e.kind !== "lambda.invoke" && e.kind !== "sdk.call" && (e.status === "failed" || e.status === "denied" || e.status === "dropped")) {
+      finalByTarget.set(`${e.kind} ${target}`, e);
+    }
+  }
+  for (const e of finalByTarget.values()) {
+    const why = e.detail ?? "";
+    const denied = /AccessDenied|not authorized|may not|denied/i.test(why);
+    problems.push(`${denied ? "Delivery denied" : "Delivery failed"} (${e.kind} to ${e.target}): ${why}`);
+  }
+  return problems;
+}
+
+/** A one-line summary of what went right. */
+export function outcome(entries) {
+  const delivered = entries.filter((e) => e.status === "ok" && e.kind.includes("→")).length;
+  const invoked = entries.filter((e) => e.kind === "lambda.invoke" && e.status === "ok").length;
+  const calls = entries.filter((e) => e.kind === "sdk.call").length;
+  return `${delivered} deliver${delivered === 1 ? "y" : "ies"}, ${invoked} successful invocation${invoked === 1 ? "" : "s"}, ${calls} SDK call${calls === 1 ? "" : "s"} by functions`;
+}
+
+/** Does a story pass the filters (bucket, key prefix, namespace, since)? */
+export function passes(entries, f) {
+  const event = eventOf(entries);
+  if (!event && !f.all) return false;
+  if (f.since && entries[entries.length - 1].time < f.since) return false;
+  if (f.bucket && event?.data?.bucket !== f.bucket) return false;
+  if (f.prefix && !(event?.data?.key ?? "").startsWith(f.prefix)) return false;
+  if (f.ns) {
+    const ns = f.ns.toLowerCase();
+    const text = [event?.data?.bucket, event?.data?.key, ...entries.map((e) => `${e.source ?? ""} ${e.target ?? ""}`)].join(" ").toLowerCase();
+    if (!text.includes(ns)) return false;
+  }
+  return true;
+}

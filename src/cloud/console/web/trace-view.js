@@ -1,0 +1,117 @@
+// The event trace, rendered: one card per S3 event (story), newest first, redrawn as entries
+// stream in. Inside a card: the request, the record (with its encoded key explained), each
+// notification configuration matched or not and why, every delivery attempt, each invocation with
+// its log lines, the function's own SDK calls, and the events those caused as nested cards.
+import { h, shortArn, time } from "./dom.js";
+import { eventOf, explain, functionName, outcome, passes } from "./trace-model.js";
+
+const MAX_STORIES = 100;
+const MAX_DEPTH = 20;
+const openDetails = new Set();
+
+function details(key, summary, ...body) {
+  const el = h("details", { open: openDetails.has(key), dataset: { key } }, h("summary", {}, summary), ...body);
+  el.addEventListener("toggle", () => (el.open ? openDetails.add(key) : openDetails.delete(key)));
+  return el;
+}
+
+const ICON = { ok: "✓", retry: "↻", failed: "✗", dropped: "⊘", denied: "⛔", info: "•" };
+
+function keyNote(data) {
+  if (data.encodedKey === data.key) return h("p", { class: "muted" }, `The key needs no encoding: the record's s3.object.key is "${data.key}" as stored.`);
+  return h(
+    "p",
+    { class: "key-note" },
+    "In the record the key is URL-encoded: ",
+    h("code", {}, data.encodedKey),
+    " stands for ",
+    h("code", {}, data.key),
+    ' (a space is "+", other characters are %XX bytes of UTF-8). A handler decodes it with ',
+    h("code", {}, 'decodeURIComponent(key.replace(/\\+/g, " "))'),
+    ".",
+  );
+}
+
+function step(e, extra = []) {
+  const arrow = [e.source && shortArn(e.source), e.target && shortArn(e.target)].filter(Boolean).join(" → ");
+  return h(
+    "div",
+    { class: `step status-${e.status}`, dataset: { kind: e.kind, status: e.status } },
+    h("span", { class: "t" }, time(e.time)),
+    h("span", { class: "badge" }, ICON[e.status] ?? "•", " ", e.status, e.attempt ? ` #${e.attempt}` : ""),
+    h("span", { class: "kind" }, e.kind),
+    h("span", { class: "arrow" }, arrow),
+    e.detail ? h("div", { class: "detail" }, e.detail) : null,
+    extra,
+  );
+}
+
+function invocation(model, e, entries, depth, seen) {
+  const requestId = e.data?.requestId;
+  const extra = [];
+  if (e.data?.logs?.length) {
+    extra.push(details(`${e.id}:logs`, `log lines (${e.data.logs.length})`, h("pre", { class: "logs" }, e.data.logs.map((l) => l.message).join(""))));
+  }
+  const calls = entries.filter((c) => c.causedBy && c.causedBy.requestId === requestId && c !== e);
+  if (calls.length) extra.push(h("div", { class: "calls" }, h("div", { class: "label" }, "the function's SDK calls"), calls.map((c) => step(c))));
+  const kids = [...(model.children.get(requestId) ?? [])].filter((cid) => cid !== e.correlationId);
+  for (const cid of kids) {
+    const fn = e.target;
+    if (depth >= MAX_DEPTH) {
+      extra.push(h("p", { class: "loop" }, `… and further events (not drawn past depth ${MAX_DEPTH}).`));
+      break;
+    }
+    const loop = seen.has(fn);
+    extra.push(h("div", { class: "child" }, h("div", { class: `label${loop ? " loop" : ""}` }, loop ? `↺ loop: this event reaches ${functionName(fn)} again (round ${depth + 1})` : "caused by this invocation:"), renderStory(model, cid, depth + 1, new Set([...seen, fn]))));
+  }
+  return step(e, extra);
+}
+
+export function renderStory(model, cid, depth = 0, seen = new Set()) {
+  const entries = model.story(cid);
+  const event = eventOf(entries);
+  const problems = explain(entries);
+  const card = h("article", { class: `story${problems.length ? " has-problem" : ""}`, dataset: { cid, bucket: event?.data?.bucket ?? "", key: event?.data?.key ?? "" } });
+  if (event) {
+    const d = event.data;
+    card.append(
+      h("h3", {}, h("span", { class: "event-name" }, d.eventName), " ", h("code", {}, `s3://${d.bucket}/${d.key}`), h("span", { class: "muted" }, ` ${time(event.time)} · ${d.size ?? "?"} bytes · by ${d.principalId} · request ${d.requestId}`)),
+    );
+  } else card.append(h("h3", {}, entries[0].kind, " ", h("span", { class: "muted" }, `${time(entries[0].time)} ${entries[0].detail ?? ""}`)));
+  card.append(
+    problems.length
+      ? h("ul", { class: "summary problem" }, problems.map((p) => h("li", {}, p)))
+      : h("p", { class: "summary ok" }, `✓ ${outcome(entries)}`),
+  );
+  if (event) {
+    card.append(details(`${cid}:record`, "event record", keyNote(event.data), h("pre", { class: "json" }, JSON.stringify(event.data.record, null, 2))));
+    const matches = event.data.matches ?? [];
+    card.append(
+      h(
+        "ul",
+        { class: "configs" },
+        matches.length === 0 ? h("li", { class: "config-match", dataset: { matched: "none" } }, "no notification configuration on this bucket") : null,
+        matches.map((m) =>
+          h("li", { class: "config-match", dataset: { matched: String(m.matched) } }, m.matched ? "✓ " : "✗ ", h("b", {}, m.id || m.service), ` → ${m.service} ${shortArn(m.arn)} — `, m.reason),
+        ),
+      ),
+    );
+  }
+  // A function's SDK calls are drawn under its invocation (when that invocation's entry is here).
+  const invocations = new Set(entries.filter((e) => e.kind === "lambda.invoke").map((e) => e.data?.requestId));
+  const steps = entries.filter((e) => e !== event && !(e.kind !== "lambda.invoke" && e.causedBy && e.causedBy.correlationId === cid && invocations.has(e.causedBy.requestId)));
+  const list = h("div", { class: "steps" });
+  for (const e of steps) list.append(e.kind === "lambda.invoke" ? invocation(model, e, entries, depth, seen) : step(e));
+  card.append(list);
+  return card;
+}
+
+export function renderTrace(model, container, filters, status) {
+  const roots = model.roots().filter((r) => passes(r.entries, filters));
+  const shown = roots.slice(0, MAX_STORIES);
+  container.replaceChildren(...shown.map((r) => renderStory(model, r.cid)));
+  status.textContent =
+    `${model.count} trace entries, ${roots.length} ${filters.all ? "stories" : "S3 events"} match the filters` +
+    (roots.length > shown.length ? ` (newest ${shown.length} shown)` : "") +
+    (model.lost ? ` — ${model.lost} older entries were trimmed from the cloud's memory before this page read them` : "");
+}
