@@ -71,15 +71,20 @@ export function renderStory(model, cid, depth = 0, seen = new Set()) {
   const entries = model.story(cid);
   const event = eventOf(entries);
   const problems = explain(entries);
-  const card = h("article", { class: `story${problems.length ? " has-problem" : ""}`, dataset: { cid, bucket: event?.data?.bucket ?? "", key: event?.data?.key ?? "" } });
+  const quietCard = depth > 0 && event && (event.data.matches ?? []).length === 0;
+  const card = h("article", { class: `story${problems.length && !quietCard ? " has-problem" : ""}`, dataset: { cid, bucket: event?.data?.bucket ?? "", key: event?.data?.key ?? "" } });
   if (event) {
     const d = event.data;
     card.append(
       h("h3", {}, h("span", { class: "event-name" }, d.eventName), " ", h("code", {}, `s3://${d.bucket}/${d.key}`), h("span", { class: "muted" }, ` ${time(event.time)} · ${d.size ?? "?"} bytes · by ${d.principalId} · request ${d.requestId}`)),
     );
   } else card.append(h("h3", {}, entries[0].kind, " ", h("span", { class: "muted" }, `${time(entries[0].time)} ${entries[0].detail ?? ""}`)));
+  // An event a function caused in a bucket nobody listens to is a fact, not a failure.
+  const quiet = depth > 0 && event && (event.data.matches ?? []).length === 0;
   card.append(
-    problems.length
+    quiet
+      ? h("p", { class: "summary muted" }, problems[0])
+      : problems.length
       ? h("ul", { class: "summary problem" }, problems.map((p) => h("li", {}, p)))
       : h("p", { class: "summary ok" }, `✓ ${outcome(entries)}`),
   );
@@ -92,7 +97,7 @@ export function renderStory(model, cid, depth = 0, seen = new Set()) {
         { class: "configs" },
         matches.length === 0 ? h("li", { class: "config-match", dataset: { matched: "none" } }, "no notification configuration on this bucket") : null,
         matches.map((m) =>
-          h("li", { class: "config-match", dataset: { matched: String(m.matched) } }, m.matched ? "✓ " : "✗ ", h("b", {}, m.id || m.service), ` → ${m.service} ${shortArn(m.arn)} — `, m.reason),
+          h("li", { class: "config-match", dataset: { matched: String(m.matched) } }, m.matched ? "✓ " : "✗ ", h("b", {}, m.id || m.service), ` → ${m.arn ? shortArn(m.arn) : m.service} — `, m.reason),
         ),
       ),
     );
