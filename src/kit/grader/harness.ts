@@ -23,6 +23,8 @@ import { repoRoot } from "../paths.js";
 import type { Target } from "../target.js";
 import { errorMessage } from "../wait.js";
 import { typecheckFiles, typeWarnings, type TypecheckResult } from "./typecheck.js";
+import { watchUploads } from "./upload-watch.js";
+import { consoleLink } from "../console-link.js";
 import { CheckFailed, type CheckResult, type GradeContext, type GradeReport, type PhaseResult } from "./types.js";
 
 export interface GradeOptions {
@@ -150,7 +152,10 @@ export async function runGrade(options: GradeOptions): Promise<GradeReport> {
   // Shown first when the checker is done by the end of setup (it usually is: setup packages code); else before the summary.
   await Promise.race([typecheck, new Promise((r) => setImmediate(r))]);
   const passedNames = new Set<string>();
+  // A failing check links to the console's trace of its last upload (local cloud only).
+  const uploads = target.consoleUrl ? watchUploads(clients.s3) : undefined;
   for (const check of lab.grader.checks) {
+    uploads?.reset();
     const started = Date.now();
     let result: CheckResult;
     const blocker = !setupOk ? "setup" : check.needs?.find((n) => !passedNames.has(n));
@@ -182,9 +187,12 @@ export async function runGrade(options: GradeOptions): Promise<GradeReport> {
             : { name: check.name, status: "error", durationMs: Date.now() - started, message: `${err instanceof Error ? err.name : "Error"}: ${errorMessage(err)}`, hint: check.hint };
       }
     }
+    const upload = result.status !== "pass" ? uploads?.last() : undefined;
+    if (upload) result.traceUrl = consoleLink(target.consoleUrl, upload);
     results.push(result);
     options.onCheck?.(result);
   }
+  uploads?.dispose();
 
   // Cleanup always runs (unless --keep), whatever happened above.
   const c0 = Date.now();
