@@ -4,7 +4,8 @@
  * (this 2-core machine is noisy, so ratios are what to compare between runs).
  * Scenarios: startup, s3, events (S3 → SQS, SNS, EventBridge), lambda, iam,
  * auth (signature verification on vs --auth any), pipeline (lab 03: 100 image uploads end to end, and its grader),
- * grades (each lab's grade time: solution, untouched starter, a handler that throws).
+ * grades (each lab's grade time: solution, untouched starter, a handler that throws),
+ * console (start-up with the console, its trace stream under a 500-upload burst).
  * With no argument, all of them run.
  * Exit code is 0 even when a target is missed: this is a measurement, not a test.
  */
@@ -71,3 +72,5 @@ if (needsServers) {
     await baseline.stop();
   }
 }
+
+if (want("console")) await section("Console (start-up, trace stream under a 500-upload burst)", async () => (await import("./scenarios/console.js")).consoleScenario());

@@ -4,7 +4,10 @@
  * itself (/_localcloud/…, admin.ts), otherwise works out the service
  * (identify.ts), reads the body, authenticates the caller (auth/gate.ts:
  * SigV4 verified, foreign Origins refused), and hands a GatewayRequest to the
- * service. Whatever happens — a body
+ * service. /_localcloud/console is handed to the console (console/index.ts),
+ * imported on its first request. A request whose X-Amzn-Trace-Id is a Lambda
+ * invocation's gets `ctx.causedBy` and is traced as "sdk.call" (the console
+ * shows a function's own calls under its invocation). Whatever happens — a body
  * that ends early, a handler that throws, a service the cloud does not have —
  * the client gets an AWS-shaped error and the server keeps running.
  *

@@ -4,7 +4,9 @@
  * the runtime's FunctionSpec from the function record (unpacked code dir,
  * execution-role credentials, reserved concurrency), sends the function's log
  * lines to CloudWatch Logs (`/aws/lambda/<name>`, one stream per execution
- * environment) when its role may write them (log-permission.ts), records every invocation in the trace, and turns the
+ * environment) when its role may write them (log-permission.ts), records every invocation in the trace (with its
+ * request id and START … REPORT log lines, for the console; the invocation's X-Amzn-Trace-Id Root is remembered so
+ * the function's SDK calls and the events they cause are linked to it), and turns the
  * runtime's throttle into AWS's 429 TooManyRequestsException.
  */
 import type { Cloud } from "../../core/cloud.js";

@@ -10,7 +10,10 @@
  * shape), state.ts (persisted per bucket), event-names.ts, key-filter.ts,
  * key-encoding.ts, event-record.ts (§2 record), eventbridge-event.ts (§4
  * EventBridge event), test-event.ts (s3:TestEvent), router.ts (matching and
- * delivery through cloud.destinations).
+ * delivery through cloud.destinations), trace-facts.ts (the "s3.event" trace
+ * entry the console shows: the record, the encoded key, each configuration
+ * matched or not and why — recorded for every object event, configured or not,
+ * and linked to the Lambda invocation whose SDK call caused it).
  *
  * **Gaps** (not implemented)
  * - Events S3 here never produces: IntelligentTiering, Replication:*,
