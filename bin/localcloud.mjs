@@ -87,4 +87,6 @@ async function ensureBuilt() {
 }
 
 await ensureBuilt();
+// The console reads its page from the sources (console/static-files.ts): the bundle's copy can be swapped by another launch's rebuild.
+process.env.LOCALCLOUD_CONSOLE_WEB ??= path.join(srcDir, "console", "web");
 await import(pathToFileURL(path.join(outDir, "cli.js")).href);

@@ -40,9 +40,11 @@ export interface TraceEntry {
 /** One invocation, as the entries it causes point back to it. */
 export interface InvocationLink {
   correlationId: string;
-  /** The invocation's request id. */
+  /** The invocation's request id (the same for every retry of an async event). */
   requestId: string;
   functionArn: string;
+  /** The X-Amzn-Trace-Id Root of this one attempt (each retry gets its own). */
+  traceRoot?: string;
 }
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -134,7 +136,7 @@ export class TraceLog {
   rememberInvocation(traceHeader: string | undefined, link: InvocationLink): void {
     const root = traceRootOf(traceHeader);
     if (!root) return;
-    this.invocations.set(root, link);
+    this.invocations.set(root, { ...link, traceRoot: root });
     if (this.invocations.size > REMEMBERED_INVOCATIONS) this.invocations.delete(this.invocations.keys().next().value!);
   }
 

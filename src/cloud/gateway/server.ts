@@ -244,6 +244,7 @@ export async function startGateway(cloud: Cloud, port: number, host: string, opt
     };
 
     if (service?.handleRaw) {
+      if (ctx.causedBy) res.once("finish", () => recordSdkCall(cloud, ctx, gatewayReq, res.statusCode));
       await service.handleRaw(req, res, ctx, gatewayReq.body);
       return;
     }

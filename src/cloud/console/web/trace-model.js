@@ -6,7 +6,7 @@
 export class TraceModel {
   constructor() {
     this.byCid = new Map();
-    /** invocation request id → child correlation ids (events its SDK calls caused). */
+    /** invocation (trace root of one attempt, else request id) → child correlation ids (events its SDK calls caused). */
     this.children = new Map();
     this.count = 0;
     this.lost = 0;
@@ -19,8 +19,9 @@ export class TraceModel {
     list.push(entry);
     const parent = entry.causedBy;
     if (parent && entry.correlationId !== parent.correlationId) {
-      let kids = this.children.get(parent.requestId);
-      if (!kids) this.children.set(parent.requestId, (kids = new Set()));
+      const id = invocationKey(parent);
+      let kids = this.children.get(id);
+      if (!kids) this.children.set(id, (kids = new Set()));
       kids.add(entry.correlationId);
     }
   }
@@ -40,6 +41,11 @@ export class TraceModel {
   story(cid) {
     return this.byCid.get(cid) ?? [];
   }
+}
+
+/** Which invocation attempt a link (causedBy) or a lambda.invoke entry's data names: retries share a request id, not a trace root. */
+export function invocationKey(link) {
+  return link?.traceRoot ?? link?.requestId;
 }
 
 /** The s3.event entry of a story, if it is an S3 event. */
@@ -68,7 +74,8 @@ export function explain(entries) {
     else if (e.kind === "lambda.invoke" && e.status === "failed") problems.push(`The function ${functionName(target)} failed${e.data?.errorType ? ` (${e.data.errorType})` : ""}: ${e.data?.error ?? e.detail}.`);
     else if (e.status === "info" && /filtered out/.test(e.detail ?? "")) problems.push(`SNS did not deliver to ${target}: filtered out by the subscription's FilterPolicy.`);
     else if (e.kind === "events.put" && /matched no enabled rule/.test(e.detail ?? "")) problems.push(`EventBridge: the event matched no enabled rule on ${target.split("/").pop()}.`);
-    else if (e.kind === "sdk.call" && e.status === "failed") problems.push(`The function's call ${e.detail} failed.`);
+    // A 4xx a handler expects (a conditional write that lost, a HeadObject 404) is not a problem; a refusal without an IAM reason, or a 5xx, is.
+    else if (e.kind === "sdk.call" && ((e.data?.status === 403 && !entries.some((d) => d.kind === "iam.deny" && d.data?.requestId === e.data?.requestId)) || e.data?.status >= 500)) problems.push(`The function's call ${e.detail} was refused.`);
     else if (e.kind !== "lambda.invoke" && e.kind !== "sdk.call" && (e.status === "failed" || e.status === "denied" || e.status === "dropped")) {
       finalByTarget.set(`${e.kind} ${target}`, e);
     }
@@ -78,7 +85,10 @@ export function explain(entries) {
     const denied = /AccessDenied|not authorized|may not|denied/i.test(why);
     problems.push(`${denied ? "Delivery denied" : "Delivery failed"} (${e.kind} to ${e.target}): ${why}`);
   }
-  return problems;
+  // Retries repeat the same sentence: say it once, with how often it happened.
+  const counts = new Map();
+  for (const p of problems) counts.set(p, (counts.get(p) ?? 0) + 1);
+  return [...counts].map(([p, n]) => (n > 1 ? `${p} (${n} times: every attempt)` : p));
 }
 
 /** A one-line summary of what went right. */

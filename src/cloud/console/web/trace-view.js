@@ -3,7 +3,7 @@
 // notification configuration matched or not and why, every delivery attempt, each invocation with
 // its log lines, the function's own SDK calls, and the events those caused as nested cards.
 import { h, shortArn, time } from "./dom.js";
-import { eventOf, explain, functionName, outcome, passes } from "./trace-model.js";
+import { eventOf, explain, functionName, invocationKey, outcome, passes } from "./trace-model.js";
 
 const MAX_STORIES = 100;
 const MAX_DEPTH = 20;
@@ -47,14 +47,14 @@ function step(e, extra = []) {
 }
 
 function invocation(model, e, entries, depth, seen) {
-  const requestId = e.data?.requestId;
+  const id = invocationKey(e.data);
   const extra = [];
   if (e.data?.logs?.length) {
     extra.push(details(`${e.id}:logs`, `log lines (${e.data.logs.length})`, h("pre", { class: "logs" }, e.data.logs.map((l) => l.message).join(""))));
   }
-  const calls = entries.filter((c) => c.causedBy && c.causedBy.requestId === requestId && c !== e);
+  const calls = entries.filter((c) => c.causedBy && invocationKey(c.causedBy) === id && c !== e);
   if (calls.length) extra.push(h("div", { class: "calls" }, h("div", { class: "label" }, "the function's SDK calls"), calls.map((c) => step(c))));
-  const kids = [...(model.children.get(requestId) ?? [])].filter((cid) => cid !== e.correlationId);
+  const kids = [...(model.children.get(id) ?? [])].filter((cid) => cid !== e.correlationId);
   for (const cid of kids) {
     const fn = e.target;
     if (depth >= MAX_DEPTH) {
@@ -71,7 +71,7 @@ export function renderStory(model, cid, depth = 0, seen = new Set()) {
   const entries = model.story(cid);
   const event = eventOf(entries);
   const problems = explain(entries);
-  const quietCard = depth > 0 && event && (event.data.matches ?? []).length === 0;
+  const quietCard = depth > 0 && event && !(event.data.matches ?? []).some((m) => m.matched);
   const card = h("article", { class: `story${problems.length && !quietCard ? " has-problem" : ""}`, dataset: { cid, bucket: event?.data?.bucket ?? "", key: event?.data?.key ?? "" } });
   if (event) {
     const d = event.data;
@@ -79,11 +79,11 @@ export function renderStory(model, cid, depth = 0, seen = new Set()) {
       h("h3", {}, h("span", { class: "event-name" }, d.eventName), " ", h("code", {}, `s3://${d.bucket}/${d.key}`), h("span", { class: "muted" }, ` ${time(event.time)} · ${d.size ?? "?"} bytes · by ${d.principalId} · request ${d.requestId}`)),
     );
   } else card.append(h("h3", {}, entries[0].kind, " ", h("span", { class: "muted" }, `${time(entries[0].time)} ${entries[0].detail ?? ""}`)));
-  // An event a function caused in a bucket nobody listens to is a fact, not a failure.
-  const quiet = depth > 0 && event && (event.data.matches ?? []).length === 0;
+  // An event a function caused that notifies nobody is a fact (often the point: no loop), not a failure.
+  const quiet = depth > 0 && event && !(event.data.matches ?? []).some((m) => m.matched);
   card.append(
     quiet
-      ? h("p", { class: "summary muted" }, problems[0])
+      ? h("p", { class: "summary muted" }, problems[0].replace("No notification configuration matched", "Notified nobody (no configuration matched)"))
       : problems.length
       ? h("ul", { class: "summary problem" }, problems.map((p) => h("li", {}, p)))
       : h("p", { class: "summary ok" }, `✓ ${outcome(entries)}`),
@@ -103,8 +103,8 @@ export function renderStory(model, cid, depth = 0, seen = new Set()) {
     );
   }
   // A function's SDK calls are drawn under its invocation (when that invocation's entry is here).
-  const invocations = new Set(entries.filter((e) => e.kind === "lambda.invoke").map((e) => e.data?.requestId));
-  const steps = entries.filter((e) => e !== event && !(e.kind !== "lambda.invoke" && e.causedBy && e.causedBy.correlationId === cid && invocations.has(e.causedBy.requestId)));
+  const invocations = new Set(entries.filter((e) => e.kind === "lambda.invoke").map((e) => invocationKey(e.data)));
+  const steps = entries.filter((e) => e !== event && !(e.kind !== "lambda.invoke" && e.causedBy && e.causedBy.correlationId === cid && invocations.has(invocationKey(e.causedBy))));
   const list = h("div", { class: "steps" });
   for (const e of steps) list.append(e.kind === "lambda.invoke" ? invocation(model, e, entries, depth, seen) : step(e));
   card.append(list);

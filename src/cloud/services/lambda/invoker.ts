@@ -17,6 +17,7 @@ import type { CodeStore } from "./code-package.js";
 import type { ExecutionRoles } from "./execution-role.js";
 import type { FunctionRecord } from "./state.js";
 import { LogPermission } from "./log-permission.js";
+import { traceRootOf } from "../../core/trace.js";
 
 /** Local bound on live execution environments across all functions (AWS: account concurrency 1000). */
 const MAX_ENVIRONMENTS = Number(process.env.LOCALCLOUD_LAMBDA_MAX_ENVIRONMENTS) || 10;
@@ -115,7 +116,7 @@ export class Invoker {
       detail: result.functionError
         ? `request ${result.requestId}: ${result.errorType ?? "error"} — ${summarize(result.payload)} (log stream ${result.logStreamName})`
         : `request ${result.requestId} in ${result.durationMs.toFixed(1)} ms${result.initDurationMs !== undefined ? ` (cold start ${result.initDurationMs.toFixed(0)} ms)` : ""}`,
-      data: invocationFacts(result),
+      data: { ...invocationFacts(result), traceRoot: traceRootOf(meta.traceHeader) },
     });
     return result;
   }
