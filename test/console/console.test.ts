@@ -29,6 +29,11 @@ export const handler = async (event) => {
   for (const r of event.Records) {
     const key = decodeURIComponent(r.s3.object.key.replace(/\\+/g, " "));
     console.log("processing", key);
+    if (key.startsWith("loop/")) {
+      // Writes into its own trigger: a loop, which Lambda's recursion detection stops.
+      await s3.send(new PutObjectCommand({ Bucket: "console-loop", Key: key + "+", Body: "again" }));
+      continue;
+    }
     const bucket = key.startsWith("deny-") ? "console-locked" : "console-out";
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: "copy-of-" + key, Body: "done" }));
   }
@@ -58,14 +63,16 @@ describe.skipIf(!chromiumPath)("the console in Chromium", () => {
       new PutRolePolicyCommand({
         RoleName: ROLE_NAME,
         PolicyName: "write-console-out",
-        PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:PutObject", Resource: "arn:aws:s3:::console-out/*" }] }),
+        PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:PutObject", Resource: ["arn:aws:s3:::console-out/*", "arn:aws:s3:::console-loop/*"] }] }),
       }),
     );
-    for (const Bucket of ["console-in", "console-out", "console-locked", "console-denied"]) await s3.send(new CreateBucketCommand({ Bucket }));
+    for (const Bucket of ["console-in", "console-out", "console-locked", "console-denied", "console-loop"]) await s3.send(new CreateBucketCommand({ Bucket }));
     await createFunction(lambda, "console-echo", HANDLER);
     await lambda.send(new AddPermissionCommand({ FunctionName: "console-echo", StatementId: "s3-in", Action: "lambda:InvokeFunction", Principal: "s3.amazonaws.com", SourceArn: "arn:aws:s3:::console-in" }));
+    await lambda.send(new AddPermissionCommand({ FunctionName: "console-echo", StatementId: "s3-loop", Action: "lambda:InvokeFunction", Principal: "s3.amazonaws.com", SourceArn: "arn:aws:s3:::console-loop" }));
     const config = (id: string) => ({ LambdaFunctionConfigurations: [{ Id: id, LambdaFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:console-echo", Events: ["s3:ObjectCreated:*" as const], Filter: { Key: { FilterRules: [{ Name: "suffix" as const, Value: ".txt" }] } } }] });
     await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: "console-in", NotificationConfiguration: config("echo-txt") }));
+    await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: "console-loop", NotificationConfiguration: { LambdaFunctionConfigurations: [{ Id: "loop", LambdaFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:console-echo", Events: ["s3:ObjectCreated:*"], Filter: { Key: { FilterRules: [{ Name: "prefix", Value: "loop/" }] } } }] } }));
     // No permission for this bucket: saved without the destination check, so the delivery itself is denied.
     await s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: "console-denied", NotificationConfiguration: config("no-permission"), SkipDestinationValidation: true }));
     lambda.destroy();
@@ -120,6 +127,16 @@ describe.skipIf(!chromiumPath)("the console in Chromium", () => {
     await screenshot("denied");
   });
 
+  it("shows a function that writes into its own trigger as a loop, and where loop detection stopped it", async () => {
+    await s3.send(new PutObjectCommand({ Bucket: "console-loop", Key: "loop/start", Body: "x" }));
+    const story = page.locator('article.story[data-bucket="console-loop"][data-key="loop/start"]').first();
+    await story.locator(":scope > .summary.problem", { hasText: "loop detection stopped it" }).waitFor({ timeout: 30_000 });
+    await expect(story.locator(":scope > .summary.problem").innerText()).resolves.toMatch(/A loop: this event caused 1[67] more event\(s\) in turn, until Lambda's loop detection stopped it — Lambda stopped a recursive invocation of console-echo/);
+    await expect(story.locator(".label.loop").first().innerText()).resolves.toContain("this event reaches console-echo again");
+    await expect(story.locator('.step[data-kind="lambda.recursion"][data-status="dropped"]').count()).resolves.toBe(1);
+    await screenshot("loop");
+  });
+
   it("says why an upload notified nothing", async () => {
     await s3.send(new PutObjectCommand({ Bucket: "console-in", Key: "photo.jpg", Body: "x" }));
     const story = page.locator('article.story[data-key="photo.jpg"]').first();
@@ -135,7 +152,10 @@ describe.skipIf(!chromiumPath)("the console in Chromium", () => {
     await page.locator("#resource-detail tr.row", { hasText: "pic.png" }).click();
     const img = page.locator("#resource-detail img.preview");
     await img.waitFor({ timeout: 10_000 });
-    await expect(img.evaluate((el: HTMLImageElement) => el.decode().then(() => [el.naturalWidth, el.naturalHeight]))).resolves.toEqual([96, 64]);
+    await expect(img.evaluate((el) => {
+      const image = el as unknown as { decode(): Promise<void>; naturalWidth: number; naturalHeight: number };
+      return image.decode().then(() => [image.naturalWidth, image.naturalHeight]);
+    })).resolves.toEqual([96, 64]);
     await expect(page.locator("#resource-detail").innerText()).resolves.toContain("x-amz-meta-origin");
     await screenshot("preview");
     await page.click('a.tab[data-view="trace"]');

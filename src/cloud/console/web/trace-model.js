@@ -41,6 +41,25 @@ export class TraceModel {
   story(cid) {
     return this.byCid.get(cid) ?? [];
   }
+
+  /** Every entry of the stories this one caused, transitively (bounded: a loop is at most a few dozen rounds). */
+  descendants(cid, limit = 200) {
+    const out = [];
+    const seen = new Set([cid]);
+    const queue = [cid];
+    while (queue.length && seen.size < limit) {
+      for (const e of this.story(queue.shift())) {
+        if (e.kind !== "lambda.invoke") continue;
+        for (const kid of this.children.get(invocationKey(e.data)) ?? []) {
+          if (seen.has(kid)) continue;
+          seen.add(kid);
+          queue.push(kid);
+          out.push(...this.story(kid));
+        }
+      }
+    }
+    return { entries: out, stories: seen.size - 1 };
+  }
 }
 
 /** Which invocation attempt a link (causedBy) or a lambda.invoke entry's data names: retries share a request id, not a trace root. */

@@ -61,16 +61,52 @@ function invocation(model, e, entries, depth, seen) {
       extra.push(h("p", { class: "loop" }, `… and further events (not drawn past depth ${MAX_DEPTH}).`));
       break;
     }
-    const loop = seen.has(fn);
-    extra.push(h("div", { class: "child" }, h("div", { class: `label${loop ? " loop" : ""}` }, loop ? `↺ loop: this event reaches ${functionName(fn)} again (round ${depth + 1})` : "caused by this invocation:"), renderStory(model, cid, depth + 1, new Set([...seen, fn]))));
+    if (seen.has(fn)) {
+      // The same function again: a loop. Its rounds are listed flat, not nested ever deeper.
+      extra.push(h("div", { class: "child" }, h("div", { class: "label loop" }, `↺ loop: this event reaches ${functionName(fn)} again — round by round:`), loopChain(model, cid)));
+      continue;
+    }
+    extra.push(h("div", { class: "child" }, h("div", { class: "label" }, "caused by this invocation:"), renderStory(model, cid, depth + 1, new Set([...seen, fn]))));
   }
   return step(e, extra);
+}
+
+/** The rounds of a loop, one line each, ending with what stopped it (or where the trace ends). */
+function loopChain(model, cid) {
+  const rows = [];
+  let next = cid;
+  const visited = new Set();
+  while (next && !visited.has(next) && rows.length < 100) {
+    visited.add(next);
+    const entries = model.story(next);
+    const event = eventOf(entries);
+    const invoke = entries.filter((e) => e.kind === "lambda.invoke").pop();
+    const stop = entries.find((e) => e.kind === "lambda.recursion");
+    rows.push(
+      h(
+        "li",
+        { class: "round" },
+        event ? h("code", {}, `s3://${event.data.bucket}/${event.data.key}`) : entries[0]?.kind,
+        invoke ? ` → ${functionName(invoke.target)} ${invoke.status === "ok" ? "✓" : "✗"} (${invoke.data?.durationMs?.toFixed?.(0) ?? "?"} ms)` : "",
+        stop ? step(stop) : null,
+      ),
+    );
+    next = invoke ? [...(model.children.get(invocationKey(invoke.data)) ?? [])][0] : undefined;
+  }
+  return h("ol", { class: "loop-chain" }, rows);
 }
 
 export function renderStory(model, cid, depth = 0, seen = new Set()) {
   const entries = model.story(cid);
   const event = eventOf(entries);
   const problems = explain(entries);
+  if (depth === 0) {
+    // A loop ends far down the chain: say at the top that it happened and where it was stopped.
+    const { entries: below, stories } = model.descendants(cid);
+    const stop = below.find((e) => e.kind === "lambda.recursion");
+    if (stop) problems.unshift(`A loop: this event caused ${stories} more event(s) in turn, until Lambda's loop detection stopped it — ${stop.detail}`);
+    else if (below.some((e) => e.status === "failed" || e.status === "denied")) problems.push(`Something this event caused failed: see the events below.`);
+  }
   const quietCard = depth > 0 && event && !(event.data.matches ?? []).some((m) => m.matched);
   const card = h("article", { class: `story${problems.length && !quietCard ? " has-problem" : ""}`, dataset: { cid, bucket: event?.data?.bucket ?? "", key: event?.data?.key ?? "" } });
   if (event) {
