@@ -3,7 +3,9 @@
  * SDK upload appears in the live trace with its delivery, its invocation
  * (log lines), the function's own SDK call and the event that call caused; a
  * delivery the function policy denies, and a function call the role's policy
- * denies, each say why; an image object shows its preview; a page of another
+ * denies, each say why; a loop is shown round by round up to where loop
+ * detection stopped it; an image object shows its preview; a queue is peeked
+ * without receiving its messages; a page of another
  * origin (same site, other port) cannot read or drive the console, and a
  * rebound host name is refused. Screenshots go to a temp dir and are checked
  * non-empty. One cloud and one browser for the file.
@@ -18,6 +20,7 @@ import type { Browser, Page } from "playwright-core";
 import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { AddPermissionCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
+import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { startTestCloud, type TestCloud } from "../helpers/cloud.js";
 import { createExecutionRole, createFunction, ROLE_NAME } from "../helpers/lambda.js";
 import { chromiumArgs, chromiumPath, pngOf } from "./browser.js";
@@ -142,6 +145,15 @@ describe.skipIf(!chromiumPath)("the console in Chromium", () => {
     const story = page.locator('article.story[data-key="photo.jpg"]').first();
     await story.waitFor({ timeout: 10_000 });
     await expect(story.locator(".summary.problem").innerText()).resolves.toContain('No notification configuration matched: echo-txt — the key "photo.jpg" does not end with the suffix ".txt"');
+
+    // Filtered by bucket and key prefix, only that bucket's stories stay.
+    await page.fill('#filters input[name="bucket"]', "console-in");
+    await page.fill('#filters input[name="prefix"]', "photo");
+    await expect.poll(() => page.locator("#stories > article.story").count(), { timeout: 5000 }).toBe(1);
+    await expect(page.locator("#stories > article.story").getAttribute("data-key")).resolves.toBe("photo.jpg");
+    expect(new URL(page.url()).hash).toContain("bucket=console-in");
+    await page.fill('#filters input[name="bucket"]', "");
+    await page.fill('#filters input[name="prefix"]', "");
   });
 
   it("previews an image object", async () => {
@@ -158,7 +170,24 @@ describe.skipIf(!chromiumPath)("the console in Chromium", () => {
     })).resolves.toEqual([96, 64]);
     await expect(page.locator("#resource-detail").innerText()).resolves.toContain("x-amz-meta-origin");
     await screenshot("preview");
-    await page.click('a.tab[data-view="trace"]');
+  });
+
+  it("peeks at a queue's messages without receiving them", async () => {
+    const sqs = new SQSClient(cloud.clientConfig);
+    try {
+      const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: "console-peek" }));
+      await sqs.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify({ hello: "from the test" }) }));
+      await page.click('a.kind[data-kind="queues"]');
+      await page.click(`#resource-list tr.row[data-id="${QueueUrl}"]`);
+      await page.locator("#resource-detail", { hasText: "from the test" }).waitFor({ timeout: 10_000 });
+      await expect(page.locator("#resource-detail").innerText()).resolves.toContain("peeked: not received");
+      // Looking changed nothing: the first real receive is the message's first.
+      const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl, MessageSystemAttributeNames: ["ApproximateReceiveCount"] }));
+      expect(got.Messages?.[0]?.Attributes?.ApproximateReceiveCount).toBe("1");
+    } finally {
+      sqs.destroy();
+      await page.click('a.tab[data-view="trace"]');
+    }
   });
 
   it("cannot be read or driven by a page of another origin, nor through a rebound host name", async () => {
