@@ -12,6 +12,7 @@ import { AddPermissionCommand, CreateFunctionCommand, LambdaClient, waitUntilFun
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { zipSync, strToU8 } from "fflate";
 import { randomBytes } from "node:crypto";
+import { consoleStartupRows } from "./console-startup.js";
 import { clientConfig, median, percentile, runConcurrent, spawnBaseline, spawnCloud, type Proc, type Row } from "../lib.js";
 
 const BURST = 500;
@@ -117,7 +118,7 @@ async function startupRows(): Promise<Row[]> {
 }
 
 export async function consoleScenario(): Promise<Row[]> {
-  const rows = await startupRows();
+  const rows = [...(await consoleStartupRows()), ...(await startupRows())];
   const token = randomBytes(16).toString("hex");
   const proc = await spawnWithToken(token);
   const cfg = clientConfig(proc.endpoint);
