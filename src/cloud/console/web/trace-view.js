@@ -96,6 +96,15 @@ function loopChain(model, cid) {
   return h("ol", { class: "loop-chain" }, rows);
 }
 
+/** An event on an EventBridge bus: the event, and each rule's decision. */
+function busEvent(e) {
+  const rules = e.data?.rules ?? [];
+  return step(e, [
+    rules.length ? h("ul", { class: "configs" }, rules.map((r) => h("li", { class: "config-match", dataset: { matched: String(r.matched) } }, r.matched ? "✓ " : "✗ ", h("b", {}, r.name), ` — ${r.why}`))) : null,
+    e.data?.event ? details(`${e.id}:event`, "EventBridge event", h("pre", { class: "json" }, JSON.stringify(e.data.event, null, 2))) : null,
+  ]);
+}
+
 export function renderStory(model, cid, depth = 0, seen = new Set()) {
   const entries = model.story(cid);
   const event = eventOf(entries);
@@ -142,7 +151,7 @@ export function renderStory(model, cid, depth = 0, seen = new Set()) {
   const invocations = new Set(entries.filter((e) => e.kind === "lambda.invoke").map((e) => invocationKey(e.data)));
   const steps = entries.filter((e) => e !== event && !(e.kind !== "lambda.invoke" && e.causedBy && e.causedBy.correlationId === cid && invocations.has(invocationKey(e.causedBy))));
   const list = h("div", { class: "steps" });
-  for (const e of steps) list.append(e.kind === "lambda.invoke" ? invocation(model, e, entries, depth, seen) : step(e));
+  for (const e of steps) list.append(e.kind === "lambda.invoke" ? invocation(model, e, entries, depth, seen) : e.kind === "events.put" ? busEvent(e) : step(e));
   card.append(list);
   return card;
 }
