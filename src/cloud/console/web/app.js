@@ -104,6 +104,11 @@ if (!hasToken()) {
     (text) => {
       live.textContent = text;
       live.classList.toggle("on", text === "live");
+      // A wrong or stale token (the cloud was restarted with a new one): say what to do instead of an empty page.
+      const refused = /refused/.test(text);
+      const help = document.getElementById("no-token");
+      help.hidden = !refused;
+      if (refused) help.querySelector("h2").textContent = "The cloud did not accept this link's token (it may have been restarted): open the link it printed most recently";
     },
   );
   show(state.get("view") === "resources" ? "resources" : "trace");
