@@ -16,6 +16,9 @@ export interface ConsoleFilter {
   key?: string;
   /** A lab namespace: every resource name of a run contains it. */
   ns?: string;
+  /** Only events from … to … (ISO times): e.g. one check's run, not the cleanup's deletes that follow. */
+  from?: string;
+  to?: string;
 }
 
 export function consoleLink(base: string | undefined, filter: ConsoleFilter = {}): string | undefined {

@@ -49,7 +49,11 @@ it("links a failing check to the trace of its last upload", async () => {
   expect(passed!.traceUrl).toBeUndefined();
   const bucket = new URLSearchParams(failed!.traceUrl!.split("#")[1]).get("bucket")!;
   expect(bucket).toContain("in");
-  expect(failed!.traceUrl).toBe(consoleLink(base, { bucket, key: "photos/cat 1.jpg" }));
+  const params = new URLSearchParams(failed!.traceUrl!.split("#")[1]);
+  expect(params.get("key")).toBe("photos/cat 1.jpg");
+  // The check's time window, so the console shows this check's uploads, not the cleanup's deletes that follow.
+  expect(Date.parse(params.get("from")!)).toBeLessThan(Date.parse(params.get("to")!));
+  expect(failed!.traceUrl).toBe(consoleLink(base, { bucket, key: "photos/cat 1.jpg", from: params.get("from")!, to: params.get("to")! }));
   expect(formatCheckLine(failed!)).toContain(`trace: ${failed!.traceUrl}`);
   // The link's trace is there: the console's API has that upload's event.
   const res = await fetch(`${cloud.endpoint}/_localcloud/console/api/traces`, { headers: { "x-localcloud-token": cloud.adminToken } });

@@ -188,7 +188,7 @@ export async function runGrade(options: GradeOptions): Promise<GradeReport> {
       }
     }
     const upload = result.status !== "pass" ? uploads?.last() : undefined;
-    if (upload) result.traceUrl = consoleLink(target.consoleUrl, upload);
+    if (upload) result.traceUrl = consoleLink(target.consoleUrl, { ...upload, from: new Date(started - 1000).toISOString(), to: new Date(Date.now() + 1000).toISOString() });
     results.push(result);
     options.onCheck?.(result);
   }

@@ -27,6 +27,9 @@ function filters() {
     ns: String(f.get("ns") ?? "").trim(),
     since: minutes ? new Date(Date.now() - minutes * 60_000).toISOString() : "",
     all: f.get("all") === "on",
+    // From a link (a failing check's time window); "show all times" drops them.
+    from: state.get("from") ?? "",
+    to: state.get("to") ?? "",
   };
 }
 
@@ -36,7 +39,23 @@ function redraw() {
   scheduled = true;
   setTimeout(() => {
     scheduled = false;
-    if (state.get("view") !== "resources") renderTrace(model, stories, filters(), traceStatus);
+    if (state.get("view") !== "resources") {
+      renderTrace(model, stories, filters(), traceStatus);
+      if (state.get("from") || state.get("to")) {
+        const all = document.createElement("a");
+        all.href = "#";
+        all.className = "show-all-times";
+        all.textContent = "show all times";
+        all.addEventListener("click", (ev) => {
+          ev.preventDefault();
+          state.delete("from");
+          state.delete("to");
+          saveState();
+          redraw();
+        });
+        traceStatus.append(` — only ${state.get("from")?.slice(11, 19) ?? "…"} to ${state.get("to")?.slice(11, 19) ?? "…"} (UTC) `, all);
+      }
+    }
   }, 150);
 }
 

@@ -123,6 +123,9 @@ export function passes(entries, f) {
   const event = eventOf(entries);
   if (!event && !f.all) return false;
   if (f.since && entries[entries.length - 1].time < f.since) return false;
+  const at = (event ?? entries[0]).time;
+  if (f.from && at < f.from) return false;
+  if (f.to && at > f.to) return false;
   if (f.bucket && event?.data?.bucket !== f.bucket) return false;
   if (f.prefix && !(event?.data?.key ?? "").startsWith(f.prefix)) return false;
   if (f.ns) {
