@@ -101,6 +101,10 @@ export function explain(entries) {
   }
   for (const e of finalByTarget.values()) {
     const why = e.detail ?? "";
+    if (e.kind === "lambda.async") {
+      problems.push(`Lambda gave up on the event for ${functionName(e.target)}: ${why}`);
+      continue;
+    }
     const denied = /AccessDenied|not authorized|may not|denied/i.test(why);
     problems.push(`${denied ? "Delivery denied" : "Delivery failed"} (${e.kind} to ${e.target}): ${why}`);
   }
