@@ -41,6 +41,14 @@
  *   same-origin pages it opens itself.
  * - Resources are listed in one region at a time (?region=, default us-east-1),
  *   at most 1000 objects / 100 messages / 50 items per view.
+ * - The trace lives in memory: the newest 10,000 entries, gone on restart;
+ *   the page draws the newest 100 stories that pass its filters.
+ * - An SNS subscription's FilterPolicy decision says "filtered out", not
+ *   which attribute failed; EventBridge rules say matched or not, not which
+ *   field of the pattern differed.
+ * - S3 → SQS/SNS deliveries are not re-checked against the queue or topic
+ *   policy at delivery time (only when the configuration is saved), so no
+ *   denial can appear there; S3 → Lambda, SNS → * and EventBridge → * can.
  *
  * **Extension points**: resources/registry.ts holds one entry per resource
  * kind (list + detail, returned as generic sections the page renders), so
