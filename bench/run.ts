@@ -7,6 +7,7 @@
  * grades (each lab's grade time: solution, untouched starter, a handler that throws),
  * fanout5 (lab 05: S3 → SNS → Lambda, raw SQS and filtered email for 300 uploads).
  * sfn (S3 → EventBridge → Step Functions, two Lambda tasks, 100 uploads).
+ * console (start-up with the console, its trace stream under a 500-upload burst).
  * With no argument, all of them run.
  * Exit code is 0 even when a target is missed: this is a measurement, not a test.
  */
@@ -75,3 +76,5 @@ if (needsServers) {
     await baseline.stop();
   }
 }
+
+if (want("console")) await section("Console (start-up, trace stream under a 500-upload burst)", async () => (await import("./scenarios/console.js")).consoleScenario());

@@ -9,7 +9,8 @@
  * node_modules/.cache/s3-event-labs/cloud/cli.js (only when a source file or
  * the lockfile changed), and imports it. The Lambda runtime's bootstrap/
  * (plain JavaScript run in its own processes) is copied beside cli.js, where
- * runtime/environment.ts looks for it, as it does beside itself in src/.
+ * runtime/environment.ts looks for it, as it does beside itself in src/; so
+ * is the console's web/ folder (plain HTML, CSS and ES modules, no build).
  * dynalite (loaded on demand, with its LevelDB) and the AWS SDK (resolved for
  * Lambda functions from node_modules) stay external.
  */
@@ -68,9 +69,12 @@ async function ensureBuilt() {
   // The bundle's import.meta.url is cli.js at the build root; environment.ts finds bootstrap/ beside
   // itself, so the bootstrap folder goes beside cli.js.
   const bootstrapDir = path.join(srcDir, "services", "lambda", "runtime", "bootstrap");
+  // The console's page and modules (console/static-files.ts looks for web/ beside itself, so beside cli.js).
+  const consoleWebDir = path.join(srcDir, "console", "web");
   for (const file of files.filter((f) => !f.endsWith(".ts"))) {
-    if (!file.startsWith(bootstrapDir + path.sep)) throw new Error(`localcloud launcher: do not know where ${file} belongs in the bundle`);
-    const dest = path.join(tmp, "bootstrap", path.relative(bootstrapDir, file));
+    const home = [[bootstrapDir, "bootstrap"], [consoleWebDir, "web"]].find(([dir]) => file.startsWith(dir + path.sep));
+    if (!home) throw new Error(`localcloud launcher: do not know where ${file} belongs in the bundle`);
+    const dest = path.join(tmp, home[1], path.relative(home[0], file));
     fs.mkdirSync(path.dirname(dest), { recursive: true });
     fs.copyFileSync(file, dest);
   }
@@ -83,4 +87,6 @@ async function ensureBuilt() {
 }
 
 await ensureBuilt();
+// The console reads its page from the sources (console/static-files.ts): the bundle's copy can be swapped by another launch's rebuild.
+process.env.LOCALCLOUD_CONSOLE_WEB ??= path.join(srcDir, "console", "web");
 await import(pathToFileURL(path.join(outDir, "cli.js")).href);

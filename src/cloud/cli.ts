@@ -75,6 +75,8 @@ try {
     credentials: opts.credentials,
     auth: opts.auth,
     maxClockSkewMinutes,
+    // The kit's background cloud is given its token (src/kit/local-cloud.ts), so the kit can print console links.
+    adminToken: /^[A-Za-z0-9_-]{16,128}$/.test(process.env.LOCALCLOUD_ADMIN_TOKEN ?? "") ? process.env.LOCALCLOUD_ADMIN_TOKEN : undefined,
   });
   const { accessKeyId, secretAccessKey } = running.credentials;
   const verifying = running.cloud.identity.verifying;
@@ -93,6 +95,7 @@ try {
       ? `  auth      every request's SigV4 signature is verified (these credentials, or a role session's)`
       : pc.yellow(`  auth      --auth any: signatures are NOT verified, any access key is the administrator`),
     `  admin     ${e}/_localcloud/health · POST ${e}/_localcloud/reset with header x-localcloud-token: ${running.adminToken}`,
+    `  console   ${pc.cyan(`${e}/_localcloud/console/#token=${running.adminToken}`)}  (what happened to each upload, live)`,
     "",
     pc.dim("Ctrl-C to stop."),
   ];

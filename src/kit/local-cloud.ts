@@ -27,6 +27,7 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as path from "node:path";
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { repoRoot, readJson, stateDir, statePath, writeFileAtomic } from "./paths.js";
 import { sleep } from "./wait.js";
 
@@ -55,6 +56,8 @@ export interface CloudState {
   dataDir: string;
   logFile: string;
   startedAt: string;
+  /** The admin token the kit gave the background cloud (console links, /_localcloud/*); absent in older state files. */
+  adminToken?: string;
 }
 
 export interface CloudHealth {
@@ -86,11 +89,11 @@ export function readCloudState(): CloudState | undefined {
 }
 
 /** The running local cloud this machine's kit should use, if any. */
-export async function findRunningCloud(): Promise<{ endpoint: string; health: CloudHealth; source: "state-file" | "default-port"; credentials: LocalCredentials } | undefined> {
+export async function findRunningCloud(): Promise<{ endpoint: string; health: CloudHealth; source: "state-file" | "default-port"; credentials: LocalCredentials; adminToken?: string } | undefined> {
   const state = readCloudState();
   if (state) {
     const health = await checkHealth(state.endpoint);
-    if (health) return { endpoint: state.endpoint, health, source: "state-file", credentials: state.credentials ?? DEFAULT_LOCAL_CREDENTIALS };
+    if (health) return { endpoint: state.endpoint, health, source: "state-file", credentials: state.credentials ?? DEFAULT_LOCAL_CREDENTIALS, adminToken: state.adminToken };
   }
   // cloud.json missing or stale, but a cloud holds the kit's data dir (its lock names it: src/cloud/core/data-dir-lock.ts).
   let lock: { endpoint?: string; pid?: number } | undefined;
@@ -142,9 +145,9 @@ function tryLock(lockFile: string): boolean {
  * Reuse a running local cloud or start one in the background. `onStatus`
  * receives human-readable progress ("starting the local cloud…").
  */
-export async function ensureLocalCloud(onStatus: (text: string) => void = () => {}): Promise<{ endpoint: string; started: boolean; credentials: LocalCredentials }> {
+export async function ensureLocalCloud(onStatus: (text: string) => void = () => {}): Promise<{ endpoint: string; started: boolean; credentials: LocalCredentials; adminToken?: string }> {
   const running = await findRunningCloud();
-  if (running) return { endpoint: running.endpoint, started: false, credentials: running.credentials };
+  if (running) return { endpoint: running.endpoint, started: false, credentials: running.credentials, adminToken: running.adminToken };
 
   const lockFile = statePath("cloud.lock");
   const deadline = Date.now() + 45_000;
@@ -153,15 +156,15 @@ export async function ensureLocalCloud(onStatus: (text: string) => void = () => 
     onStatus("another terminal is starting the local cloud; waiting for it…");
     await sleep(200);
     const found = await findRunningCloud();
-    if (found) return { endpoint: found.endpoint, started: false, credentials: found.credentials };
+    if (found) return { endpoint: found.endpoint, started: false, credentials: found.credentials, adminToken: found.adminToken };
     if (Date.now() > deadline) throw new Error(`Timed out waiting for the local cloud another process is starting. Remove ${lockFile} if no other terminal is running the kit.`);
   }
   try {
     const again = await findRunningCloud();
-    if (again) return { endpoint: again.endpoint, started: false, credentials: again.credentials };
+    if (again) return { endpoint: again.endpoint, started: false, credentials: again.credentials, adminToken: again.adminToken };
     onStatus("starting the local cloud in the background…");
     const state = await startBackgroundCloud();
-    return { endpoint: state.endpoint, started: true, credentials: state.credentials ?? DEFAULT_LOCAL_CREDENTIALS };
+    return { endpoint: state.endpoint, started: true, credentials: state.credentials ?? DEFAULT_LOCAL_CREDENTIALS, adminToken: state.adminToken };
   } finally {
     fs.rmSync(lockFile, { force: true });
   }
@@ -172,12 +175,14 @@ async function startBackgroundCloud(): Promise<CloudState> {
   const dataDir = path.join(stateDir(), "cloud-data");
   const logFile = statePath("cloud.log");
   const credentials = configuredCredentials();
+  // Chosen here and recorded in cloud.json, so every kit command can print the console's link.
+  const adminToken = randomBytes(16).toString("hex");
   const log = fs.openSync(logFile, "a");
   const child = spawn(process.execPath, [path.join(repoRoot, "bin", "localcloud.mjs"), "--port", String(port), "--data-dir", dataDir, "--log-level", "warn"], {
     cwd: repoRoot,
     detached: true, // its own process group: Ctrl-C in this terminal does not stop it
     stdio: ["ignore", log, log],
-    env: { ...process.env, FORCE_COLOR: "0", LOCALCLOUD_CREDENTIALS: `${credentials.accessKeyId}:${credentials.secretAccessKey}` },
+    env: { ...process.env, FORCE_COLOR: "0", LOCALCLOUD_CREDENTIALS: `${credentials.accessKeyId}:${credentials.secretAccessKey}`, LOCALCLOUD_ADMIN_TOKEN: adminToken },
   });
   fs.closeSync(log);
   let exited: number | null = null;
@@ -188,7 +193,7 @@ async function startBackgroundCloud(): Promise<CloudState> {
   while (Date.now() < deadline) {
     if (exited !== null) throw new Error(`The local cloud exited during start-up (code ${exited}). Its output is in ${logFile}.`);
     if (await checkHealth(endpoint, 500)) {
-      const state: CloudState = { endpoint, credentials, port, pid: child.pid!, dataDir, logFile, startedAt: new Date().toISOString() };
+      const state: CloudState = { endpoint, credentials, port, pid: child.pid!, dataDir, logFile, startedAt: new Date().toISOString(), adminToken };
       writeFileAtomic(statePath("cloud.json"), JSON.stringify(state, null, 2) + "\n");
       return state;
     }

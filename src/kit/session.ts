@@ -41,6 +41,7 @@ export async function openSession(opts: CommonOptions, quiet = false): Promise<S
     throw Object.assign(err as Error, { reported: Boolean(spinner) });
   }
   spinner?.succeed(`${target.startedCloud ? "started the " : ""}${describeTarget(target)}`);
+  if (spinner && target.consoleUrl) console.log(pc.dim(`  console: ${target.consoleUrl}`));
   const clients = createClients(target);
   return { target, clients, ledger: new Ledger(), interactive: isInteractive(opts), close: () => clients.destroy() };
 }

@@ -21,6 +21,7 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { spinner as makeSpinner, type Spinner } from "./spinner.js";
 import pc from "picocolors";
+import { consoleLink } from "./console-link.js";
 import { input } from "@inquirer/prompts";
 import { cleanupEntries } from "./cleanup.js";
 import type { GuidedContext, LabDefinition } from "./lab-definition.js";
@@ -137,7 +138,8 @@ export async function runGuided(lab: LabDefinition, entry: LabEntry, session: Se
     process.exit(130);
   };
   process.on("SIGINT", onSigint);
-  console.log(`\n${pc.bold(`Lab ${lab.id} — ${lab.title}`)}\n${pc.dim(lab.summary)}\n${pc.dim(`namespace ${names.namespace}`)}\n`);
+  const traceLink = consoleLink(target.consoleUrl, { ns: names.namespace });
+  console.log(`\n${pc.bold(`Lab ${lab.id} — ${lab.title}`)}\n${pc.dim(lab.summary)}\n${pc.dim(`namespace ${names.namespace}`)}${traceLink ? `\n${pc.dim("watch its events live:")} ${pc.cyan(traceLink)}` : ""}\n`);
   const pause = options.pause ?? session.interactive;
   try {
     for (const [i, step] of lab.steps.entries()) {
@@ -176,6 +178,7 @@ export async function runGuided(lab: LabDefinition, entry: LabEntry, session: Se
   }
   console.log(`${pc.green(pc.bold("Done."))} The resources stay so you can look at them (${ledger.list({ target: target.id, namespace: names.namespace }).length} in the ledger).`);
   console.log(envHintLine(target));
+  if (traceLink) console.log(`What happened to each upload of this run: ${pc.cyan(traceLink)}`);
   console.log(`Next: complete the TODOs in ${pc.cyan(path.relative(repoRoot, entry.dir) + "/")}, then ${pc.cyan(`npm run grade -- ${lab.id}`)} (${pc.cyan(`npm run hint -- ${lab.id}`)} when stuck). Clean up with ${pc.cyan(`npm run cleanup -- ${lab.id}`)}.`);
   return { ok: true, namespace: names.namespace };
 }

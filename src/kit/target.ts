@@ -15,6 +15,7 @@ import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { DEFAULT_LOCAL_CREDENTIALS, ensureLocalCloud, type LocalCredentials } from "./local-cloud.js";
 import { errorMessage } from "./wait.js";
+import { consoleBase } from "./console-link.js";
 
 export type TargetKind = "local" | "aws" | "endpoint";
 
@@ -31,6 +32,8 @@ export interface Target {
   callerArn: string;
   /** Local target: true when this command started the background cloud. */
   startedCloud?: boolean;
+  /** Local target whose admin token the kit knows: the console's link (src/kit/console-link.ts). */
+  consoleUrl?: string;
 }
 
 export interface TargetOptions {
@@ -64,7 +67,7 @@ export async function resolveTarget(options: TargetOptions = {}): Promise<Target
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? (kind === "aws" ? undefined : "us-east-1");
 
   if (kind === "local") {
-    const { endpoint, started, credentials } = await ensureLocalCloud(options.onStatus);
+    const { endpoint, started, credentials, adminToken } = await ensureLocalCloud(options.onStatus);
     const reg = region ?? "us-east-1";
     // STS answers on the local cloud; fall back to its documented default account if it does not (yet).
     const who = await callerIdentity(reg, endpoint, credentials).catch((err: { name?: string }) => {
@@ -76,7 +79,7 @@ export async function resolveTarget(options: TargetOptions = {}): Promise<Target
       }
       return undefined;
     });
-    return { kind, id: "local", region: reg, endpoint, credentials, account: who?.account ?? LOCAL_ACCOUNT, callerArn: who?.arn ?? `arn:aws:iam::${LOCAL_ACCOUNT}:root`, startedCloud: started };
+    return { kind, id: "local", region: reg, endpoint, credentials, account: who?.account ?? LOCAL_ACCOUNT, callerArn: who?.arn ?? `arn:aws:iam::${LOCAL_ACCOUNT}:root`, startedCloud: started, consoleUrl: consoleBase(endpoint, adminToken) };
   }
 
   if (kind === "endpoint") {

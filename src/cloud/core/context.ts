@@ -6,6 +6,7 @@
  */
 import type { Cloud } from "./cloud.js";
 import type { Principal } from "./identity.js";
+import type { InvocationLink } from "./trace.js";
 
 export interface RequestContext {
   cloud: Cloud;
@@ -20,4 +21,6 @@ export interface RequestContext {
   endpoint: string;
   /** X-Amzn-Trace-Id of the request, if any (carries Lambda loop-detection lineage). */
   traceHeader?: string;
+  /** The Lambda invocation this request is an SDK call of (core/trace.ts, invocationOf), if any. */
+  causedBy?: InvocationLink;
 }

@@ -35,6 +35,18 @@ export interface SqsInternalApi {
   changeVisibility(queueArn: string, receiptHandle: string, seconds: number): void;
   /** The queue's attributes as GetQueueAttributes would return them (VisibilityTimeout, RedrivePolicy…). */
   attributes(queueArn: string): Record<string, string> | undefined;
+  /** Optional (the console): up to `max` messages as they are, oldest first, without receiving them. */
+  peek?(queueArn: string, max: number): SqsPeekedMessage[];
+}
+
+export interface SqsPeekedMessage {
+  messageId: string;
+  body: string;
+  sentTimestamp: number;
+  receiveCount: number;
+  state: "visible" | "in flight" | "delayed";
+  messageAttributes: Record<string, { dataType: string; stringValue?: string }>;
+  traceHeader?: string;
 }
 
 export interface SqsReceivedMessage {

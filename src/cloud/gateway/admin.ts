@@ -34,7 +34,7 @@ function sameToken(given: string | undefined, token: string): boolean {
 }
 
 /** Why an admin request is refused, or undefined when it comes from the administrator. */
-function adminRefusal(cloud: Cloud, req: GatewayRequest, rawQuery: string, token: string): string | undefined {
+export function adminRefusal(cloud: Cloud, req: GatewayRequest, rawQuery: string, token: string): string | undefined {
   const origin = req.headers["origin"];
   if (origin !== undefined && !isSameOrigin(origin, req.host)) return `requests from web pages (Origin: ${origin}) are not accepted`;
   const auth = req.headers["authorization"];

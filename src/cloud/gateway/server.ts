@@ -4,7 +4,10 @@
  * itself (/_localcloud/…, admin.ts), otherwise works out the service
  * (identify.ts), reads the body, authenticates the caller (auth/gate.ts:
  * SigV4 verified, foreign Origins refused), and hands a GatewayRequest to the
- * service. Whatever happens — a body
+ * service. /_localcloud/console is handed to the console (console/index.ts),
+ * imported on its first request. A request whose X-Amzn-Trace-Id is a Lambda
+ * invocation's gets `ctx.causedBy` and is traced as "sdk.call" (the console
+ * shows a function's own calls under its invocation). Whatever happens — a body
  * that ends early, a handler that throws, a service the cloud does not have —
  * the client gets an AWS-shaped error and the server keeps running.
  *
@@ -30,7 +33,7 @@ import type { RequestContext } from "../core/context.js";
 import type { GatewayRequest, GatewayResponse, ServiceModule } from "../core/service.js";
 import { uuid } from "../core/ids.js";
 import { readCredential, ServiceRouter } from "./identify.js";
-import { handleAdmin } from "./admin.js";
+import { adminRefusal, handleAdmin } from "./admin.js";
 import { jsonError } from "../protocols/json.js";
 import { queryError } from "../protocols/query.js";
 import { s3ErrorResponse } from "../protocols/rest-xml.js";
@@ -106,6 +109,23 @@ async function writeResponse(res: http.ServerResponse, response: GatewayResponse
   });
 }
 
+/** A Lambda function's own SDK call, in the trace under the invocation that made it (the console shows it). */
+function recordSdkCall(cloud: Cloud, ctx: RequestContext, req: GatewayRequest, status: number): void {
+  const target = req.headers["x-amz-target"]?.split(".").pop();
+  const action = req.query.get("Action") ?? (/(?:^|&)Action=([A-Za-z]+)/.exec(req.body.length < 65536 ? req.body.toString("latin1") : "")?.[1]);
+  const operation = target ?? action ?? `${req.method} ${req.rawPath.length > 200 ? req.rawPath.slice(0, 200) + "…" : req.rawPath}`;
+  cloud.trace.record({
+    correlationId: ctx.causedBy!.correlationId,
+    kind: "sdk.call",
+    source: ctx.causedBy!.functionArn,
+    target: ctx.service,
+    status: status < 400 ? "ok" : status === 403 ? "denied" : "failed",
+    detail: `${ctx.service} ${operation} → HTTP ${status}`,
+    data: { service: ctx.service, operation, status, requestId: ctx.requestId },
+    causedBy: ctx.causedBy,
+  });
+}
+
 export interface RunningGateway {
   server: http.Server;
   port: number;
@@ -154,6 +174,13 @@ export async function startGateway(cloud: Cloud, port: number, host: string, opt
       req.resume();
       const err = authError(familyOf(partial, service), "forbidden", `The local cloud does not answer for host "${hostnameOf(headers.host ?? "")}". Use ${cloud.endpoint || "http://127.0.0.1:<port>"} (or localhost).`);
       await writeResponse(res, errorFor(partial, err, service, requestId), partial.method);
+      return;
+    }
+    if (url.pathname === "/_localcloud/console" || url.pathname.startsWith("/_localcloud/console/")) {
+      // The console (console/index.ts), loaded on its first request: it adds nothing to start-up.
+      req.resume();
+      const { handleConsole } = await import("../console/index.js");
+      await handleConsole({ cloud, req, res, url, gatewayRequest: partial, refusal: () => adminRefusal(cloud, partial, rawQuery, adminToken) });
       return;
     }
     if (url.pathname.startsWith("/_localcloud/")) {
@@ -213,9 +240,11 @@ export async function startGateway(cloud: Cloud, port: number, host: string, opt
       sourceIp: (req.socket.remoteAddress ?? "127.0.0.1").replace(/^::ffff:/, ""),
       endpoint: `http://${partial.host}`,
       traceHeader: headers["x-amzn-trace-id"],
+      causedBy: cloud.trace.invocationOf(headers["x-amzn-trace-id"]),
     };
 
     if (service?.handleRaw) {
+      if (ctx.causedBy) res.once("finish", () => recordSdkCall(cloud, ctx, gatewayReq, res.statusCode));
       await service.handleRaw(req, res, ctx, gatewayReq.body);
       return;
     }
@@ -233,6 +262,7 @@ export async function startGateway(cloud: Cloud, port: number, host: string, opt
       cloud.log.error(`${service.name}: unexpected failure: ${(err as Error)?.stack ?? err}`);
       response = errorFor(gatewayReq, isAwsError(err) ? err : internalError(err), service, requestId);
     }
+    if (ctx.causedBy) recordSdkCall(cloud, ctx, gatewayReq, response.status);
     await respond(response);
   }
 

@@ -132,7 +132,10 @@ export function createEnforcingAuthorizer(cloud: Cloud): Authorizer {
               (identity.length === 0 ? " (the role has no policies)" : "") +
               (decision.hints?.length ? ` — ${decision.hints.join("; ")}` : "");
         cloud.trace.record({
-          correlationId: ctx.requestId,
+          // A function's denied SDK call hangs under its invocation (ctx.causedBy), so the console shows why it failed.
+          correlationId: ctx.causedBy?.correlationId ?? ctx.requestId,
+          causedBy: ctx.causedBy,
+          data: { requestId: ctx.requestId, action: check.action, resource: check.resource, role: roleName },
           kind: "iam.deny",
           source: principal.arn,
           target: check.resource,

@@ -12,6 +12,8 @@ import { readProgress } from "../progress.js";
 import { nextHint } from "../hints.js";
 import { isInteractive, openSession, type CommonOptions, type Session } from "../session.js";
 import { runGuided } from "../steps.js";
+import { checkHealth, readCloudState } from "../local-cloud.js";
+import { consoleBase } from "../console-link.js";
 import { gradeOnce } from "./grade.js";
 import { cleanupLab } from "./cleanup.js";
 import type { LabDefinition } from "../lab-definition.js";
@@ -26,6 +28,10 @@ function statusMark(labId: string): string {
 export async function startCommand(opts: CommonOptions): Promise<number> {
   const labs = await Promise.all(listLabs().map(async (entry) => ({ entry, def: await loadLab(entry) })));
   console.log(pc.bold("S3 Event Labs") + pc.dim(" — event-driven architecture on Amazon S3, on a local cloud or your AWS account"));
+  // The running background cloud's console (a cloud started later by the menu prints its own link when it starts).
+  const state = readCloudState();
+  const link = state && consoleBase(state.endpoint, state.adminToken);
+  if (link && (await checkHealth(state.endpoint, 300))) console.log(pc.dim("console (what happened to each upload): ") + pc.cyan(link));
   if (!isInteractive(opts)) {
     for (const { def } of labs) console.log(`  ${statusMark(def.id)} ${def.id}  ${def.title}`);
     console.log(`\nNo terminal to ask in; use the commands directly:\n  npm run lab -- 01      guided steps\n  npm run grade -- 01    grade your work (--solution grades the reference)\n  npm run hint -- 01     the next hint for what failed\n  npm run progress       every lab's status\n  npm run cleanup -- 01  remove what a lab created\n  npm run doctor         check this machine`);

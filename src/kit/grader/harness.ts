@@ -28,6 +28,8 @@ import { repoRoot } from "../paths.js";
 import type { Target } from "../target.js";
 import { errorMessage } from "../wait.js";
 import { typecheckFiles, typeWarnings, type TypecheckResult } from "./typecheck.js";
+import { watchUploads } from "./upload-watch.js";
+import { consoleLink } from "../console-link.js";
 import { CheckFailed, CheckSkipped, type CheckResult, type GradeContext, type GradeReport, type PhaseResult } from "./types.js";
 
 export interface GradeOptions {
@@ -157,7 +159,10 @@ export async function runGrade(options: GradeOptions): Promise<GradeReport> {
   await Promise.race([typecheck, new Promise((r) => setImmediate(r))]);
   const passedNames = new Set<string>();
   const skippedNames = new Set<string>();
+  // A failing check links to the console's trace of its last upload (local cloud only).
+  const uploads = target.consoleUrl ? watchUploads(clients.s3) : undefined;
   for (const check of lab.grader.checks) {
+    uploads?.reset();
     const started = Date.now();
     let result: CheckResult;
     // A need that failed blocks as a failure; only when every unmet need was skipped is this one skipped.
@@ -199,9 +204,12 @@ export async function runGrade(options: GradeOptions): Promise<GradeReport> {
       }
     }
     if (result.status === "skip") skippedNames.add(check.name);
+    const upload = result.status !== "pass" && result.status !== "skip" ? uploads?.last() : undefined;
+    if (upload) result.traceUrl = consoleLink(target.consoleUrl, { ...upload, from: new Date(started - 1000).toISOString(), to: new Date(Date.now() + 1000).toISOString() });
     results.push(result);
     options.onCheck?.(result);
   }
+  uploads?.dispose();
 
   // Cleanup always runs (unless --keep), whatever happened above.
   const c0 = Date.now();

@@ -19,6 +19,7 @@ export function formatCheckLine(r: CheckResult): string {
   else if (r.message && r.status !== "pass") lines.push(`    ${r.status === "error" ? pc.yellow(r.message) : r.message}`);
   else if (r.message) lines.push(pc.dim(`    ${r.message}`));
   if (r.hint && r.status !== "pass" && r.status !== "skip") lines.push(`    ${pc.cyan("hint:")} ${r.hint}`);
+  if (r.traceUrl && r.status !== "pass" && r.status !== "skip") lines.push(`    ${pc.cyan("trace:")} ${r.traceUrl}`);
   return lines.join("\n");
 }
 

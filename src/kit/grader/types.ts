@@ -79,6 +79,8 @@ export interface CheckResult {
   message?: string;
   hint?: string;
   blockedBy?: string;
+  /** A failing check on a local cloud: the console's trace of the last object it uploaded. */
+  traceUrl?: string;
 }
 
 export interface PhaseResult {

@@ -77,13 +77,21 @@ export class EventRouter {
   route(bus: { account: string; region: string; name: string; arn: string }, event: Record<string, unknown>, context: RouteContext, options: { onlyRules?: string[] } = {}): void {
     archiveEvent(this.state, bus.arn, event);
     const only = options.onlyRules?.length ? new Set(options.onlyRules) : undefined;
-    const rules = rulesOf(this.state, bus.account, bus.region, bus.name).filter((r) => (!only || only.has(r.arn)) && r.state !== "DISABLED" && this.matches(r, event));
+    const all = rulesOf(this.state, bus.account, bus.region, bus.name).filter((r) => !only || only.has(r.arn));
+    const rules = all.filter((r) => r.state !== "DISABLED" && this.matches(r, event));
     const replay = "replay-name" in event ? ` (replay ${String(event["replay-name"])})` : "";
+    // Each rule's decision, for the console's trace (a disabled rule, a schedule, a pattern that did not match).
+    const size = JSON.stringify(event).length;
+    const data = {
+      // Kept with the trace entry when small (the trace holds thousands of entries; events may be 256 KB).
+      event: size <= 16_384 ? event : `(${size} bytes: not kept in the trace)`,
+      rules: all.map((r) => ({ name: r.name, matched: rules.includes(r), why: r.state === "DISABLED" ? "disabled" : !r.eventPattern ? "a schedule, not a pattern" : rules.includes(r) ? "its pattern matches" : "its pattern does not match the event" })),
+    };
     if (rules.length === 0) {
-      this.cloud.trace.record({ correlationId: context.correlationId, kind: "events.put", source: String(event.source), target: bus.arn, status: "info", detail: `event ${String(event.id)} (${String(event["detail-type"])})${replay} matched no enabled rule` });
+      this.cloud.trace.record({ correlationId: context.correlationId, kind: "events.put", source: String(event.source), target: bus.arn, status: "info", detail: `event ${String(event.id)} (${String(event["detail-type"])})${replay} matched no enabled rule`, data });
       return;
     }
-    this.cloud.trace.record({ correlationId: context.correlationId, kind: "events.put", source: String(event.source), target: bus.arn, status: "info", detail: `event ${String(event.id)} (${String(event["detail-type"])})${replay} matched ${rules.map((r) => r.name).join(", ")}` });
+    this.cloud.trace.record({ correlationId: context.correlationId, kind: "events.put", source: String(event.source), target: bus.arn, status: "info", detail: `event ${String(event.id)} (${String(event["detail-type"])})${replay} matched ${rules.map((r) => r.name).join(", ")}`, data });
     for (const rule of rules) this.deliverToRule(rule, event, context);
   }
 

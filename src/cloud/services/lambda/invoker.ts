@@ -4,7 +4,9 @@
  * the runtime's FunctionSpec from the function record (unpacked code dir,
  * execution-role credentials, reserved concurrency), sends the function's log
  * lines to CloudWatch Logs (`/aws/lambda/<name>`, one stream per execution
- * environment) when its role may write them (log-permission.ts), records every invocation in the trace, and turns the
+ * environment) when its role may write them (log-permission.ts), records every invocation in the trace (with its
+ * request id and START … REPORT log lines, for the console; the invocation's X-Amzn-Trace-Id Root is remembered so
+ * the function's SDK calls and the events they cause are linked to it), and turns the
  * runtime's throttle into AWS's 429 TooManyRequestsException.
  */
 import type { Cloud } from "../../core/cloud.js";
@@ -15,6 +17,7 @@ import type { CodeStore } from "./code-package.js";
 import type { ExecutionRoles } from "./execution-role.js";
 import type { FunctionRecord } from "./state.js";
 import { LogPermission } from "./log-permission.js";
+import { traceRootOf } from "../../core/trace.js";
 
 /** Local bound on live execution environments across all functions (AWS: account concurrency 1000). */
 const MAX_ENVIRONMENTS = Number(process.env.LOCALCLOUD_LAMBDA_MAX_ENVIRONMENTS) || 10;
@@ -80,6 +83,8 @@ export class Invoker {
   /** One invocation. Function errors are results (functionError set); throttles throw TooManyRequestsException. */
   async invoke(fn: FunctionRecord, payload: string, meta: InvokeMeta): Promise<InvokeResult> {
     const spec = await this.spec(fn);
+    // The function's own SDK calls carry this trace header back: the trace links them (and what they cause) to this invocation.
+    this.cloud.trace.rememberInvocation(meta.traceHeader, { correlationId: meta.correlationId, requestId: meta.requestId, functionArn: fn.arn });
     let result: InvokeResult;
     try {
       result = await this.runtime().invoke(spec, payload, { requestId: meta.requestId, traceHeader: meta.traceHeader, clientContext: meta.clientContext });
@@ -111,6 +116,7 @@ export class Invoker {
       detail: result.functionError
         ? `request ${result.requestId}: ${result.errorType ?? "error"} — ${summarize(result.payload)} (log stream ${result.logStreamName})`
         : `request ${result.requestId} in ${result.durationMs.toFixed(1)} ms${result.initDurationMs !== undefined ? ` (cold start ${result.initDurationMs.toFixed(0)} ms)` : ""}`,
+      data: { ...invocationFacts(result), traceRoot: traceRootOf(meta.traceHeader) },
     });
     return result;
   }
@@ -126,6 +132,27 @@ export class Invoker {
     this.pool = undefined;
     await pool?.close();
   }
+}
+
+/** Log lines kept in an invocation's trace entry (START … REPORT); longer runs keep their first and last lines. */
+const TRACE_LOG_LINES = 60;
+const TRACE_LOG_LINE_CHARS = 2000;
+
+/** The console's view of one invocation: its request id, timings, error and log lines (START/END/REPORT). */
+function invocationFacts(result: InvokeResult): Record<string, unknown> {
+  const lines = result.logs.map((e) => ({ timestamp: e.timestamp, message: e.message.length > TRACE_LOG_LINE_CHARS ? e.message.slice(0, TRACE_LOG_LINE_CHARS) + "…\n" : e.message }));
+  const logs = lines.length <= TRACE_LOG_LINES ? lines : [...lines.slice(0, TRACE_LOG_LINES - 10), { timestamp: lines[TRACE_LOG_LINES - 10]!.timestamp, message: `… ${lines.length - TRACE_LOG_LINES} more lines in CloudWatch Logs …\n` }, ...lines.slice(-9)];
+  return {
+    requestId: result.requestId,
+    durationMs: result.durationMs,
+    billedDurationMs: result.billedDurationMs,
+    maxMemoryUsedMb: result.maxMemoryUsedMb,
+    initDurationMs: result.initDurationMs,
+    logStreamName: result.logStreamName,
+    errorType: result.errorType,
+    error: result.functionError ? summarize(result.payload) : undefined,
+    logs,
+  };
 }
 
 function summarize(payload: string): string {

@@ -28,6 +28,8 @@
  * - RedriveAllowPolicy is stored but not enforced.
  *
  * **By design**
+ * - The console reads messages with the internal `peek` (integrations.ts): no receive
+ *   count, no visibility change, no DLQ move — looking must not change the queue.
  * - Malformed input (issue 11): JSON bodies are type-checked against the SDK's model
  *   (SerializationException, like AWS's deserializer), query forms shape-checked
  *   (InvalidParameterValue); a body that is not a JSON object, or nests past 100 levels,

@@ -6,7 +6,8 @@
  *   `deliver` = enqueue the body and message attributes as the sending
  *   service's own principal;
  * - `cloud.provide("sqs", SqsInternalApi)` for SQS → Lambda event source
- *   mappings: receive with long polling, delete, change visibility, attributes.
+ *   mappings: receive with long polling, delete, change visibility, attributes,
+ *   and peek (the console: messages as they are, nothing received).
  */
 import type { DestinationAdapter } from "../../core/destinations.js";
 import type { SqsInternalApi, SqsReceivedMessage } from "../../core/internal-apis.js";
@@ -82,6 +83,17 @@ export function sqsInternalApi(svc: SqsService): SqsInternalApi {
     attributes(arn) {
       const queue = engine.queueByArn(arn);
       return queue ? describeAttributes(queue, ["All"], engine.counts(queue)) : undefined;
+    },
+    peek(arn, max) {
+      return engine.peek(need(arn), Math.min(100, Math.max(1, max))).map((m) => ({
+        messageId: m.messageId,
+        body: m.body,
+        sentTimestamp: m.sentTimestamp,
+        receiveCount: m.receiveCount,
+        state: m.state,
+        traceHeader: m.traceHeader,
+        messageAttributes: Object.fromEntries(Object.entries(m.messageAttributes).map(([k, v]) => [k, { dataType: v.DataType, stringValue: v.StringValue }])),
+      }));
     },
   };
 }

@@ -160,6 +160,20 @@ export class QueueEngine {
     return counts;
   }
 
+  /**
+   * The queue's messages as they are, without receiving them (no receive count, no visibility change,
+   * no DLQ move): what the console shows. Oldest first, at most `max`.
+   */
+  peek(queue: QueueRecord, max: number): Array<MessageRecord & { state: "visible" | "in flight" | "delayed" }> {
+    const now = Date.now();
+    const out: Array<MessageRecord & { state: "visible" | "in flight" | "delayed" }> = [];
+    for (const m of this.messagesOf(this.keyOf(queue)).values()) {
+      if (out.length >= max) break;
+      out.push({ ...m, state: m.visibleAt <= now ? "visible" : m.inFlight ? "in flight" : "delayed" });
+    }
+    return out;
+  }
+
   /** One receive attempt, no waiting. */
   receiveNow(queue: QueueRecord, max: number, visibilityTimeout?: number): Received[] {
     const now = Date.now();

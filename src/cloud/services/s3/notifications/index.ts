@@ -10,7 +10,10 @@
  * shape), state.ts (persisted per bucket), event-names.ts, key-filter.ts,
  * key-encoding.ts, event-record.ts (§2 record), eventbridge-event.ts (§4
  * EventBridge event), test-event.ts (s3:TestEvent), router.ts (matching and
- * delivery through cloud.destinations).
+ * delivery through cloud.destinations), trace-facts.ts (the "s3.event" trace
+ * entry the console shows: the record, the encoded key, each configuration
+ * matched or not and why — recorded for every object event, configured or not,
+ * and linked to the Lambda invocation whose SDK call caused it).
  *
  * **Gaps** (not implemented)
  * - Events S3 here never produces: IntelligentTiering, Replication:*,
@@ -134,7 +137,8 @@ export function createBucketNotifications(cloud: Cloud, deps: NotificationDeps):
     emit(event: S3ObjectEvent) {
       try {
         const config = state.get({ name: event.bucket, account: event.account, region: event.region });
-        if (config) router.route(config, { ...event, awsGeneratedTags: event.awsGeneratedTags ?? awsGeneratedTags(deps.getBucket(event.bucket)?.tags) });
+        // Routed (and traced) with or without a configuration: the trace shows an event that notified nobody.
+        router.route(config, { ...event, awsGeneratedTags: event.awsGeneratedTags ?? awsGeneratedTags(deps.getBucket(event.bucket)?.tags) });
       } catch (err) {
         // emit must never fail the S3 request; a bug here is still reported.
         cloud.log.error(`s3 notifications: could not route ${event.eventName} for s3://${event.bucket}/${event.key}: ${(err as Error)?.stack ?? err}`);

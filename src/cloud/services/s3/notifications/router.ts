@@ -23,6 +23,7 @@ import { keyMatches } from "./key-filter.js";
 import { buildEventRecord, MAX_EVENT_BYTES, recordMessageBody } from "./event-record.js";
 import { buildEventBridgeEvent } from "./eventbridge-event.js";
 import { S3_SERVICE_PRINCIPAL } from "./destination-check.js";
+import { eventTraceEntry } from "./trace-facts.js";
 
 export const SNS_SUBJECT = "Amazon S3 Notification";
 
@@ -39,8 +40,12 @@ export class NotificationRouter {
   constructor(private readonly cloud: Cloud) {}
 
   /** Route one event through a configuration. Never throws. */
-  route(config: NotificationConfig, event: S3ObjectEvent): void {
+  route(config: NotificationConfig | undefined, event: S3ObjectEvent): void {
     const correlationId = this.cloud.trace.newCorrelationId();
+    // The event itself, matched or not, for the console's trace (trace-facts.ts).
+    const shown = buildEventRecord(event, config?.destinations.find((d) => matchingDestinations({ destinations: [d], eventBridge: false }, event).length)?.id ?? "");
+    this.cloud.trace.record({ ...eventTraceEntry(event, config, correlationId, shown), causedBy: this.cloud.trace.invocationOf(event.traceHeader) });
+    if (!config) return;
     const source = { principal: S3_SERVICE_PRINCIPAL, arn: `arn:aws:s3:::${event.bucket}`, account: event.account };
     const lineage = lineageFromTraceHeader(event.traceHeader);
     for (const d of matchingDestinations(config, event)) {
