@@ -64,6 +64,8 @@ const TRANSACTION_IDLE_MS = 3 * 60_000;
 class ClusterEngine {
   proc?: EngineProcess;
   starting?: Promise<EngineProcess>;
+  /** A released engine still closing its database: a new one waits for it (one engine per directory). */
+  stopping?: Promise<void>;
   private tail: Promise<void> = Promise.resolve();
   holders = 0;
   idleTimer?: NodeJS.Timeout;
@@ -183,6 +185,7 @@ export class EngineHost {
   private async running(engine: ClusterEngine): Promise<EngineProcess> {
     if (engine.proc?.alive) return engine.proc;
     engine.starting ??= (async () => {
+      await engine.stopping;
       const proc = await EngineProcess.start();
       try {
         await proc.call({ op: "open", dir: engine.record.dir, username: engine.record.username });
@@ -218,7 +221,8 @@ export class EngineHost {
       this.records.set(engine.record.arn, engine.record);
       this.cloud.log.debug(`rds-data: ${engine.record.arn} auto-paused`);
     }
-    await proc.stop();
+    engine.stopping = proc.stop().finally(() => (engine.stopping = undefined));
+    await engine.stopping;
   }
 
   /** Run one statement: in its transaction, or alone (autocommit) holding the cluster's connection. */

@@ -13,11 +13,45 @@
 // exits at once: the database files are consistent after every commit (WAL), so
 // the next open recovers them.
 import { PGlite } from "@electric-sql/pglite";
+import * as fs from "node:fs";
+import * as path from "node:path";
 
 let db;
 const identity = new Proxy({}, { get: () => (value) => value });
 
+/**
+ * One engine per database directory. An engine left behind by a cloud that was
+ * killed exits on its own when its IPC channel closes, but it may still be
+ * finishing a statement: wait for it (up to 5 s), then kill it, before opening.
+ */
+async function takeOver(dir) {
+  const pidFile = path.join(dir, ".engine.pid");
+  let previous;
+  try {
+    previous = Number(fs.readFileSync(pidFile, "utf8"));
+  } catch {}
+  // Only ever an engine process: a recycled pid of anything else is left alone.
+  const isEngine = (pid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("engine-process.mjs");
+    } catch {
+      return false;
+    }
+  };
+  if (previous && previous !== process.pid) {
+    const deadline = Date.now() + 5000;
+    while (isEngine(previous) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    if (isEngine(previous)) {
+      try {
+        process.kill(previous, "SIGKILL");
+      } catch {}
+    }
+  }
+  fs.writeFileSync(pidFile, String(process.pid));
+}
+
 async function open(dir, username) {
+  await takeOver(dir);
   db = await PGlite.create(dir);
   // Text in, text out: every value crosses as PostgreSQL's text form (the instance's maps, which per-query options only extend).
   db.parsers = identity;
