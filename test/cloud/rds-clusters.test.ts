@@ -90,7 +90,7 @@ describe("a Serverless v2 cluster from creation to deletion", () => {
     expect(DBClusters![0]!.DBClusterMembers).toEqual([expect.objectContaining({ DBInstanceIdentifier: "orders-db-1", IsClusterWriter: true })]);
     const { DBInstances } = await rds.send(new DescribeDBInstancesCommand({ Filters: [{ Name: "db-cluster-id", Values: ["orders-db"] }] }));
     expect(DBInstances!.map((x) => [x.DBInstanceIdentifier, x.DBInstanceStatus, x.DBInstanceClass])).toEqual([["orders-db-1", "available", "db.serverless"]]);
-  });
+  }, 120_000); // a machine without the cached template builds it here first
 
   it("tags: add, list, remove", async () => {
     await rds.send(new AddTagsToResourceCommand({ ResourceName: clusterArn, Tags: [{ Key: "owner", Value: "me" }] }));

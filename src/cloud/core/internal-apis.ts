@@ -113,6 +113,8 @@ export interface RdsClusterInfo {
   secondsUntilAutoPause?: number;
   /** Whether the cluster has an available writer instance (no instance: DatabaseNotFoundException). */
   hasWriter: boolean;
+  /** The writer instance's identifier, when there is one (AWS names it in DatabaseResumingException). */
+  writerIdentifier?: string;
 }
 
 /** provide("rds-data", …) — RDS tells the Data API's engines about clusters being created and deleted. */

@@ -51,6 +51,8 @@ interface Transaction {
 }
 
 export interface PauseSettings {
+  /** The writer instance AWS names in DatabaseResumingException. */
+  writer?: string;
   /** AWS seconds of idleness before the engine stops; undefined = the default 300. */
   secondsUntilAutoPause?: number;
   /** Whether stopping is a pause AWS would report (MinCapacity 0). */
@@ -172,7 +174,7 @@ export class EngineHost {
     );
     throw new AwsError(
       "DatabaseResumingException",
-      `The Aurora DB instance ${arn.split(":")[6]}-instance-1 is resuming after being auto-paused. Please wait a few seconds and try again.`,
+      `The Aurora DB instance ${pause.writer ?? arn.split(":")[6]} is resuming after being auto-paused. Please wait a few seconds and try again.`,
     );
   }
 

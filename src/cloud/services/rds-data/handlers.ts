@@ -63,7 +63,7 @@ export function dataApiHandlers(cloud: Cloud, engines: EngineHost) {
     const database = typeof body.database === "string" && body.database ? body.database : creds.username;
     const known = new Set(["postgres", cluster.databaseName].filter(Boolean));
     if (!known.has(database)) throw new AwsError("DatabaseErrorException", `FATAL: database "${database}" does not exist; SQLState: 3D000`);
-    engines.checkResume(cluster.arn, { autoPause: cluster.minCapacity === 0, secondsUntilAutoPause: cluster.secondsUntilAutoPause });
+    engines.checkResume(cluster.arn, { autoPause: cluster.minCapacity === 0, secondsUntilAutoPause: cluster.secondsUntilAutoPause, writer: cluster.writerIdentifier });
     return { cluster };
   }
 

@@ -10,8 +10,11 @@
  *   ~/.cache/s3-event-labs — then pglite-<version>/template/
  *
  * Building writes into a private temporary directory and renames it into
- * place (atomic), so concurrent builders (parallel test files) never see a
- * half-built template; the loser of the race discards its copy.
+ * place (atomic), so concurrent builders never see a half-built template.
+ * Processes on one machine (parallel test files, several clouds) take turns
+ * through a lock directory beside it: one builds, the others wait for the
+ * template to appear; a lock older than two minutes is a crashed builder's
+ * and is taken over.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -46,9 +49,42 @@ export function ensureTemplate(log: (message: string) => void): Promise<string> 
   return building;
 }
 
+const LOCK_STALE_MS = 120_000;
+
+/** Take the machine-wide build lock, or wait until another process has built the template. Returns false when the template appeared meanwhile. */
+async function lockOrWait(dir: string, lock: string): Promise<boolean> {
+  for (;;) {
+    if (fs.existsSync(path.join(dir, "PG_VERSION"))) return false;
+    try {
+      fs.mkdirSync(lock);
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      let age = 0;
+      try {
+        age = Date.now() - fs.statSync(lock).mtimeMs;
+      } catch {
+        continue; // released just now
+      }
+      if (age > LOCK_STALE_MS) fs.rmSync(lock, { recursive: true, force: true });
+      else await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
 async function build(dir: string, log: (message: string) => void): Promise<string> {
   const parent = path.dirname(dir);
   fs.mkdirSync(parent, { recursive: true });
+  const lock = path.join(parent, "template.lock");
+  if (!(await lockOrWait(dir, lock))) return dir;
+  try {
+    return await buildLocked(dir, parent, log);
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+async function buildLocked(dir: string, parent: string, log: (message: string) => void): Promise<string> {
   const tmp = path.join(parent, `template.tmp-${process.pid}-${randomBytes(4).toString("hex")}`);
   const started = Date.now();
   log(`rds-data: building the PostgreSQL template once for this machine (PGlite ${pgliteVersion()}) in ${parent} …`);

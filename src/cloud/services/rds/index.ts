@@ -81,6 +81,7 @@ const createRds: ServiceFactory = (cloud) => {
         minCapacity: c.minCapacity,
         secondsUntilAutoPause: c.secondsUntilAutoPause,
         hasWriter: state.instancesOf(c).some((i) => i.status === "available"),
+        writerIdentifier: state.instancesOf(c).find((i) => i.status === "available")?.identifier,
       };
     },
   };
