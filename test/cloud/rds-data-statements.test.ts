@@ -60,7 +60,7 @@ describe("ExecuteStatement", () => {
     expect(out.numberOfRecordsUpdated).toBe(1);
     expect(out.records).toEqual([[{ longValue: 1 }, { stringValue: "A-1" }]]);
 
-    const read = await execute(data, { ...base, sql: "SELECT id, sku, qty, price, placed, meta, ok, ratio, raw, NULL::text AS nothing, ARRAY[1,2,3] AS list FROM orders WHERE sku = :sku", parameters: [{ name: "sku", value: { stringValue: "A-1" } }] });
+    const read = await execute(data, { ...base, sql: "SELECT id, sku, qty, price, placed, meta, ok, ratio, raw, NULL::text AS nothing, ARRAY[1,2,3] AS list, '2026-12-01 10:30:00+02'::timestamptz AS tz FROM orders WHERE sku = :sku", parameters: [{ name: "sku", value: { stringValue: "A-1" } }] });
     expect(read.numberOfRecordsUpdated).toBe(0);
     const [row] = read.records!;
     expect(row!.slice(0, 8)).toEqual([
@@ -76,6 +76,7 @@ describe("ExecuteStatement", () => {
     expect(Buffer.from(row![8]!.blobValue!)).toEqual(Buffer.from([1, 2, 255]));
     expect(row![9]).toEqual({ isNull: true });
     expect(row![10]).toEqual({ arrayValue: { longValues: [1, 2, 3] } });
+    expect(row![11]).toEqual({ stringValue: "2026-12-01 08:30:00" }); // timestamptz: UTC, no offset
   });
 
   it("a stringValue without its typeHint is bound as varchar, so PostgreSQL refuses it for a timestamp column (as on AWS)", async () => {

@@ -7,7 +7,8 @@
  *   numeric → stringValue (decimalReturnType DOUBLE_OR_LONG: longValue or
  *   doubleValue), bool → booleanValue, bytea → blobValue (base64), one-
  *   dimensional arrays → arrayValue, NULL → { isNull: true }, everything
- *   else (text, dates, timestamps, uuid, json…) → stringValue.
+ *   else (text, dates, timestamps, uuid, json…) → stringValue; timestamptz in
+ *   UTC without its offset.
  * - `formattedRecords` (formatRecordsAs JSON): a JSON string of objects
  *   keyed by column label; numbers stay numbers (numeric as strings by
  *   default), NULL is null, other types strings.
@@ -89,7 +90,17 @@ export function fieldOf(text: string | null, oid: number, options: ResultOptions
   if (oid === 16) return { booleanValue: text === "t" || text === "true" };
   if (oid === 17) return { blobValue: byteaBase64(text) };
   if (ARRAYS[oid] !== undefined) return { arrayValue: arrayValueOf(parseArray(text), ARRAYS[oid]!, options) };
+  if (oid === 1184) return { stringValue: utcTimestamp(text) };
   return { stringValue: text };
+}
+
+/**
+ * timestamptz: the Data API answers UTC without an offset ("2026-12-02
+ * 05:58:07.889", as clients that append "Z" to it rely on); the session's
+ * time zone is UTC, so PostgreSQL's "+00" is all there is to drop.
+ */
+function utcTimestamp(text: string): string {
+  return text.replace(/\+00$/, "");
 }
 
 function byteaBase64(text: string): string {
@@ -179,6 +190,7 @@ function jsonValue(text: string | null, oid: number, options: ResultOptions): un
   if (oid === 1700) return options.decimalReturnType === "DOUBLE_OR_LONG" ? Number(text) : text;
   if (oid === 16) return text === "t" || text === "true";
   if (oid === 17) return byteaBase64(text);
+  if (oid === 1184) return utcTimestamp(text);
   return text;
 }
 
