@@ -200,6 +200,11 @@ export class EngineHost {
         throw new EngineGone("the cluster was deleted or the cloud closed while its engine started");
       }
       engine.proc = proc;
+      // However it ends (released, crashed, killed at a timeout), its open transactions end with it: PostgreSQL rolled them back.
+      void proc.exitedPromise.then(() => {
+        if (engine.proc === proc) engine.proc = undefined;
+        for (const t of [...this.transactions.values()]) if (t.arn === engine.record.arn) this.endTransaction(t);
+      });
       return proc;
     })().finally(() => (engine.starting = undefined));
     return engine.starting;
