@@ -137,6 +137,10 @@ describe("ExecuteStatement", () => {
     const err = await errorOf(execute(data, { ...base, sql: "SELECT repeat('x', 1000) FROM generate_series(1, 1200)" }));
     expect(err.name).toBe("BadRequestException");
     expect(err.message).toContain("response size limit");
+    // A result far past the limit is refused inside the engine process, and the cloud goes on.
+    const huge = await errorOf(execute(data, { ...base, sql: "SELECT repeat('x', 100000) FROM generate_series(1, 500)" }));
+    expect(huge.message).toBe("Database returned more than the allowed response size limit");
+    expect((await execute(data, { ...base, sql: "SELECT 1" })).records).toEqual([[{ longValue: 1 }]]);
   });
 });
 

@@ -367,6 +367,7 @@ export class EngineHost {
 /** A PostgreSQL error in the Data API's shape: DatabaseErrorException with the server's text and SQLSTATE (§9). */
 export function sqlError(err: EngineCallError): AwsError {
   const e = err.engine;
+  if (e.tooLarge) return new AwsError("BadRequestException", e.message);
   if (!e.pg) return new AwsError("DatabaseErrorException", `The database engine failed: ${e.message}`);
   let text = `${e.severity ?? "ERROR"}: ${e.message}`;
   if (e.detail) text += `\n  Detail: ${e.detail}`;
