@@ -95,6 +95,9 @@ async function handle(msg) {
     case "build-template": {
       // initdb into `dir` and shut down cleanly: the cached template new clusters are copied from.
       const fresh = await PGlite.create(msg.dir);
+      // 32 MB of shared buffers instead of 128: a lab's tables are small, and each cluster's engine then
+      // stays near 200 MB instead of 320 MB (persisted in postgresql.auto.conf, copied with the template).
+      await fresh.exec("ALTER SYSTEM SET shared_buffers = '32MB'");
       await fresh.close();
       return {};
     }
