@@ -131,20 +131,30 @@ export class EngineHost {
     return e;
   }
 
-  /** Lay down a new cluster's database from the template and start its engine (the master user is created there). */
+  /** Lay down a new cluster's database from the template, and start its engine in the background (the master user is created there). */
   async prepare(arn: string, username: string, pause: PauseSettings): Promise<void> {
+    const started = Date.now();
     const template = await ensureTemplate((m) => this.cloud.log.info(m));
     const dir = this.dirFor(arn);
     await this.drop(arn);
     fs.mkdirSync(path.dirname(dir), { recursive: true });
     await fs.promises.cp(template, dir, { recursive: true });
+    const copied = Date.now();
     const record: EngineRecord = { arn, dir, username };
     this.records.set(arn, record);
     const engine = new ClusterEngine(record);
     engine.pause = pause;
     this.engines.set(arn, engine);
-    await this.running(engine);
-    this.scheduleIdle(engine);
+    this.cloud.log.debug(`rds-data: ${arn} files laid down in ${copied - started} ms`);
+    // The engine starts now, beside the rest of the creation (the writer instance, the caller's waiter);
+    // the cluster is available once its files are: a first statement waits for the start if it comes sooner.
+    void this.running(engine).then(
+      () => {
+        this.cloud.log.debug(`rds-data: ${arn} engine started ${Date.now() - copied} ms after its files`);
+        this.scheduleIdle(engine);
+      },
+      (err) => this.cloud.log.warn(`rds-data: the engine of ${arn} did not start (it is tried again on the next statement): ${(err as Error).message}`),
+    );
   }
 
   async drop(arn: string): Promise<void> {
