@@ -3,8 +3,8 @@
 // transactions (commit, rollback, not found), batches, SQL errors with their
 // SQLSTATE, the checks before SQL runs (secret, database, Data API switch), the
 // 1 MiB response limit, IAM (rds-data:* on the cluster AND
-// secretsmanager:GetSecretValue on the secret) and rows surviving a restart.
-// One cluster for the whole file.
+// secretsmanager:GetSecretValue on the secret). One cluster for the whole file;
+// rows surviving a restart (kill -9) are in rds-data-autopause.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   BatchExecuteStatementCommand,
@@ -225,15 +225,5 @@ describe.skipIf(!hasAwsCli)("the AWS CLI", () => {
     const out = JSON.parse(r.stdout);
     expect(out.records).toEqual([[{ stringValue: "A-1" }, { longValue: 3 }]]);
     expect(out.columnMetadata.map((c: { name: string }) => c.name)).toEqual(["sku", "qty"]);
-  });
-});
-
-describe("persistence", () => {
-  it("rows survive a restart of the cloud", async () => {
-    cloud = await cloud.restart();
-    data.destroy();
-    data = new RDSDataClient({ ...cloud.clientConfig, maxAttempts: 1 });
-    const out = await execute(data, { ...base, sql: "SELECT count(*) FROM orders" });
-    expect(out.records![0]![0]!.longValue).toBeGreaterThanOrEqual(6);
   });
 });
