@@ -323,7 +323,13 @@ export class EngineHost {
   }
 
   private async run(engine: ClusterEngine, message: Record<string, unknown>, continueAfterTimeout = false): Promise<EngineResult> {
-    const proc = await this.running(engine);
+    let proc: EngineProcess;
+    try {
+      proc = await this.running(engine);
+    } catch (err) {
+      if (err instanceof EngineCallError) throw new AwsError("DatabaseErrorException", `The database could not be opened: ${err.engine.message}`);
+      throw new AwsError("DatabaseErrorException", `The database engine did not start: ${(err as Error).message}`);
+    }
     let timer: NodeJS.Timeout | undefined;
     const call = proc.call<EngineResult>(message);
     const timeout = new Promise<never>((_, reject) => {
