@@ -8,6 +8,7 @@
  * fanout5 (lab 05: S3 → SNS → Lambda, raw SQS and filtered email for 300 uploads).
  * sfn (S3 → EventBridge → Step Functions, two Lambda tasks, 100 uploads).
  * console (start-up with the console, its trace stream under a 500-upload burst).
+ * rds (Data API statement latency, Data-API cluster creation, engine memory and its release on auto-pause).
  * With no argument, all of them run.
  * Exit code is 0 even when a target is missed: this is a measurement, not a test.
  */
@@ -55,7 +56,7 @@ if (want("lambda")) await section("Lambda cold start (runtime only)", () => cold
 
 if (want("auth")) await section("SigV4 verification (two clouds: verifying and --auth any)", () => authScenario());
 
-const needsServers = ["s3", "events", "lambda", "iam", "pipeline", "grades", "fanout5", "sfn"].some(want);
+const needsServers = ["s3", "events", "lambda", "iam", "pipeline", "grades", "fanout5", "sfn", "rds"].some(want);
 if (needsServers) {
   const baseline = await spawnBaseline();
   const cloud = await spawnCloud();
@@ -70,6 +71,7 @@ if (needsServers) {
     if (want("grades")) await section("Grade times (solution, untouched starter, a handler that throws on every record)", async () => (await import("./scenarios/grades.js")).gradesScenario(cloud.endpoint));
     if (want("fanout5")) await section("Lab 05 fan-out: S3 → SNS → catalog Lambda, raw SQS audit, filtered email (300 uploads; reference solution)", async () => (await import("./scenarios/fanout5.js")).fanout5Scenario(cloud.endpoint));
     if (want("sfn")) await section("S3 → EventBridge → Step Functions (two Lambda tasks, 100 uploads, IAM enforced)", async () => (await import("./scenarios/sfn.js")).sfnScenario(cloud.endpoint));
+    if (want("rds")) await section("RDS Data API on PGlite (do-nothing column: one PutObject round trip)", async () => (await import("./scenarios/rds.js")).rdsScenario(cloud.endpoint, roundTrip, cloud.child.pid));
     if (want("pipeline")) await section("Lab 03 image pipeline (reference solution, IAM enforced)", async () => (await import("./scenarios/image-pipeline.js")).imagePipelineScenario(cloud.endpoint)); // lazy: loads sharp and the kit
   } finally {
     await cloud.stop();

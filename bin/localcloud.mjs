@@ -71,7 +71,13 @@ async function ensureBuilt() {
   const bootstrapDir = path.join(srcDir, "services", "lambda", "runtime", "bootstrap");
   // The console's page and modules (console/static-files.ts looks for web/ beside itself, so beside cli.js).
   const consoleWebDir = path.join(srcDir, "console", "web");
+  // The Data API's engine process (services/rds-data/engine-process.mjs) is found beside the bundle too.
+  const engineDir = path.join(srcDir, "services", "rds-data");
   for (const file of files.filter((f) => !f.endsWith(".ts"))) {
+    if (path.dirname(file) === engineDir) {
+      fs.copyFileSync(file, path.join(tmp, path.basename(file)));
+      continue;
+    }
     const home = [[bootstrapDir, "bootstrap"], [consoleWebDir, "web"]].find(([dir]) => file.startsWith(dir + path.sep));
     if (!home) throw new Error(`localcloud launcher: do not know where ${file} belongs in the bundle`);
     const dest = path.join(tmp, home[1], path.relative(home[0], file));

@@ -16,6 +16,9 @@ import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { SFNClient } from "@aws-sdk/client-sfn";
+import { RDSClient } from "@aws-sdk/client-rds";
+import { RDSDataClient } from "@aws-sdk/client-rds-data";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { Target } from "./target.js";
 
 export interface Clients {
@@ -30,6 +33,9 @@ export interface Clients {
   events: EventBridgeClient;
   /** Step Functions; on a custom endpoint without the "sync-" host prefix StartSyncExecution would add. */
   sfn: SFNClient;
+  rds: RDSClient;
+  rdsData: RDSDataClient;
+  secretsManager: SecretsManagerClient;
   /** The config every client was built with (for clients a lab makes itself, e.g. lib-dynamodb). */
   config: ClientConfig;
   destroy(): void;
@@ -75,6 +81,9 @@ export function createClients(target: Target): Clients {
   const dynamodb = lazy(() => new DynamoDBClient(common));
   const events = lazy(() => new EventBridgeClient(common));
   const sfn = lazy(() => new SFNClient({ ...common, ...(target.kind !== "aws" ? { disableHostPrefix: true } : {}) }));
+  const rds = lazy(() => new RDSClient(common));
+  const rdsData = lazy(() => new RDSDataClient(common));
+  const secretsManager = lazy(() => new SecretsManagerClient(common));
   return {
     get s3() { return s3(); },
     get sqs() { return sqs(); },
@@ -86,6 +95,9 @@ export function createClients(target: Target): Clients {
     get dynamodb() { return dynamodb(); },
     get events() { return events(); },
     get sfn() { return sfn(); },
+    get rds() { return rds(); },
+    get rdsData() { return rdsData(); },
+    get secretsManager() { return secretsManager(); },
     config,
     destroy() {
       for (const c of made.splice(0)) c.destroy();

@@ -36,6 +36,8 @@ const CLIENTS: Record<string, string> = {
   iam: "@aws-sdk/client-iam",
   sts: "@aws-sdk/client-sts",
   states: "@aws-sdk/client-sfn",
+  secretsmanager: "@aws-sdk/client-secrets-manager",
+  "rds-data": "@aws-sdk/client-rds-data",
 };
 
 interface Schema {

@@ -19,4 +19,7 @@ export const serviceLoaders: Loader[] = [
   () => import("./dynamodb/index.js"),
   () => import("./s3/index.js"),
   () => import("./stepfunctions/index.js"),
+  () => import("./secretsmanager/index.js"),
+  () => import("./rds/index.js"),
+  () => import("./rds-data/index.js"),
 ];

@@ -21,6 +21,7 @@ import { dynamodbActions } from "./dynamodb.js";
 import { eventsActions } from "./events.js";
 import { iamActions, stsActions } from "./iam.js";
 import { statesActions } from "./states.js";
+import { rdsActions, rdsDataActions, secretsManagerActions } from "./rds.js";
 
 export type { ActionCheck, ActionMapping, Where } from "./types.js";
 export { parseCopySource } from "./s3.js";
@@ -54,6 +55,12 @@ export function actionsFor(request: AuthorizationRequest, where: Where): ActionM
       return stsActions(operation, input);
     case "states":
       return statesActions(operation, input, where);
+    case "rds":
+      return rdsActions(operation, input, where);
+    case "rds-data":
+      return rdsDataActions(operation, input);
+    case "secretsmanager":
+      return secretsManagerActions(operation, input, where);
     default:
       return { checks: [{ action: `${PREFIX[request.service] ?? request.service}:${operation}`, resource: "*" }], guessed: true };
   }
