@@ -20,6 +20,8 @@ export interface TraceEntry {
   status: TraceStatus;
   attempt?: number;
   detail?: string;
+  /** Set when the entry records an injected fault: the fault rule's id (core/faults/). */
+  fault?: string;
 }
 
 export type LogLevel = "debug" | "info" | "warn" | "error";
@@ -72,11 +74,12 @@ export class TraceLog {
     return full;
   }
 
-  list(filter: { correlationId?: string; kind?: string; since?: string } = {}): TraceEntry[] {
+  list(filter: { correlationId?: string; kind?: string; since?: string; faults?: boolean } = {}): TraceEntry[] {
     return this.entries.filter(
       (e) =>
         (!filter.correlationId || e.correlationId === filter.correlationId) &&
         (!filter.kind || e.kind === filter.kind) &&
+        (!filter.faults || e.fault !== undefined) &&
         (!filter.since || e.time >= filter.since),
     );
   }

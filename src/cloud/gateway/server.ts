@@ -43,6 +43,7 @@ import * as fs from "node:fs";
 import { familyOf, gate, gateBeforeBody } from "./auth/gate.js";
 import { authError } from "./auth/errors.js";
 import { HostRules, hostnameOf } from "./auth/host-origin.js";
+import { faultTarget } from "./fault-target.js";
 
 
 function flatHeaders(raw: http.IncomingHttpHeaders): Record<string, string> {
@@ -214,6 +215,15 @@ export async function startGateway(cloud: Cloud, port: number, host: string, opt
       endpoint: `http://${partial.host}`,
       traceHeader: headers["x-amzn-trace-id"],
     };
+
+    // Injected transient errors (core/faults/) for a function's own S3/DynamoDB calls, before the service acts.
+    if (cloud.faults.active && (service?.name === "s3" || service?.name === "dynamodb")) {
+      const injected = cloud.faults.forRequest({ service: service.name, ...faultTarget(service.name, gatewayReq), principal, requestId });
+      if (injected) {
+        await respond(errorFor(gatewayReq, injected, service, requestId));
+        return;
+      }
+    }
 
     if (service?.handleRaw) {
       await service.handleRaw(req, res, ctx, gatewayReq.body);

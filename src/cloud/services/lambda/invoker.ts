@@ -5,7 +5,10 @@
  * execution-role credentials, reserved concurrency), sends the function's log
  * lines to CloudWatch Logs (`/aws/lambda/<name>`, one stream per execution
  * environment) when its role may write them (log-permission.ts), records every invocation in the trace, and turns the
- * runtime's throttle into AWS's 429 TooManyRequestsException.
+ * runtime's throttle into AWS's 429 TooManyRequestsException. An injected
+ * throttle (core/faults/, kind "throttle") is refused the same way before the
+ * runtime is asked, so every caller (Invoke, async events, event source
+ * mappings) sees it as AWS's throttle.
  */
 import type { Cloud } from "../../core/cloud.js";
 import { AwsError } from "../../core/aws-error.js";
@@ -82,6 +85,8 @@ export class Invoker {
     const spec = await this.spec(fn);
     let result: InvokeResult;
     try {
+      const injected = this.cloud.faults.active ? this.cloud.faults.forInvoke({ functionArn: fn.arn, correlationId: meta.correlationId, source: meta.source }) : undefined;
+      if (injected) throw new TooManyRequests("Rate Exceeded.", "ConcurrentInvocationLimitExceeded");
       result = await this.runtime().invoke(spec, payload, { requestId: meta.requestId, traceHeader: meta.traceHeader, clientContext: meta.clientContext });
     } catch (err) {
       const throttled = err instanceof TooManyRequests;
