@@ -1,0 +1,76 @@
+/**
+ * Lab 07 — the grader. Builds the pipeline (versioned orders bucket,
+ * balances table, failure queue, ops topic read through a queue) and the
+ * learner's function in a fresh namespace, applies the learner's async
+ * configuration and alarms, then breaks things on purpose: 200 orders with
+ * duplicated and reordered deliveries, a poison order, transient S3/DynamoDB
+ * errors and throttles (the local cloud's fault switch, scoped to this
+ * namespace). It checks outcomes only through the AWS APIs: balances, the
+ * failure queue's records, alarm notifications, metrics and logs.
+ * Check order matters: the alarms exist before the poison order fails.
+ */
+import { DeleteAlarmsCommand } from "@aws-sdk/client-cloudwatch";
+import { CheckFailed, defineGrader } from "../../src/kit/grader/types.js";
+import { faultsApiFor, type FaultsApi } from "../../src/kit/faults.js";
+import { errorMessage } from "../../src/kit/wait.js";
+import { cloudWatchOf, connectTrigger, createExecutionRole, createPipeline, deployFunction, OpsInbox, packageOrderHandler, timeScaleOf } from "./support.js";
+import { deliveryChecks, transientCheck } from "./grade-delivery.js";
+import { observabilityChecks } from "./grade-observability.js";
+import type { State } from "./grade-state.js";
+import type * as AsyncConfigModule from "./async-config.js";
+import type * as AlarmsModule from "./alarms.js";
+
+/** The local cloud's fault switch, if this target has one (AWS has none; another emulator answers 404). */
+async function faultSwitch(ctx: { target: Parameters<typeof faultsApiFor>[0] }): Promise<FaultsApi | undefined> {
+  const api = faultsApiFor(ctx.target);
+  if (!api) return undefined;
+  try {
+    await api.list();
+    return api;
+  } catch {
+    return undefined;
+  }
+}
+
+const [asyncCheck, onceCheck, poisonCheck] = deliveryChecks;
+const [alarmsCheck, errorsAlarmCheck, depthAlarmCheck, metricsCheck, logsCheck] = observabilityChecks;
+
+export default defineGrader<State>({
+  async setup(ctx) {
+    const asyncConfig = await ctx.importCode<typeof AsyncConfigModule>("async-config.ts");
+    const alarms = await ctx.importCode<typeof AlarmsModule>("alarms.ts");
+    let pkg;
+    try {
+      pkg = await packageOrderHandler(ctx.sourceDir);
+    } catch (err) {
+      throw new CheckFailed(errorMessage(err), "Fix handler.ts so it compiles (npm run typecheck).");
+    }
+    const startedAt = Date.now();
+    const pipeline = await createPipeline(ctx);
+    const role = await createExecutionRole(ctx, pipeline);
+    const fn = await deployFunction(ctx, role.arn, pkg, pipeline);
+    await connectTrigger(ctx, pipeline, fn);
+    return {
+      asyncConfig,
+      alarms,
+      pkg,
+      pipeline,
+      fn,
+      cloudwatch: cloudWatchOf(ctx),
+      faults: await faultSwitch(ctx),
+      timeScale: await timeScaleOf(ctx),
+      inbox: new OpsInbox(ctx, pipeline.opsQueue.url),
+      startedAt,
+      errorsAlarmName: ctx.names.resource("orders-errors"),
+      depthAlarmName: ctx.names.resource("failed-orders-depth"),
+      alarmsSaved: [],
+    };
+  },
+  checks: [asyncCheck!, alarmsCheck!, onceCheck!, poisonCheck!, errorsAlarmCheck!, depthAlarmCheck!, metricsCheck!, logsCheck!, transientCheck],
+  async teardown(ctx, st) {
+    if (!st) return;
+    await st.faults?.clear(ctx.names.namespace).catch(() => {});
+    if (st.alarmsSaved.length) await st.cloudwatch.send(new DeleteAlarmsCommand({ AlarmNames: st.alarmsSaved })).catch(() => {});
+    st.cloudwatch.destroy();
+  },
+});
