@@ -51,7 +51,10 @@ export interface MetricsSink {
 /** Raw values kept per aggregate for percentiles (AWS's percentiles are approximate too). */
 export const MAX_VALUES_PER_POINT = 200;
 
-const DISABLED = /^(off|0|false|no)$/i.test(process.env.LOCALCLOUD_BUILTIN_METRICS ?? "");
+/** The off switch, read when the sink attaches (cloud start). */
+export function builtinMetricsDisabled(): boolean {
+  return /^(off|0|false|no)$/i.test(process.env.LOCALCLOUD_BUILTIN_METRICS ?? "");
+}
 
 export class BuiltinMetrics {
   private sink?: MetricsSink;
@@ -73,7 +76,7 @@ export class BuiltinMetrics {
   /** Attach the store (the CloudWatch service) and start the flush and sampling timers. */
   attach(sink: MetricsSink): void {
     this.sink = sink;
-    this.enabled = !DISABLED;
+    this.enabled = !builtinMetricsDisabled();
     if (!this.enabled) return;
     const minute = this.minuteMs;
     this.flushTimer = setInterval(() => this.flush(), Math.min(1000, minute));
