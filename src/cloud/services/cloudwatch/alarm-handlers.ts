@@ -299,8 +299,13 @@ export function alarmHandlers(state: AlarmState, evaluator: AlarmEvaluator) {
     DeleteAlarms(ctx: RequestContext, input: Input) {
       const names = strings(input.AlarmNames);
       if (names.length > 100) throw invalidParameterValue("The collection AlarmNames must not have a size greater than 100.");
+      // API reference: "If you specify an incorrect alarm name …, no alarms are deleted. To confirm that alarms
+      // were deleted successfully, you can use the DescribeAlarms operation" — a success that deleted nothing.
       const missing = names.filter((n) => !state.get(ctx.account, ctx.region, n));
-      if (missing.length) throw resourceNotFound(`${missing.length === 1 ? "Alarm" : "Alarms"} ${missing.join(", ")} not found`);
+      if (missing.length) {
+        ctx.cloud.log.info(`cloudwatch: DeleteAlarms deleted nothing: no alarm named ${missing.join(", ")}`);
+        return {};
+      }
       for (const n of names) {
         const alarm = state.get(ctx.account, ctx.region, n)!;
         state.delete(alarm);
