@@ -15,6 +15,7 @@ import { STSClient } from "@aws-sdk/client-sts";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { Target } from "./target.js";
 
 export interface Clients {
@@ -27,6 +28,7 @@ export interface Clients {
   logs: CloudWatchLogsClient;
   dynamodb: DynamoDBClient;
   events: EventBridgeClient;
+  cloudwatch: CloudWatchClient;
   /** The config every client was built with (for clients a lab makes itself, e.g. lib-dynamodb). */
   config: ClientConfig;
   destroy(): void;
@@ -71,6 +73,7 @@ export function createClients(target: Target): Clients {
   const logs = lazy(() => new CloudWatchLogsClient(common));
   const dynamodb = lazy(() => new DynamoDBClient(common));
   const events = lazy(() => new EventBridgeClient(common));
+  const cloudwatch = lazy(() => new CloudWatchClient(common));
   return {
     get s3() { return s3(); },
     get sqs() { return sqs(); },
@@ -81,6 +84,7 @@ export function createClients(target: Target): Clients {
     get logs() { return logs(); },
     get dynamodb() { return dynamodb(); },
     get events() { return events(); },
+    get cloudwatch() { return cloudwatch(); },
     config,
     destroy() {
       for (const c of made.splice(0)) c.destroy();

@@ -35,6 +35,7 @@ const CLIENTS: Record<string, string> = {
   sns: "@aws-sdk/client-sns",
   iam: "@aws-sdk/client-iam",
   sts: "@aws-sdk/client-sts",
+  cloudwatch: "@aws-sdk/client-cloudwatch",
 };
 
 interface Schema {

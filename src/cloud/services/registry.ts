@@ -18,4 +18,5 @@ export const serviceLoaders: Loader[] = [
   () => import("./lambda/index.js"),
   () => import("./dynamodb/index.js"),
   () => import("./s3/index.js"),
+  () => import("./cloudwatch/index.js"),
 ];

@@ -4,11 +4,11 @@
  * the runtime's FunctionSpec from the function record (unpacked code dir,
  * execution-role credentials, reserved concurrency), sends the function's log
  * lines to CloudWatch Logs (`/aws/lambda/<name>`, one stream per execution
- * environment) when its role may write them (log-permission.ts), records every invocation in the trace, and turns the
- * runtime's throttle into AWS's 429 TooManyRequestsException. An injected
- * throttle (core/faults/, kind "throttle") is refused the same way before the
- * runtime is asked, so every caller (Invoke, async events, event source
- * mappings) sees it as AWS's throttle.
+ * environment) when its role may write them (log-permission.ts), records every invocation in the trace and in the
+ * built-in AWS/Lambda metrics (metrics.ts), and turns the runtime's throttle into AWS's 429 TooManyRequestsException.
+ * An injected throttle (core/faults/, kind "throttle") is refused the same
+ * way before the runtime is asked, so every caller (Invoke, async events,
+ * event source mappings) sees it as AWS's throttle (and Throttles counts it).
  */
 import type { Cloud } from "../../core/cloud.js";
 import { AwsError } from "../../core/aws-error.js";
@@ -18,6 +18,7 @@ import type { CodeStore } from "./code-package.js";
 import type { ExecutionRoles } from "./execution-role.js";
 import type { FunctionRecord } from "./state.js";
 import { LogPermission } from "./log-permission.js";
+import { LambdaMetrics } from "./metrics.js";
 
 /** Local bound on live execution environments across all functions (AWS: account concurrency 1000). */
 const MAX_ENVIRONMENTS = Number(process.env.LOCALCLOUD_LAMBDA_MAX_ENVIRONMENTS) || 10;
@@ -35,6 +36,8 @@ export class Invoker {
   /** Function ARN → execution role, for the log-permission check. */
   private readonly roles = new Map<string, string>();
   private readonly logPermission: LogPermission;
+  /** Built-in AWS/Lambda metrics (also used by async-invoke.ts). */
+  readonly metrics: LambdaMetrics;
 
   constructor(
     private readonly cloud: Cloud,
@@ -42,6 +45,7 @@ export class Invoker {
     private readonly executionRoles: ExecutionRoles,
   ) {
     this.logPermission = new LogPermission(cloud);
+    this.metrics = new LambdaMetrics(cloud);
   }
 
   private runtime(): RuntimePool {
@@ -84,12 +88,14 @@ export class Invoker {
   async invoke(fn: FunctionRecord, payload: string, meta: InvokeMeta): Promise<InvokeResult> {
     const spec = await this.spec(fn);
     let result: InvokeResult;
+    const startedAt = this.metrics.started(fn);
     try {
       const injected = this.cloud.faults.active ? this.cloud.faults.forInvoke({ functionArn: fn.arn, correlationId: meta.correlationId, source: meta.source }) : undefined;
       if (injected) throw new TooManyRequests("Rate Exceeded.", "ConcurrentInvocationLimitExceeded");
       result = await this.runtime().invoke(spec, payload, { requestId: meta.requestId, traceHeader: meta.traceHeader, clientContext: meta.clientContext });
     } catch (err) {
       const throttled = err instanceof TooManyRequests;
+      this.metrics.notRun(fn, startedAt, throttled);
       this.cloud.trace.record({
         correlationId: meta.correlationId,
         kind: "lambda.invoke",
@@ -107,6 +113,7 @@ export class Invoker {
       }
       throw new AwsError("ServiceException", `The local cloud could not run ${fn.name}: ${(err as Error).message}`, { status: 500 });
     }
+    this.metrics.finished(fn, startedAt, result);
     this.cloud.trace.record({
       correlationId: meta.correlationId,
       kind: "lambda.invoke",

@@ -13,6 +13,8 @@
  * - email/email-json/sms: recorded in the trace and the log, never sent.
  * A delivery that finally fails goes to the subscription's RedrivePolicy
  * dead-letter queue when it has one.
+ * Built-in AWS/SNS metrics (metrics.ts) are counted here, for every message
+ * and every subscription.
  */
 import type { Cloud } from "../../core/cloud.js";
 import type { DeliveryMessage } from "../../core/destinations.js";
@@ -22,6 +24,7 @@ import { subscriptionsOf } from "./state.js";
 import { confirmationEnvelope, lambdaEvent, messageFor, notificationEnvelope, type PublishedMessage } from "./envelopes.js";
 import { passesFilter } from "./filter.js";
 import { serviceMayAccess } from "../../policy/service-access.js";
+import { SnsMetrics } from "./metrics.js";
 
 const SNS_PRINCIPAL = "sns.amazonaws.com";
 /** AWS's default HTTP delivery policy: 3 retries, 20 s apart (scaled by the cloud's time scale). */
@@ -37,11 +40,14 @@ export interface FanOutContext {
 export class SnsDelivery {
   private readonly pending = new Set<Promise<unknown>>();
   private closed = false;
+  private readonly metrics: SnsMetrics;
 
   constructor(
     private readonly cloud: Cloud,
     private readonly state: SnsState,
-  ) {}
+  ) {
+    this.metrics = new SnsMetrics(cloud);
+  }
 
   private track<T>(work: Promise<T>): Promise<T> {
     this.pending.add(work);
@@ -52,6 +58,7 @@ export class SnsDelivery {
   /** Start delivering to every matching subscriber; resolves when all deliveries have finished. */
   fanOut(topic: TopicRecord, published: PublishedMessage, context: FanOutContext): Promise<void> {
     const subscriptions = subscriptionsOf(this.state, topic.arn).filter((s) => s.confirmed);
+    this.metrics.published(topic, Buffer.byteLength(published.message));
     return this.track(
       Promise.all(
         subscriptions.map((sub) =>
@@ -74,6 +81,7 @@ export class SnsDelivery {
       this.cloud.log.warn(`sns: filter policy of ${sub.arn} could not be applied: ${(err as Error).message}`);
     }
     if (!passes) {
+      this.metrics.filteredOut(topic, sub.attributes.FilterPolicyScope === "MessageBody" ? "MessageBody" : "MessageAttributes");
       this.cloud.trace.record({ correlationId: context.correlationId, kind, source: topic.arn, target: sub.endpoint, status: "info", detail: "filtered out by the subscription's FilterPolicy" });
       return;
     }
@@ -141,6 +149,7 @@ export class SnsDelivery {
         return;
       }
     }
+    this.metrics.delivered(topic, ok);
     if (!ok) await this.deadLetter(topic, sub, published, context, reason ?? "delivery failed");
   }
 

@@ -1,0 +1,242 @@
+/**
+ * Alarm evaluation on the cloud's time scale. An alarm's Period of P seconds
+ * lasts `cloud.scaled(P s)` of real time (1 s for 60 s at the default 1/60),
+ * and each alarm is evaluated once per minute of cloud time (every period
+ * for 10/20/30-s alarms), just after a period ends, over its last N periods
+ * (EvaluationPeriods) within an evaluation range of N + 2 periods:
+ *
+ * - at least N real datapoints in the range: the newest N decide, ALARM when
+ *   M (DatapointsToAlarm, default N) of them breach, else OK;
+ * - fewer: TreatMissingData fills the gap up to N — `breaching` counts the
+ *   missing ones as breaching, `notBreaching` as not; `missing` with no data
+ *   at all goes to INSUFFICIENT_DATA, `ignore` keeps the state; with some
+ *   data, `missing`/`ignore` go to ALARM on M breaching points, to OK when
+ *   ALARM has become impossible, and otherwise wait for more data (so
+ *   `- - X` does not jump to ALARM when M > 1: AWS's "avoiding premature
+ *   transitions"). AWS/DynamoDB metrics always ignore missing data.
+ * UNCERTAIN: AWS does not document the evaluation range for every N; N + 2
+ * follows its example (5 for N = 3).
+ *
+ * A state change is written to the alarm, to its history, and runs the new
+ * state's actions when ActionsEnabled: SNS topics get the JSON message of
+ * alarm-notification.ts through cloud.destinations (traced, retried).
+ */
+import type { Cloud } from "../../core/cloud.js";
+import type { BuiltinMetrics } from "../../core/metrics.js";
+import { alarmKey, type AlarmRecord, type AlarmState, type AlarmStateValue, type TreatMissing } from "./alarm-state.js";
+import { cloudWatchTime, formatNumber, metricOf, notificationMessage, notificationSubject, type AlarmMetric } from "./alarm-notification.js";
+import { seriesIdOf, type MetricStore } from "./metric-store.js";
+import { byPeriod } from "./metric-handlers.js";
+import { statisticOf } from "./statistics.js";
+
+const OPERATOR_TEXT: Record<string, string> = {
+  GreaterThanThreshold: "greater than",
+  GreaterThanOrEqualToThreshold: "greater than or equal to",
+  LessThanThreshold: "less than",
+  LessThanOrEqualToThreshold: "less than or equal to",
+};
+
+function breaches(operator: string, value: number, threshold: number): boolean {
+  switch (operator) {
+    case "GreaterThanThreshold":
+      return value > threshold;
+    case "GreaterThanOrEqualToThreshold":
+      return value >= threshold;
+    case "LessThanThreshold":
+      return value < threshold;
+    case "LessThanOrEqualToThreshold":
+      return value <= threshold;
+    default:
+      return false;
+  }
+}
+
+/** dd/MM/yy HH:mm:ss (UTC), as datapoints appear in NewStateReason. */
+function reasonTime(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number) => String(n).padStart(2, "0");
+  return `${p(d.getUTCDate())}/${p(d.getUTCMonth() + 1)}/${p(d.getUTCFullYear() % 100)} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
+}
+
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+interface Outcome {
+  state: AlarmStateValue;
+  reason: string;
+  reasonData?: string;
+}
+
+export class AlarmEvaluator {
+  private timer?: NodeJS.Timeout;
+  private readonly nextAt = new Map<string, number>();
+  private readonly pending = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly cloud: Cloud,
+    private readonly state: AlarmState,
+    private readonly store: MetricStore,
+    private readonly metrics: BuiltinMetrics,
+  ) {}
+
+  start(): void {
+    const every = Math.max(20, Math.floor(this.cloud.scaled(10_000) / 2));
+    this.timer = setInterval(() => this.tick(), every);
+    this.timer.unref();
+  }
+
+  /** Evaluate at the next tick (a new or updated alarm). */
+  schedule(alarm: AlarmRecord): void {
+    this.nextAt.set(alarmKey(alarm.account, alarm.region, alarm.name), 0);
+  }
+
+  forget(alarm: AlarmRecord): void {
+    this.nextAt.delete(alarmKey(alarm.account, alarm.region, alarm.name));
+  }
+
+  private tick(): void {
+    const now = Date.now();
+    let flushed = false;
+    for (const alarm of [...this.state.alarms.values()]) {
+      const key = alarmKey(alarm.account, alarm.region, alarm.name);
+      const metric = metricOf(alarm);
+      if (!metric) continue;
+      const every = Math.max(10, this.cloud.scaled(Math.min(metric.period, 60) * 1000));
+      const due = this.nextAt.get(key) ?? 0;
+      if (now < due) continue;
+      // Just after the next boundary, with a little grace for data stamped before it but recorded after.
+      this.nextAt.set(key, (Math.floor(now / every) + 1) * every + Math.min(250, Math.floor(every / 4)));
+      if (!flushed) {
+        this.metrics.flush();
+        flushed = true;
+      }
+      try {
+        const outcome = this.evaluate(alarm, metric, now);
+        if (outcome && outcome.state !== alarm.state) this.transition(alarm, outcome);
+      } catch (err) {
+        this.cloud.log.error(`cloudwatch: evaluating alarm ${alarm.name} failed: ${(err as Error)?.stack ?? err}`);
+      }
+    }
+  }
+
+  private evaluate(alarm: AlarmRecord, metric: AlarmMetric, now: number): Outcome | undefined {
+    const c = alarm.config;
+    const n = c.EvaluationPeriods;
+    const m = c.DatapointsToAlarm ?? n;
+    const threshold = c.Threshold ?? 0;
+    const periodMs = Math.max(10, this.cloud.scaled(metric.period * 1000));
+    const range = n + 2;
+    const end = Math.floor(now / periodMs) * periodMs;
+    const start = end - range * periodMs;
+    const points = this.store.query(seriesIdOf(alarm.account, alarm.region, metric.namespace, metric.metricName, metric.dimensions), start, end, metric.unit);
+    // Newest first.
+    const real = byPeriod(points, start, periodMs)
+      .map((g) => ({ t: g.start, v: statisticOf(g.agg, metric.stat), n: g.agg.n }))
+      .filter((p): p is { t: number; v: number; n: number } => p.v !== undefined)
+      .reverse();
+    const treat: TreatMissing = metric.namespace === "AWS/DynamoDB" ? "ignore" : (c.TreatMissingData ?? "missing");
+    const op = c.ComparisonOperator;
+    const opText = OPERATOR_TEXT[op] ?? op;
+    const evaluated = real.slice(0, n);
+    const breaching = evaluated.filter((p) => breaches(op, p.v, threshold));
+    const reasonData = JSON.stringify({
+      version: "1.0",
+      queryDate: cloudWatchTime(now),
+      startDate: cloudWatchTime(start),
+      ...(c.Statistic ? { statistic: c.Statistic } : { extendedStatistic: metric.stat }),
+      ...(metric.unit ? { unit: metric.unit } : {}),
+      period: metric.period,
+      recentDatapoints: evaluated.map((p) => p.v),
+      threshold,
+      evaluatedDatapoints: evaluated.map((p) => ({ timestamp: cloudWatchTime(p.t), sampleCount: p.n, value: p.v })),
+    });
+    const crossed = (state: AlarmStateValue, shown: typeof evaluated, total: number): Outcome => {
+      const list = shown.map((p) => `${formatNumber(p.v)} (${reasonTime(p.t)})`).join(", ");
+      const verb = shown.length === 1 ? "was" : "were";
+      const text = state === "ALARM" ? opText : `not ${opText}`;
+      const need = state === "ALARM" ? m : n - m + 1;
+      return {
+        state,
+        reason: `Threshold Crossed: ${shown.length} out of the last ${plural(total, "datapoint", "datapoints")} [${list}] ${verb} ${text} the threshold (${formatNumber(threshold)}) (minimum ${plural(need, "datapoint", "datapoints")} for ${state === "ALARM" ? "OK -> ALARM" : "ALARM -> OK"} transition).`,
+        reasonData,
+      };
+    };
+    if (real.length >= n) {
+      if (breaching.length >= m) return crossed("ALARM", breaching, n);
+      return crossed("OK", evaluated.filter((p) => !breaches(op, p.v, threshold)), n);
+    }
+    const missing = n - real.length;
+    if (treat === "breaching" || treat === "notBreaching") {
+      const count = breaching.length + (treat === "breaching" ? missing : 0);
+      const state: AlarmStateValue = count >= m ? "ALARM" : "OK";
+      if (real.length === 0) {
+        return {
+          state,
+          reason: `Threshold Crossed: no datapoints were received for ${plural(missing, "period", "periods")} and ${plural(missing, "missing datapoint was", "missing datapoints were")} treated as [${treat === "breaching" ? "Breaching" : "NonBreaching"}].`,
+          reasonData,
+        };
+      }
+      return state === "ALARM" ? crossed("ALARM", breaching, n) : crossed("OK", evaluated.filter((p) => !breaches(op, p.v, threshold)), n);
+    }
+    if (real.length === 0) {
+      if (treat === "ignore") return undefined;
+      return { state: "INSUFFICIENT_DATA", reason: `Insufficient Data: ${plural(n, "datapoint was", "datapoints were")} unknown.`, reasonData };
+    }
+    if (breaching.length >= m) return crossed("ALARM", breaching, n);
+    const notBreaching = evaluated.length - breaching.length;
+    if (notBreaching > n - m) return crossed("OK", evaluated.filter((p) => !breaches(op, p.v, threshold)), n);
+    return undefined;
+  }
+
+  /** Change the state, record it, and run the new state's actions. */
+  transition(alarm: AlarmRecord, outcome: Outcome): void {
+    const old = alarm.state;
+    const now = Date.now();
+    const oldReason = alarm.stateReason;
+    alarm.state = outcome.state;
+    alarm.stateReason = outcome.reason;
+    alarm.stateReasonData = outcome.reasonData;
+    alarm.stateUpdated = now;
+    alarm.stateTransitioned = now;
+    this.state.save(alarm);
+    this.state.addHistory(alarm, "StateUpdate", `Alarm updated from ${old} to ${outcome.state}`, {
+      version: "1.0",
+      oldState: { stateValue: old, stateReason: oldReason },
+      newState: { stateValue: outcome.state, stateReason: outcome.reason, ...(outcome.reasonData ? { stateReasonData: JSON.parse(outcome.reasonData) } : {}) },
+    });
+    this.cloud.log.info(`cloudwatch: alarm ${alarm.name} ${old} → ${outcome.state}: ${outcome.reason}`);
+    if (!alarm.config.ActionsEnabled) return;
+    const actions = outcome.state === "ALARM" ? alarm.config.AlarmActions : outcome.state === "OK" ? alarm.config.OKActions : alarm.config.InsufficientDataActions;
+    for (const arn of actions) this.runAction(alarm, arn, old, now);
+  }
+
+  private runAction(alarm: AlarmRecord, arn: string, old: AlarmStateValue, now: number): void {
+    const correlationId = this.cloud.trace.newCorrelationId();
+    if (arn.split(":")[2] !== "sns") {
+      const why = "the local cloud runs only SNS alarm actions";
+      this.state.addHistory(alarm, "Action", `Failed to execute action ${arn}. Received error: "${why}"`, { actionState: "Failed", notificationResource: arn, error: why });
+      this.cloud.trace.record({ correlationId, kind: "cloudwatch→action", source: alarm.arn, target: arn, status: "failed", detail: why });
+      return;
+    }
+    const body = JSON.stringify(notificationMessage(alarm, old, now));
+    const work = this.cloud.destinations
+      .deliver(arn, { body, subject: notificationSubject(alarm, alarm.state), source: { principal: "cloudwatch.amazonaws.com", arn: alarm.arn, account: alarm.account }, correlationId }, { kind: "cloudwatch→sns" })
+      .then((result) => {
+        if (result.ok) {
+          this.state.addHistory(alarm, "Action", `Successfully executed action ${arn}`, { actionState: "Succeeded", notificationResource: arn, stateUpdateTimestamp: now, publishedMessage: body });
+        } else {
+          this.state.addHistory(alarm, "Action", `Failed to execute action ${arn}. Received error: "${result.error}"`, { actionState: "Failed", notificationResource: arn, stateUpdateTimestamp: now, error: result.error });
+        }
+      });
+    this.pending.add(work);
+    void work.finally(() => this.pending.delete(work));
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    await Promise.allSettled([...this.pending]);
+  }
+
+  reset(): void {
+    this.nextAt.clear();
+  }
+}

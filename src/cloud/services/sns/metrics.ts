@@ -1,0 +1,46 @@
+/**
+ * SNS's built-in CloudWatch metrics (namespace AWS/SNS, dimension TopicName;
+ * aws-behavior.md §11, SNS guide "sns-monitoring-using-cloudwatch"),
+ * published through core/metrics.ts: NumberOfMessagesPublished and
+ * PublishSize for every message a topic accepts (Publish, PublishBatch
+ * entries, deliveries from S3/EventBridge/Lambda/CloudWatch), and per
+ * subscription NumberOfNotificationsDelivered, NumberOfNotificationsFailed
+ * (once, when SNS gives up — AWS counts every failed HTTP attempt),
+ * NumberOfNotificationsFilteredOut plus its -MessageAttributes /
+ * -MessageBody variant. Email/SMS notifications, never sent locally, count in
+ * none of them.
+ */
+import type { Cloud } from "../../core/cloud.js";
+import { builtinMetrics, type BuiltinMetrics } from "../../core/metrics.js";
+import type { TopicRecord } from "./state.js";
+
+const NS = "AWS/SNS";
+
+export class SnsMetrics {
+  private readonly metrics: BuiltinMetrics;
+
+  constructor(cloud: Cloud) {
+    this.metrics = builtinMetrics(cloud);
+  }
+
+  private count(topic: TopicRecord, name: string, value = 1, unit = "Count"): void {
+    this.metrics.record(topic.account, topic.region, NS, name, { TopicName: topic.name }, value, unit);
+  }
+
+  published(topic: TopicRecord, bytes: number): void {
+    if (!this.metrics.enabled) return;
+    this.count(topic, "NumberOfMessagesPublished");
+    this.count(topic, "PublishSize", bytes, "Bytes");
+  }
+
+  delivered(topic: TopicRecord, ok: boolean): void {
+    if (!this.metrics.enabled) return;
+    this.count(topic, ok ? "NumberOfNotificationsDelivered" : "NumberOfNotificationsFailed");
+  }
+
+  filteredOut(topic: TopicRecord, scope: "MessageAttributes" | "MessageBody"): void {
+    if (!this.metrics.enabled) return;
+    this.count(topic, "NumberOfNotificationsFilteredOut");
+    this.count(topic, `NumberOfNotificationsFilteredOut-${scope}`);
+  }
+}
