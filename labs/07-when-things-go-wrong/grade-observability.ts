@@ -6,7 +6,8 @@
  * lines, and the structured log lines can be found with FilterLogEvents.
  * Waits are in alarm periods scaled by the cloud's time scale.
  */
-import { DescribeAlarmsCommand, GetMetricDataCommand, PutMetricAlarmCommand, type MetricAlarm, type PutMetricAlarmCommandInput } from "@aws-sdk/client-cloudwatch";
+import { DescribeAlarmsCommand, GetMetricDataCommand, type MetricAlarm, type PutMetricAlarmCommandInput } from "@aws-sdk/client-cloudwatch";
+import { putMetricAlarm } from "../../src/kit/resources/cloudwatch.js";
 import { CheckFailed, type Check, type GradeContext } from "../../src/kit/grader/types.js";
 import { errorCode, errorMessage, sleep } from "../../src/kit/wait.js";
 import { drainQueue, logEvents, readReports } from "./support.js";
@@ -36,7 +37,8 @@ async function alarmCycle(ctx: GradeContext, st: State, name: string, want: Para
   const periodMs = Math.max(60, (await describeAlarm(st, name))?.Period ?? 60) * 1000;
   // A few minutes of AWS time (metrics are per minute, alarms evaluate every minute), and the local grader's patience.
   const waitMs = Math.min(Math.max(4 * 60_000, 3 * periodMs) * st.timeScale, 600_000) + (ctx.target.kind === "aws" ? 120_000 : 8_000);
-  const seen = (state: string, after: number) => st.inbox.about(name).findIndex((n, i) => i >= after && n.newState === state);
+  // Only notifications read since the failure began count (an earlier check may have read this one already).
+  const seen = (state: string, after: number) => st.inbox.about(name).findIndex((n, i) => i >= after && n.receivedAt >= since && n.newState === state);
   const until = async (state: string, after: number): Promise<number> => {
     const deadline = Date.now() + waitMs;
     for (;;) {
@@ -47,9 +49,7 @@ async function alarmCycle(ctx: GradeContext, st: State, name: string, want: Para
       await st.inbox.receiveOnce(ctx.target.kind === "aws" ? 10 : 1);
     }
   };
-  const from = st.inbox.about(name).length;
-  void since;
-  const alarmed = await until("ALARM", from);
+  const alarmed = await until("ALARM", 0);
   if (alarmed < 0) throw new CheckFailed(`no ALARM notification from "${name}" reached the ops topic within ${(waitMs / 1000).toFixed(0)} s of the failure: ${diagnose(await describeAlarm(st, name), want)}`);
   await clear();
   const ok = await until("OK", alarmed + 1);
@@ -77,8 +77,7 @@ export const observabilityChecks: Array<Check<State>> = [
         if (!input.AlarmActions?.includes(topicArn)) problems.push(`${what}(): AlarmActions ${JSON.stringify(input.AlarmActions ?? [])} does not include the ops topic: nobody would hear about the failure`);
         if (!input.OKActions?.includes(topicArn)) problems.push(`${what}(): OKActions ${JSON.stringify(input.OKActions ?? [])} does not include the ops topic: nobody would hear that it is over`);
         try {
-          st.alarmsSaved.push(name);
-          await st.cloudwatch.send(new PutMetricAlarmCommand({ ...input, AlarmName: name }));
+          await putMetricAlarm(ctx, { ...input, AlarmName: name });
         } catch (err) {
           problems.push(`${what}(): CloudWatch refused the alarm: ${errorCode(err) ?? "Error"}: ${errorMessage(err)}`);
         }

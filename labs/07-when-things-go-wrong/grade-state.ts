@@ -40,7 +40,6 @@ export interface State {
   retries?: number;
   errorsAlarmName: string;
   depthAlarmName: string;
-  alarmsSaved: string[];
   /** When the poison order was uploaded, and its record's request id. */
   poisonAt?: number;
   /** Duplicate deliveries injected during the exactly-once round, and the round's time span. */

@@ -9,11 +9,10 @@
  * failure queue's records, alarm notifications, metrics and logs.
  * Check order matters: the alarms exist before the poison order fails.
  */
-import { DeleteAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { CheckFailed, defineGrader } from "../../src/kit/grader/types.js";
 import { faultsApiFor, type FaultsApi } from "../../src/kit/faults.js";
 import { errorMessage } from "../../src/kit/wait.js";
-import { cloudWatchOf, connectTrigger, createExecutionRole, createPipeline, deployFunction, OpsInbox, packageOrderHandler, timeScaleOf } from "./support.js";
+import { connectTrigger, createExecutionRole, createPipeline, deployFunction, OpsInbox, packageOrderHandler, timeScaleOf } from "./support.js";
 import { deliveryChecks, transientCheck } from "./grade-delivery.js";
 import { observabilityChecks } from "./grade-observability.js";
 import type { State } from "./grade-state.js";
@@ -56,21 +55,19 @@ export default defineGrader<State>({
       pkg,
       pipeline,
       fn,
-      cloudwatch: cloudWatchOf(ctx),
+      cloudwatch: ctx.clients.cloudwatch,
       faults: await faultSwitch(ctx),
       timeScale: await timeScaleOf(ctx),
       inbox: new OpsInbox(ctx, pipeline.opsQueue.url),
       startedAt,
       errorsAlarmName: ctx.names.resource("orders-errors"),
       depthAlarmName: ctx.names.resource("failed-orders-depth"),
-      alarmsSaved: [],
     };
   },
   checks: [asyncCheck!, alarmsCheck!, onceCheck!, poisonCheck!, errorsAlarmCheck!, depthAlarmCheck!, metricsCheck!, logsCheck!, transientCheck],
   async teardown(ctx, st) {
     if (!st) return;
+    // The alarms are in the ledger (resources/cloudwatch.ts): the harness's cleanup deletes them.
     await st.faults?.clear(ctx.names.namespace).catch(() => {});
-    if (st.alarmsSaved.length) await st.cloudwatch.send(new DeleteAlarmsCommand({ AlarmNames: st.alarmsSaved })).catch(() => {});
-    st.cloudwatch.destroy();
   },
 });

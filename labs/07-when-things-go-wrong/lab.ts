@@ -8,7 +8,7 @@
  * async-config.ts and alarms.ts; grade.ts checks them under injected faults.
  */
 import { PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
-import { PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
+import { putMetricAlarm } from "../../src/kit/resources/cloudwatch.js";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import pc from "picocolors";
 import { defineLab, type GuidedContext } from "../../src/kit/lab-definition.js";
@@ -16,7 +16,7 @@ import { packageHandler } from "../../src/kit/packaging.js";
 import { faultsApiFor } from "../../src/kit/faults.js";
 import { pollUntil, sleep } from "../../src/kit/wait.js";
 import grader from "./grade.js";
-import { cloudWatchOf, connectTrigger, createExecutionRole, createPipeline, deployFunction, logEvents, peekFailures, readBalances, type Pipeline } from "./support.js";
+import { connectTrigger, createExecutionRole, createPipeline, deployFunction, logEvents, peekFailures, readBalances, type Pipeline } from "./support.js";
 import { body, POISON } from "./test-data.js";
 import type * as AsyncConfigModule from "./async-config.js";
 import type * as AlarmsModule from "./alarms.js";
@@ -92,17 +92,12 @@ export default defineLab({
       cli: ["aws cloudwatch put-metric-alarm --cli-input-json file://errors-alarm.json", "aws cloudwatch put-metric-alarm --cli-input-json file://queue-alarm.json"],
       async run(ctx) {
         const { errorsAlarm, failureQueueAlarm } = await ctx.importPiece<typeof AlarmsModule>("alarms.ts");
-        const cw = cloudWatchOf(ctx);
         const p = st(ctx).pipeline;
-        try {
-          const a = errorsAlarm({ alarmName: ctx.names.resource("orders-errors"), functionName: st(ctx).fn.name, topicArn: p.topic.arn });
-          const b = failureQueueAlarm({ alarmName: ctx.names.resource("failed-orders-depth"), queueName: p.failureQueue.name, topicArn: p.topic.arn });
-          await cw.send(new PutMetricAlarmCommand(a));
-          await cw.send(new PutMetricAlarmCommand(b));
-          return { created: [["alarm", a.AlarmName!], ["alarm", b.AlarmName!]], notes: ["Delete them with aws cloudwatch delete-alarms when you are done (npm run cleanup does not know alarms yet)."] };
-        } finally {
-          cw.destroy();
-        }
+        const a = errorsAlarm({ alarmName: ctx.names.resource("orders-errors"), functionName: st(ctx).fn.name, topicArn: p.topic.arn });
+        const b = failureQueueAlarm({ alarmName: ctx.names.resource("failed-orders-depth"), queueName: p.failureQueue.name, topicArn: p.topic.arn });
+        await putMetricAlarm(ctx, { ...a, AlarmName: a.AlarmName! });
+        await putMetricAlarm(ctx, { ...b, AlarmName: b.AlarmName! });
+        return { created: [["alarm", a.AlarmName!], ["alarm", b.AlarmName!]], notes: [json(a), json(b)] };
       },
     },
     {

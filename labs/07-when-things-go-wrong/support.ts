@@ -11,7 +11,6 @@ import * as path from "node:path";
 import { PutBucketVersioningCommand } from "@aws-sdk/client-s3";
 import { ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
-import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { FilterLogEventsCommand, type FilteredLogEvent } from "@aws-sdk/client-cloudwatch-logs";
 import type { KitContext } from "../../src/kit/context.js";
 import { attachRolePolicy, BASIC_EXECUTION_POLICY_ARN, createRole, putRolePolicy } from "../../src/kit/resources/iam.js";
@@ -94,12 +93,6 @@ export async function connectTrigger(ctx: KitContext, p: Pipeline, fn: { name: s
   });
 }
 
-/** A CloudWatch client for the target (built from the kit's client config until src/kit/clients.ts has one). */
-export function cloudWatchOf(ctx: KitContext): CloudWatchClient {
-  const { forcePathStyle: _unused, ...common } = ctx.clients.config;
-  return new CloudWatchClient(common);
-}
-
 /** AWS seconds → real ms on this cloud: the local cloud's time scale (GET /_localcloud/health), 1 elsewhere. */
 export async function timeScaleOf(ctx: KitContext): Promise<number> {
   if (ctx.target.kind === "aws" || !ctx.target.endpoint) return 1;
@@ -173,6 +166,8 @@ export interface AlarmNotification {
   newState?: string;
   oldState?: string;
   reason?: string;
+  /** When the grader read it (epoch ms). */
+  receivedAt: number;
   raw: string;
 }
 
@@ -185,7 +180,7 @@ export class OpsInbox {
     const out = await this.ctx.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: this.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: waitSeconds, VisibilityTimeout: 30 }));
     const messages = out.Messages ?? [];
     if (!messages.length) return;
-    for (const m of messages) this.seen.push(parseNotification(m.Body ?? ""));
+    for (const m of messages) this.seen.push(parseNotification(m.Body ?? "", Date.now()));
     await this.ctx.clients.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
   }
 
@@ -195,13 +190,13 @@ export class OpsInbox {
   }
 }
 
-function parseNotification(body: string): AlarmNotification {
+function parseNotification(body: string, receivedAt: number): AlarmNotification {
   try {
     const envelope = JSON.parse(body) as { Subject?: string; Message?: string };
     const message = JSON.parse(envelope.Message ?? "{}") as { AlarmName?: string; NewStateValue?: string; OldStateValue?: string; NewStateReason?: string };
-    return { subject: envelope.Subject, alarmName: message.AlarmName, newState: message.NewStateValue, oldState: message.OldStateValue, reason: message.NewStateReason, raw: body };
+    return { subject: envelope.Subject, alarmName: message.AlarmName, newState: message.NewStateValue, oldState: message.OldStateValue, reason: message.NewStateReason, receivedAt, raw: body };
   } catch {
-    return { raw: body };
+    return { receivedAt, raw: body };
   }
 }
 
