@@ -16,8 +16,8 @@ import type { GradeReport } from "../../src/kit/grader/types.js";
 import { explainSkip, kitSession, probeFeatures, type Features, type KitTestSession } from "./helpers.js";
 
 /** A mutants file's set-up: its own local cloud and kit session (closed after all), and whether the lab's needs are served (else skip). */
-export async function mutantsSession(what: string, needed: Array<keyof Features>): Promise<{ session: KitTestSession; skip: boolean }> {
-  const cloud = await startTestCloud();
+export async function mutantsSession(what: string, needed: Array<keyof Features>, cloudOptions: { timeScale?: number } = {}): Promise<{ session: KitTestSession; skip: boolean }> {
+  const cloud = await startTestCloud(cloudOptions);
   const session = kitSession(cloud.endpoint);
   afterAll(async () => {
     session.close();
@@ -43,7 +43,11 @@ export function chain(...edits: Array<(text: string) => string>): (text: string)
   return (text) => edits.reduce((t, e) => e(t), text);
 }
 
-export async function gradeVariant(session: KitTestSession, labId: string, variant: Variant, options: { typecheckWaitMs?: number } = {}): Promise<GradeReport> {
+/**
+ * `stopAtFirstFailure`: end the grade (cleanup still runs) once a check did not pass — a mutant
+ * only has to fail its check first, and the later checks would only cost time.
+ */
+export async function gradeVariant(session: KitTestSession, labId: string, variant: Variant, options: { typecheckWaitMs?: number; stopAtFirstFailure?: boolean } = {}): Promise<GradeReport> {
   const entry = findLab(labId);
   fs.mkdirSync(path.join(repoRoot, ".mutants"), { recursive: true });
   const dir = fs.mkdtempSync(path.join(repoRoot, ".mutants", `lab${labId}-`));
@@ -54,7 +58,9 @@ export async function gradeVariant(session: KitTestSession, labId: string, varia
       fs.writeFileSync(path.join(dir, file), typeof change === "string" ? change : change(original));
     }
     const lab = await loadLab(entry);
-    return await runGrade({ lab, target: session.target, clients: session.clients, ledger: session.ledger, sourceDir: dir, source: "learner", participant: "mutant", typecheck: options.typecheckWaitMs !== undefined, typecheckWaitMs: options.typecheckWaitMs });
+    const stop = new AbortController();
+    const onCheck = options.stopAtFirstFailure ? (c: { status: string }) => void (c.status !== "pass" && stop.abort()) : undefined;
+    return await runGrade({ lab, target: session.target, clients: session.clients, ledger: session.ledger, sourceDir: dir, source: "learner", participant: "mutant", typecheck: options.typecheckWaitMs !== undefined, typecheckWaitMs: options.typecheckWaitMs, signal: stop.signal, onCheck });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
