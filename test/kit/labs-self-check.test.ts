@@ -86,16 +86,25 @@ const STARTER_EXPECTATIONS: Record<string, { failing: string[]; hintIncludes: Re
     failing: ["execution role: Lambda may assume it; least privilege (no wildcards beyond logs)"],
     hintIncludes: { "execution role: Lambda may assume it; least privilege (no wildcards beyond logs)": "Least privilege" },
   },
+  "07": {
+    failing: ["async invocation: one retry at least, a maximum event age, failures to the failure queue", "two alarms notify the ops topic: the function's Errors and the failure queue's depth", "200 orders, 20 % delivered twice and out of order: every balance is exact"],
+    hintIncludes: {
+      "async invocation: one retry at least, a maximum event age, failures to the failure queue": "asynchronously",
+      "two alarms notify the ops topic: the function's Errors and the failure queue's depth": "SNS topic",
+      "200 orders, 20 % delivered twice and out of order: every balance is exact": "idempotency",
+    },
+  },
 };
 
 const NEEDS: Record<string, Array<keyof typeof features>> = {
   "01": ["s3", "sqs", "notifications"],
   "02": ["s3", "iam", "lambda", "logs", "notifications"],
   "03": ["s3", "sqs", "sns", "dynamodb", "iam", "lambda", "logs", "notifications"],
+  "07": ["s3", "sqs", "sns", "dynamodb", "iam", "lambda", "logs", "notifications"],
 };
 
 /** Per-lab time limits: lab 03 packages sharp and processes a 6000×4000 image (its target is ≤ 45 s). */
-const TIMEOUT_MS: Record<string, number> = { "03": 120_000 };
+const TIMEOUT_MS: Record<string, number> = { "03": 120_000, "07": 120_000 };
 
 for (const entry of labs) {
   const skip = explainSkip(`the self-check of lab ${entry.id}`, features, NEEDS[entry.id] ?? ["s3", "sqs", "iam", "lambda"]);
