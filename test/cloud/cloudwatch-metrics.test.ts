@@ -13,6 +13,7 @@ import {
 } from "@aws-sdk/client-cloudwatch";
 import { AwsQueryProtocol, AwsSmithyRpcV2CborProtocol } from "@aws-sdk/core/protocols";
 import { awsCliAsync, errorOf, hasAwsCli, startTestCloud, type TestCloud } from "../helpers/cloud.js";
+import { form, fuzz, json, type Seed } from "../helpers/fuzz.js";
 
 let cloud: TestCloud;
 let cw: CloudWatchClient;
@@ -145,7 +146,7 @@ describe("other protocols and the CLI", () => {
     }
   });
 
-  it.skipIf(!hasAwsCli)("aws cloudwatch put-metric-data, get-metric-statistics, list-metrics", async () => {
+  it.skipIf(!hasAwsCli)("aws cloudwatch put-metric-data and get-metric-statistics", async () => {
     const put = await awsCliAsync(cloud, ["cloudwatch", "put-metric-data", "--namespace", "Cli", "--metric-name", "Jobs", "--value", "7", "--unit", "Count", "--timestamp", at(20).toISOString(), "--dimensions", "Queue=q1"]);
     expect(put.stderr).toBe("");
     expect(put.status).toBe(0);
@@ -155,11 +156,32 @@ describe("other protocols and the CLI", () => {
     ]);
     expect(stats.status).toBe(0);
     expect(JSON.parse(stats.stdout)).toMatchObject({ Label: "Jobs", Datapoints: [{ Sum: 7, Maximum: 7, Unit: "Count" }] });
-    const listed = await awsCliAsync(cloud, ["cloudwatch", "list-metrics", "--namespace", "Cli"]);
-    expect(JSON.parse(listed.stdout).Metrics).toEqual([{ Namespace: "Cli", MetricName: "Jobs", Dimensions: [{ Name: "Queue", Value: "q1" }] }]);
     const bad = await awsCliAsync(cloud, ["cloudwatch", "put-metric-data", "--namespace", "AWS/EC2", "--metric-name", "x", "--value", "1"]);
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toContain("InvalidParameterValue");
+  });
+});
+
+describe("malformed input", () => {
+  it("200 mutated JSON and query requests: no 5xx, the cloud stays healthy", async () => {
+    const op = (name: string, body: Record<string, unknown>) => json("monitoring", `GraniteServiceVersion20100801.${name}`, "1.0", body);
+    const now = Date.now() / 1000;
+    const seeds: Seed[] = [
+      op("PutMetricData", { Namespace: "Fuzz", MetricData: [{ MetricName: "m", Dimensions: [{ Name: "d", Value: "v" }], Value: 1.5, Unit: "Count", Timestamp: now }, { MetricName: "m", Values: [1, 2], Counts: [1, 3] }] }),
+      op("GetMetricStatistics", { Namespace: "Fuzz", MetricName: "m", StartTime: now - 600, EndTime: now, Period: 60, Statistics: ["Sum", "Average"], ExtendedStatistics: ["p90"] }),
+      op("GetMetricData", { StartTime: now - 600, EndTime: now, MetricDataQueries: [{ Id: "a", MetricStat: { Metric: { Namespace: "Fuzz", MetricName: "m" }, Period: 60, Stat: "p50" } }] }),
+      op("ListMetrics", { Namespace: "Fuzz", Dimensions: [{ Name: "d" }] }),
+      op("PutMetricAlarm", { AlarmName: "fz", Namespace: "Fuzz", MetricName: "m", Statistic: "Sum", Period: 60, EvaluationPeriods: 2, DatapointsToAlarm: 1, Threshold: 1, ComparisonOperator: "GreaterThanThreshold", TreatMissingData: "breaching" }),
+      op("PutMetricAlarm", { AlarmName: "fz2", Metrics: [{ Id: "m1", MetricStat: { Metric: { Namespace: "Fuzz", MetricName: "m" }, Period: 60, Stat: "Maximum" }, ReturnData: true }], EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: "LessThanThreshold" }),
+      op("DescribeAlarms", { AlarmNamePrefix: "f", StateValue: "ALARM", MaxRecords: 5 }),
+      op("DescribeAlarmHistory", { AlarmName: "fz", HistoryItemType: "StateUpdate", ScanBy: "TimestampAscending" }),
+      op("SetAlarmState", { AlarmName: "fz", StateValue: "OK", StateReason: "r", StateReasonData: "{}" }),
+      op("DeleteAlarms", { AlarmNames: ["fz-nope"] }),
+      form("monitoring", { Action: "PutMetricData", Version: "2010-08-01", Namespace: "Fuzz", "MetricData.member.1.MetricName": "q", "MetricData.member.1.Value": "2", "MetricData.member.1.Dimensions.member.1.Name": "d", "MetricData.member.1.Dimensions.member.1.Value": "v" }),
+      form("monitoring", { Action: "DescribeAlarms", Version: "2010-08-01", "AlarmNames.member.1": "fz" }),
+    ];
+    const { sent } = await fuzz(cloud.endpoint, { seeds, seed: 18, count: 200 });
+    expect(sent).toBe(200);
   });
 });
 
