@@ -10,6 +10,9 @@ import {
   DescribeAlarmHistoryCommand,
   DescribeAlarmsCommand,
   DescribeAlarmsForMetricCommand,
+  ListTagsForResourceCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
   PutMetricAlarmCommand,
   PutMetricDataCommand,
   SetAlarmStateCommand,
@@ -182,6 +185,19 @@ describe("an alarm's life", () => {
     expect(both.Code).toBe("InvalidParameterCombination");
     const badM = await errorOf(cw.send(new PutMetricAlarmCommand(alarm("bad", { DatapointsToAlarm: 3, EvaluationPeriods: 2 }))));
     expect(badM.Code).toBe("InvalidParameterValue");
+  });
+});
+
+describe("tags", () => {
+  it("keeps the tags an alarm is created with (an update's are ignored, as on AWS), and tags and untags it", async () => {
+    const arn = `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:tagged`;
+    await cw.send(new PutMetricAlarmCommand(alarm("tagged", { Tags: [{ Key: "lab", Value: "07" }] })));
+    await cw.send(new PutMetricAlarmCommand(alarm("tagged", { Tags: [{ Key: "ignored", Value: "x" }] })));
+    await cw.send(new TagResourceCommand({ ResourceARN: arn, Tags: [{ Key: "team", Value: "a" }] }));
+    await cw.send(new UntagResourceCommand({ ResourceARN: arn, TagKeys: ["lab"] }));
+    expect((await cw.send(new ListTagsForResourceCommand({ ResourceARN: arn }))).Tags).toEqual([{ Key: "team", Value: "a" }]);
+    const missing = await errorOf(cw.send(new ListTagsForResourceCommand({ ResourceARN: `${arn}-nope` })));
+    expect(missing.$metadata.httpStatusCode).toBe(404);
   });
 });
 

@@ -7,6 +7,7 @@
  * state.
  */
 import type { RequestContext } from "../../core/context.js";
+import { AwsError } from "../../core/aws-error.js";
 import { invalidFormat, invalidNextToken, invalidParameterCombination, invalidParameterValue, limitExceeded, missingParameter, resourceNotFound } from "./errors.js";
 import type { AlarmConfig, AlarmRecord, AlarmState, AlarmStateValue, HistoryItem, TreatMissing } from "./alarm-state.js";
 import type { AlarmEvaluator } from "./alarm-evaluator.js";
@@ -77,6 +78,22 @@ export function describeAlarm(alarm: AlarmRecord): Record<string, unknown> {
   return out;
 }
 
+/** Tags [{Key, Value}] → a map; ≤ 50, keys 1–128, values ≤ 256 (model). */
+function tagMap(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  const items = list(value);
+  if (items.length > 50) throw invalidParameterValue("The collection Tags must not have a size greater than 50.");
+  for (const raw of items) {
+    const t = (raw && typeof raw === "object" ? raw : {}) as Input;
+    const key = str(t.Key);
+    const val = str(t.Value) ?? "";
+    if (!key || key.length > 128) throw invalidParameterValue("A tag Key must be 1 to 128 characters long.");
+    if (val.length > 256) throw invalidParameterValue("A tag Value must be at most 256 characters long.");
+    out[key] = val;
+  }
+  return out;
+}
+
 function parseMetricsList(value: unknown): Array<Record<string, unknown>> | undefined {
   const items = list(value);
   if (items.length === 0) return undefined;
@@ -113,6 +130,16 @@ export function alarmHandlers(state: AlarmState, evaluator: AlarmEvaluator) {
   function require(ctx: RequestContext, name: string): AlarmRecord {
     const alarm = state.get(ctx.account, ctx.region, name);
     if (!alarm) throw resourceNotFound(`Alarm ${name} not found`);
+    return alarm;
+  }
+
+  function byArn(ctx: RequestContext, arn: string): AlarmRecord {
+    const m = /^arn:aws[a-z-]*:cloudwatch:([a-z0-9-]+):(\d{12}):alarm:(.+)$/.exec(arn);
+    const alarm = m && m[1] === ctx.region && m[2] === ctx.account ? state.get(ctx.account, ctx.region, m[3]!) : undefined;
+    if (!alarm) {
+      if (!m) throw invalidParameterValue(`The ARN ${arn} is not an alarm ARN (arn:aws:cloudwatch:<region>:<account>:alarm:<name>); the local cloud tags only alarms.`);
+      throw new AwsError("ResourceNotFoundException", `The alarm ${arn} does not exist.`, { status: 404, queryCode: "ResourceNotFoundException" });
+    }
     return alarm;
   }
 
@@ -195,6 +222,7 @@ export function alarmHandlers(state: AlarmState, evaluator: AlarmEvaluator) {
             stateReason: "Unchecked: Initial alarm creation",
             stateUpdated: now,
             stateTransitioned: now,
+            tags: tagMap(input.Tags),
           };
       state.save(alarm);
       state.addHistory(alarm, "ConfigurationUpdate", `Alarm "${name}" ${existing ? "updated" : "created"}`, {
@@ -313,6 +341,25 @@ export function alarmHandlers(state: AlarmState, evaluator: AlarmEvaluator) {
         state.addHistory(alarm, "ConfigurationUpdate", `Alarm "${n}" deleted`, { version: "1.0", type: "Delete", deletedAlarm: describeAlarm(alarm) });
       }
       return {};
+    },
+
+    TagResource(ctx: RequestContext, input: Input) {
+      const alarm = byArn(ctx, requiredString(input, "ResourceARN"));
+      state.save({ ...alarm, tags: { ...(alarm.tags ?? {}), ...tagMap(input.Tags) } });
+      return {};
+    },
+
+    UntagResource(ctx: RequestContext, input: Input) {
+      const alarm = byArn(ctx, requiredString(input, "ResourceARN"));
+      const tags = { ...(alarm.tags ?? {}) };
+      for (const key of strings(input.TagKeys)) delete tags[key];
+      state.save({ ...alarm, tags });
+      return {};
+    },
+
+    ListTagsForResource(ctx: RequestContext, input: Input) {
+      const alarm = byArn(ctx, requiredString(input, "ResourceARN"));
+      return { Tags: Object.entries(alarm.tags ?? {}).map(([Key, Value]) => ({ Key, Value })) };
     },
 
     EnableAlarmActions(ctx: RequestContext, input: Input) {

@@ -7,7 +7,8 @@
  * AWS/SNS metrics arrive through core/metrics.ts, which this service
  * attaches to as the sink. Alarms: PutMetricAlarm, DescribeAlarms,
  * DescribeAlarmsForMetric, DescribeAlarmHistory, SetAlarmState,
- * DeleteAlarms, Enable/DisableAlarmActions, evaluated on the cloud's time
+ * DeleteAlarms, Enable/DisableAlarmActions, Tag/UntagResource,
+ * ListTagsForResource, evaluated on the cloud's time
  * scale (alarm-evaluator.ts) with SNS actions that publish AWS's message
  * (alarm-notification.ts).
  *
@@ -21,8 +22,8 @@
  *   ValidationError / InvalidParameterValue that says so. An alarm's
  *   `Metrics` list with one MetricStat (ReturnData true) works.
  * - Composite alarms, anomaly detection (band operators refused), dashboards,
- *   metric streams, insight rules, alarm mute rules, TagResource /
- *   ListTagsForResource (Tags on PutMetricAlarm are ignored): UnknownOperation.
+ *   metric streams, insight rules, alarm mute rules: UnknownOperation.
+ *   Tag/UntagResource and ListTagsForResource work on alarms only.
  * - GetMetricData pagination (every result is returned at once; a NextToken
  *   is refused), its Messages, and the statistics beyond SampleCount,
  *   Average, Sum, Minimum, Maximum and pNN (TM99, IQM, WM…).
