@@ -99,6 +99,32 @@ describe("statistics", () => {
     expect(ascending.MetricDataResults?.[0]).toMatchObject({ Timestamps: [new Date(minute)], Values: [2] });
   });
 
+  it("GetMetricData evaluates metric math: arithmetic between series and scalars, SUM(METRICS()), FILL", async () => {
+    const orders = { Metric: { Namespace: NS, MetricName: "Orders" }, Period: 60, Stat: "Sum" };
+    const latency = { Metric: { Namespace: NS, MetricName: "Latency", Dimensions: dims }, Period: 60, Stat: "Maximum" };
+    const out = await cw.send(
+      new GetMetricDataCommand({
+        StartTime: new Date(minute),
+        EndTime: new Date(minute + 120_000),
+        ScanBy: "TimestampAscending",
+        MetricDataQueries: [
+          { Id: "o", MetricStat: orders, ReturnData: false },
+          { Id: "l", MetricStat: latency, ReturnData: false },
+          { Id: "ratio", Expression: "l / o * 100", Label: "ratio" },
+          { Id: "total", Expression: "SUM(METRICS())" },
+          { Id: "filled", Expression: "FILL(l, 0) + 1" },
+          { Id: "peak", Expression: "MAX(o)" },
+        ],
+      }),
+    );
+    const byId = Object.fromEntries(out.MetricDataResults!.map((r) => [r.Id, { t: r.Timestamps!.map((d) => d.getTime() - minute), v: r.Values }]));
+    // Orders: 3 then 4; Latency max: 60 in the first minute only.
+    expect(byId.ratio).toEqual({ t: [0], v: [2000] });
+    expect(byId.total).toEqual({ t: [0, 60_000], v: [63, 4] });
+    expect(byId.filled).toEqual({ t: [0, 60_000], v: [61, 1] });
+    expect(byId.peak).toEqual({ t: [0, 60_000], v: [4, 4] });
+  });
+
   it("ListMetrics filters by namespace, name and dimension", async () => {
     const all = await cw.send(new ListMetricsCommand({ Namespace: NS }));
     expect(all.Metrics).toHaveLength(3);
@@ -126,8 +152,12 @@ describe("errors", () => {
     expect(tooMany.message).toContain("exceeds the limit of 1,440");
     const badPeriod = await errorOf(cw.send(new GetMetricStatisticsCommand({ Namespace: NS, MetricName: "Orders", ...window, Period: 61, Statistics: ["Sum"] })));
     expect(badPeriod.Code).toBe("InvalidParameterValue");
-    const expression = await errorOf(cw.send(new GetMetricDataCommand({ ...window, MetricDataQueries: [{ Id: "e1", Expression: "SUM(METRICS())" }] })));
-    expect(expression.message).toContain("metric math");
+    const unsupported = await errorOf(cw.send(new GetMetricDataCommand({ ...window, MetricDataQueries: [{ Id: "e1", Expression: "ANOMALY_DETECTION_BAND(m1)" }] })));
+    expect(unsupported.name).toBe("ValidationException");
+    expect(unsupported.Code).toBe("ValidationError");
+    expect(unsupported.message).toContain("not supported by the local cloud's metric math");
+    const unknownId = await errorOf(cw.send(new GetMetricDataCommand({ ...window, MetricDataQueries: [{ Id: "e1", Expression: "m9 * 2" }] })));
+    expect(unknownId.message).toContain("m9");
   });
 });
 

@@ -26,7 +26,7 @@ import type { BuiltinMetrics } from "../../core/metrics.js";
 import { alarmKey, type AlarmRecord, type AlarmState, type AlarmStateValue, type TreatMissing } from "./alarm-state.js";
 import { cloudWatchTime, formatNumber, metricOf, notificationMessage, notificationSubject, type AlarmMetric } from "./alarm-notification.js";
 import { seriesIdOf, type MetricStore } from "./metric-store.js";
-import { byPeriod } from "./metric-handlers.js";
+import { byPeriod } from "./periods.js";
 import { statisticOf } from "./statistics.js";
 
 const OPERATOR_TEXT: Record<string, string> = {

@@ -13,7 +13,7 @@ import type { AlarmConfig, AlarmRecord, AlarmState, AlarmStateValue, HistoryItem
 import type { AlarmEvaluator } from "./alarm-evaluator.js";
 import { metricOf } from "./alarm-notification.js";
 import { BASIC_STATISTICS, isPercentile } from "./statistics.js";
-import { checkPeriod } from "./metric-handlers.js";
+import { checkPeriod } from "./periods.js";
 import { bool, dimensions, int, list, metricName, namespace, num, requiredString, str, strings, timestamp, unit, type Input } from "./values.js";
 
 const OPERATORS = new Set(["GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"]);
