@@ -155,6 +155,44 @@ describe("an alarm's life", () => {
     expect(forMetric.MetricAlarms?.map((a) => a.AlarmName)).toEqual(["errors"]);
   });
 
+  it("evaluates a metric math alarm (an error rate) and a percentile alarm", async () => {
+    const stat = (MetricName: string) => ({ Metric: { Namespace: "Rate", MetricName }, Period: 60, Stat: "Sum" });
+    await cw.send(
+      new PutMetricAlarmCommand({
+        AlarmName: "error-rate",
+        EvaluationPeriods: 1,
+        Threshold: 50,
+        ComparisonOperator: "GreaterThanThreshold",
+        TreatMissingData: "ignore",
+        AlarmActions: [topicArn],
+        Metrics: [
+          { Id: "e", MetricStat: stat("Errors"), ReturnData: false },
+          { Id: "i", MetricStat: stat("Invocations"), ReturnData: false },
+          { Id: "rate", Expression: "100 * e / i", Label: "Error rate", ReturnData: true },
+        ],
+      }),
+    );
+    await cw.send(new PutMetricAlarmCommand(alarm("slow", { Statistic: undefined, ExtendedStatistic: "p90", Namespace: "Rate", MetricName: "Latency", Threshold: 100, TreatMissingData: "ignore" })));
+    await cw.send(
+      new PutMetricDataCommand({
+        Namespace: "Rate",
+        MetricData: [
+          { MetricName: "Errors", Value: 3 },
+          { MetricName: "Invocations", Value: 4 },
+          { MetricName: "Latency", Values: [10, 20, 500], Unit: "Milliseconds" },
+        ],
+      }),
+    );
+    const { Message } = await notification("error-rate", "ALARM");
+    expect(Message.NewStateReason).toContain("[75.0 (");
+    expect(Message.Trigger).toMatchObject({ Period: 60, Threshold: 50, EvaluationPeriods: 1, Metrics: [{ Id: "e" }, { Id: "i" }, { Id: "rate", Expression: "100 * e / i", ReturnData: true }] });
+    expect((await stateOf("error-rate"))!.Metrics).toHaveLength(3);
+    const slow = await waitState("slow", "ALARM");
+    expect(slow!.StateReason).toContain("[500.0 (");
+    const bad = await errorOf(cw.send(new PutMetricAlarmCommand({ AlarmName: "bad-math", EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: "GreaterThanThreshold", Metrics: [{ Id: "x", Expression: "nope * 2" }] })));
+    expect(bad.Code).toBe("InvalidParameterValue");
+  });
+
   it("applies TreatMissingData when no data arrives", async () => {
     for (const treat of ["breaching", "notBreaching", "missing", "ignore"] as const) {
       await cw.send(new PutMetricAlarmCommand(alarm(`quiet-${treat}`, { TreatMissingData: treat })));

@@ -10,8 +10,9 @@ import type { RequestContext } from "../../core/context.js";
 import { AwsError } from "../../core/aws-error.js";
 import { invalidFormat, invalidNextToken, invalidParameterCombination, invalidParameterValue, limitExceeded, missingParameter, resourceNotFound } from "./errors.js";
 import type { AlarmConfig, AlarmRecord, AlarmState, AlarmStateValue, HistoryItem, TreatMissing } from "./alarm-state.js";
-import type { AlarmEvaluator } from "./alarm-evaluator.js";
+import { alarmPeriod, type AlarmEvaluator } from "./alarm-evaluator.js";
 import { metricOf } from "./alarm-notification.js";
+import { parseQueries, periodOf } from "./metric-queries.js";
 import { BASIC_STATISTICS, isPercentile } from "./statistics.js";
 import { checkPeriod } from "./periods.js";
 import { bool, dimensions, int, list, metricName, namespace, num, requiredString, str, strings, timestamp, unit, type Input } from "./values.js";
@@ -94,36 +95,22 @@ function tagMap(value: unknown): Record<string, string> {
   return out;
 }
 
+/** An alarm's Metrics list (metric math alarms), validated like GetMetricData's queries and stored normalized. */
 function parseMetricsList(value: unknown): Array<Record<string, unknown>> | undefined {
-  const items = list(value);
-  if (items.length === 0) return undefined;
-  const out = items.map((raw, i) => {
-    const q = (raw && typeof raw === "object" ? raw : {}) as Input;
-    const label = `Metrics.member.${i + 1}`;
-    const id = requiredString(q, "Id", `${label}.Id`);
-    if (q.Expression !== undefined) {
-      throw invalidParameterValue(`${label}.Expression: the local cloud does not evaluate metric math in alarms yet; alarm on a single metric (MetricName/Namespace/Statistic, or one MetricStat).`);
-    }
-    const stat = (q.MetricStat && typeof q.MetricStat === "object" ? q.MetricStat : undefined) as Input | undefined;
-    if (!stat) throw missingParameter(`${label}.MetricStat`);
-    const metric = (stat.Metric && typeof stat.Metric === "object" ? stat.Metric : {}) as Input;
-    const statName = requiredString(stat, "Stat", `${label}.MetricStat.Stat`);
-    if (!(BASIC_STATISTICS as readonly string[]).includes(statName) && !isPercentile(statName)) throw invalidParameterValue(`The value ${statName} for parameter ${label}.MetricStat.Stat is not supported by the local cloud.`);
-    const u = unit(stat.Unit, `${label}.MetricStat.Unit`);
-    return {
-      Id: id,
-      MetricStat: {
-        Metric: { Namespace: namespace(metric.Namespace, `${label}.MetricStat.Metric.Namespace`), MetricName: metricName(metric.MetricName, `${label}.MetricStat.Metric.MetricName`), Dimensions: dimensions(metric.Dimensions, `${label}.MetricStat.Metric.Dimensions`) },
-        Period: checkPeriod(int(stat.Period, `${label}.MetricStat.Period`), `${label}.MetricStat.Period`),
-        Stat: statName,
-        ...(u ? { Unit: u } : {}),
-      },
-      ReturnData: bool(q.ReturnData) ?? true,
-      ...(str(q.Label) ? { Label: str(q.Label) } : {}),
-    };
-  });
-  if (out.filter((q) => q.ReturnData).length !== 1) throw invalidParameterValue("Exactly one element of the Metrics list must have ReturnData set to true.");
-  return out;
+  if (list(value).length === 0) return undefined;
+  const queries = parseQueries(value, "Metrics", invalidParameterValue);
+  if (queries.length > 10) throw invalidParameterValue("The collection Metrics must not have a size greater than 10.");
+  if (queries.filter((q) => q.returnData).length !== 1) throw invalidParameterValue("Exactly one element of the Metrics list must have ReturnData set to true.");
+  const periods = new Set(queries.map((q) => periodOf(q, queries)));
+  if (periods.size > 1) throw invalidParameterValue("All metrics of a metric math alarm must have the same period.");
+  return queries.map((q) => ({
+    Id: q.id,
+    ...(q.kind === "stat"
+      ? { MetricStat: { Metric: { Namespace: q.namespace, MetricName: q.metricName, Dimensions: q.dimensions }, Period: q.period, Stat: q.stat, ...(q.unit ? { Unit: q.unit } : {}) } }
+      : { Expression: q.expression, ...(q.period ? { Period: q.period } : {}) }),
+    ReturnData: q.returnData,
+    ...(q.label ? { Label: q.label } : {}),
+  }));
 }
 
 export function alarmHandlers(state: AlarmState, evaluator: AlarmEvaluator) {
@@ -180,7 +167,7 @@ export function alarmHandlers(state: AlarmState, evaluator: AlarmEvaluator) {
       if (datapoints !== undefined && (datapoints < 1 || datapoints > evaluationPeriods)) {
         throw invalidParameterValue("DatapointsToAlarm must be greater than 0 and less than or equal to EvaluationPeriods.");
       }
-      const period = config.Period ?? Number((metrics!.find((q) => q.ReturnData)!.MetricStat as { Period: number }).Period);
+      const period = config.Period ?? alarmPeriod({ Metrics: metrics } as AlarmConfig);
       if (period * evaluationPeriods > 7 * 86400) throw invalidParameterValue("The evaluation period multiplied by the number of periods cannot exceed 7 days.");
       const operator = requiredString(input, "ComparisonOperator");
       if (ANOMALY_OPERATORS.has(operator)) throw invalidParameterValue(`ComparisonOperator ${operator} needs an anomaly detection band, which the local cloud does not model.`);

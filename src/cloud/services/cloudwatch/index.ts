@@ -3,7 +3,8 @@
  * awsJson 1.0, awsQuery and Smithy RPC v2 CBOR (wire.ts); SigV4 signing name
  * `monitoring`. Metrics: PutMetricData, GetMetricStatistics, GetMetricData
  * (MetricStat queries), ListMetrics, stored per series and minute of cloud
- * time and persisted (metric-store.ts). The built-in AWS/Lambda, AWS/SQS and
+ * time and persisted (metric-store.ts), with metric math (metric-math.ts,
+ * metric-queries.ts). The built-in AWS/Lambda, AWS/SQS and
  * AWS/SNS metrics arrive through core/metrics.ts, which this service
  * attaches to as the sink. Alarms: PutMetricAlarm, DescribeAlarms,
  * DescribeAlarmsForMetric, DescribeAlarmHistory, SetAlarmState,
@@ -13,14 +14,16 @@
  * (alarm-notification.ts).
  *
  * Files: wire.ts (protocols), values.ts (input reading), errors.ts,
- * statistics.ts, metric-store.ts, metric-handlers.ts, alarm-state.ts,
+ * statistics.ts, periods.ts, metric-store.ts, metric-handlers.ts,
+ * metric-queries.ts, metric-math.ts, alarm-state.ts,
  * alarm-handlers.ts, alarm-evaluator.ts, alarm-notification.ts.
  *
  * **Gaps** (not implemented)
- * - Metric math and Metrics Insights: GetMetricData `Expression` queries and
- *   alarms whose `Metrics` list holds an expression are refused with a
- *   ValidationError / InvalidParameterValue that says so. An alarm's
- *   `Metrics` list with one MetricStat (ReturnData true) works.
+ * - Metric math is a subset (metric-math.ts: arithmetic, SUM/AVG/MIN/MAX,
+ *   METRICS(), FILL, ABS/CEIL/FLOOR) in GetMetricData and in alarms' `Metrics`
+ *   lists; other functions (IF, RATE, DIFF, SEARCH, ANOMALY_DETECTION_BAND…)
+ *   and Metrics Insights SQL are refused with an error that names them; an
+ *   expression returning an array of series must be reduced to one.
  * - Composite alarms, anomaly detection (band operators refused), dashboards,
  *   metric streams, insight rules, alarm mute rules: UnknownOperation.
  *   Tag/UntagResource and ListTagsForResource work on alarms only.
