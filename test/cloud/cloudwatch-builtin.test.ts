@@ -104,8 +104,28 @@ describe("AWS/SQS and AWS/SNS", () => {
     );
     expect(depth.MetricDataResults?.[0]?.Values?.[0]).toBeGreaterThan(0);
 
+    // A queue-depth alarm on the sampled gauge: ALARM while 3 messages wait.
+    await cw.send(
+      new PutMetricAlarmCommand({
+        AlarmName: "jobs-depth",
+        Namespace: "AWS/SQS",
+        MetricName: "ApproximateNumberOfMessagesVisible",
+        Dimensions: queue,
+        Statistic: "Maximum",
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 3,
+        ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      }),
+    );
+    const alarmState = async (state: string) =>
+      eventually(async () => ((await cw.send(new DescribeAlarmsCommand({ AlarmNames: ["jobs-depth"] }))).MetricAlarms?.[0]?.StateValue === state ? true : undefined), 15_000);
+    await alarmState("ALARM");
+
     await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
     await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
+    // Received (in flight) messages are not visible: the depth alarm returns to OK.
+    await alarmState("OK");
     expect(await total("AWS/SQS", "NumberOfMessagesReceived", queue, "Sum", 3)).toBe(3);
     expect(await total("AWS/SQS", "NumberOfEmptyReceives", queue, "Sum", 1)).toBe(1);
     expect(await total("AWS/SQS", "ApproximateNumberOfMessagesNotVisible", queue, "Maximum", 3)).toBe(3);

@@ -168,6 +168,10 @@ describe("other protocols and the CLI", () => {
       await client.send(new PutMetricDataCommand({ Namespace: "Proto", MetricData: [{ MetricName: protocol.name, Timestamp: at(10), Values: [1, 2, 3] }] }));
       const out = await client.send(new GetMetricStatisticsCommand({ Namespace: "Proto", MetricName: protocol.name, ...window, Period: 60, Statistics: ["Sum", "Maximum"], ExtendedStatistics: ["p50"] }));
       expect(out.Datapoints).toEqual([{ Timestamp: new Date(minute), Sum: 6, Maximum: 3, ExtendedStatistics: { p50: 2 }, Unit: "None" }]);
+      const data = await client.send(
+        new GetMetricDataCommand({ ...window, MetricDataQueries: [{ Id: "m", MetricStat: { Metric: { Namespace: "Proto", MetricName: protocol.name }, Period: 60, Stat: "Average" } }] }),
+      );
+      expect(data.MetricDataResults).toEqual([{ Id: "m", Label: protocol.name, Timestamps: [new Date(minute)], Values: [2], StatusCode: "Complete", Messages: [] }]);
       const listed = await client.send(new ListMetricsCommand({ Namespace: "Proto", MetricName: protocol.name }));
       expect(listed.Metrics).toEqual([{ Namespace: "Proto", MetricName: protocol.name, Dimensions: [] }]);
       const error = await errorOf(client.send(new PutMetricDataCommand({ Namespace: "AWS/X", MetricData: [{ MetricName: "x", Value: 1 }] })));

@@ -2,7 +2,7 @@
  * CloudWatch metrics and alarms (issue 18, aws-behavior.md §11), over
  * awsJson 1.0, awsQuery and Smithy RPC v2 CBOR (wire.ts); SigV4 signing name
  * `monitoring`. Metrics: PutMetricData, GetMetricStatistics, GetMetricData
- * (MetricStat queries), ListMetrics, stored per series and minute of cloud
+ * (MetricStat and expression queries), ListMetrics, stored per series and minute of cloud
  * time and persisted (metric-store.ts), with metric math (metric-math.ts,
  * metric-queries.ts). The built-in AWS/Lambda, AWS/SQS and
  * AWS/SNS metrics arrive through core/metrics.ts, which this service
