@@ -14,6 +14,7 @@ import {
 import { AwsQueryProtocol, AwsSmithyRpcV2CborProtocol } from "@aws-sdk/core/protocols";
 import { awsCliAsync, errorOf, hasAwsCli, startTestCloud, type TestCloud } from "../helpers/cloud.js";
 import { form, fuzz, json, type Seed } from "../helpers/fuzz.js";
+import { signedRequest } from "../helpers/signed-request.js";
 
 let cloud: TestCloud;
 let cw: CloudWatchClient;
@@ -178,6 +179,27 @@ describe("other protocols and the CLI", () => {
       expect(error.Code ?? error.name).toBe("InvalidParameterValue");
       client.destroy();
     }
+  });
+
+  it("inflates the gzip bodies SDK v3 sends for PutMetricData of 10 KiB or more, and refuses bad gzip", async () => {
+    for (const protocol of [undefined, AwsQueryProtocol]) {
+      const client = new CloudWatchClient({ ...cloud.clientConfig, ...(protocol ? { protocol } : {}) });
+      const name = `Big${protocol ? "Query" : "Json"}`;
+      const MetricData = Array.from({ length: 300 }, (_, i) => ({ MetricName: name, Dimensions: [{ Name: "Shard", Value: `shard-${i % 3}` }], Timestamp: at(30), Value: i, Unit: "Count" as const }));
+      await client.send(new PutMetricDataCommand({ Namespace: "Big", MetricData }));
+      const out = await client.send(new GetMetricStatisticsCommand({ Namespace: "Big", MetricName: name, Dimensions: [{ Name: "Shard", Value: "shard-0" }], ...window, Period: 60, Statistics: ["SampleCount"] }));
+      expect(out.Datapoints?.[0]?.SampleCount).toBe(100);
+      client.destroy();
+    }
+    const bad = await signedRequest(cloud.endpoint, {
+      method: "POST",
+      path: "/",
+      service: "monitoring",
+      headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": "GraniteServiceVersion20100801.PutMetricData", "content-encoding": "gzip" },
+      body: "not gzip at all",
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.headers["x-amzn-query-error"]).toBe("InvalidParameterValue;Sender");
   });
 
   it.skipIf(!hasAwsCli)("aws cloudwatch put-metric-data and get-metric-statistics", async () => {

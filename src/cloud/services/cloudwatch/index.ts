@@ -33,8 +33,7 @@
  * - EvaluateLowSampleCountPercentile is stored, not applied. Alarm actions
  *   other than SNS topics (Lambda, EC2, Auto Scaling, SSM) are recorded as
  *   failed in the alarm history.
- * - PutMetricData `EntityMetricData` is accepted and ignored; gzip bodies
- *   (Content-Encoding: gzip) are not decoded.
+ * - PutMetricData `EntityMetricData` is accepted and ignored.
  *
  * **By design**
  * - Time: a bucket is one minute of cloud time (1 s real at the default
@@ -57,6 +56,8 @@
  *   with `x-amzn-query-mode: true` and read the error's name from
  *   `x-amzn-query-error` (e.g. `InvalidParameterValue`, `ResourceNotFound`).
  * - SDK v3 sends rpcv2Cbor only when constructed with that `protocol`.
+ * - SDK v3 gzips PutMetricData bodies of 10 KiB or more (Content-Encoding:
+ *   gzip, the model's requestCompression trait); wire.ts inflates them.
  */
 import type { ServiceFactory } from "../../core/service.js";
 import { builtinMetrics } from "../../core/metrics.js";
