@@ -79,6 +79,14 @@ describe("AWS/Lambda", () => {
     const { MetricAlarms } = await cw.send(new DescribeAlarmsCommand({ AlarmNames: ["worker-errors"] }));
     expect(MetricAlarms?.[0]?.StateValue).toMatch(/^(ALARM|OK)$/);
 
+    // Embedded metric format: a log line that is a whole EMF JSON document (as Powertools writes it) becomes metrics;
+    // the same document behind console.log's "time\trequestId\tINFO\t" prefix does not (it is not pure JSON), as on AWS.
+    const emf = `JSON.stringify({ _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: "Shop", Dimensions: [["Service"], []], Metrics: [{ Name: "Orders", Unit: "Count" }] }] }, Service: "checkout", Orders: [2, 3] })`;
+    await createFunction(lambda, "emitter", `export const handler = async () => { process.stdout.write(${emf} + "\\n"); console.log(${emf}); return "ok"; };`);
+    await lambda.send(new InvokeCommand({ FunctionName: "emitter", Payload: JSON.stringify({}) }));
+    expect(await total("Shop", "Orders", [{ Name: "Service", Value: "checkout" }], "Sum", 5)).toBe(5);
+    expect(await total("Shop", "Orders", [], "SampleCount", 2)).toBe(2);
+
     const async = await lambda.send(new InvokeCommand({ FunctionName: "worker", InvocationType: "Event", Payload: JSON.stringify({}) }));
     expect(async.StatusCode).toBe(202);
     expect(await total("AWS/Lambda", "AsyncEventsReceived", fn, "Sum", 1)).toBe(1);
@@ -140,7 +148,7 @@ describe("AWS/SQS and AWS/SNS", () => {
     expect(await total("AWS/SNS", "NumberOfMessagesPublished", topic, "Sum", 1)).toBe(1);
     expect(await total("AWS/SNS", "NumberOfNotificationsFailed", topic, "Sum", 1)).toBe(1);
     const namespaces = new Set((await cw.send(new ListMetricsCommand({}))).Metrics!.map((m) => m.Namespace));
-    expect([...namespaces].sort()).toEqual(["AWS/Lambda", "AWS/SNS", "AWS/SQS"]);
+    expect([...namespaces].sort()).toEqual(["AWS/Lambda", "AWS/SNS", "AWS/SQS", "Shop"]);
     sqs.destroy();
     sns.destroy();
   });

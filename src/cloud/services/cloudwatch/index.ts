@@ -5,7 +5,8 @@
  * (MetricStat and expression queries), ListMetrics, stored per series and minute of cloud
  * time and persisted (metric-store.ts), with metric math (metric-math.ts,
  * metric-queries.ts). The built-in AWS/Lambda, AWS/SQS and
- * AWS/SNS metrics arrive through core/metrics.ts, which this service
+ * AWS/SNS metrics — and Lambda log lines in embedded metric format
+ * (core/metrics-emf.ts) — arrive through core/metrics.ts, which this service
  * attaches to as the sink. Alarms: PutMetricAlarm, DescribeAlarms,
  * DescribeAlarmsForMetric, DescribeAlarmHistory, SetAlarmState,
  * DeleteAlarms, Enable/DisableAlarmActions, Tag/UntagResource,
