@@ -4,12 +4,13 @@
 // counters and the per-minute queue-depth gauge, AWS/SNS publish and
 // delivery counts. Time scale 1/600: one cloud minute is 100 ms.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CloudWatchClient, DescribeAlarmHistoryCommand, DescribeAlarmsCommand, GetMetricDataCommand, GetMetricStatisticsCommand, ListMetricsCommand, PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
+import { CloudWatchClient, DescribeAlarmHistoryCommand, DescribeAlarmsCommand, GetMetricDataCommand, GetMetricStatisticsCommand, ListMetricsCommand, PutMetricAlarmCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { IAMClient } from "@aws-sdk/client-iam";
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
-import { eventually, startTestCloud, type TestCloud } from "../helpers/cloud.js";
+import { errorOf, eventually, startTestCloud, type TestCloud } from "../helpers/cloud.js";
 import { createExecutionRole, createFunction } from "../helpers/lambda.js";
 
 let cloud: TestCloud;
@@ -151,5 +152,37 @@ describe("AWS/SQS and AWS/SNS", () => {
     expect([...namespaces].sort()).toEqual(["AWS/Lambda", "AWS/SNS", "AWS/SQS", "Shop"]);
     sqs.destroy();
     sns.destroy();
+  });
+});
+
+describe("IAM", () => {
+  it("a role session needs cloudwatch:PutMetricData, and the cloudwatch:namespace condition key limits it", async () => {
+    const iam = new IAMClient(cloud.clientConfig);
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: "metrics-writer",
+        AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "sts:AssumeRole" }] }),
+      }),
+    );
+    const sts = new STSClient(cloud.clientConfig);
+    const { Credentials } = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/metrics-writer`, RoleSessionName: "app" }));
+    const asRole = new CloudWatchClient({
+      ...cloud.clientConfig,
+      credentials: { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretAccessKey!, sessionToken: Credentials!.SessionToken! },
+    });
+    const put = (Namespace: string) => asRole.send(new PutMetricDataCommand({ Namespace, MetricData: [{ MetricName: "Hits", Value: 1 }] }));
+    const denied = await errorOf(put("App"));
+    expect(denied.$metadata.httpStatusCode).toBe(403);
+    expect(denied.message).toContain("cloudwatch:PutMetricData");
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: "metrics-writer",
+        PolicyName: "app-metrics",
+        PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": "App" } } }] }),
+      }),
+    );
+    await put("App");
+    expect((await errorOf(put("Other"))).$metadata.httpStatusCode).toBe(403);
+    for (const c of [asRole, sts, iam]) c.destroy();
   });
 });
