@@ -5,7 +5,8 @@
  * Scenarios: startup, s3, events (S3 → SQS, SNS, EventBridge), lambda, iam,
  * auth (signature verification on vs --auth any), pipeline (lab 03: 100 image uploads end to end, and its grader),
  * grades (each lab's grade time: solution, untouched starter, a handler that throws),
- * faults (lab 07: 500 orders under injected duplicates, reordering, errors and throttles, and its grader).
+ * faults (lab 07: 500 orders under injected duplicates, reordering, errors and throttles, and its grader),
+ * metrics (built-in CloudWatch metrics on the S3 → Lambda path, beside a cloud with them off).
  * With no argument, all of them run.
  * Exit code is 0 even when a target is missed: this is a measurement, not a test.
  */
@@ -52,6 +53,8 @@ if (want("startup")) await section("Start-up", () => startupScenario());
 if (want("lambda")) await section("Lambda cold start (runtime only)", () => coldStartRows());
 
 if (want("auth")) await section("SigV4 verification (two clouds: verifying and --auth any)", () => authScenario());
+
+if (want("metrics")) await section("Built-in CloudWatch metrics on S3 → Lambda → SQS (two clouds: metrics on, LOCALCLOUD_BUILTIN_METRICS=off)", async () => (await import("./scenarios/metrics.js")).metricsScenario());
 
 const needsServers = ["s3", "events", "lambda", "iam", "pipeline", "grades", "faults"].some(want);
 if (needsServers) {

@@ -10,6 +10,9 @@ import {
   DescribeAlarmHistoryCommand,
   DescribeAlarmsCommand,
   DescribeAlarmsForMetricCommand,
+  ListTagsForResourceCommand,
+  TagResourceCommand,
+  UntagResourceCommand,
   PutMetricAlarmCommand,
   PutMetricDataCommand,
   SetAlarmStateCommand,
@@ -152,6 +155,44 @@ describe("an alarm's life", () => {
     expect(forMetric.MetricAlarms?.map((a) => a.AlarmName)).toEqual(["errors"]);
   });
 
+  it("evaluates a metric math alarm (an error rate) and a percentile alarm", async () => {
+    const stat = (MetricName: string) => ({ Metric: { Namespace: "Rate", MetricName }, Period: 60, Stat: "Sum" });
+    await cw.send(
+      new PutMetricAlarmCommand({
+        AlarmName: "error-rate",
+        EvaluationPeriods: 1,
+        Threshold: 50,
+        ComparisonOperator: "GreaterThanThreshold",
+        TreatMissingData: "ignore",
+        AlarmActions: [topicArn],
+        Metrics: [
+          { Id: "e", MetricStat: stat("Errors"), ReturnData: false },
+          { Id: "i", MetricStat: stat("Invocations"), ReturnData: false },
+          { Id: "rate", Expression: "100 * e / i", Label: "Error rate", ReturnData: true },
+        ],
+      }),
+    );
+    await cw.send(new PutMetricAlarmCommand(alarm("slow", { Statistic: undefined, ExtendedStatistic: "p90", Namespace: "Rate", MetricName: "Latency", Threshold: 100, TreatMissingData: "ignore" })));
+    await cw.send(
+      new PutMetricDataCommand({
+        Namespace: "Rate",
+        MetricData: [
+          { MetricName: "Errors", Value: 3 },
+          { MetricName: "Invocations", Value: 4 },
+          { MetricName: "Latency", Values: [10, 20, 500], Unit: "Milliseconds" },
+        ],
+      }),
+    );
+    const { Message } = await notification("error-rate", "ALARM");
+    expect(Message.NewStateReason).toContain("[75.0 (");
+    expect(Message.Trigger).toMatchObject({ Period: 60, Threshold: 50, EvaluationPeriods: 1, Metrics: [{ Id: "e" }, { Id: "i" }, { Id: "rate", Expression: "100 * e / i", ReturnData: true }] });
+    expect((await stateOf("error-rate"))!.Metrics).toHaveLength(3);
+    const slow = await waitState("slow", "ALARM");
+    expect(slow!.StateReason).toContain("[500.0 (");
+    const bad = await errorOf(cw.send(new PutMetricAlarmCommand({ AlarmName: "bad-math", EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: "GreaterThanThreshold", Metrics: [{ Id: "x", Expression: "nope * 2" }] })));
+    expect(bad.Code).toBe("InvalidParameterValue");
+  });
+
   it("applies TreatMissingData when no data arrives", async () => {
     for (const treat of ["breaching", "notBreaching", "missing", "ignore"] as const) {
       await cw.send(new PutMetricAlarmCommand(alarm(`quiet-${treat}`, { TreatMissingData: treat })));
@@ -185,8 +226,21 @@ describe("an alarm's life", () => {
   });
 });
 
+describe("tags", () => {
+  it("keeps the tags an alarm is created with (an update's are ignored, as on AWS), and tags and untags it", async () => {
+    const arn = `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:tagged`;
+    await cw.send(new PutMetricAlarmCommand(alarm("tagged", { Tags: [{ Key: "lab", Value: "07" }] })));
+    await cw.send(new PutMetricAlarmCommand(alarm("tagged", { Tags: [{ Key: "ignored", Value: "x" }] })));
+    await cw.send(new TagResourceCommand({ ResourceARN: arn, Tags: [{ Key: "team", Value: "a" }] }));
+    await cw.send(new UntagResourceCommand({ ResourceARN: arn, TagKeys: ["lab"] }));
+    expect((await cw.send(new ListTagsForResourceCommand({ ResourceARN: arn }))).Tags).toEqual([{ Key: "team", Value: "a" }]);
+    const missing = await errorOf(cw.send(new ListTagsForResourceCommand({ ResourceARN: `${arn}-nope` })));
+    expect(missing.$metadata.httpStatusCode).toBe(404);
+  });
+});
+
 describe("the CLI, deletion and restarts", () => {
-  it.skipIf(!hasAwsCli)("aws cloudwatch put-metric-alarm and describe-alarms", async () => {
+  it.skipIf(!hasAwsCli)("aws cloudwatch put-metric-alarm and describe-alarms; DeleteAlarms with a wrong name deletes nothing", async () => {
     const put = await awsCliAsync(cloud, [
       "cloudwatch", "put-metric-alarm", "--alarm-name", "cli-depth", "--namespace", "AWS/SQS", "--metric-name", "ApproximateNumberOfMessagesVisible",
       "--dimensions", "Name=QueueName,Value=jobs", "--statistic", "Maximum", "--period", "60", "--evaluation-periods", "3", "--datapoints-to-alarm", "2",
@@ -206,8 +260,7 @@ describe("the CLI, deletion and restarts", () => {
       AlarmActions: [topicArn],
     });
     // A wrong name makes DeleteAlarms delete nothing, and still succeed (API reference).
-    const gone = await awsCliAsync(cloud, ["cloudwatch", "delete-alarms", "--alarm-names", "cli-depth", "no-such-alarm"]);
-    expect(gone.status).toBe(0);
+    await cw.send(new DeleteAlarmsCommand({ AlarmNames: ["cli-depth", "no-such-alarm"] }));
     expect((await cw.send(new DescribeAlarmsCommand({ AlarmNames: ["cli-depth"] }))).MetricAlarms).toHaveLength(1);
   });
 

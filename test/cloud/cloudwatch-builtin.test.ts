@@ -4,12 +4,13 @@
 // counters and the per-minute queue-depth gauge, AWS/SNS publish and
 // delivery counts. Time scale 1/600: one cloud minute is 100 ms.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CloudWatchClient, DescribeAlarmHistoryCommand, DescribeAlarmsCommand, GetMetricDataCommand, GetMetricStatisticsCommand, ListMetricsCommand, PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
+import { CloudWatchClient, DescribeAlarmHistoryCommand, DescribeAlarmsCommand, GetMetricDataCommand, GetMetricStatisticsCommand, ListMetricsCommand, PutMetricAlarmCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { IAMClient } from "@aws-sdk/client-iam";
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
-import { eventually, startTestCloud, type TestCloud } from "../helpers/cloud.js";
+import { errorOf, eventually, startTestCloud, type TestCloud } from "../helpers/cloud.js";
 import { createExecutionRole, createFunction } from "../helpers/lambda.js";
 
 let cloud: TestCloud;
@@ -79,6 +80,14 @@ describe("AWS/Lambda", () => {
     const { MetricAlarms } = await cw.send(new DescribeAlarmsCommand({ AlarmNames: ["worker-errors"] }));
     expect(MetricAlarms?.[0]?.StateValue).toMatch(/^(ALARM|OK)$/);
 
+    // Embedded metric format: a log line that is a whole EMF JSON document (as Powertools writes it) becomes metrics;
+    // the same document behind console.log's "time\trequestId\tINFO\t" prefix does not (it is not pure JSON), as on AWS.
+    const emf = `JSON.stringify({ _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: "Shop", Dimensions: [["Service"], []], Metrics: [{ Name: "Orders", Unit: "Count" }] }] }, Service: "checkout", Orders: [2, 3] })`;
+    await createFunction(lambda, "emitter", `export const handler = async () => { process.stdout.write(${emf} + "\\n"); console.log(${emf}); return "ok"; };`);
+    await lambda.send(new InvokeCommand({ FunctionName: "emitter", Payload: JSON.stringify({}) }));
+    expect(await total("Shop", "Orders", [{ Name: "Service", Value: "checkout" }], "Sum", 5)).toBe(5);
+    expect(await total("Shop", "Orders", [], "SampleCount", 2)).toBe(2);
+
     const async = await lambda.send(new InvokeCommand({ FunctionName: "worker", InvocationType: "Event", Payload: JSON.stringify({}) }));
     expect(async.StatusCode).toBe(202);
     expect(await total("AWS/Lambda", "AsyncEventsReceived", fn, "Sum", 1)).toBe(1);
@@ -104,8 +113,28 @@ describe("AWS/SQS and AWS/SNS", () => {
     );
     expect(depth.MetricDataResults?.[0]?.Values?.[0]).toBeGreaterThan(0);
 
+    // A queue-depth alarm on the sampled gauge: ALARM while 3 messages wait.
+    await cw.send(
+      new PutMetricAlarmCommand({
+        AlarmName: "jobs-depth",
+        Namespace: "AWS/SQS",
+        MetricName: "ApproximateNumberOfMessagesVisible",
+        Dimensions: queue,
+        Statistic: "Maximum",
+        Period: 60,
+        EvaluationPeriods: 1,
+        Threshold: 3,
+        ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      }),
+    );
+    const alarmState = async (state: string) =>
+      eventually(async () => ((await cw.send(new DescribeAlarmsCommand({ AlarmNames: ["jobs-depth"] }))).MetricAlarms?.[0]?.StateValue === state ? true : undefined), 15_000);
+    await alarmState("ALARM");
+
     await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
     await sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10 }));
+    // Received (in flight) messages are not visible: the depth alarm returns to OK.
+    await alarmState("OK");
     expect(await total("AWS/SQS", "NumberOfMessagesReceived", queue, "Sum", 3)).toBe(3);
     expect(await total("AWS/SQS", "NumberOfEmptyReceives", queue, "Sum", 1)).toBe(1);
     expect(await total("AWS/SQS", "ApproximateNumberOfMessagesNotVisible", queue, "Maximum", 3)).toBe(3);
@@ -120,8 +149,40 @@ describe("AWS/SQS and AWS/SNS", () => {
     expect(await total("AWS/SNS", "NumberOfMessagesPublished", topic, "Sum", 1)).toBe(1);
     expect(await total("AWS/SNS", "NumberOfNotificationsFailed", topic, "Sum", 1)).toBe(1);
     const namespaces = new Set((await cw.send(new ListMetricsCommand({}))).Metrics!.map((m) => m.Namespace));
-    expect([...namespaces].sort()).toEqual(["AWS/Lambda", "AWS/SNS", "AWS/SQS"]);
+    expect([...namespaces].sort()).toEqual(["AWS/Lambda", "AWS/SNS", "AWS/SQS", "Shop"]);
     sqs.destroy();
     sns.destroy();
+  });
+});
+
+describe("IAM", () => {
+  it("a role session needs cloudwatch:PutMetricData, and the cloudwatch:namespace condition key limits it", async () => {
+    const iam = new IAMClient(cloud.clientConfig);
+    await iam.send(
+      new CreateRoleCommand({
+        RoleName: "metrics-writer",
+        AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: "sts:AssumeRole" }] }),
+      }),
+    );
+    const sts = new STSClient(cloud.clientConfig);
+    const { Credentials } = await sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${ACCOUNT}:role/metrics-writer`, RoleSessionName: "app" }));
+    const asRole = new CloudWatchClient({
+      ...cloud.clientConfig,
+      credentials: { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretAccessKey!, sessionToken: Credentials!.SessionToken! },
+    });
+    const put = (Namespace: string) => asRole.send(new PutMetricDataCommand({ Namespace, MetricData: [{ MetricName: "Hits", Value: 1 }] }));
+    const denied = await errorOf(put("App"));
+    expect(denied.$metadata.httpStatusCode).toBe(403);
+    expect(denied.message).toContain("cloudwatch:PutMetricData");
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: "metrics-writer",
+        PolicyName: "app-metrics",
+        PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": "App" } } }] }),
+      }),
+    );
+    await put("App");
+    expect((await errorOf(put("Other"))).$metadata.httpStatusCode).toBe(403);
+    for (const c of [asRole, sts, iam]) c.destroy();
   });
 });

@@ -13,9 +13,12 @@
  * is a minute of *cloud* time (`cloud.scaled(60 s)`: 1 s at the default time
  * scale of 1/60), so alarms with AWS's periods react at the cloud's pace.
  *
- * Off switch: LOCALCLOUD_BUILTIN_METRICS=off (or 0/false) — then `enabled`
+ * Off switch: `npm run cloud -- --builtin-metrics off` or
+ * LOCALCLOUD_BUILTIN_METRICS=off (or 0/false) — then `enabled`
  * is false and every record returns at once (the bench compares both). Also
  * disabled while no sink is attached (a cloud without the CloudWatch service).
+ * Values not yet flushed (at most one flush interval, ≤ 1 s) are lost if the
+ * process is killed: built-in metrics are not acknowledged writes.
  */
 import type { Cloud } from "./cloud.js";
 

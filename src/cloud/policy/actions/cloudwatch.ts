@@ -11,7 +11,7 @@ import { listOf, str } from "./types.js";
 
 const KNOWN = new Set([
   "PutMetricData", "GetMetricData", "GetMetricStatistics", "ListMetrics", "PutMetricAlarm", "DescribeAlarms", "DescribeAlarmsForMetric",
-  "DescribeAlarmHistory", "SetAlarmState", "DeleteAlarms", "EnableAlarmActions", "DisableAlarmActions",
+  "DescribeAlarmHistory", "SetAlarmState", "DeleteAlarms", "EnableAlarmActions", "DisableAlarmActions", "TagResource", "UntagResource", "ListTagsForResource",
 ]);
 
 const PER_ALARM = new Set(["PutMetricAlarm", "SetAlarmState", "DeleteAlarms", "EnableAlarmActions", "DisableAlarmActions", "DescribeAlarmHistory"]);
@@ -24,6 +24,8 @@ export function cloudwatchActions(operation: string, input: Input, where: Where)
     const names = [str(input, "AlarmName"), ...listOf(input.AlarmNames).map((n) => (typeof n === "string" ? n : undefined))].filter((n): n is string => !!n);
     if (names.length) return { checks: names.map((n) => ({ action, resource: alarmArn(n) })), guessed };
   }
+  const resourceArn = str(input, "ResourceARN");
+  if (resourceArn) return { checks: [{ action, resource: resourceArn }], guessed };
   if (operation === "PutMetricData") {
     const ns = str(input, "Namespace");
     return { checks: [{ action, resource: "*", context: ns ? { "cloudwatch:namespace": ns } : undefined }], guessed };

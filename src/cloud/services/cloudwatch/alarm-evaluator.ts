@@ -23,11 +23,20 @@
  */
 import type { Cloud } from "../../core/cloud.js";
 import type { BuiltinMetrics } from "../../core/metrics.js";
-import { alarmKey, type AlarmRecord, type AlarmState, type AlarmStateValue, type TreatMissing } from "./alarm-state.js";
-import { cloudWatchTime, formatNumber, metricOf, notificationMessage, notificationSubject, type AlarmMetric } from "./alarm-notification.js";
+import { alarmKey, type AlarmConfig, type AlarmRecord, type AlarmState, type AlarmStateValue, type TreatMissing } from "./alarm-state.js";
+import { cloudWatchTime, formatNumber, metricOf, notificationMessage, notificationSubject } from "./alarm-notification.js";
 import { seriesIdOf, type MetricStore } from "./metric-store.js";
-import { byPeriod } from "./metric-handlers.js";
+import { byPeriod } from "./periods.js";
 import { statisticOf } from "./statistics.js";
+import { evaluateQueries, parseQueries, periodOf } from "./metric-queries.js";
+import { invalidParameterValue } from "./errors.js";
+
+/** An alarm's period in AWS seconds: its own, or that of its Metrics list. */
+export function alarmPeriod(config: Pick<AlarmConfig, "Period" | "Metrics">): number {
+  if (config.Period) return config.Period;
+  const queries = parseQueries(config.Metrics, "Metrics", invalidParameterValue);
+  return periodOf(queries.find((q) => q.returnData) ?? queries[0]!, queries);
+}
 
 const OPERATOR_TEXT: Record<string, string> = {
   GreaterThanThreshold: "greater than",
@@ -98,9 +107,8 @@ export class AlarmEvaluator {
     let flushed = false;
     for (const alarm of [...this.state.alarms.values()]) {
       const key = alarmKey(alarm.account, alarm.region, alarm.name);
-      const metric = metricOf(alarm);
-      if (!metric) continue;
-      const every = Math.max(10, this.cloud.scaled(Math.min(metric.period, 60) * 1000));
+      const period = alarmPeriod(alarm.config);
+      const every = Math.max(10, this.cloud.scaled(Math.min(period, 60) * 1000));
       const due = this.nextAt.get(key) ?? 0;
       if (now < due) continue;
       // Just after the next boundary, with a little grace for data stamped before it but recorded after.
@@ -110,7 +118,7 @@ export class AlarmEvaluator {
         flushed = true;
       }
       try {
-        const outcome = this.evaluate(alarm, metric, now);
+        const outcome = this.evaluate(alarm, period, now);
         if (outcome && outcome.state !== alarm.state) this.transition(alarm, outcome);
       } catch (err) {
         this.cloud.log.error(`cloudwatch: evaluating alarm ${alarm.name} failed: ${(err as Error)?.stack ?? err}`);
@@ -118,22 +126,35 @@ export class AlarmEvaluator {
     }
   }
 
-  private evaluate(alarm: AlarmRecord, metric: AlarmMetric, now: number): Outcome | undefined {
+  /** The alarm's datapoints over [start, end) in periods of `periodMs`, newest first. */
+  private datapoints(alarm: AlarmRecord, start: number, end: number, periodMs: number): Array<{ t: number; v: number; n: number }> {
+    const metric = metricOf(alarm);
+    if (alarm.config.MetricName && metric) {
+      const points = this.store.query(seriesIdOf(alarm.account, alarm.region, metric.namespace, metric.metricName, metric.dimensions), start, end, metric.unit);
+      return byPeriod(points, start, periodMs)
+        .map((g) => ({ t: g.start, v: statisticOf(g.agg, metric.stat), n: g.agg.n }))
+        .filter((p): p is { t: number; v: number; n: number } => p.v !== undefined)
+        .reverse();
+    }
+    const queries = parseQueries(alarm.config.Metrics, "Metrics", invalidParameterValue);
+    const evaluated = evaluateQueries(this.store, alarm.account, alarm.region, queries, start, end, () => ({ start, periodMs }), invalidParameterValue);
+    const returned = evaluated.find((e) => e.query.returnData) ?? evaluated[0]!;
+    return returned.points.map((p) => ({ t: p.t, v: p.v, n: p.n ?? 1 })).reverse();
+  }
+
+  private evaluate(alarm: AlarmRecord, period: number, now: number): Outcome | undefined {
     const c = alarm.config;
     const n = c.EvaluationPeriods;
     const m = c.DatapointsToAlarm ?? n;
     const threshold = c.Threshold ?? 0;
-    const periodMs = Math.max(10, this.cloud.scaled(metric.period * 1000));
+    const periodMs = Math.max(10, this.cloud.scaled(period * 1000));
     const range = n + 2;
     const end = Math.floor(now / periodMs) * periodMs;
     const start = end - range * periodMs;
-    const points = this.store.query(seriesIdOf(alarm.account, alarm.region, metric.namespace, metric.metricName, metric.dimensions), start, end, metric.unit);
     // Newest first.
-    const real = byPeriod(points, start, periodMs)
-      .map((g) => ({ t: g.start, v: statisticOf(g.agg, metric.stat), n: g.agg.n }))
-      .filter((p): p is { t: number; v: number; n: number } => p.v !== undefined)
-      .reverse();
-    const treat: TreatMissing = metric.namespace === "AWS/DynamoDB" ? "ignore" : (c.TreatMissingData ?? "missing");
+    const real = this.datapoints(alarm, start, end, periodMs);
+    const metric = metricOf(alarm);
+    const treat: TreatMissing = metric?.namespace === "AWS/DynamoDB" ? "ignore" : (c.TreatMissingData ?? "missing");
     const op = c.ComparisonOperator;
     const opText = OPERATOR_TEXT[op] ?? op;
     const evaluated = real.slice(0, n);
@@ -142,9 +163,9 @@ export class AlarmEvaluator {
       version: "1.0",
       queryDate: cloudWatchTime(now),
       startDate: cloudWatchTime(start),
-      ...(c.Statistic ? { statistic: c.Statistic } : { extendedStatistic: metric.stat }),
-      ...(metric.unit ? { unit: metric.unit } : {}),
-      period: metric.period,
+      ...(c.Statistic ? { statistic: c.Statistic } : c.ExtendedStatistic ? { extendedStatistic: c.ExtendedStatistic } : {}),
+      ...(c.Unit ? { unit: c.Unit } : {}),
+      period,
       recentDatapoints: evaluated.map((p) => p.v),
       threshold,
       evaluatedDatapoints: evaluated.map((p) => ({ timestamp: cloudWatchTime(p.t), sampleCount: p.n, value: p.v })),

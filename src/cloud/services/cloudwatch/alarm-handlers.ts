@@ -7,12 +7,14 @@
  * state.
  */
 import type { RequestContext } from "../../core/context.js";
+import { AwsError } from "../../core/aws-error.js";
 import { invalidFormat, invalidNextToken, invalidParameterCombination, invalidParameterValue, limitExceeded, missingParameter, resourceNotFound } from "./errors.js";
 import type { AlarmConfig, AlarmRecord, AlarmState, AlarmStateValue, HistoryItem, TreatMissing } from "./alarm-state.js";
-import type { AlarmEvaluator } from "./alarm-evaluator.js";
+import { alarmPeriod, type AlarmEvaluator } from "./alarm-evaluator.js";
 import { metricOf } from "./alarm-notification.js";
+import { parseQueries, periodOf } from "./metric-queries.js";
 import { BASIC_STATISTICS, isPercentile } from "./statistics.js";
-import { checkPeriod } from "./metric-handlers.js";
+import { checkPeriod } from "./periods.js";
 import { bool, dimensions, int, list, metricName, namespace, num, requiredString, str, strings, timestamp, unit, type Input } from "./values.js";
 
 const OPERATORS = new Set(["GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"]);
@@ -77,42 +79,54 @@ export function describeAlarm(alarm: AlarmRecord): Record<string, unknown> {
   return out;
 }
 
-function parseMetricsList(value: unknown): Array<Record<string, unknown>> | undefined {
+/** Tags [{Key, Value}] → a map; ≤ 50, keys 1–128, values ≤ 256 (model). */
+function tagMap(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
   const items = list(value);
-  if (items.length === 0) return undefined;
-  const out = items.map((raw, i) => {
-    const q = (raw && typeof raw === "object" ? raw : {}) as Input;
-    const label = `Metrics.member.${i + 1}`;
-    const id = requiredString(q, "Id", `${label}.Id`);
-    if (q.Expression !== undefined) {
-      throw invalidParameterValue(`${label}.Expression: the local cloud does not evaluate metric math in alarms yet; alarm on a single metric (MetricName/Namespace/Statistic, or one MetricStat).`);
-    }
-    const stat = (q.MetricStat && typeof q.MetricStat === "object" ? q.MetricStat : undefined) as Input | undefined;
-    if (!stat) throw missingParameter(`${label}.MetricStat`);
-    const metric = (stat.Metric && typeof stat.Metric === "object" ? stat.Metric : {}) as Input;
-    const statName = requiredString(stat, "Stat", `${label}.MetricStat.Stat`);
-    if (!(BASIC_STATISTICS as readonly string[]).includes(statName) && !isPercentile(statName)) throw invalidParameterValue(`The value ${statName} for parameter ${label}.MetricStat.Stat is not supported by the local cloud.`);
-    const u = unit(stat.Unit, `${label}.MetricStat.Unit`);
-    return {
-      Id: id,
-      MetricStat: {
-        Metric: { Namespace: namespace(metric.Namespace, `${label}.MetricStat.Metric.Namespace`), MetricName: metricName(metric.MetricName, `${label}.MetricStat.Metric.MetricName`), Dimensions: dimensions(metric.Dimensions, `${label}.MetricStat.Metric.Dimensions`) },
-        Period: checkPeriod(int(stat.Period, `${label}.MetricStat.Period`), `${label}.MetricStat.Period`),
-        Stat: statName,
-        ...(u ? { Unit: u } : {}),
-      },
-      ReturnData: bool(q.ReturnData) ?? true,
-      ...(str(q.Label) ? { Label: str(q.Label) } : {}),
-    };
-  });
-  if (out.filter((q) => q.ReturnData).length !== 1) throw invalidParameterValue("Exactly one element of the Metrics list must have ReturnData set to true.");
+  if (items.length > 50) throw invalidParameterValue("The collection Tags must not have a size greater than 50.");
+  for (const raw of items) {
+    const t = (raw && typeof raw === "object" ? raw : {}) as Input;
+    const key = str(t.Key);
+    const val = str(t.Value) ?? "";
+    if (!key || key.length > 128) throw invalidParameterValue("A tag Key must be 1 to 128 characters long.");
+    if (val.length > 256) throw invalidParameterValue("A tag Value must be at most 256 characters long.");
+    out[key] = val;
+  }
   return out;
+}
+
+/** An alarm's Metrics list (metric math alarms), validated like GetMetricData's queries and stored normalized. */
+function parseMetricsList(value: unknown): Array<Record<string, unknown>> | undefined {
+  if (list(value).length === 0) return undefined;
+  const queries = parseQueries(value, "Metrics", invalidParameterValue);
+  if (queries.length > 10) throw invalidParameterValue("The collection Metrics must not have a size greater than 10.");
+  if (queries.filter((q) => q.returnData).length !== 1) throw invalidParameterValue("Exactly one element of the Metrics list must have ReturnData set to true.");
+  const periods = new Set(queries.map((q) => periodOf(q, queries)));
+  if (periods.size > 1) throw invalidParameterValue("All metrics of a metric math alarm must have the same period.");
+  return queries.map((q) => ({
+    Id: q.id,
+    ...(q.kind === "stat"
+      ? { MetricStat: { Metric: { Namespace: q.namespace, MetricName: q.metricName, Dimensions: q.dimensions }, Period: q.period, Stat: q.stat, ...(q.unit ? { Unit: q.unit } : {}) } }
+      : { Expression: q.expression, ...(q.period ? { Period: q.period } : {}) }),
+    ReturnData: q.returnData,
+    ...(q.label ? { Label: q.label } : {}),
+  }));
 }
 
 export function alarmHandlers(state: AlarmState, evaluator: AlarmEvaluator) {
   function require(ctx: RequestContext, name: string): AlarmRecord {
     const alarm = state.get(ctx.account, ctx.region, name);
     if (!alarm) throw resourceNotFound(`Alarm ${name} not found`);
+    return alarm;
+  }
+
+  function byArn(ctx: RequestContext, arn: string): AlarmRecord {
+    const m = /^arn:aws[a-z-]*:cloudwatch:([a-z0-9-]+):(\d{12}):alarm:(.+)$/.exec(arn);
+    const alarm = m && m[1] === ctx.region && m[2] === ctx.account ? state.get(ctx.account, ctx.region, m[3]!) : undefined;
+    if (!alarm) {
+      if (!m) throw invalidParameterValue(`The ARN ${arn} is not an alarm ARN (arn:aws:cloudwatch:<region>:<account>:alarm:<name>); the local cloud tags only alarms.`);
+      throw new AwsError("ResourceNotFoundException", `The alarm ${arn} does not exist.`, { status: 404, queryCode: "ResourceNotFoundException" });
+    }
     return alarm;
   }
 
@@ -153,7 +167,7 @@ export function alarmHandlers(state: AlarmState, evaluator: AlarmEvaluator) {
       if (datapoints !== undefined && (datapoints < 1 || datapoints > evaluationPeriods)) {
         throw invalidParameterValue("DatapointsToAlarm must be greater than 0 and less than or equal to EvaluationPeriods.");
       }
-      const period = config.Period ?? Number((metrics!.find((q) => q.ReturnData)!.MetricStat as { Period: number }).Period);
+      const period = config.Period ?? alarmPeriod({ Metrics: metrics } as AlarmConfig);
       if (period * evaluationPeriods > 7 * 86400) throw invalidParameterValue("The evaluation period multiplied by the number of periods cannot exceed 7 days.");
       const operator = requiredString(input, "ComparisonOperator");
       if (ANOMALY_OPERATORS.has(operator)) throw invalidParameterValue(`ComparisonOperator ${operator} needs an anomaly detection band, which the local cloud does not model.`);
@@ -195,6 +209,7 @@ export function alarmHandlers(state: AlarmState, evaluator: AlarmEvaluator) {
             stateReason: "Unchecked: Initial alarm creation",
             stateUpdated: now,
             stateTransitioned: now,
+            tags: tagMap(input.Tags),
           };
       state.save(alarm);
       state.addHistory(alarm, "ConfigurationUpdate", `Alarm "${name}" ${existing ? "updated" : "created"}`, {
@@ -313,6 +328,25 @@ export function alarmHandlers(state: AlarmState, evaluator: AlarmEvaluator) {
         state.addHistory(alarm, "ConfigurationUpdate", `Alarm "${n}" deleted`, { version: "1.0", type: "Delete", deletedAlarm: describeAlarm(alarm) });
       }
       return {};
+    },
+
+    TagResource(ctx: RequestContext, input: Input) {
+      const alarm = byArn(ctx, requiredString(input, "ResourceARN"));
+      state.save({ ...alarm, tags: { ...(alarm.tags ?? {}), ...tagMap(input.Tags) } });
+      return {};
+    },
+
+    UntagResource(ctx: RequestContext, input: Input) {
+      const alarm = byArn(ctx, requiredString(input, "ResourceARN"));
+      const tags = { ...(alarm.tags ?? {}) };
+      for (const key of strings(input.TagKeys)) delete tags[key];
+      state.save({ ...alarm, tags });
+      return {};
+    },
+
+    ListTagsForResource(ctx: RequestContext, input: Input) {
+      const alarm = byArn(ctx, requiredString(input, "ResourceARN"));
+      return { Tags: Object.entries(alarm.tags ?? {}).map(([Key, Value]) => ({ Key, Value })) };
     },
 
     EnableAlarmActions(ctx: RequestContext, input: Input) {

@@ -59,7 +59,28 @@ export function notificationSubject(alarm: AlarmRecord, state: AlarmStateValue):
 
 export function notificationMessage(alarm: AlarmRecord, oldState: AlarmStateValue, changedAt: number): Record<string, unknown> {
   const c = alarm.config;
-  const stat = metricOf(alarm);
+  const stat = c.MetricName ? metricOf(alarm) : undefined;
+  const common = {
+    EvaluationPeriods: c.EvaluationPeriods,
+    DatapointsToAlarm: c.DatapointsToAlarm ?? c.EvaluationPeriods,
+    ComparisonOperator: c.ComparisonOperator,
+    Threshold: c.Threshold ?? null,
+    TreatMissingData: c.TreatMissingData ?? "missing",
+    EvaluateLowSampleCountPercentile: c.EvaluateLowSampleCountPercentile ?? "",
+  };
+  // Metric math alarms: the Metrics list instead of one metric (UNCERTAIN: the exact casing AWS uses inside it).
+  const trigger = stat
+    ? {
+        MetricName: stat.metricName,
+        Namespace: stat.namespace,
+        StatisticType: /^p/.test(stat.stat) ? "ExtendedStatistic" : "Statistic",
+        ...(/^p/.test(stat.stat) ? { ExtendedStatistic: stat.stat } : { Statistic: stat.stat.toUpperCase() }),
+        Unit: stat.unit ?? null,
+        Dimensions: stat.dimensions.map((d) => ({ value: d.Value, name: d.Name })),
+        Period: stat.period,
+        ...common,
+      }
+    : { Period: mathPeriod(c.Metrics ?? []), ...common, Metrics: c.Metrics ?? [] };
   return {
     AlarmName: alarm.name,
     AlarmDescription: c.AlarmDescription ?? null,
@@ -74,22 +95,16 @@ export function notificationMessage(alarm: AlarmRecord, oldState: AlarmStateValu
     OKActions: c.OKActions,
     AlarmActions: c.AlarmActions,
     InsufficientDataActions: c.InsufficientDataActions,
-    Trigger: {
-      MetricName: stat?.metricName ?? null,
-      Namespace: stat?.namespace ?? null,
-      StatisticType: stat && /^p/.test(stat.stat) ? "ExtendedStatistic" : "Statistic",
-      ...(stat && /^p/.test(stat.stat) ? { ExtendedStatistic: stat.stat } : { Statistic: stat ? stat.stat.toUpperCase() : null }),
-      Unit: stat?.unit ?? null,
-      Dimensions: (stat?.dimensions ?? []).map((d) => ({ value: d.Value, name: d.Name })),
-      Period: stat?.period ?? null,
-      EvaluationPeriods: c.EvaluationPeriods,
-      DatapointsToAlarm: c.DatapointsToAlarm ?? c.EvaluationPeriods,
-      ComparisonOperator: c.ComparisonOperator,
-      Threshold: c.Threshold ?? null,
-      TreatMissingData: c.TreatMissingData ?? "missing",
-      EvaluateLowSampleCountPercentile: c.EvaluateLowSampleCountPercentile ?? "",
-    },
+    Trigger: trigger,
   };
+}
+
+function mathPeriod(metrics: Array<Record<string, unknown>>): number | null {
+  const returned = metrics.find((m) => m.ReturnData !== false);
+  const own = returned?.Period ?? (returned?.MetricStat as { Period?: number } | undefined)?.Period;
+  if (typeof own === "number") return own;
+  const any = metrics.find((m) => m.MetricStat)?.MetricStat as { Period?: number } | undefined;
+  return any?.Period ?? null;
 }
 
 export interface AlarmMetric {

@@ -48,6 +48,8 @@ export interface AlarmRecord {
   stateReasonData?: string;
   stateUpdated: number;
   stateTransitioned: number;
+  /** Set by PutMetricAlarm on creation only (AWS ignores Tags on an update), then Tag/UntagResource. */
+  tags?: Record<string, string>;
 }
 
 export interface HistoryItem {

@@ -2,35 +2,39 @@
  * CloudWatch metrics and alarms (issue 18, aws-behavior.md §11), over
  * awsJson 1.0, awsQuery and Smithy RPC v2 CBOR (wire.ts); SigV4 signing name
  * `monitoring`. Metrics: PutMetricData, GetMetricStatistics, GetMetricData
- * (MetricStat queries), ListMetrics, stored per series and minute of cloud
- * time and persisted (metric-store.ts). The built-in AWS/Lambda, AWS/SQS and
- * AWS/SNS metrics arrive through core/metrics.ts, which this service
+ * (MetricStat and expression queries), ListMetrics, stored per series and minute of cloud
+ * time and persisted (metric-store.ts), with metric math (metric-math.ts,
+ * metric-queries.ts). The built-in AWS/Lambda, AWS/SQS and
+ * AWS/SNS metrics — and Lambda log lines in embedded metric format
+ * (core/metrics-emf.ts) — arrive through core/metrics.ts, which this service
  * attaches to as the sink. Alarms: PutMetricAlarm, DescribeAlarms,
  * DescribeAlarmsForMetric, DescribeAlarmHistory, SetAlarmState,
- * DeleteAlarms, Enable/DisableAlarmActions, evaluated on the cloud's time
+ * DeleteAlarms, Enable/DisableAlarmActions, Tag/UntagResource,
+ * ListTagsForResource, evaluated on the cloud's time
  * scale (alarm-evaluator.ts) with SNS actions that publish AWS's message
  * (alarm-notification.ts).
  *
  * Files: wire.ts (protocols), values.ts (input reading), errors.ts,
- * statistics.ts, metric-store.ts, metric-handlers.ts, alarm-state.ts,
+ * statistics.ts, periods.ts, metric-store.ts, metric-handlers.ts,
+ * metric-queries.ts, metric-math.ts, alarm-state.ts,
  * alarm-handlers.ts, alarm-evaluator.ts, alarm-notification.ts.
  *
  * **Gaps** (not implemented)
- * - Metric math and Metrics Insights: GetMetricData `Expression` queries and
- *   alarms whose `Metrics` list holds an expression are refused with a
- *   ValidationError / InvalidParameterValue that says so. An alarm's
- *   `Metrics` list with one MetricStat (ReturnData true) works.
+ * - Metric math is a subset (metric-math.ts: arithmetic, SUM/AVG/MIN/MAX,
+ *   METRICS(), FILL, ABS/CEIL/FLOOR) in GetMetricData and in alarms' `Metrics`
+ *   lists; other functions (IF, RATE, DIFF, SEARCH, ANOMALY_DETECTION_BAND…)
+ *   and Metrics Insights SQL are refused with an error that names them; an
+ *   expression returning an array of series must be reduced to one.
  * - Composite alarms, anomaly detection (band operators refused), dashboards,
- *   metric streams, insight rules, alarm mute rules, TagResource /
- *   ListTagsForResource (Tags on PutMetricAlarm are ignored): UnknownOperation.
+ *   metric streams, insight rules, alarm mute rules: UnknownOperation.
+ *   Tag/UntagResource and ListTagsForResource work on alarms only.
  * - GetMetricData pagination (every result is returned at once; a NextToken
  *   is refused), its Messages, and the statistics beyond SampleCount,
  *   Average, Sum, Minimum, Maximum and pNN (TM99, IQM, WM…).
  * - EvaluateLowSampleCountPercentile is stored, not applied. Alarm actions
  *   other than SNS topics (Lambda, EC2, Auto Scaling, SSM) are recorded as
  *   failed in the alarm history.
- * - PutMetricData `EntityMetricData` is accepted and ignored; gzip bodies
- *   (Content-Encoding: gzip) are not decoded.
+ * - PutMetricData `EntityMetricData` is accepted and ignored.
  *
  * **By design**
  * - Time: a bucket is one minute of cloud time (1 s real at the default
@@ -53,6 +57,8 @@
  *   with `x-amzn-query-mode: true` and read the error's name from
  *   `x-amzn-query-error` (e.g. `InvalidParameterValue`, `ResourceNotFound`).
  * - SDK v3 sends rpcv2Cbor only when constructed with that `protocol`.
+ * - SDK v3 gzips PutMetricData bodies of 10 KiB or more (Content-Encoding:
+ *   gzip, the model's requestCompression trait); wire.ts inflates them.
  */
 import type { ServiceFactory } from "../../core/service.js";
 import { builtinMetrics } from "../../core/metrics.js";

@@ -8,8 +8,10 @@ import type { RequestContext } from "../../core/context.js";
 import type { MetricDimension } from "../../core/metrics.js";
 import { AwsError } from "../../core/aws-error.js";
 import { invalidNextToken, invalidParameterCombination, invalidParameterValue, missingParameter } from "./errors.js";
-import { seriesIdOf, type MetricStore, type PointRecord } from "./metric-store.js";
-import { BASIC_STATISTICS, emptyAggregate, isKnownStatistic, isPercentile, mergeInto, statisticOf, type Aggregate } from "./statistics.js";
+import { seriesIdOf, type MetricStore } from "./metric-store.js";
+import { BASIC_STATISTICS, emptyAggregate, isPercentile, mergeInto, statisticOf, type Aggregate } from "./statistics.js";
+import { byPeriod, checkPeriod } from "./periods.js";
+import { evaluateQueries, parseQueries } from "./metric-queries.js";
 import { dimensions, int, list, metricName, namespace, num, requiredTimestamp, str, strings, timestamp, unit, type Input } from "./values.js";
 
 const MAX_ABS = 2 ** 360;
@@ -17,41 +19,13 @@ const TWO_WEEKS_MS = 14 * 86400_000;
 const TWO_HOURS_MS = 2 * 3600_000;
 const LIST_PAGE = 500;
 
-function validationError(message: string): AwsError {
-  return new AwsError("ValidationError", message, { queryCode: "ValidationError" });
+export function validationError(message: string): AwsError {
+  return new AwsError("ValidationException", message, { queryCode: "ValidationError" });
 }
 
 function checkValue(v: number, label: string): number {
   if (!Number.isFinite(v) || Math.abs(v) > MAX_ABS) throw invalidParameterValue(`The value ${v} for parameter ${label} is invalid.`);
   return v;
-}
-
-/** Period rules: 1, 5, 10, 30 or a multiple of 60 seconds. */
-export function checkPeriod(period: number | undefined, label: string): number {
-  if (period === undefined) throw missingParameter(label);
-  if (!(period >= 1) || !(period % 60 === 0 || [1, 5, 10, 30].includes(period))) {
-    throw invalidParameterValue(`The parameter ${label} must be 1, 5, 10, 30, or a multiple of 60.`);
-  }
-  return period;
-}
-
-export interface PeriodDatapoint {
-  start: number;
-  agg: Aggregate;
-  unit: string;
-}
-
-/** Group points into periods of `periodMs` aligned on `start`; only periods with data. */
-export function byPeriod(points: PointRecord[], start: number, periodMs: number): PeriodDatapoint[] {
-  const groups = new Map<number, PeriodDatapoint>();
-  for (const p of points) {
-    const periodStart = start + Math.floor((p.t - start) / periodMs) * periodMs;
-    let group = groups.get(periodStart);
-    if (!group) groups.set(periodStart, (group = { start: periodStart, agg: emptyAggregate(), unit: p.u }));
-    mergeInto(group.agg, p);
-    if (group.unit !== p.u) group.unit = "None";
-  }
-  return [...groups.values()].sort((a, b) => a.start - b.start);
 }
 
 export function metricHandlers(store: MetricStore) {
@@ -163,9 +137,7 @@ export function metricHandlers(store: MetricStore) {
     },
 
     GetMetricData(ctx: RequestContext, input: Input) {
-      const queries = list(input.MetricDataQueries);
-      if (queries.length === 0) throw missingParameter("MetricDataQueries");
-      if (queries.length > 500) throw validationError("The collection MetricDataQueries must not have a size greater than 500.");
+      const queries = parseQueries(input.MetricDataQueries, "MetricDataQueries", validationError);
       const start = requiredTimestamp(input, "StartTime");
       const end = requiredTimestamp(input, "EndTime");
       if (start >= end) throw validationError("The parameter StartTime must be less than the parameter EndTime.");
@@ -173,53 +145,27 @@ export function metricHandlers(store: MetricStore) {
       const scanBy = str(input.ScanBy) ?? "TimestampDescending";
       if (scanBy !== "TimestampDescending" && scanBy !== "TimestampAscending") throw validationError("The parameter ScanBy must be TimestampDescending or TimestampAscending.");
       const maxDatapoints = int(input.MaxDatapoints, "MaxDatapoints") ?? 100_800;
-      const ids = new Set<string>();
+      const align = (period: number) => {
+        const periodMs = period * 1000;
+        const unit = Math.min(periodMs, 60_000);
+        return { start: Math.floor(start / unit) * unit, periodMs };
+      };
       const results: Array<Record<string, unknown>> = [];
       let total = 0;
-      queries.forEach((raw, i) => {
-        const q = (raw && typeof raw === "object" ? raw : {}) as Input;
-        const label = `MetricDataQueries.member.${i + 1}`;
-        const id = str(q.Id);
-        if (!id) throw missingParameter(`${label}.Id`);
-        if (!/^[a-z][a-zA-Z0-9_]*$/.test(id) || id.length > 255) throw validationError(`The value ${id} for parameter ${label}.Id is invalid: it must start with a lowercase letter and contain only letters, numbers and underscores.`);
-        if (ids.has(id)) throw validationError(`The value ${id} for parameter ${label}.Id is used more than once.`);
-        ids.add(id);
-        const stat = q.MetricStat && typeof q.MetricStat === "object" ? (q.MetricStat as Input) : undefined;
-        const expression = str(q.Expression);
-        if (!!stat === (expression !== undefined)) throw validationError(`Exactly one of ${label}.MetricStat and ${label}.Expression must be specified.`);
-        if (expression !== undefined) {
-          throw validationError(`${label}.Expression: the local cloud does not evaluate metric math or Metrics Insights expressions yet; query each metric with MetricStat and combine the values in your code.`);
-        }
-        const metric = (stat!.Metric && typeof stat!.Metric === "object" ? stat!.Metric : {}) as Input;
-        const ns = namespace(metric.Namespace, `${label}.MetricStat.Metric.Namespace`);
-        const name = metricName(metric.MetricName, `${label}.MetricStat.Metric.MetricName`);
-        const dims = dimensions(metric.Dimensions, `${label}.MetricStat.Metric.Dimensions`);
-        const period = checkPeriod(int(stat!.Period, `${label}.MetricStat.Period`), `${label}.MetricStat.Period`);
-        const statName = str(stat!.Stat);
-        if (!statName) throw missingParameter(`${label}.MetricStat.Stat`);
-        if (!isKnownStatistic(statName)) throw validationError(`The value ${statName} for parameter ${label}.MetricStat.Stat is not a statistic the local cloud computes (SampleCount, Average, Sum, Minimum, Maximum, pNN).`);
-        const u = unit(stat!.Unit, `${label}.MetricStat.Unit`);
-        const periodMs = period * 1000;
-        const alignedStart = Math.floor(start / Math.min(periodMs, 60_000)) * Math.min(periodMs, 60_000);
-        const points = store.query(seriesIdOf(ctx.account, ctx.region, ns, name, dims), alignedStart, end, u);
-        const series = byPeriod(points, alignedStart, periodMs)
-          .map((g) => ({ t: g.start, v: statisticOf(g.agg, statName) }))
-          .filter((p): p is { t: number; v: number } => p.v !== undefined);
-        if (scanBy === "TimestampDescending") series.reverse();
-        const returnData = q.ReturnData === undefined || q.ReturnData === true || q.ReturnData === "true";
-        if (!returnData) return;
-        const room = Math.max(0, maxDatapoints - total);
-        const kept = series.slice(0, room);
+      for (const { query, points } of evaluateQueries(store, ctx.account, ctx.region, queries, start, end, align, validationError)) {
+        if (!query.returnData) continue;
+        const series = scanBy === "TimestampDescending" ? [...points].reverse() : points;
+        const kept = series.slice(0, Math.max(0, maxDatapoints - total));
         total += kept.length;
         results.push({
-          Id: id,
-          Label: str(q.Label) ?? name,
+          Id: query.id,
+          Label: query.label ?? (query.kind === "stat" ? query.metricName : query.id),
           Timestamps: kept.map((p) => new Date(p.t)),
           Values: kept.map((p) => p.v),
           StatusCode: kept.length < series.length ? "PartialData" : "Complete",
           Messages: [],
         });
-      });
+      }
       return { MetricDataResults: results, Messages: [] };
     },
 

@@ -14,18 +14,26 @@
  *   (already installed with every @aws-sdk client), loaded on first use.
  *
  * Handlers return Date objects for timestamps; each protocol writes them.
+ *
+ * Request compression: SDK v3 gzips PutMetricData bodies of 10 KiB or more
+ * (the model's requestCompression trait; `Content-Encoding: gzip`), so gzip
+ * bodies are inflated here first, up to MAX_INFLATED_BYTES (a zip bomb gets
+ * a 400, never an out-of-memory).
  */
 import { createRequire } from "node:module";
+import { gunzipSync } from "node:zlib";
 import { AwsError, internalError, isAwsError } from "../../core/aws-error.js";
 import type { RequestContext } from "../../core/context.js";
 import type { GatewayRequest, GatewayResponse } from "../../core/service.js";
-import { jsonProtocol, type JsonHandler } from "../../protocols/json.js";
-import { queryProtocol, type QueryHandler } from "../../protocols/query.js";
+import { jsonError, jsonProtocol, type JsonHandler } from "../../protocols/json.js";
+import { queryError, queryProtocol, type QueryHandler } from "../../protocols/query.js";
 import { entries, members } from "../../protocols/xml.js";
 
 export const TARGET_PREFIX = "GraniteServiceVersion20100801";
 const ERROR_NAMESPACE = "com.amazonaws.cloudwatch";
 const XMLNS = "http://monitoring.amazonaws.com/doc/2010-08-01/";
+/** AWS takes PutMetricData up to 1 MB; inflated bodies past this are refused. */
+const MAX_INFLATED_BYTES = 4 * 1024 * 1024;
 const CBOR_PATH = new RegExp(`^/service/${TARGET_PREFIX}/operation/([A-Za-z]+)$`);
 
 type Handler = (ctx: RequestContext, input: Record<string, unknown>) => unknown;
@@ -104,6 +112,16 @@ function cborResponse(status: number, body: unknown, requestId: string, api: Cbo
   };
 }
 
+/** An error in the protocol the request was sent in (for failures before the protocol layer runs). */
+function errorFor(err: AwsError, req: GatewayRequest, ctx: RequestContext): GatewayResponse {
+  if (isCborRequest(req)) {
+    const api = loadCbor();
+    if (api) return cborResponse(err.status, { __type: `${ERROR_NAMESPACE}#${err.code}`, message: err.message }, ctx.requestId, api, { "x-amzn-query-error": `${err.queryCode ?? err.code};${err.fault}` });
+  }
+  if (req.headers["x-amz-target"]) return jsonError(err, { version: "1.0", errorNamespace: ERROR_NAMESPACE, queryCompatible: true }, ctx.requestId);
+  return queryError(err, XMLNS, ctx.requestId);
+}
+
 export function isCborRequest(req: GatewayRequest): boolean {
   return CBOR_PATH.test(req.rawPath);
 }
@@ -151,7 +169,22 @@ export function cloudWatchWire(operations: Record<string, Handler>, noResult: Se
     }
   }
 
-  return (req: GatewayRequest, ctx: RequestContext): Promise<GatewayResponse> => {
+  return async (raw: GatewayRequest, ctx: RequestContext): Promise<GatewayResponse> => {
+    let req = raw;
+    const encoding = (raw.headers["content-encoding"] ?? "").toLowerCase();
+    if (encoding.split(",").some((e) => e.trim() === "gzip") && raw.body.length) {
+      let body: Buffer;
+      try {
+        body = gunzipSync(raw.body, { maxOutputLength: MAX_INFLATED_BYTES });
+      } catch (err) {
+        const tooBig = (err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE";
+        const e = new AwsError("InvalidParameterValueException", tooBig ? `The request body inflates past ${MAX_INFLATED_BYTES} bytes.` : "The request body is not valid gzip data (Content-Encoding: gzip).", { queryCode: "InvalidParameterValue", status: tooBig ? 413 : 400 });
+        return errorFor(e, raw, ctx);
+      }
+      const headers = { ...raw.headers };
+      delete headers["content-encoding"];
+      req = { ...raw, body, headers };
+    }
     if (isCborRequest(req)) return handleCbor(req, ctx);
     if (req.headers["x-amz-target"]) return handleJson(req, ctx);
     return handleQuery(req, ctx);

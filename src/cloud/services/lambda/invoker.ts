@@ -19,6 +19,7 @@ import type { ExecutionRoles } from "./execution-role.js";
 import type { FunctionRecord } from "./state.js";
 import { LogPermission } from "./log-permission.js";
 import { LambdaMetrics } from "./metrics.js";
+import { mayBeEmf } from "../../core/metrics-emf.js";
 
 /** Local bound on live execution environments across all functions (AWS: account concurrency 1000). */
 const MAX_ENVIRONMENTS = Number(process.env.LOCALCLOUD_LAMBDA_MAX_ENVIRONMENTS) || 10;
@@ -56,6 +57,8 @@ export class Invoker {
         const role = this.roles.get(spec.functionArn);
         if (role && !this.logPermission.allows(spec, role, logStreamName)) return;
         this.cloud.use<LogsInternalApi>("logs")?.append(spec.account, spec.region, spec.logGroupName, logStreamName, events);
+        // Embedded metric format lines become metrics, as CloudWatch Logs extracts them on AWS.
+        for (const event of events) if (mayBeEmf(event.message)) this.metrics.emf(spec.account, spec.region, event.message);
       },
     });
     return this.pool;

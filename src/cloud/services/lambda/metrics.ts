@@ -12,9 +12,11 @@
  * whether or not a destination then got it), DeadLetterErrors,
  * DestinationDeliveryFailures, RecursiveInvocationsDropped — {FunctionName}.
  * Values are stamped with the time of the invocation, as AWS stamps them.
+ * Log lines in embedded metric format become the metrics they describe.
  */
 import type { Cloud } from "../../core/cloud.js";
 import { builtinMetrics, type BuiltinMetrics } from "../../core/metrics.js";
+import { extractEmf } from "../../core/metrics-emf.js";
 
 const NS = "AWS/Lambda";
 const NONE: Record<string, string> = {};
@@ -105,6 +107,11 @@ export class LambdaMetrics {
 
   destinationDeliveryFailure(fn: FunctionRef): void {
     this.one(fn, "DestinationDeliveryFailures", 1, "Count");
+  }
+
+  /** A function log line in embedded metric format (core/metrics-emf.ts). */
+  emf(account: string, region: string, message: string): void {
+    extractEmf(this.metrics, account, region, message);
   }
 
   recursionDropped(fn: FunctionRef): void {
