@@ -101,6 +101,11 @@ describe("the admin API", () => {
     };
     const first = choices();
     expect(first).toEqual(choices());
+    // A delay rule holds a delivery back by its fixed time (or a time within its range), only for its destination.
+    const faults = new Faults(new TraceLog(new Logger(() => {}, "error")));
+    faults.add({ kind: "delay", destination: "arn:aws:sqs:us-east-1:000000000000:slow", delayMs: 250 });
+    expect(faults.forDelivery({ kind: "sns→sqs", targetArn: "arn:aws:sqs:us-east-1:000000000000:slow", correlationId: "c" })).toEqual({ delayMs: 250, copies: 0 });
+    expect(faults.forDelivery({ kind: "sns→sqs", targetArn: "arn:aws:sqs:us-east-1:000000000000:fast", correlationId: "d" })).toEqual({ delayMs: 0, copies: 0 });
     expect(first.filter((c) => c > 0).length).toBeGreaterThan(5);
     expect(first.filter((c) => c === 0).length).toBeGreaterThan(5);
   });
