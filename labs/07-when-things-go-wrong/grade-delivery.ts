@@ -163,8 +163,8 @@ export const transientCheck: Check<State> = {
     const orders: Order[] = orderBatch("glitch", TRANSIENT_ROUND.count, TRANSIENT_ROUND.customers, TRANSIENT_ROUND.seed);
     const ns = ctx.names.namespace;
     if (st.faults) {
-      await st.faults.add({ id: `${ns}-s3err`, kind: "error", service: "s3", prefix: ns, operations: ["GetObject"], probability: TRANSIENT_ROUND.errorProbability, seed: TRANSIENT_ROUND.seed });
-      await st.faults.add({ id: `${ns}-ddberr`, kind: "error", service: "dynamodb", prefix: ns, probability: TRANSIENT_ROUND.errorProbability, seed: TRANSIENT_ROUND.seed + 1 });
+      await st.faults.add({ id: `${ns}-s3err`, kind: "error", service: "s3", prefix: ns, operations: ["GetObject"], probability: TRANSIENT_ROUND.s3ErrorProbability, seed: TRANSIENT_ROUND.seed });
+      await st.faults.add({ id: `${ns}-ddberr`, kind: "error", service: "dynamodb", prefix: ns, probability: TRANSIENT_ROUND.dynamodbErrorProbability, seed: TRANSIENT_ROUND.seed + 1 });
       await st.faults.add({ id: `${ns}-throttle`, kind: "throttle", prefix: ns, probability: TRANSIENT_ROUND.throttleProbability, seed: TRANSIENT_ROUND.seed + 2 });
     }
     const since = Date.now();

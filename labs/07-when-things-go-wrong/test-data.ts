@@ -10,7 +10,7 @@
  * | a re-upload of a key is a new order (a new version)    | standing-order keys uploaded 3 times with the same body      |
  * | keys arrive URL-encoded                                | spaces, "+", "%", "%2F" as text and 4-byte UTF-8 in names    |
  * | a bad order fails loudly, is retried, then parked      | a poison object (amountCents "twelve")                       |
- * | transient S3/DynamoDB errors and throttles lose nothing| 30 uploads with injected SlowDown, throughput errors, 429s    |
+ * | transient S3/DynamoDB errors and throttles lose nothing| 30 uploads: 30 % SlowDown, 60 % throughput errors (1 in 5 calls fails all 3 SDK attempts: a marker-then-balance handler loses orders), 30 % 429s |
  *
  * Everything is generated from a fixed seed, so a grade is reproducible.
  */
@@ -71,4 +71,4 @@ export const POISON = { key: "orders/poison-c00/order-0001.json", body: JSON.str
 export const EXACTLY_ONCE = { count: 200, customers: 10, duplicateProbability: 0.2, reorderWindowMs: 300, seed: 7 };
 
 /** The transient-errors round. */
-export const TRANSIENT = { count: 30, customers: 3, errorProbability: 0.3, throttleProbability: 0.3, seed: 11 };
+export const TRANSIENT = { count: 30, customers: 3, s3ErrorProbability: 0.3, dynamodbErrorProbability: 0.6, throttleProbability: 0.3, seed: 11 };

@@ -7,6 +7,9 @@
  * service. Whatever happens — a body
  * that ends early, a handler that throws, a service the cloud does not have —
  * the client gets an AWS-shaped error and the server keeps running.
+ * An authenticated role session's S3/DynamoDB request may instead get an
+ * injected transient error (core/faults/, fault-target.ts) before the service
+ * sees it.
  *
  * Request bodies (body.ts, spool.ts): S3 PutObject/UploadPart bodies past
  * the spool threshold (8 MiB, LOCALCLOUD_SPOOL_BYTES; or of unknown length)
