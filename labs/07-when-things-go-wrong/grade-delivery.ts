@@ -163,8 +163,13 @@ export const transientCheck: Check<State> = {
     const orders: Order[] = orderBatch("glitch", TRANSIENT_ROUND.count, TRANSIENT_ROUND.customers, TRANSIENT_ROUND.seed);
     const ns = ctx.names.namespace;
     if (st.faults) {
-      await st.faults.add({ id: `${ns}-s3err`, kind: "error", service: "s3", prefix: ns, operations: ["GetObject"], probability: TRANSIENT_ROUND.s3ErrorProbability, seed: TRANSIENT_ROUND.seed });
-      await st.faults.add({ id: `${ns}-ddberr`, kind: "error", service: "dynamodb", prefix: ns, probability: TRANSIENT_ROUND.dynamodbErrorProbability, seed: TRANSIENT_ROUND.seed + 1 });
+      // Throttling errors (SlowDown, throughput exceeded) make the SDK back off from 500 ms, 5xx from 100 ms: a mix of both.
+      const s3 = TRANSIENT_ROUND.s3ErrorProbability;
+      const ddb = TRANSIENT_ROUND.dynamodbErrorProbability;
+      await st.faults.add({ id: `${ns}-s3slow`, kind: "error", service: "s3", errorCode: "SlowDown", prefix: ns, operations: ["GetObject"], probability: s3 / 3, seed: TRANSIENT_ROUND.seed });
+      await st.faults.add({ id: `${ns}-s3err`, kind: "error", service: "s3", errorCode: "InternalError", prefix: ns, operations: ["GetObject"], probability: (s3 * 2) / 3 / (1 - s3 / 3), seed: TRANSIENT_ROUND.seed + 3 });
+      await st.faults.add({ id: `${ns}-ddbpte`, kind: "error", service: "dynamodb", errorCode: "ProvisionedThroughputExceededException", prefix: ns, probability: ddb / 3, seed: TRANSIENT_ROUND.seed + 1 });
+      await st.faults.add({ id: `${ns}-ddberr`, kind: "error", service: "dynamodb", errorCode: "InternalServerError", prefix: ns, probability: (ddb * 2) / 3 / (1 - ddb / 3), seed: TRANSIENT_ROUND.seed + 4 });
       await st.faults.add({ id: `${ns}-throttle`, kind: "throttle", prefix: ns, probability: TRANSIENT_ROUND.throttleProbability, seed: TRANSIENT_ROUND.seed + 2 });
     }
     const since = Date.now();
@@ -185,6 +190,9 @@ export const transientCheck: Check<State> = {
       while (Date.now() < deadline) {
         const balances = await readBalances(ctx, st.pipeline.table.name);
         if (balanceProblems(expected, balances).length === 0) break;
+        // Every order applied or parked for good (its retries are over): nothing more will change.
+        const waiting = await parked();
+        if (balanceProblems(expectedBalances(orders.filter((o, i) => !waiting.has(`${encodeEventKey(o.key)}#${versions[i]}`))), balances).length === 0) break;
         const now = JSON.stringify([...balances]);
         if (now !== last) [last, changedAt] = [now, Date.now()];
         else if (Date.now() - changedAt > quietMs && (await readReports(ctx, st.fn.name, since)).total >= orders.length) break;

@@ -10,7 +10,7 @@
  * | a re-upload of a key is a new order (a new version)    | standing-order keys uploaded 3 times with the same body      |
  * | keys arrive URL-encoded                                | spaces, "+", "%", "%2F" as text and 4-byte UTF-8 in names    |
  * | a bad order fails loudly, is retried, then parked      | a poison object (amountCents "twelve")                       |
- * | transient S3/DynamoDB errors and throttles lose nothing| 30 uploads: 30 % SlowDown, 60 % throughput errors (1 in 5 calls fails all 3 SDK attempts: a marker-then-balance handler loses orders), 30 % 429s |
+ * | transient S3/DynamoDB errors and throttles lose nothing| 30 uploads: 30 % S3 5xx, 60 % DynamoDB errors (1 in 5 calls fails all 3 SDK attempts: a marker-then-balance handler loses orders), 30 % 429s |
  *
  * Everything is generated from a fixed seed, so a grade is reproducible.
  */
