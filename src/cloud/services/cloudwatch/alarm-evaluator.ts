@@ -177,7 +177,8 @@ export class AlarmEvaluator {
       const need = state === "ALARM" ? m : n - m + 1;
       return {
         state,
-        reason: `Threshold Crossed: ${shown.length} out of the last ${plural(total, "datapoint", "datapoints")} [${list}] ${verb} ${text} the threshold (${formatNumber(threshold)}) (minimum ${plural(need, "datapoint", "datapoints")} for ${state === "ALARM" ? "OK -> ALARM" : "ALARM -> OK"} transition).`,
+        // "the last 1 datapoints" (always plural) but "minimum 1 datapoint", as AWS writes it.
+        reason: `Threshold Crossed: ${shown.length} out of the last ${total} datapoints [${list}] ${verb} ${text} the threshold (${formatNumber(threshold)}) (minimum ${plural(need, "datapoint", "datapoints")} for ${state === "ALARM" ? "OK -> ALARM" : "ALARM -> OK"} transition).`,
         reasonData,
       };
     };
