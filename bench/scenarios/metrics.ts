@@ -179,7 +179,8 @@ export async function metricsScenario(): Promise<Row[]> {
       { figure: `${BURST} uploads at once → last message, metrics on`, value: burstOn, unit: "ms" },
       { figure: `${BURST} uploads at once → last message, metrics off`, value: burstOff, unit: "ms" },
       { figure: "BuiltinMetrics.record alone (in process; an invocation makes 15)", value: recordCostMicros(), unit: "µs" },
-      { figure: "AWS/Lambda Invocations counted (on / off cloud)", value: countedOn, unit: "invocations", target: `${expected} / 0`, met: countedOn === expected && countedOff === 0 },
+      // At least one per upload: a retried invocation (a handler timing out on a loaded machine) counts again, as on AWS.
+      { figure: "AWS/Lambda Invocations counted (on / off cloud)", value: countedOn, unit: "invocations", target: `≥ ${expected} / 0`, met: countedOn >= expected && countedOff === 0, note: `off cloud: ${countedOff}` },
     ];
   } finally {
     for (const p of pipes) await p.close();
