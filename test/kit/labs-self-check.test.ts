@@ -86,12 +86,17 @@ const STARTER_EXPECTATIONS: Record<string, { failing: string[]; hintIncludes: Re
     failing: ["execution role: Lambda may assume it; least privilege (no wildcards beyond logs)"],
     hintIncludes: { "execution role: Lambda may assume it; least privilege (no wildcards beyond logs)": "Least privilege" },
   },
+  "05": {
+    failing: ["topic policy lets S3 publish, only for this bucket and account", "audit queue policy lets only this topic send"],
+    hintIncludes: { "topic policy lets S3 publish, only for this bucket and account": "access policy", "audit queue policy lets only this topic send": "service principal" },
+  },
 };
 
 const NEEDS: Record<string, Array<keyof typeof features>> = {
   "01": ["s3", "sqs", "notifications"],
   "02": ["s3", "iam", "lambda", "logs", "notifications"],
   "03": ["s3", "sqs", "sns", "dynamodb", "iam", "lambda", "logs", "notifications"],
+  "05": ["s3", "sqs", "sns", "dynamodb", "iam", "lambda", "logs", "notifications"],
 };
 
 /** Per-lab time limits: lab 03 packages sharp and processes a 6000×4000 image (its target is ≤ 45 s). */

@@ -4,6 +4,8 @@
  * - POST /_localcloud/reset   → forget every resource (tests, "start over")
  * - GET  /_localcloud/traces  → recent delivery trace entries
  *        (?correlationId=…&kind=…&since=ISO)
+ * - GET  /_localcloud/outbox  → what SNS "sent" to email/email-json subscriptions
+ *        (?address=…&topicArn=…&since=ISO; services/sns/outbox.ts) — never mailed
  *
  * Everything but health needs the administrator: the admin token printed at
  * start (header `x-localcloud-token`, or `Authorization: Bearer <token>`), or
@@ -18,6 +20,7 @@ import type { GatewayRequest, GatewayResponse } from "../core/service.js";
 import { timingSafeEqual } from "node:crypto";
 import { authenticate } from "./auth/verify.js";
 import { isSameOrigin } from "./auth/host-origin.js";
+import type { SnsOutboxInternalApi } from "../core/internal-apis.js";
 
 function json(status: number, body: unknown): GatewayResponse {
   return { status, headers: { "content-type": "application/json" }, body: JSON.stringify(body, null, 2) };
@@ -65,7 +68,7 @@ export async function handleAdmin(cloud: Cloud, method: string, url: URL, _body:
       escapedErrors: cloud.escapedErrors,
     });
   }
-  if (route !== "POST /_localcloud/reset" && route !== "GET /_localcloud/traces") {
+  if (route !== "POST /_localcloud/reset" && route !== "GET /_localcloud/traces" && route !== "GET /_localcloud/outbox") {
     return json(404, { error: `No admin endpoint ${route}. Try GET /_localcloud/health.` });
   }
   const refusal = adminRefusal(cloud, req, rawQuery, token);
@@ -85,6 +88,13 @@ export async function handleAdmin(cloud: Cloud, method: string, url: URL, _body:
           since: url.searchParams.get("since") ?? undefined,
         }),
       });
+    case "GET /_localcloud/outbox": {
+      // Admin-only like /traces: confirmation mails carry the token that confirms a subscription.
+      const outbox = cloud.use<SnsOutboxInternalApi>("sns-outbox");
+      if (!outbox) return json(404, { error: "SNS is not running in this cloud, so there is no outbox." });
+      const filter = { address: url.searchParams.get("address") ?? undefined, topicArn: url.searchParams.get("topicArn") ?? undefined, since: url.searchParams.get("since") ?? undefined };
+      return json(200, { addresses: outbox.addresses(), messages: outbox.list(filter) });
+    }
     default:
       return json(404, { error: `No admin endpoint ${route}. Try GET /_localcloud/health.` });
   }

@@ -7,8 +7,8 @@
  * subscription NumberOfNotificationsDelivered, NumberOfNotificationsFailed
  * (once, when SNS gives up — AWS counts every failed HTTP attempt),
  * NumberOfNotificationsFilteredOut plus its -MessageAttributes /
- * -MessageBody variant. Email/SMS notifications, never sent locally, count in
- * none of them.
+ * -MessageBody variant. An email written to the local outbox counts as
+ * delivered; SMS, never sent, counts in none of them.
  */
 import type { Cloud } from "../../core/cloud.js";
 import { builtinMetrics, type BuiltinMetrics } from "../../core/metrics.js";
