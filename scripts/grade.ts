@@ -11,9 +11,10 @@ program
   .option("-w, --watch", "grade again whenever one of your files changes")
   .option("--json <file>", "write machine-readable results (schema in docs/kit.md)")
   .option("--junit <file>", "write JUnit XML results")
+  .option("--classroom50 <file>", "write a Classroom 50 result file (classroom50/result/v1)")
   .option("--keep", "leave the grader's resources in place for inspection")
   .option("--verbose", "quote the function's full log text in failures instead of a summary");
 program.action(async (lab: string, opts) => {
-  process.exitCode = await gradeCommand(lab, { ...commonOptions(opts), solution: opts.solution, files: opts.files, watch: opts.watch, json: opts.json, junit: opts.junit, keep: opts.keep, verbose: opts.verbose });
+  process.exitCode = await gradeCommand(lab, { ...commonOptions(opts), solution: opts.solution, files: opts.files, watch: opts.watch, json: opts.json, junit: opts.junit, classroom50: opts.classroom50, keep: opts.keep, verbose: opts.verbose });
 });
 await program.parseAsync().catch(reportFatal);

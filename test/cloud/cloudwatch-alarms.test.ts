@@ -135,7 +135,7 @@ describe("an alarm's life", () => {
     });
     expect(Message.StateChangeTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000$/);
     expect(Message.NewStateReason).toMatch(
-      /^Threshold Crossed: 1 out of the last 1 datapoint \[3\.0 \(\d\d\/\d\d\/\d\d \d\d:\d\d:\d\d\)\] was greater than the threshold \(0\.0\) \(minimum 1 datapoint for OK -> ALARM transition\)\.$/,
+      /^Threshold Crossed: 1 out of the last 1 datapoints \[3\.0 \(\d\d\/\d\d\/\d\d \d\d:\d\d:\d\d\)\] was greater than the threshold \(0\.0\) \(minimum 1 datapoint for OK -> ALARM transition\)\.$/,
     );
 
     // The data stops: missing datapoints are not breaching, so the alarm returns to OK.

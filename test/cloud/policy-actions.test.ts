@@ -120,6 +120,11 @@ describe("Lambda", () => {
     expect(checks[1]!.context).toEqual({ "iam:PassedToService": "lambda.amazonaws.com" });
   });
 
+  it("CreateEventSourceMapping is on \"*\" with the function in lambda:FunctionArn, as AWS authorizes it", () => {
+    const checks = map("lambda", "CreateEventSourceMapping", { FunctionName: "thumb", EventSourceArn: "arn:aws:sqs:us-east-1:000000000000:q" }).checks;
+    expect(checks).toEqual([{ action: "lambda:CreateEventSourceMapping", resource: "*", context: { "lambda:FunctionArn": f } }]);
+  });
+
   it("names function ARNs", () => {
     expect(functionArn("arn:aws:lambda:eu-west-1:111111111111:function:x:3", where)).toBe("arn:aws:lambda:eu-west-1:111111111111:function:x:3");
   });

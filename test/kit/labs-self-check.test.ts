@@ -86,6 +86,10 @@ const STARTER_EXPECTATIONS: Record<string, { failing: string[]; hintIncludes: Re
     failing: ["execution role: Lambda may assume it; least privilege (no wildcards beyond logs)"],
     hintIncludes: { "execution role: Lambda may assume it; least privilege (no wildcards beyond logs)": "Least privilege" },
   },
+  "05": {
+    failing: ["topic policy lets S3 publish, only for this bucket and account", "audit queue policy lets only this topic send"],
+    hintIncludes: { "topic policy lets S3 publish, only for this bucket and account": "access policy", "audit queue policy lets only this topic send": "service principal" },
+  },
   "07": {
     failing: ["async invocation: one retry at least, a maximum event age, failures to the failure queue", "two alarms notify the ops topic: the function's Errors and the failure queue's depth", "200 orders, 20 % delivered twice and out of order: every balance is exact"],
     hintIncludes: {
@@ -100,6 +104,7 @@ const NEEDS: Record<string, Array<keyof typeof features>> = {
   "01": ["s3", "sqs", "notifications"],
   "02": ["s3", "iam", "lambda", "logs", "notifications"],
   "03": ["s3", "sqs", "sns", "dynamodb", "iam", "lambda", "logs", "notifications"],
+  "05": ["s3", "sqs", "sns", "dynamodb", "iam", "lambda", "logs", "notifications"],
   "07": ["s3", "sqs", "sns", "dynamodb", "iam", "lambda", "logs", "notifications"],
 };
 

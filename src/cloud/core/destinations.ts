@@ -58,6 +58,8 @@ export interface DeliveryOptions {
   attempts?: number;
   /** Delay before retry n (1-based), in ms of real time (already time-scaled). */
   backoffMs?: (retry: number) => number;
+  /** Optional: false for an error not worth retrying (SNS: client-side errors); default every error is retried. */
+  retryable?: (err: unknown) => boolean;
 }
 
 export interface DeliveryResult {
@@ -138,7 +140,7 @@ export class Destinations {
         return { ok: true, attempts: attempt };
       } catch (err) {
         lastError = isAwsError(err) ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err);
-        const final = attempt === attempts;
+        const final = attempt === attempts || options.retryable?.(err) === false;
         this.trace.record({
           correlationId: message.correlationId,
           kind: options.kind,
@@ -146,9 +148,10 @@ export class Destinations {
           target: arn,
           status: final ? "failed" : "retry",
           attempt,
-          detail: final ? `gave up after ${attempts} attempts: ${lastError}` : lastError,
+          detail: final ? `gave up after ${attempt} attempt${attempt === 1 ? "" : "s"}: ${lastError}` : lastError,
         });
-        if (!final) await new Promise((r) => setTimeout(r, backoff(attempt)));
+        if (final) return { ok: false, attempts: attempt, error: lastError };
+        await new Promise((r) => setTimeout(r, backoff(attempt)));
       }
     }
     return { ok: false, attempts, error: lastError };

@@ -78,3 +78,31 @@ export interface LogsInternalApi {
   /** Append events to a stream, creating the log group and stream when missing (as Lambda does on first write). */
   append(account: string, region: string, logGroupName: string, logStreamName: string, events: Array<{ timestamp: number; message: string }>): void;
 }
+
+/** provide("sns-outbox", …) — the local email outbox of email/email-json subscriptions (sns/outbox.ts), for the admin API and the console. */
+export interface SnsOutboxInternalApi {
+  /** Oldest first; `address` is compared case-insensitively, `since` is an ISO time. */
+  list(filter?: { address?: string; topicArn?: string; since?: string }): SnsOutboxMessage[];
+  addresses(): Array<{ address: string; messages: number; lastSentAt: string }>;
+}
+
+export interface SnsOutboxMessage {
+  /** Sortable: the time sent, then a counter. */
+  id: string;
+  sentAt: string;
+  address: string;
+  protocol: "email" | "email-json";
+  /** SubscriptionConfirmation or Notification. */
+  type: string;
+  topicArn: string;
+  subscriptionArn: string;
+  /** The SNS MessageId (a confirmation has one too). */
+  messageId: string;
+  from: string;
+  subject: string;
+  /** email: the text; email-json: the JSON document AWS mails. */
+  body: string;
+  /** Confirmations only: the link that confirms, and its token. */
+  subscribeUrl?: string;
+  token?: string;
+}

@@ -66,6 +66,7 @@ export class BuiltinMetrics {
   private flushTimer?: NodeJS.Timeout;
   private sampleTimer?: NodeJS.Timeout;
   private lastSampledBucket = -1;
+  private readonly dimensionCache = new WeakMap<Record<string, string>, { key: string; list: MetricDimension[] }>();
   /** True when records are kept (a sink is attached and the env switch is not off). */
   enabled = false;
 
@@ -92,12 +93,18 @@ export class BuiltinMetrics {
   /** Count one value. `dimensions` as AWS names them ({ FunctionName: "fn" }); `{}` = the account-wide series. */
   record(account: string, region: string, namespace: string, metricName: string, dimensions: Record<string, string>, value: number, unit: string, at = Date.now()): void {
     if (!this.enabled || !Number.isFinite(value)) return;
-    const bucket = Math.floor(at / this.minuteMs) * this.minuteMs;
-    const names = Object.keys(dimensions);
-    if (names.length > 1) names.sort();
-    let dimKey = "";
-    for (const name of names) dimKey += `${name}=${dimensions[name]};`;
-    const key = `${account}|${region}|${namespace}|${metricName}|${dimKey}|${bucket}|${unit}`;
+    const minute = this.minuteMs;
+    const bucket = Math.floor(at / minute) * minute;
+    // Callers that keep their dimension objects (one per function, queue, topic) pay for sorting them once.
+    let dims = this.dimensionCache.get(dimensions);
+    if (!dims) {
+      const names = Object.keys(dimensions).sort();
+      let key = "";
+      for (const name of names) key += `${name}=${dimensions[name]};`;
+      dims = { key, list: names.map((Name) => ({ Name, Value: dimensions[Name]! })) };
+      this.dimensionCache.set(dimensions, dims);
+    }
+    const key = `${account}|${region}|${namespace}|${metricName}|${dims.key}|${bucket}|${unit}`;
     const point = this.pending.get(key);
     if (point) {
       point.sampleCount++;
@@ -114,7 +121,7 @@ export class BuiltinMetrics {
       region,
       namespace,
       metricName,
-      dimensions: names.map((Name) => ({ Name, Value: dimensions[Name]! })),
+      dimensions: dims.list,
       timestamp: bucket,
       unit,
       sampleCount: 1,

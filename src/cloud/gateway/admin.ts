@@ -7,6 +7,8 @@
  * - GET/POST/DELETE /_localcloud/faults, DELETE /_localcloud/faults/<id> →
  *        list, add (a JSON rule, core/faults/rules.ts), clear (?prefix=…) or
  *        remove injected-fault rules (`npm run faults`)
+ * - GET  /_localcloud/outbox  → what SNS "sent" to email/email-json subscriptions
+ *        (?address=…&topicArn=…&since=ISO; services/sns/outbox.ts) — never mailed
  *
  * Everything but health needs the administrator: the admin token printed at
  * start (header `x-localcloud-token`, or `Authorization: Bearer <token>`), or
@@ -22,6 +24,7 @@ import { timingSafeEqual } from "node:crypto";
 import { authenticate } from "./auth/verify.js";
 import { isSameOrigin } from "./auth/host-origin.js";
 import { isFaultRuleError } from "../core/faults/index.js";
+import type { SnsOutboxInternalApi } from "../core/internal-apis.js";
 
 function json(status: number, body: unknown): GatewayResponse {
   return { status, headers: { "content-type": "application/json" }, body: JSON.stringify(body, null, 2) };
@@ -53,7 +56,7 @@ function adminRefusal(cloud: Cloud, req: GatewayRequest, rawQuery: string, token
   return "it needs the admin token printed at start (header x-localcloud-token) or a SigV4 signature with the administrator's credentials";
 }
 
-const ADMIN_ROUTES = new Set(["POST /_localcloud/reset", "GET /_localcloud/traces", "GET /_localcloud/faults", "POST /_localcloud/faults", "DELETE /_localcloud/faults"]);
+const ADMIN_ROUTES = new Set(["POST /_localcloud/reset", "GET /_localcloud/traces", "GET /_localcloud/outbox", "GET /_localcloud/faults", "POST /_localcloud/faults", "DELETE /_localcloud/faults"]);
 
 /** GET/POST/DELETE /_localcloud/faults[/<id>] (core/faults/). */
 function handleFaults(cloud: Cloud, method: string, url: URL, body: Buffer, id: string | undefined): GatewayResponse {
@@ -131,6 +134,13 @@ export async function handleAdmin(cloud: Cloud, method: string, url: URL, body: 
           faults: url.searchParams.get("faults") === "1" || url.searchParams.get("faults") === "true",
         }),
       });
+    case "GET /_localcloud/outbox": {
+      // Admin-only like /traces: confirmation mails carry the token that confirms a subscription.
+      const outbox = cloud.use<SnsOutboxInternalApi>("sns-outbox");
+      if (!outbox) return json(404, { error: "SNS is not running in this cloud, so there is no outbox." });
+      const filter = { address: url.searchParams.get("address") ?? undefined, topicArn: url.searchParams.get("topicArn") ?? undefined, since: url.searchParams.get("since") ?? undefined };
+      return json(200, { addresses: outbox.addresses(), messages: outbox.list(filter) });
+    }
     default:
       return json(404, { error: `No admin endpoint ${route}. Try GET /_localcloud/health.` });
   }

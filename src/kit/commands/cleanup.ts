@@ -9,9 +9,17 @@ import { cleanupEntries } from "../cleanup.js";
 import { findLab } from "../labs.js";
 import { stopBackgroundCloud } from "../local-cloud.js";
 import { openSession, type CommonOptions, type Session } from "../session.js";
+import { discoverKitResources, participantOf } from "../sweep.js";
+import { Ledger } from "../ledger.js";
+import { confirm } from "@inquirer/prompts";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 
 export interface CleanupCommandOptions extends CommonOptions {
   all?: boolean;
+  /** The instructor's sweep: everything the kit created in the account, found by its tags (sweep.ts). */
+  allParticipants?: boolean;
   stopCloud?: boolean;
 }
 
@@ -39,6 +47,7 @@ export async function cleanupLab(session: Session, labId: string | undefined): P
 }
 
 export async function cleanupCommand(labName: string | undefined, opts: CleanupCommandOptions): Promise<number> {
+  if (opts.allParticipants) return sweepCommand(opts);
   if (!labName && !opts.all && !opts.stopCloud) {
     console.error("Say what to clean up: `npm run cleanup -- 01` (one lab) or `npm run cleanup -- --all`.");
     return 2;
@@ -59,3 +68,47 @@ export async function cleanupCommand(labName: string | undefined, opts: CleanupC
   }
   return code;
 }
+
+/** `--all-participants`: find every participant's resources by the kit's tags, show them, delete them after confirmation. */
+async function sweepCommand(opts: CleanupCommandOptions): Promise<number> {
+  const session = await openSession(opts);
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "sel-sweep-"));
+  try {
+    const spinner = makeSpinner(`looking for what the kit created on ${session.target.id}…`);
+    const found = await discoverKitResources(session.clients, session.target).finally(() => spinner.stop());
+    const byParticipant = new Map<string, typeof found.entries>();
+    for (const e of found.entries) byParticipant.set(participantOf(e.namespace), [...(byParticipant.get(participantOf(e.namespace)) ?? []), e]);
+    if (found.taggingApi) console.log(pc.dim(found.taggingApi));
+    for (const arn of found.unhandled) console.log(pc.yellow(`tagged by the kit, not deleted by this sweep (delete it by hand): ${arn}`));
+    if (found.entries.length === 0) {
+      console.log(`Nothing the kit created was found on ${session.target.id}${session.target.kind === "aws" ? ` (account ${session.target.account}, region ${session.target.region})` : ""}.`);
+      return found.unhandled.length ? 1 : 0;
+    }
+    console.log(pc.bold(`\nFound ${found.entries.length} resources the kit created, by participant:`));
+    for (const [who, list] of [...byParticipant.entries()].sort()) {
+      const labs = [...new Set(list.map((e) => e.lab))].sort().join(", ");
+      console.log(`\n  ${pc.bold(who)} — ${list.length} resources (lab ${labs})`);
+      for (const e of list) console.log(`    ${e.type.padEnd(28)} ${e.name}`);
+    }
+    console.log(pc.dim("\nOnly resources carrying the kit's s3-event-labs:namespace tag (and what belongs to them) are listed; nothing else is touched."));
+    if (!opts.yes) {
+      if (!session.interactive) {
+        console.error(pc.red("Not deleting without confirmation: re-run with --yes for an unattended sweep."));
+        return 2;
+      }
+      if (!(await confirm({ message: `Delete these ${found.entries.length} resources?`, default: false }))) return 1;
+    }
+    const scratchLedger = new Ledger(path.join(scratch, "ledger.json"));
+    const r = await cleanupEntries(session.clients, scratchLedger, found.entries);
+    // The machine's own ledger forgets what the sweep removed.
+    const gone = new Set([...r.deleted, ...r.alreadyGone].map((e) => `${e.type}\u0000${e.name}`));
+    for (const e of session.ledger.list({ target: session.target.id })) if (gone.has(`${e.type}\u0000${e.name}`)) session.ledger.remove(e.id);
+    for (const f of r.failed) console.log(`${pc.red("✘")} ${f.entry.type.padEnd(28)} ${f.entry.name}: ${f.error}`);
+    console.log(r.failed.length ? pc.yellow(`Deleted ${r.deleted.length + r.alreadyGone.length}; ${r.failed.length} could not be deleted — run the same command again.`) : pc.green(`Deleted ${r.deleted.length + r.alreadyGone.length} resources of ${byParticipant.size} participant(s).`));
+    return r.failed.length || found.unhandled.length ? 1 : 0;
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+    session.close();
+  }
+}
+

@@ -1,7 +1,7 @@
 /**
  * `npm run grade -- <lab>`: grade the learner's files (or the reference with
  * --solution, or another folder with --files) end to end, print the
- * checklist, write --json / --junit reports, store progress and the latest
+ * checklist, write --json / --junit / --classroom50 reports, store progress and the latest
  * grade (progress.ts: `npm run hint` reads it), exit 0 only when every check
  * passes. A pass ends with the next lab; a failure with how to get a hint.
  *
@@ -20,6 +20,8 @@ import { formatCheckLine, formatSummary, formatWarning, writeJsonReport, writeJU
 import type { GradeReport } from "../grader/types.js";
 import { nextLabLine } from "../hints.js";
 import { recordGrade } from "../progress.js";
+import { writeClassroom50 } from "../grader/classroom50.js";
+import { reportToClass } from "../class/client.js";
 import { confirmAwsPlan, openSession, type CommonOptions, type Session } from "../session.js";
 import { watchGrade } from "./watch.js";
 
@@ -30,6 +32,8 @@ export interface GradeCommandOptions extends CommonOptions {
   watch?: boolean;
   json?: string;
   junit?: string;
+  /** Write a Classroom 50 result file (classroom50/result/v1). */
+  classroom50?: string;
   keep?: boolean;
   verbose?: boolean;
 }
@@ -115,6 +119,7 @@ export async function gradeOnce(labName: string, opts: GradeCommandOptions, sess
   console.log(formatSummary(report));
   if (opts.json) writeJsonReport(report, opts.json);
   if (opts.junit) writeJUnitReport(report, opts.junit);
+  if (opts.classroom50) writeClassroom50(report, opts.classroom50, { owner: opts.participant });
   if (report.interrupted) {
     const left = session.ledger.list({ target: session.target.id, namespace: report.namespace });
     console.log(left.length ? pc.yellow(`Stopped. ${left.length} resource(s) could not be removed: ${pc.cyan(`npm run cleanup -- ${lab.id}`)}`) : pc.yellow(`Stopped. The checks did not finish; cleanup done: ${report.cleanup.deleted} resource(s) removed, nothing left.`));
@@ -122,6 +127,7 @@ export async function gradeOnce(labName: string, opts: GradeCommandOptions, sess
     return report; // an interrupted grade is not the latest grade: hints stay about the last complete one
   }
   recordGrade(report);
+  await reportToClass(report); // in a class: queued, then sent within ~1.5 s; never fails the grade
   if (report.source === "learner") console.log(report.passed ? nextLabLine(lab.id) : pc.dim(`Stuck? ${pc.cyan(`npm run hint -- ${lab.id}`)} gives a hint for the first failing check, one level at a time.`));
   return report;
 }

@@ -5,7 +5,9 @@
  * a partial ARN ("<acct>:function:<name>"). Invoke is lambda:InvokeFunction.
  * CreateFunction (and a configuration update that changes Role) also needs
  * iam:PassRole on the execution role, with iam:PassedToService =
- * lambda.amazonaws.com, as on AWS.
+ * lambda.amazonaws.com, as on AWS. CreateEventSourceMapping is checked on "*" with
+ * lambda:FunctionArn, as on AWS; Get/Update/DeleteEventSourceMapping on the mapping's ARN
+ * (Gap: without lambda:FunctionArn, which would need the mapping's state here).
  */
 import type { ActionCheck, ActionMapping, Input, Where } from "./types.js";
 import { str } from "./types.js";
@@ -53,7 +55,12 @@ export function lambdaActions(operation: string, input: Input, where: Where): Ac
   const action = `lambda:${RENAMED[operation] ?? operation}`;
   const fn = str(input, "FunctionName");
   const checks: ActionCheck[] = [];
-  if (fn) {
+  if (operation === "CreateEventSourceMapping" && fn) {
+    // AWS authorizes CreateEventSourceMapping on no resource ("*"), with the function in the
+    // lambda:FunctionArn condition key (Lambda guide, "Fine-tuning the Resources and Conditions
+    // sections of policies"): a statement on the function's ARN alone does not allow it.
+    checks.push({ action, resource: "*", context: { "lambda:FunctionArn": functionArn(fn, where) } });
+  } else if (fn) {
     checks.push({ action, resource: functionArn(fn, where, str(input, "Qualifier")) });
   } else if (str(input, "Resource")?.startsWith("arn:")) {
     checks.push({ action, resource: str(input, "Resource")! });

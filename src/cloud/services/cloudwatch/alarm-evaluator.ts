@@ -24,55 +24,19 @@
 import type { Cloud } from "../../core/cloud.js";
 import type { BuiltinMetrics } from "../../core/metrics.js";
 import { alarmKey, type AlarmConfig, type AlarmRecord, type AlarmState, type AlarmStateValue, type TreatMissing } from "./alarm-state.js";
-import { cloudWatchTime, formatNumber, metricOf, notificationMessage, notificationSubject } from "./alarm-notification.js";
+import { cloudWatchTime, metricOf, notificationMessage, notificationSubject } from "./alarm-notification.js";
 import { seriesIdOf, type MetricStore } from "./metric-store.js";
 import { byPeriod } from "./periods.js";
 import { statisticOf } from "./statistics.js";
 import { evaluateQueries, parseQueries, periodOf } from "./metric-queries.js";
 import { invalidParameterValue } from "./errors.js";
+import { decideState, type Outcome } from "./alarm-decision.js";
 
 /** An alarm's period in AWS seconds: its own, or that of its Metrics list. */
 export function alarmPeriod(config: Pick<AlarmConfig, "Period" | "Metrics">): number {
   if (config.Period) return config.Period;
   const queries = parseQueries(config.Metrics, "Metrics", invalidParameterValue);
   return periodOf(queries.find((q) => q.returnData) ?? queries[0]!, queries);
-}
-
-const OPERATOR_TEXT: Record<string, string> = {
-  GreaterThanThreshold: "greater than",
-  GreaterThanOrEqualToThreshold: "greater than or equal to",
-  LessThanThreshold: "less than",
-  LessThanOrEqualToThreshold: "less than or equal to",
-};
-
-function breaches(operator: string, value: number, threshold: number): boolean {
-  switch (operator) {
-    case "GreaterThanThreshold":
-      return value > threshold;
-    case "GreaterThanOrEqualToThreshold":
-      return value >= threshold;
-    case "LessThanThreshold":
-      return value < threshold;
-    case "LessThanOrEqualToThreshold":
-      return value <= threshold;
-    default:
-      return false;
-  }
-}
-
-/** dd/MM/yy HH:mm:ss (UTC), as datapoints appear in NewStateReason. */
-function reasonTime(ms: number): string {
-  const d = new Date(ms);
-  const p = (n: number) => String(n).padStart(2, "0");
-  return `${p(d.getUTCDate())}/${p(d.getUTCMonth() + 1)}/${p(d.getUTCFullYear() % 100)} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
-}
-
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-
-interface Outcome {
-  state: AlarmStateValue;
-  reason: string;
-  reasonData?: string;
 }
 
 export class AlarmEvaluator {
@@ -155,10 +119,7 @@ export class AlarmEvaluator {
     const real = this.datapoints(alarm, start, end, periodMs);
     const metric = metricOf(alarm);
     const treat: TreatMissing = metric?.namespace === "AWS/DynamoDB" ? "ignore" : (c.TreatMissingData ?? "missing");
-    const op = c.ComparisonOperator;
-    const opText = OPERATOR_TEXT[op] ?? op;
     const evaluated = real.slice(0, n);
-    const breaching = evaluated.filter((p) => breaches(op, p.v, threshold));
     const reasonData = JSON.stringify({
       version: "1.0",
       queryDate: cloudWatchTime(now),
@@ -170,42 +131,7 @@ export class AlarmEvaluator {
       threshold,
       evaluatedDatapoints: evaluated.map((p) => ({ timestamp: cloudWatchTime(p.t), sampleCount: p.n, value: p.v })),
     });
-    const crossed = (state: AlarmStateValue, shown: typeof evaluated, total: number): Outcome => {
-      const list = shown.map((p) => `${formatNumber(p.v)} (${reasonTime(p.t)})`).join(", ");
-      const verb = shown.length === 1 ? "was" : "were";
-      const text = state === "ALARM" ? opText : `not ${opText}`;
-      const need = state === "ALARM" ? m : n - m + 1;
-      return {
-        state,
-        reason: `Threshold Crossed: ${shown.length} out of the last ${plural(total, "datapoint", "datapoints")} [${list}] ${verb} ${text} the threshold (${formatNumber(threshold)}) (minimum ${plural(need, "datapoint", "datapoints")} for ${state === "ALARM" ? "OK -> ALARM" : "ALARM -> OK"} transition).`,
-        reasonData,
-      };
-    };
-    if (real.length >= n) {
-      if (breaching.length >= m) return crossed("ALARM", breaching, n);
-      return crossed("OK", evaluated.filter((p) => !breaches(op, p.v, threshold)), n);
-    }
-    const missing = n - real.length;
-    if (treat === "breaching" || treat === "notBreaching") {
-      const count = breaching.length + (treat === "breaching" ? missing : 0);
-      const state: AlarmStateValue = count >= m ? "ALARM" : "OK";
-      if (real.length === 0) {
-        return {
-          state,
-          reason: `Threshold Crossed: no datapoints were received for ${plural(missing, "period", "periods")} and ${plural(missing, "missing datapoint was", "missing datapoints were")} treated as [${treat === "breaching" ? "Breaching" : "NonBreaching"}].`,
-          reasonData,
-        };
-      }
-      return state === "ALARM" ? crossed("ALARM", breaching, n) : crossed("OK", evaluated.filter((p) => !breaches(op, p.v, threshold)), n);
-    }
-    if (real.length === 0) {
-      if (treat === "ignore") return undefined;
-      return { state: "INSUFFICIENT_DATA", reason: `Insufficient Data: ${plural(n, "datapoint was", "datapoints were")} unknown.`, reasonData };
-    }
-    if (breaching.length >= m) return crossed("ALARM", breaching, n);
-    const notBreaching = evaluated.length - breaching.length;
-    if (notBreaching > n - m) return crossed("OK", evaluated.filter((p) => !breaches(op, p.v, threshold)), n);
-    return undefined;
+    return decideState(real, { evaluationPeriods: n, datapointsToAlarm: m, threshold, operator: c.ComparisonOperator, treatMissingData: treat, reasonData });
   }
 
   /** Change the state, record it, and run the new state's actions. */

@@ -37,16 +37,27 @@ export class LambdaMetrics {
     this.metrics = builtinMetrics(cloud);
   }
 
+  /** Dimension objects per function, kept so core/metrics.ts sorts them once. */
+  private readonly dims = new Map<string, { fn: Record<string, string>; resource: Record<string, string> }>();
+
+  private dimsOf(fn: FunctionRef): { fn: Record<string, string>; resource: Record<string, string> } {
+    const key = `${fn.account}|${fn.region}|${fn.name}`;
+    let d = this.dims.get(key);
+    if (!d) this.dims.set(key, (d = { fn: { FunctionName: fn.name }, resource: { FunctionName: fn.name, Resource: fn.name } }));
+    return d;
+  }
+
   /** Three series per invocation metric: by function, by function and resource, account-wide. */
   private all(fn: FunctionRef, name: string, value: number, unit: string, at: number): void {
     const m = this.metrics;
-    m.record(fn.account, fn.region, NS, name, { FunctionName: fn.name }, value, unit, at);
-    m.record(fn.account, fn.region, NS, name, { FunctionName: fn.name, Resource: fn.name }, value, unit, at);
+    const d = this.dimsOf(fn);
+    m.record(fn.account, fn.region, NS, name, d.fn, value, unit, at);
+    m.record(fn.account, fn.region, NS, name, d.resource, value, unit, at);
     m.record(fn.account, fn.region, NS, name, NONE, value, unit, at);
   }
 
   private one(fn: FunctionRef, name: string, value: number, unit: string, at = Date.now()): void {
-    this.metrics.record(fn.account, fn.region, NS, name, { FunctionName: fn.name }, value, unit, at);
+    this.metrics.record(fn.account, fn.region, NS, name, this.dimsOf(fn).fn, value, unit, at);
   }
 
   /** An invocation starts: returns its start time, to pass to finished() or throttled(). */
@@ -58,7 +69,7 @@ export class LambdaMetrics {
     const accountKey = `${fn.account}|${fn.region}`;
     const accountInFlight = (this.accountInFlight.get(accountKey) ?? 0) + 1;
     this.accountInFlight.set(accountKey, accountInFlight);
-    this.metrics.record(fn.account, fn.region, NS, "ConcurrentExecutions", { FunctionName: fn.name }, inFlight, "Count", at);
+    this.metrics.record(fn.account, fn.region, NS, "ConcurrentExecutions", this.dimsOf(fn).fn, inFlight, "Count", at);
     this.metrics.record(fn.account, fn.region, NS, "ConcurrentExecutions", NONE, accountInFlight, "Count", at);
     return at;
   }

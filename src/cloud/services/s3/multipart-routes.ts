@@ -9,7 +9,8 @@ import { readUploadBody, releaseUploadBody, type UploadBody } from "./upload-bod
 import type { GatewayResponse } from "../../core/service.js";
 import { empty, xml, xmlBody, type S3Call } from "./call.js";
 import { resolveCopySource } from "./copy-object.js";
-import { readCompleteRequest } from "./multipart.js";
+import { listParts as listPartsOf, listUploads } from "./multipart-listing.js";
+import { readCompleteRequest } from "./multipart-complete.js";
 import { readObjectAttributes } from "./object-headers.js";
 import { OWNER } from "./buckets.js";
 import { checkKey } from "./objects.js";
@@ -109,12 +110,12 @@ export async function abortMultipartUpload(call: S3Call): Promise<GatewayRespons
 
 export function listParts(call: S3Call): GatewayResponse {
   const bucket = call.store.requireBucket(call.bucket);
-  const result = call.multipart.listParts({ account: bucket.account, bucket: bucket.name, key: call.key!, query: call.query, ownerId: OWNER.ID });
+  const result = listPartsOf(call.multipart, { account: bucket.account, bucket: bucket.name, key: call.key!, query: call.query, ownerId: OWNER.ID });
   return xml(call, "ListPartsResult", result);
 }
 
 export function listMultipartUploads(call: S3Call): GatewayResponse {
   const bucket = call.store.requireBucket(call.bucket);
-  const result = call.multipart.listUploads({ account: bucket.account, bucket: bucket.name, query: call.query, ownerId: OWNER.ID });
+  const result = listUploads(call.multipart, { account: bucket.account, bucket: bucket.name, query: call.query, ownerId: OWNER.ID });
   return xml(call, "ListMultipartUploadsResult", result);
 }

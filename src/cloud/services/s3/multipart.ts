@@ -11,7 +11,9 @@
  * into one file when large (multipart-concat.ts) — and hands the object to the
  * object store's single write function (versioning and the
  * `ObjectCreated:CompleteMultipartUpload` notification happen there), then
- * frees the part blobs.
+ * frees the part blobs. Complete's request checks and the completed checksum
+ * are in multipart-complete.ts; ListParts and ListMultipartUploads in
+ * multipart-listing.ts.
  *
  * AWS behaviour reproduced: part numbers 1–10,000; a part uploaded again
  * replaces the earlier one; Complete checks ascending order (InvalidPartOrder),
@@ -26,7 +28,6 @@ import type { Cloud } from "../../core/cloud.js";
 import { AwsError } from "../../core/aws-error.js";
 import {
   checksumHeaders,
-  compositeChecksum,
   headerName,
   parseAlgorithm,
   type BodyDigests,
@@ -36,6 +37,7 @@ import {
 } from "./checksums.js";
 import { blobSize, isBlobFile, type BlobFile } from "../../core/blob-store.js";
 import { joinParts, type JoinedParts } from "./multipart-concat.js";
+import { checkCompleteRequest, completedChecksum, type RequestedPart } from "./multipart-complete.js";
 import * as fsp from "node:fs/promises";
 import type { UploadBody } from "./upload-body.js";
 
@@ -44,7 +46,7 @@ export const PARTS_TABLE = "s3.multipart-parts";
 
 /** Every part but the last must be at least this big (S3's limit). */
 export const MIN_PART_SIZE = 5 * 1024 * 1024;
-const MAX_PART_NUMBER = 10_000;
+export const MAX_PART_NUMBER = 10_000;
 
 export interface UploadRecord {
   uploadId: string;
@@ -103,7 +105,7 @@ function partKey(uploadId: string, partNumber: number): string {
   return `${uploadId}/${String(partNumber).padStart(5, "0")}`;
 }
 
-function iso(d: Date | string): string {
+export function iso(d: Date | string): string {
   return (typeof d === "string" ? new Date(d) : d).toISOString();
 }
 
@@ -321,64 +323,14 @@ export class Multipart {
     key: string;
     uploadId: string;
     /** Parsed <CompleteMultipartUpload>: parts as the client listed them. */
-    requested: Array<{ partNumber: number; etag: string; checksums: Partial<Record<ChecksumAlgorithm, string>> }>;
+    requested: RequestedPart[];
     /** The Complete request's headers: x-amz-checksum-type and an x-amz-checksum-<alg> for the whole object are checked. */
     headers?: Record<string, string>;
     write: (object: CompletedObject) => Promise<W>;
   }): Promise<{ object: CompletedObject; written: W; result: Record<string, unknown>; headers: Record<string, string> }> {
     const upload = this.upload(input.account, input.bucket, input.key, input.uploadId);
     const requestHeaders = input.headers ?? {};
-    const typeHeader = requestHeaders["x-amz-checksum-type"]?.toUpperCase();
-    if (typeHeader !== undefined && upload.checksumType && typeHeader !== upload.checksumType) {
-      throw new AwsError(
-        "InvalidRequest",
-        `The upload was created using the ${upload.checksumType} checksum mode. The complete request must use the same checksum mode.`,
-      );
-    }
-    if (input.requested.length === 0) {
-      throw new AwsError("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema");
-    }
-    for (let i = 1; i < input.requested.length; i++) {
-      if (input.requested[i]!.partNumber <= input.requested[i - 1]!.partNumber) {
-        throw new AwsError("InvalidPartOrder", "The list of parts was not in ascending order. Parts must be ordered by part number.", {
-          fields: { UploadId: upload.uploadId },
-        });
-      }
-    }
-    const chosen: PartRecord[] = [];
-    for (const [i, wanted] of input.requested.entries()) {
-      const part = this.parts.get(partKey(upload.uploadId, wanted.partNumber));
-      const etag = wanted.etag.trim().replace(/^"|"$/g, "");
-      if (!part || part.etag !== etag) {
-        throw new AwsError(
-          "InvalidPart",
-          "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
-          { fields: { UploadId: upload.uploadId, PartNumber: wanted.partNumber, ETag: wanted.etag } },
-        );
-      }
-      if (upload.checksumAlgorithm) {
-        const sent = wanted.checksums[upload.checksumAlgorithm];
-        if (sent === undefined && upload.checksumType === "COMPOSITE") {
-          throw new AwsError(
-            "InvalidRequest",
-            `The upload was created using a ${upload.checksumAlgorithm.toLowerCase()} checksum. The complete request must include the checksum for each part. It was missing for part ${wanted.partNumber} in the request.`,
-          );
-        }
-        if (sent !== undefined && sent !== part.checksum?.value) {
-          throw new AwsError(
-            "InvalidPart",
-            "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
-            { fields: { UploadId: upload.uploadId, PartNumber: wanted.partNumber, ETag: wanted.etag } },
-          );
-        }
-      }
-      if (i < input.requested.length - 1 && part.size < MIN_PART_SIZE) {
-        throw new AwsError("EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size", {
-          fields: { ProposedSize: part.size, MinSizeAllowed: MIN_PART_SIZE, PartNumber: part.partNumber, ETag: part.etag },
-        });
-      }
-      chosen.push(part);
-    }
+    const chosen = checkCompleteRequest(upload, input.requested, requestHeaders, (n) => this.parts.get(partKey(upload.uploadId, n)));
 
     // The full-object checksum, when there is one, is computed while the parts are joined.
     const fullAlgorithm = upload.checksumAlgorithm && upload.checksumType === "COMPOSITE" ? undefined : (upload.checksumAlgorithm ?? "CRC64NVME");
@@ -401,16 +353,7 @@ export class Multipart {
     const body = joined.body;
     const md5s = Buffer.concat(chosen.map((p) => Buffer.from(p.etag, "hex")));
     const etag = `${createHash("md5").update(md5s).digest("hex")}-${chosen.length}`;
-    let checksum: ObjectChecksum;
-    if (upload.checksumAlgorithm && upload.checksumType === "COMPOSITE") {
-      const values = chosen.map((p) => p.checksum?.value ?? "");
-      checksum = { algorithm: upload.checksumAlgorithm, value: await compositeChecksum(upload.checksumAlgorithm, values), type: "COMPOSITE" };
-    } else if (upload.checksumAlgorithm) {
-      checksum = { algorithm: upload.checksumAlgorithm, value: joined.digest!.toString("base64"), type: "FULL_OBJECT" };
-    } else {
-      // No algorithm chosen: S3 still gives the object a full-object CRC64NVME.
-      checksum = { algorithm: "CRC64NVME", value: joined.digest!.toString("base64"), type: "FULL_OBJECT", defaulted: true };
-    }
+    const checksum = await completedChecksum(upload, chosen, joined);
     // A whole-object checksum sent with Complete must match what the parts add up to.
     const claimed = upload.checksumAlgorithm ? requestHeaders[headerName(upload.checksumAlgorithm)] : undefined;
     if (claimed !== undefined && claimed.trim().replace(/-\d+$/, "") !== checksum.value.replace(/-\d+$/, "")) {
@@ -470,147 +413,8 @@ export class Multipart {
     return false;
   }
 
-  /** GET /{bucket}/{key}?uploadId=… → <ListPartsResult> fields. */
-  listParts(input: { account: string; bucket: string; key: string; query: URLSearchParams; ownerId: string }): Record<string, unknown> {
-    const uploadId = input.query.get("uploadId") ?? "";
-    const upload = this.upload(input.account, input.bucket, input.key, uploadId);
-    const maxParts = intParam(input.query, "max-parts", 1000, 0, 1000);
-    const marker = intParam(input.query, "part-number-marker", 0, 0, MAX_PART_NUMBER);
-    const all = this.partsOf(uploadId).filter((p) => p.partNumber > marker);
-    const page = all.slice(0, maxParts);
-    const truncated = all.length > page.length;
-    return {
-      Bucket: upload.bucket,
-      Key: upload.key,
-      UploadId: upload.uploadId,
-      Initiator: { ID: upload.initiatorArn, DisplayName: upload.initiatorId },
-      Owner: { ID: input.ownerId, DisplayName: "webfile" },
-      StorageClass: upload.storageClass,
-      PartNumberMarker: marker,
-      NextPartNumberMarker: page.length ? page[page.length - 1]!.partNumber : marker,
-      MaxParts: maxParts,
-      IsTruncated: truncated,
-      ChecksumAlgorithm: upload.checksumAlgorithm,
-      ChecksumType: upload.checksumType,
-      Part: page.map((p) => ({
-        PartNumber: p.partNumber,
-        LastModified: iso(p.lastModified),
-        ETag: `"${p.etag}"`,
-        Size: p.size,
-        ...(p.checksum ? { [`Checksum${p.checksum.algorithm}`]: p.checksum.value } : {}),
-      })),
-    };
+  /** The bucket's uploads in progress (ListMultipartUploads pages through them). */
+  uploadsIn(account: string, bucket: string): UploadRecord[] {
+    return [...this.uploads.values()].filter((u) => u.account === account && u.bucket === bucket);
   }
-
-  /** GET /{bucket}?uploads → <ListMultipartUploadsResult> fields. */
-  listUploads(input: { account: string; bucket: string; query: URLSearchParams; ownerId: string }): Record<string, unknown> {
-    const q = input.query;
-    const prefix = q.get("prefix") ?? "";
-    const delimiter = q.get("delimiter") ?? "";
-    const keyMarker = q.get("key-marker") ?? "";
-    const uploadIdMarker = q.get("upload-id-marker") ?? "";
-    const maxUploads = intParam(q, "max-uploads", 1000, 0, 1000);
-    const encodingType = q.get("encoding-type");
-    if (encodingType !== null && encodingType !== "url") {
-      throw new AwsError("InvalidArgument", "Invalid Encoding Method specified in Request", { fields: { ArgumentName: "encoding-type", ArgumentValue: encodingType } });
-    }
-    const enc = (s: string) => (encodingType === "url" ? encodeURIComponent(s).replace(/%2F/g, "/") : s);
-
-    // S3 orders by key, then by initiation time within a key.
-    const all = [...this.uploads.values()]
-      .filter((u) => u.account === input.account && u.bucket === input.bucket && u.key.startsWith(prefix))
-      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.initiated < b.initiated ? -1 : a.initiated > b.initiated ? 1 : a.uploadId < b.uploadId ? -1 : 1));
-    const afterMarker = all.filter((u) => {
-      if (!keyMarker) return true;
-      if (u.key > keyMarker) return true;
-      if (u.key === keyMarker && uploadIdMarker) {
-        const markerUpload = all.find((x) => x.uploadId === uploadIdMarker);
-        return markerUpload ? (u.initiated > markerUpload.initiated || (u.initiated === markerUpload.initiated && u.uploadId > uploadIdMarker)) : false;
-      }
-      return false;
-    });
-
-    const uploads: UploadRecord[] = [];
-    const prefixes: string[] = [];
-    let truncated = false;
-    let nextKey = "";
-    let nextId = "";
-    for (const u of afterMarker) {
-      let commonPrefix: string | undefined;
-      if (delimiter) {
-        const at = u.key.indexOf(delimiter, prefix.length);
-        if (at >= 0) commonPrefix = u.key.slice(0, at + delimiter.length);
-      }
-      if (commonPrefix !== undefined && prefixes.includes(commonPrefix)) continue;
-      if (uploads.length + prefixes.length >= maxUploads) {
-        truncated = true;
-        break;
-      }
-      if (commonPrefix !== undefined) {
-        prefixes.push(commonPrefix);
-        nextKey = commonPrefix;
-        nextId = "";
-      } else {
-        uploads.push(u);
-        nextKey = u.key;
-        nextId = u.uploadId;
-      }
-    }
-    return {
-      Bucket: input.bucket,
-      KeyMarker: enc(keyMarker),
-      UploadIdMarker: uploadIdMarker,
-      NextKeyMarker: truncated ? enc(nextKey) : undefined,
-      NextUploadIdMarker: truncated ? nextId : undefined,
-      Delimiter: delimiter ? enc(delimiter) : undefined,
-      Prefix: prefix ? enc(prefix) : undefined,
-      EncodingType: encodingType ?? undefined,
-      MaxUploads: maxUploads,
-      IsTruncated: truncated,
-      Upload: uploads.map((u) => ({
-        Key: enc(u.key),
-        UploadId: u.uploadId,
-        Initiator: { ID: u.initiatorArn, DisplayName: u.initiatorId },
-        Owner: { ID: input.ownerId, DisplayName: "webfile" },
-        StorageClass: u.storageClass,
-        Initiated: iso(u.initiated),
-        ChecksumAlgorithm: u.checksumAlgorithm,
-        ChecksumType: u.checksumType,
-      })),
-      CommonPrefixes: prefixes.map((p) => ({ Prefix: enc(p) })),
-    };
-  }
-}
-
-function intParam(query: URLSearchParams, name: string, fallback: number, min: number, max: number): number {
-  const text = query.get(name);
-  if (text === null) return fallback;
-  if (!/^-?\d+$/.test(text)) {
-    throw new AwsError("InvalidArgument", `Provided ${name} not an integer or within integer range`, { fields: { ArgumentName: name, ArgumentValue: text } });
-  }
-  const n = Number(text);
-  if (n < min) {
-    throw new AwsError("InvalidArgument", `Argument ${name} must be an integer between ${min} and 2147483647`, { fields: { ArgumentName: name, ArgumentValue: text } });
-  }
-  return Math.min(n, max);
-}
-
-/** Parse the <CompleteMultipartUpload> body (already XML-parsed by the caller with Part as a list). */
-export function readCompleteRequest(parsed: Record<string, any>): Array<{ partNumber: number; etag: string; checksums: Partial<Record<ChecksumAlgorithm, string>> }> {
-  const root = parsed.CompleteMultipartUpload;
-  if (!root || typeof root !== "object") {
-    throw new AwsError("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema");
-  }
-  const parts: any[] = Array.isArray(root.Part) ? root.Part : root.Part ? [root.Part] : [];
-  return parts.map((p) => {
-    const partNumber = String(p?.PartNumber ?? "");
-    if (!/^\d+$/.test(partNumber) || typeof p?.ETag !== "string") {
-      throw new AwsError("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema");
-    }
-    const checksums: Partial<Record<ChecksumAlgorithm, string>> = {};
-    for (const alg of ["CRC32", "CRC32C", "CRC64NVME", "SHA1", "SHA256"] as const) {
-      if (typeof p[`Checksum${alg}`] === "string") checksums[alg] = p[`Checksum${alg}`];
-    }
-    return { partNumber: Number(partNumber), etag: p.ETag, checksums };
-  });
 }

@@ -10,20 +10,28 @@
  *   asynchronous invoke with the Lambda event.
  * - http/https: a POST with SNS's headers, retried per the default delivery
  *   policy (3 retries 20 s apart, time-scaled), traced like the others.
- * - email/email-json/sms: recorded in the trace and the log, never sent.
- * A delivery that finally fails goes to the subscription's RedrivePolicy
- * dead-letter queue when it has one.
+ * - email/email-json: written to the local outbox (outbox.ts), never sent;
+ *   sms: recorded in the trace and the log, never sent.
+ * SQS and Lambda deliveries are retried on AWS's schedule for AWS-managed
+ * endpoints (retry-policy.ts, time-scaled); a client-side failure (endpoint
+ * gone, policy denies) is not retried. A delivery that finally fails goes to
+ * the subscription's RedrivePolicy dead-letter queue when it has one — if
+ * that queue's policy lets sns.amazonaws.com send from this topic, as on AWS.
  * Built-in AWS/SNS metrics (metrics.ts) are counted here, for every message
  * and every subscription.
  */
 import type { Cloud } from "../../core/cloud.js";
 import type { DeliveryMessage } from "../../core/destinations.js";
 import { uuid } from "../../core/ids.js";
+import { isAwsError } from "../../core/aws-error.js";
 import type { SnsState, SubscriptionRecord, TopicRecord } from "./state.js";
 import { subscriptionsOf } from "./state.js";
 import { confirmationEnvelope, lambdaEvent, messageFor, notificationEnvelope, type PublishedMessage } from "./envelopes.js";
 import { passesFilter } from "./filter.js";
 import { serviceMayAccess } from "../../policy/service-access.js";
+import { confirmationMail, notificationMail, SENDER, type Outbox } from "./outbox.js";
+import { awsManagedRetryDelays } from "./retry-policy.js";
+import { unsubscribeUrl } from "./envelopes.js";
 import { SnsMetrics } from "./metrics.js";
 
 const SNS_PRINCIPAL = "sns.amazonaws.com";
@@ -31,6 +39,20 @@ const SNS_PRINCIPAL = "sns.amazonaws.com";
 const HTTP_RETRIES = 3;
 const HTTP_RETRY_DELAY_MS = 20_000;
 const HTTP_TIMEOUT_MS = 15_000;
+/** AWS-managed endpoints' schedule (SQS, Lambda), in AWS time. */
+const RETRY_DELAYS = awsManagedRetryDelays();
+
+/** SNS retries server-side errors only; a client-side one (4xx but throttling: too large, invalid, denied) goes to the DLQ at once. */
+function isServerSideError(err: unknown): boolean {
+  if (!isAwsError(err)) return true;
+  const status = err.status ?? 400;
+  return status >= 500 || status === 429 || /Throttl|TooManyRequests|ServiceUnavailable|RequestLimitExceeded/i.test(err.code);
+}
+
+/** "DisplayName <no-reply@sns.amazonaws.com>", as AWS's mails are sent. */
+function fromOf(topic: TopicRecord): string {
+  return `${topic.attributes.DisplayName || "AWS Notifications"} <${SENDER}>`;
+}
 
 export interface FanOutContext {
   correlationId: string;
@@ -45,8 +67,14 @@ export class SnsDelivery {
   constructor(
     private readonly cloud: Cloud,
     private readonly state: SnsState,
+    private readonly outbox: Outbox,
   ) {
     this.metrics = new SnsMetrics(cloud);
+  }
+
+  /** The link that confirms a pending subscription: an unsigned GET of ConfirmSubscription on this cloud, as AWS's SubscribeURL is on SNS. */
+  subscribeUrl(topic: TopicRecord, sub: SubscriptionRecord): string {
+    return `${this.cloud.endpoint}/?Action=ConfirmSubscription&Version=2010-03-31&TopicArn=${encodeURIComponent(topic.arn)}&Token=${encodeURIComponent(sub.token ?? "")}`;
   }
 
   private track<T>(work: Promise<T>): Promise<T> {
@@ -82,7 +110,14 @@ export class SnsDelivery {
     }
     if (!passes) {
       this.metrics.filteredOut(topic, sub.attributes.FilterPolicyScope === "MessageBody" ? "MessageBody" : "MessageAttributes");
-      this.cloud.trace.record({ correlationId: context.correlationId, kind, source: topic.arn, target: sub.endpoint, status: "info", detail: "filtered out by the subscription's FilterPolicy" });
+      this.cloud.trace.record({
+        correlationId: context.correlationId,
+        kind,
+        source: topic.arn,
+        target: sub.endpoint,
+        status: "info",
+        detail: `filtered out by the subscription's FilterPolicy (scope ${sub.attributes.FilterPolicyScope ?? "MessageAttributes"}): ${sub.attributes.FilterPolicy}`.slice(0, 500),
+      });
       return;
     }
     const raw = sub.attributes.RawMessageDelivery === "true";
@@ -99,7 +134,14 @@ export class SnsDelivery {
           sourceArn: topic.arn,
           sourceAccount: topic.account,
         });
-        if (decision.decision !== "Allow" && this.cloud.destinations.exists(sub.endpoint)) {
+        if (!this.cloud.destinations.exists(sub.endpoint)) {
+          // A client-side error: SNS does not retry it (straight to the dead-letter queue, if any).
+          ok = false;
+          reason = `the ${sub.protocol === "sqs" ? "queue" : "function"} ${sub.endpoint} does not exist`;
+          this.cloud.trace.record({ correlationId: context.correlationId, kind, source: topic.arn, target: sub.endpoint, status: "failed", detail: `not delivered (not retried: a client-side error): ${reason}` });
+          break;
+        }
+        if (decision.decision !== "Allow") {
           ok = false;
           reason = `the ${sub.protocol === "sqs" ? "queue" : "function"} policy does not allow ${SNS_PRINCIPAL} to ${action} from ${topic.arn} (${decision.explanation}). Add a statement for the service principal with aws:SourceArn = the topic.`;
           this.cloud.trace.record({ correlationId: context.correlationId, kind, source: topic.arn, target: sub.endpoint, status: "failed", detail: `delivery denied: ${reason}` });
@@ -120,7 +162,7 @@ export class SnsDelivery {
             correlationId: context.correlationId,
             lineage: context.lineage,
           },
-          { kind },
+          { kind, attempts: RETRY_DELAYS.length + 1, backoffMs: (retry) => this.cloud.scaled(RETRY_DELAYS[retry - 1] ?? 20_000), retryable: isServerSideError },
         );
         ok = result.ok;
         reason = result.error;
@@ -134,8 +176,19 @@ export class SnsDelivery {
         reason = result.error;
         break;
       }
+      case "email":
+      case "email-json": {
+        const mail =
+          sub.protocol === "email-json"
+            ? { subject: published.subject ?? "AWS Notification Message", body: JSON.stringify(await notificationEnvelope(published, sub.protocol, sub.arn)) }
+            : notificationMail(published.subject, text, unsubscribeUrl(published.region, sub.arn));
+        const stored = this.outbox.add({ address: sub.endpoint, protocol: sub.protocol as "email" | "email-json", type: "Notification", topicArn: topic.arn, subscriptionArn: sub.arn, messageId: published.messageId, from: fromOf(topic), ...mail });
+        this.cloud.trace.record({ correlationId: context.correlationId, kind, source: topic.arn, target: sub.endpoint, status: "ok", detail: `not sent (the local cloud never sends ${sub.protocol}): written to the local outbox, subject "${stored.subject}": ${text.slice(0, 400)}` });
+        this.metrics.delivered(topic, true);
+        return;
+      }
       default: {
-        // email, email-json, sms: never sent — shown so a person can see what would have gone out.
+        // sms: never sent — shown so a person can see what would have gone out.
         const preview = sub.protocol === "email-json" ? JSON.stringify(await notificationEnvelope(published, sub.protocol, sub.arn)) : text;
         this.cloud.trace.record({
           correlationId: context.correlationId,
@@ -164,6 +217,18 @@ export class SnsDelivery {
       dlq = undefined;
     }
     if (!dlq) return;
+    if (!this.cloud.destinations.exists(dlq)) {
+      this.cloud.trace.record({ correlationId: context.correlationId, kind: "sns.dlq", source: sub.arn, target: dlq, status: "failed", detail: `the message is lost: the subscription's dead-letter queue does not exist (${reason})` });
+      return;
+    }
+    const decision = serviceMayAccess(this.cloud, this.cloud.destinations.resourcePolicy(dlq), { service: SNS_PRINCIPAL, action: "sqs:SendMessage", resource: dlq, sourceArn: topic.arn, sourceAccount: topic.account });
+    if (decision.decision !== "Allow") {
+      this.cloud.trace.record({
+        correlationId: context.correlationId, kind: "sns.dlq", source: sub.arn, target: dlq, status: "failed",
+        detail: `the message is lost: the dead-letter queue's policy does not let ${SNS_PRINCIPAL} sqs:SendMessage from ${topic.arn} (${decision.explanation}); it failed because ${reason}`,
+      });
+      return;
+    }
     const raw = sub.attributes.RawMessageDelivery === "true";
     const body = raw ? messageFor(published, sub.protocol) : JSON.stringify(await notificationEnvelope(published, sub.protocol, sub.arn));
     this.cloud.trace.record({ correlationId: context.correlationId, kind: "sns.dlq", source: sub.arn, target: dlq, status: "info", detail: `moving to the subscription's dead-letter queue: ${reason}` });
@@ -224,9 +289,7 @@ export class SnsDelivery {
   confirmHttp(topic: TopicRecord, sub: SubscriptionRecord): void {
     const work = (async () => {
       const messageId = uuid();
-      const subscribeUrl =
-        `${this.cloud.endpoint}/?Action=ConfirmSubscription&Version=2010-03-31` +
-        `&TopicArn=${encodeURIComponent(topic.arn)}&Token=${encodeURIComponent(sub.token ?? "")}`;
+      const subscribeUrl = this.subscribeUrl(topic, sub);
       const envelope = await confirmationEnvelope({
         messageId,
         topicArn: topic.arn,
@@ -239,6 +302,29 @@ export class SnsDelivery {
       await this.postWithRetries(sub, topic, "SubscriptionConfirmation", messageId, JSON.stringify(envelope), this.cloud.trace.newCorrelationId());
     })();
     void this.track(work).catch((err) => this.cloud.log.error(`sns: confirmation to ${sub.endpoint} crashed: ${err}`));
+  }
+
+  /** Write the confirmation mail of a new email/email-json subscription to the outbox (never sent). */
+  async confirmEmail(topic: TopicRecord, sub: SubscriptionRecord): Promise<void> {
+    const messageId = uuid();
+    const subscribeUrl = this.subscribeUrl(topic, sub);
+    const token = sub.token ?? "";
+    const mail =
+      sub.protocol === "email-json"
+        ? {
+            subject: "AWS Notification - Subscription Confirmation",
+            body: JSON.stringify(await confirmationEnvelope({ messageId, topicArn: topic.arn, region: topic.region, token, subscribeUrl, timestamp: new Date().toISOString(), signatureVersion: topic.attributes.SignatureVersion ?? "1" })),
+          }
+        : confirmationMail(topic.arn, subscribeUrl);
+    this.outbox.add({ address: sub.endpoint, protocol: sub.protocol as "email" | "email-json", type: "SubscriptionConfirmation", topicArn: topic.arn, subscriptionArn: sub.arn, messageId, from: fromOf(topic), subscribeUrl, token, ...mail });
+    this.cloud.trace.record({
+      correlationId: this.cloud.trace.newCorrelationId(),
+      kind: `sns→${sub.protocol}`,
+      source: topic.arn,
+      target: sub.endpoint,
+      status: "info",
+      detail: `confirmation written to the local outbox (never sent): npm run outbox -- ${sub.endpoint}; or aws sns confirm-subscription --topic-arn ${topic.arn} --token ${token}`,
+    });
   }
 
   /** Wait for running deliveries (close, tests). */

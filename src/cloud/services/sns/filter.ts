@@ -5,26 +5,22 @@
  * MessageAttributes, the default) or the message body parsed as JSON
  * (MessageBody). A body that is not JSON never matches a MessageBody policy;
  * a message without attributes never matches an attribute policy that needs one.
+ * A body that is a JSON array or scalar never matches either (AWS: FilteredOut-InvalidMessageBody).
+ * SNS's own limits and messages are in filter-rules.ts.
  */
 import { matchesPattern, parsePattern, PatternError } from "../../core/event-pattern.js";
 import { filterView, type SnsAttributes } from "./message-attributes.js";
 import { invalidParameter } from "./errors.js";
+import { validateSnsFilterPolicy } from "./filter-rules.js";
 
-/** Validate FilterPolicy (and its scope) as SetSubscriptionAttributes does. */
+/** Validate FilterPolicy (and its scope) as SetSubscriptionAttributes does (filter-rules.ts), then as the matcher needs it. */
 export function validateFilterPolicy(policy: string, scope: string | undefined): void {
-  let parsed: Record<string, unknown>;
+  validateSnsFilterPolicy(policy, (scope ?? "MessageAttributes") as "MessageAttributes" | "MessageBody");
   try {
-    parsed = parsePattern(policy);
+    parsePattern(policy);
   } catch (err) {
     if (err instanceof PatternError) throw invalidParameter(`FilterPolicy: ${err.message}`);
     throw err;
-  }
-  if ((scope ?? "MessageAttributes") === "MessageAttributes") {
-    for (const [key, value] of Object.entries(parsed)) {
-      if (key !== "$or" && !Array.isArray(value)) {
-        throw invalidParameter("FilterPolicy: Filter policy scope MessageAttributes does not support nested filter policy");
-      }
-    }
   }
 }
 
@@ -46,6 +42,7 @@ export function passesFilter(attributes: Record<string, string>, message: string
     } catch {
       return false;
     }
+    if (!body || typeof body !== "object" || Array.isArray(body)) return false;
     return matchesPattern(pattern, body);
   }
   return matchesPattern(pattern, filterView(messageAttributes));

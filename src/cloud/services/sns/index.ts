@@ -10,8 +10,9 @@
  * Files: topics.ts (topic API, default policy), subscriptions.ts
  * (subscription API), publish.ts (Publish/PublishBatch), delivery.ts
  * (fan-out, HTTP handshake, retries, DLQ), envelopes.ts (the JSON each
- * subscriber gets), message-attributes.ts, filter.ts, signing.ts,
- * state.ts, errors.ts.
+ * subscriber gets), outbox.ts (the local email outbox), retry-policy.ts
+ * (AWS's delivery retry schedule), message-attributes.ts, filter.ts and
+ * filter-rules.ts (SNS's filter policy limits), signing.ts, state.ts, errors.ts.
  *
  * **Gaps** (not implemented)
  * - FIFO topics: CreateTopic with a `.fifo` name or FifoTopic=true is refused
@@ -25,7 +26,18 @@
  *   CheckIfPhoneNumberIsOptedOut and the other SMS/platform operations.
  * - Subscription DeliveryPolicy is stored; HTTP retries always follow the
  *   default policy (3 retries, 20 s apart, scaled).
- * - SNS → SQS/Lambda retries: 3 attempts with back-off (AWS retries for days).
+ * - SNS → SQS/Lambda retries follow AWS's schedule for AWS-managed endpoints
+ *   (retry-policy.ts) but stop after its first phases plus 5 attempts at 20 s
+ *   (≈ 3 minutes of AWS time, seconds at the default time scale) instead of
+ *   AWS's 100,015 attempts over 23 days; then the subscription's DLQ. A
+ *   client-side error (the endpoint is gone, its policy denies SNS, or the
+ *   endpoint refuses the message with a 4xx other than throttling) is not
+ *   retried: straight to the DLQ, as on AWS. No test drives a server-side
+ *   failure through the schedule (nothing in the local cloud fails that way
+ *   without fault injection); retry-policy.ts's schedule is tested directly.
+ * - Pending subscriptions never expire (AWS deletes them after 3 days; tokens
+ *   last 2 days); email "unsubscribe" links have AWS's shape and do not work
+ *   locally (use Unsubscribe).
  * - Topic policies are not checked for API callers (IAM enforcement is the
  *   authorizer's job); they are checked for S3 and EventBridge publishing.
  *
@@ -40,8 +52,29 @@
  * - The SubscribeURL of the HTTP handshake points at the local cloud (with
  *   `Version=2010-03-31` added so an unsigned GET of it reaches SNS), so an
  *   endpoint can confirm by fetching it, as it would on AWS.
- * - Email is never sent: the confirmation token and every "sent" message are
- *   written to the trace and log; confirm with ConfirmSubscription.
+ * - Email is never sent: email and email-json "mails" (the confirmation with
+ *   its SubscribeURL and token, then every notification) go to the local
+ *   outbox (outbox.ts), per address, persisted; read it with GET
+ *   /_localcloud/outbox (admin token, like /traces), `npm run outbox`, or the
+ *   `sns-outbox` internal API. Confirm with ConfirmSubscription or by opening
+ *   the SubscribeURL.
+ * - The SubscribeURL of emails and of the HTTP handshake points at the local
+ *   cloud: an unsigned GET of ConfirmSubscription, the one thing AWS's link
+ *   does. A web page cannot do more with it than AWS's link allows: the
+ *   gateway lets an anonymous caller run only ConfirmSubscription, which
+ *   needs the subscription's 64-byte random token; the token is only in the
+ *   outbox, which is admin-only (no page can send the admin token header
+ *   without a CORS preflight, never answered) and in the cloud's own log; a
+ *   request carrying a foreign Origin is refused at the gateway, and a
+ *   no-cors page request cannot read the answer. So a page that does not
+ *   already know the token cannot confirm anything — as on AWS.
+ * - Filter policies: payload-based (FilterPolicyScope MessageBody) with
+ *   nested keys and arrays (S3's Records: any element may match); SNS's
+ *   limits and messages (filter-rules.ts); a filtered-out delivery is a trace
+ *   entry "filtered out by the subscription's FilterPolicy" (status info).
+ * - A subscription's RedrivePolicy DLQ must admit the topic in its queue
+ *   policy (sns.amazonaws.com, sqs:SendMessage, aws:SourceArn = the topic);
+ *   otherwise the message is lost and the trace says why, as on AWS.
  * - SNS → SQS and SNS → Lambda need the queue's / function's resource policy
  *   to allow sns.amazonaws.com (aws:SourceArn = the topic), as on AWS; a denied
  *   delivery is recorded as a failed delivery in the trace with the reason.
@@ -61,16 +94,20 @@ import { subscriptionHandlers } from "./subscriptions.js";
 import { publishHandlers, publishInternal } from "./publish.js";
 import { SnsDelivery } from "./delivery.js";
 import { serviceMayAccess } from "../../policy/service-access.js";
+import { Outbox } from "./outbox.js";
 
 /** Senders whose publishing the topic policy must allow (AWS services acting on their own behalf). */
 const POLICY_CHECKED_SENDERS = new Set(["s3.amazonaws.com", "events.amazonaws.com"]);
 
 const createSns: ServiceFactory = (cloud) => {
   const state = openState(cloud);
-  const delivery = new SnsDelivery(cloud, state);
+  const outbox = new Outbox(cloud);
+  // The email outbox for the admin API and the console (core/internal-apis.ts SnsOutboxInternalApi).
+  cloud.provide("sns-outbox", outbox);
+  const delivery = new SnsDelivery(cloud, state, outbox);
   const operations = {
     ...topicHandlers(state, () => {}),
-    ...subscriptionHandlers(cloud, state, { confirmHttp: (topic, sub) => delivery.confirmHttp(topic, sub) }),
+    ...subscriptionHandlers(cloud, state, { confirmHttp: (topic, sub) => delivery.confirmHttp(topic, sub), confirmEmail: (topic, sub) => delivery.confirmEmail(topic, sub) }),
     ...publishHandlers(cloud, state, delivery),
   };
 

@@ -7,8 +7,8 @@
  * subscription NumberOfNotificationsDelivered, NumberOfNotificationsFailed
  * (once, when SNS gives up — AWS counts every failed HTTP attempt),
  * NumberOfNotificationsFilteredOut plus its -MessageAttributes /
- * -MessageBody variant. Email/SMS notifications, never sent locally, count in
- * none of them.
+ * -MessageBody variant. An email written to the local outbox counts as
+ * delivered; SMS, never sent, counts in none of them.
  */
 import type { Cloud } from "../../core/cloud.js";
 import { builtinMetrics, type BuiltinMetrics } from "../../core/metrics.js";
@@ -23,8 +23,13 @@ export class SnsMetrics {
     this.metrics = builtinMetrics(cloud);
   }
 
+  /** Dimension objects per topic, kept so core/metrics.ts sorts them once. */
+  private readonly dims = new Map<string, Record<string, string>>();
+
   private count(topic: TopicRecord, name: string, value = 1, unit = "Count"): void {
-    this.metrics.record(topic.account, topic.region, NS, name, { TopicName: topic.name }, value, unit);
+    let d = this.dims.get(topic.arn);
+    if (!d) this.dims.set(topic.arn, (d = { TopicName: topic.name }));
+    this.metrics.record(topic.account, topic.region, NS, name, d, value, unit);
   }
 
   published(topic: TopicRecord, bytes: number): void {

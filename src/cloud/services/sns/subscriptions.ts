@@ -10,6 +10,7 @@
 import type { RequestContext } from "../../core/context.js";
 import type { Cloud } from "../../core/cloud.js";
 import { hex, uuid } from "../../core/ids.js";
+import { AwsError } from "../../core/aws-error.js";
 import { entries, members } from "../../protocols/xml.js";
 import type { SnsState, SubscriptionRecord, TopicRecord } from "./state.js";
 import { subscriptionsOf } from "./state.js";
@@ -117,6 +118,8 @@ function listing(subs: SubscriptionRecord[], nextToken: string | undefined) {
 export interface SubscriptionHooks {
   /** A new http/https subscription: send the handshake. */
   confirmHttp(topic: TopicRecord, sub: SubscriptionRecord): void;
+  /** A new email/email-json subscription: write the confirmation mail to the outbox. */
+  confirmEmail(topic: TopicRecord, sub: SubscriptionRecord): Promise<void>;
 }
 
 export function subscriptionHandlers(cloud: Cloud, state: SnsState, hooks: SubscriptionHooks) {
@@ -127,7 +130,7 @@ export function subscriptionHandlers(cloud: Cloud, state: SnsState, hooks: Subsc
   }
 
   return {
-    Subscribe(ctx: RequestContext, input: { TopicArn?: string; Protocol?: string; Endpoint?: string; Attributes?: Record<string, string>; ReturnSubscriptionArn?: string }) {
+    async Subscribe(ctx: RequestContext, input: { TopicArn?: string; Protocol?: string; Endpoint?: string; Attributes?: Record<string, string>; ReturnSubscriptionArn?: string }) {
       const topic = requireTopic(state, input.TopicArn);
       if (input.Protocol === undefined) throw missingParameter("Protocol");
       const protocol = String(input.Protocol).toLowerCase();
@@ -139,7 +142,15 @@ export function subscriptionHandlers(cloud: Cloud, state: SnsState, hooks: Subsc
       const draft = { protocol, attributes };
       // FilterPolicyScope first, so FilterPolicy is validated against the right scope.
       const requested = Object.entries((input.Attributes ?? {}) as Record<string, string>).sort(([a], [b]) => (a === "FilterPolicyScope" ? -1 : b === "FilterPolicyScope" ? 1 : 0));
-      for (const [k, v] of requested) attributes[k] = validateSubscriptionAttribute(draft, k, String(v));
+      for (const [k, v] of requested) {
+        try {
+          attributes[k] = validateSubscriptionAttribute(draft, k, String(v));
+        } catch (err) {
+          // Subscribe words attribute errors "Invalid parameter: Attributes Reason: …" (SetSubscriptionAttributes without the reason).
+          if (err instanceof AwsError && err.code === "InvalidParameter" && !err.message.includes("Attributes Reason:")) throw new AwsError("InvalidParameter", err.message.replace(/^Invalid parameter: /, "Invalid parameter: Attributes Reason: "));
+          throw err;
+        }
+      }
       if (attributes.FilterPolicy && !attributes.FilterPolicyScope) attributes.FilterPolicyScope = "MessageAttributes";
 
       const existing = subscriptionsOf(state, topic.arn).find((s) => s.protocol === protocol && s.endpoint === endpoint);
@@ -166,15 +177,8 @@ export function subscriptionHandlers(cloud: Cloud, state: SnsState, hooks: Subsc
       state.subscriptions.set(sub.arn, sub);
       if (protocol === "http" || protocol === "https") hooks.confirmHttp(topic, sub);
       if (protocol === "email" || protocol === "email-json") {
-        cloud.trace.record({
-          correlationId: cloud.trace.newCorrelationId(),
-          kind: `sns→${protocol}`,
-          source: topic.arn,
-          target: endpoint,
-          status: "info",
-          detail: `confirmation email not sent (the local cloud never sends mail); confirm with: aws sns confirm-subscription --topic-arn ${topic.arn} --token ${sub.token}`,
-        });
-        cloud.log.info(`sns: subscription of ${endpoint} to ${topic.arn} is pending confirmation; no email is sent. Confirm with token ${sub.token}`);
+        await hooks.confirmEmail(topic, sub);
+        cloud.log.info(`sns: subscription of ${endpoint} to ${topic.arn} is pending confirmation; the confirmation is in the local outbox (npm run outbox), never sent. Confirm with token ${sub.token}`);
       }
       return { SubscriptionArn: confirmedAtOnce || input.ReturnSubscriptionArn === "true" ? sub.arn : "pending confirmation" };
     },

@@ -37,9 +37,18 @@ export class SqsMetrics {
     this.metrics = builtinMetrics(cloud);
   }
 
+  /** Dimension objects per queue, kept so core/metrics.ts sorts them once. */
+  private readonly dims = new Map<string, Record<string, string>>();
+
+  private dimsOf(queue: QueueRecord): Record<string, string> {
+    let d = this.dims.get(queue.arn);
+    if (!d) this.dims.set(queue.arn, (d = { QueueName: queue.name }));
+    return d;
+  }
+
   private count(queue: QueueRecord, name: string, value: number, unit = "Count"): void {
     this.lastUsed.set(queue.arn, Date.now());
-    this.metrics.record(queue.account, queue.region, NS, name, { QueueName: queue.name }, value, unit);
+    this.metrics.record(queue.account, queue.region, NS, name, this.dimsOf(queue), value, unit);
   }
 
   sent(queue: QueueRecord, bytes: number): void {
@@ -70,7 +79,7 @@ export class SqsMetrics {
       for (const queue of list()) {
         const g = gauges(queue);
         if (g.empty && (this.lastUsed.get(queue.arn) ?? 0) < activeAfter) continue;
-        const dims = { QueueName: queue.name };
+        const dims = this.dimsOf(queue);
         const m = this.metrics;
         m.record(queue.account, queue.region, NS, "ApproximateNumberOfMessagesVisible", dims, g.visible, "Count", bucket);
         m.record(queue.account, queue.region, NS, "ApproximateNumberOfMessagesNotVisible", dims, g.notVisible, "Count", bucket);
@@ -82,5 +91,6 @@ export class SqsMetrics {
 
   forget(queue: QueueRecord): void {
     this.lastUsed.delete(queue.arn);
+    this.dims.delete(queue.arn);
   }
 }

@@ -1,0 +1,150 @@
+/**
+ * Shared-AWS-account mode (issue 20, item 3), on one local cloud with IAM
+ * enforced:
+ * - the policy `npm run class -- participant-policy <name>` prints, attached
+ *   to a role participant Ana assumes: Ana runs labs 01 and 02 end to end in
+ *   her namespace (buckets, queues, roles, PassRole, functions, permissions,
+ *   notifications) and is denied on Bea's resources, existing or not;
+ * - the instructor's sweep (`npm run cleanup -- --all-participants`): Ana's
+ *   lab 02 and Bea's lab 01 are left behind (kept after grading); the sweep
+ *   finds them by the kit's tags, shows them per participant, deletes them in
+ *   dependency order, touches nothing untagged (even with a name like ours),
+ *   is harmless the second time, and never deletes without confirmation.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CreateRoleCommand, ListRolesCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
+import { AssumeRoleCommand } from "@aws-sdk/client-sts";
+import { CreateBucketCommand, ListBucketsCommand, PutBucketTaggingCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { CreateQueueCommand, ListQueuesCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
+import { DeleteFunctionCommand, ListFunctionsCommand } from "@aws-sdk/client-lambda";
+import { DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
+import { participantPolicy } from "../../src/kit/class/participant-policy.js";
+import { createClients, type Clients } from "../../src/kit/clients.js";
+import { Ledger } from "../../src/kit/ledger.js";
+import { findLab, loadLab } from "../../src/kit/labs.js";
+import { runGrade } from "../../src/kit/grader/harness.js";
+import { startTestCloud, errorOf, type TestCloud } from "../helpers/cloud.js";
+import { kitSession, type KitTestSession } from "./helpers.js";
+import { kitProcess } from "./kit-process.js";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+let cloud: TestCloud;
+let admin: KitTestSession;
+let asA: Clients;
+const ledgerDir = fs.mkdtempSync(path.join(os.tmpdir(), "participant-policy-"));
+const TRUST = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::000000000000:root" }, Action: "sts:AssumeRole" }] });
+const home = path.join(ledgerDir, "home");
+
+beforeAll(async () => {
+  cloud = await startTestCloud();
+  admin = kitSession(cloud.endpoint);
+  await admin.clients.iam.send(new CreateRoleCommand({ RoleName: "participant-ana", AssumeRolePolicyDocument: TRUST }));
+  await admin.clients.iam.send(new PutRolePolicyCommand({ RoleName: "participant-ana", PolicyName: "s3-event-labs-participant", PolicyDocument: JSON.stringify(participantPolicy("ana", { account: "000000000000" })) }));
+  const session = await admin.clients.sts.send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::000000000000:role/participant-ana", RoleSessionName: "ana" }));
+  const c = session.Credentials!;
+  asA = createClients({ ...admin.target, credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! } });
+  // Bea's resources, made by the administrator.
+  await admin.clients.s3.send(new CreateBucketCommand({ Bucket: "sel-bea-01-aaaaaa-events" }));
+  await admin.clients.sqs.send(new CreateQueueCommand({ QueueName: "sel-bea-01-aaaaaa-queue" }));
+});
+afterAll(async () => {
+  asA?.destroy();
+  admin?.close();
+  await cloud?.close();
+  fs.rmSync(ledgerDir, { recursive: true, force: true });
+});
+
+describe("participant policy", () => {
+  it.each(["01", "02"])("lets participant ana do lab %s in her own namespace", async (labId) => {
+    const lab = await loadLab(findLab(labId));
+    // Lab 02 is kept afterwards: the sweep below finds it.
+    const report = await runGrade({ lab, target: admin.target, clients: asA, ledger: new Ledger(path.join(ledgerDir, `ledger-${labId}.json`)), sourceDir: findLab(labId).solutionDir, source: "solution", participant: "ana", keep: labId === "02" });
+    const notPassed = [report.setup, ...report.checks].filter((c) => c.status !== "pass");
+    expect(notPassed, JSON.stringify(notPassed, null, 2)).toEqual([]);
+    expect(report.namespace).toMatch(/^sel-ana-/);
+    expect(report.cleanup.status).toBe("pass");
+    expect(report.cleanup.kept).toBe(labId === "02");
+  });
+
+  it("denies her everything of another participant's, existing or not", async () => {
+    const denied = async (p: Promise<unknown>) => (await errorOf(p)).name;
+    expect(await denied(asA.s3.send(new PutObjectCommand({ Bucket: "sel-bea-01-aaaaaa-events", Key: "x", Body: "x" })))).toBe("AccessDenied");
+    expect(await denied(asA.s3.send(new CreateBucketCommand({ Bucket: "sel-bea-01-bbbbbb-new" })))).toBe("AccessDenied");
+    const queueUrl = `${cloud.endpoint}/000000000000/sel-bea-01-aaaaaa-queue`;
+    expect(await denied(asA.sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: "x" })))).toMatch(/AccessDenied/);
+    expect(await denied(asA.iam.send(new CreateRoleCommand({ RoleName: "sel-bea-02-cccccc-role", AssumeRolePolicyDocument: TRUST })))).toBe("AccessDenied");
+    expect(await denied(asA.lambda.send(new DeleteFunctionCommand({ FunctionName: "sel-bea-02-cccccc-fn" })))).toBe("AccessDeniedException");
+    expect(await denied(asA.dynamodb.send(new DescribeTableCommand({ TableName: "sel-bea-03-dddddd-table" })))).toBe("AccessDeniedException");
+    // A name that merely starts like hers is not hers: "sel-ana" is followed by "-" in the policy.
+    expect(await denied(asA.s3.send(new CreateBucketCommand({ Bucket: "sel-anabel-01-eeeeee-x" })))).toBe("AccessDenied");
+  });
+
+  it("is what `npm run class -- participant-policy` prints", async () => {
+    const p = kitProcess("class", ["participant-policy", "Ana", "--account", "000000000000"], {});
+    expect(await p.exited, p.output()).toBe(0);
+    expect(JSON.parse(p.output())).toEqual(participantPolicy("ana", { account: "000000000000" }));
+  });
+});
+const names = async () => ({
+  buckets: ((await admin.clients.s3.send(new ListBucketsCommand({}))).Buckets ?? []).map((b) => b.Name!).sort(),
+  roles: ((await admin.clients.iam.send(new ListRolesCommand({}))).Roles ?? []).map((r) => r.RoleName!).filter((n) => n.startsWith("sel-")),
+  functions: ((await admin.clients.lambda.send(new ListFunctionsCommand({}))).Functions ?? []).map((f) => f.FunctionName!),
+  queues: (await admin.clients.sqs.send(new ListQueuesCommand({}))).QueueUrls ?? [],
+  logGroups: ((await admin.clients.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: "/aws/lambda/sel-" }))).logGroups ?? []).map((g) => g.logGroupName!),
+});
+
+
+describe("cleanup --all-participants", () => {
+  beforeAll(async () => {
+    // Bea's lab 01, kept after grading (as if her laptop was closed mid-lab), beside Ana's lab 02.
+    const lab = await loadLab(findLab("01"));
+    const r = await runGrade({ lab, target: admin.target, clients: admin.clients, ledger: new Ledger(path.join(ledgerDir, "bea-laptop.json")), sourceDir: findLab("01").solutionDir, source: "solution", participant: "bea", keep: true });
+    expect(r.passed).toBe(true);
+    // Lookalikes that are not the kit's: untagged, or tagged for a namespace the name does not start with.
+    await admin.clients.s3.send(new CreateBucketCommand({ Bucket: "sel-zed-01-abcdef-events" }));
+    await admin.clients.iam.send(new CreateRoleCommand({ RoleName: "sel-zed-02-abcdef-role", AssumeRolePolicyDocument: TRUST }));
+    await admin.clients.s3.send(new CreateBucketCommand({ Bucket: "team-shared-data" }));
+    await admin.clients.s3.send(new PutBucketTaggingCommand({ Bucket: "team-shared-data", Tagging: { TagSet: [{ Key: "s3-event-labs:namespace", Value: "sel-ana-02-abcdef" }] } }));
+  });
+
+  it("deletes every participant's tagged resources, and only those; twice is harmless", async () => {
+    const before = await names();
+    expect(before.functions.some((f) => f.startsWith("sel-ana-02-"))).toBe(true);
+    expect(before.queues.some((q) => q.includes("sel-bea-01-"))).toBe(true);
+    expect(before.logGroups.length).toBeGreaterThan(0);
+
+    const args = ["--all-participants", "--yes", "--target", "endpoint", "--endpoint-url", cloud.endpoint];
+    const sweep = kitProcess("cleanup", args, { S3_EVENT_LABS_HOME: home });
+    expect(await sweep.exited, sweep.output()).toBe(0);
+    const out = sweep.output();
+    expect(out).toMatch(/ana — \d+ resources \(lab 02\)/);
+    expect(out).toMatch(/bea — \d+ resources \(lab 01\)/);
+    expect(out).toMatch(/lambda-function\s+sel-ana-02-/);
+    expect(out).toMatch(/iam-role-policy/);
+    expect(out).toMatch(/Tagging API did not answer/); // the local cloud does not serve it, and says so
+    expect(out).not.toMatch(/sel-zed|team-shared-data/);
+
+    const after = await names();
+    expect(after.buckets).toEqual(["sel-bea-01-aaaaaa-events", "sel-zed-01-abcdef-events", "team-shared-data"]); // Bea's admin-made bucket above is untagged
+    expect(after.roles.sort()).toEqual(["sel-zed-02-abcdef-role"]);
+    expect(after.functions).toEqual([]);
+    expect(after.queues.map((q) => q.slice(q.lastIndexOf("/") + 1))).toEqual(["sel-bea-01-aaaaaa-queue"]); // untagged, made by the admin above
+    expect(after.logGroups).toEqual([]);
+
+    const again = kitProcess("cleanup", args, { S3_EVENT_LABS_HOME: home });
+    expect(await again.exited, again.output()).toBe(0);
+    expect(again.output()).toMatch(/Nothing the kit created was found/);
+  });
+
+  it("refuses to delete without --yes when nobody can be asked", async () => {
+    await admin.clients.s3.send(new CreateBucketCommand({ Bucket: "sel-cid-01-123456-events" }));
+    await admin.clients.s3.send(new PutBucketTaggingCommand({ Bucket: "sel-cid-01-123456-events", Tagging: { TagSet: [{ Key: "s3-event-labs:namespace", Value: "sel-cid-01-123456" }] } }));
+    const p = kitProcess("cleanup", ["--all-participants", "--target", "endpoint", "--endpoint-url", cloud.endpoint], { S3_EVENT_LABS_HOME: home });
+    expect(await p.exited, p.output()).toBe(2);
+    expect(p.output()).toMatch(/cid — 1 resources \(lab 01\)[\s\S]*Not deleting without confirmation/);
+    expect((await names()).buckets).toContain("sel-cid-01-123456-events");
+  });
+});
