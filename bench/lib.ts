@@ -62,9 +62,9 @@ export function tempDir(name: string): string {
 }
 
 /** The local cloud as `npm run cloud` starts it, on a free port, with a fresh data dir. */
-export function spawnCloud(extraArgs: string[] = []): Promise<Proc> {
+export function spawnCloud(extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<Proc> {
   const dataDir = tempDir("cloud"); // removed when the cloud stops: a run leaves nothing in the temp dir
-  return spawnUntilUrl(["bin/localcloud.mjs", "--port", "0", "--data-dir", dataDir, "--log-level", "error", "--credentials", "test:test", ...extraArgs], {}, dataDir);
+  return spawnUntilUrl(["bin/localcloud.mjs", "--port", "0", "--data-dir", dataDir, "--log-level", "error", "--credentials", "test:test", ...extraArgs], env, dataDir);
 }
 
 export function spawnBaseline(): Promise<Proc> {

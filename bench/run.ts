@@ -9,6 +9,8 @@
  * sfn (S3 → EventBridge → Step Functions, two Lambda tasks, 100 uploads).
  * console (start-up with the console, its trace stream under a 500-upload burst).
  * rds (Data API statement latency, Data-API cluster creation, engine memory and its release on auto-pause).
+ * faults (lab 07: 500 orders under injected duplicates, reordering, errors and throttles, and its grader),
+ * metrics (built-in CloudWatch metrics on the S3 → Lambda path, beside a cloud with them off).
  * With no argument, all of them run.
  * Exit code is 0 even when a target is missed: this is a measurement, not a test.
  */
@@ -56,7 +58,9 @@ if (want("lambda")) await section("Lambda cold start (runtime only)", () => cold
 
 if (want("auth")) await section("SigV4 verification (two clouds: verifying and --auth any)", () => authScenario());
 
-const needsServers = ["s3", "events", "lambda", "iam", "pipeline", "grades", "fanout5", "sfn", "rds"].some(want);
+if (want("metrics")) await section("Built-in CloudWatch metrics on S3 → Lambda → SQS (two clouds: metrics on, LOCALCLOUD_BUILTIN_METRICS=off)", async () => (await import("./scenarios/metrics.js")).metricsScenario());
+
+const needsServers = ["s3", "events", "lambda", "iam", "pipeline", "grades", "fanout5", "sfn", "rds", "faults"].some(want);
 if (needsServers) {
   const baseline = await spawnBaseline();
   const cloud = await spawnCloud();
@@ -72,6 +76,7 @@ if (needsServers) {
     if (want("fanout5")) await section("Lab 05 fan-out: S3 → SNS → catalog Lambda, raw SQS audit, filtered email (300 uploads; reference solution)", async () => (await import("./scenarios/fanout5.js")).fanout5Scenario(cloud.endpoint));
     if (want("sfn")) await section("S3 → EventBridge → Step Functions (two Lambda tasks, 100 uploads, IAM enforced)", async () => (await import("./scenarios/sfn.js")).sfnScenario(cloud.endpoint));
     if (want("rds")) await section("RDS Data API on PGlite (do-nothing column: one PutObject round trip)", async () => (await import("./scenarios/rds.js")).rdsScenario(cloud.endpoint, roundTrip, cloud.child.pid));
+    if (want("faults")) await section("Lab 07 pipeline under injected faults (reference solution)", async () => (await import("./scenarios/faults-pipeline.js")).faultsPipelineScenario(cloud.endpoint));
     if (want("pipeline")) await section("Lab 03 image pipeline (reference solution, IAM enforced)", async () => (await import("./scenarios/image-pipeline.js")).imagePipelineScenario(cloud.endpoint)); // lazy: loads sharp and the kit
   } finally {
     await cloud.stop();

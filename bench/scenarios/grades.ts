@@ -1,5 +1,5 @@
 /**
- * Grade times (issue 13): each lab's grader on the reference solution, on the
+ * Grade times (issues 13, 18): each lab's grader (01, 02, 03, 07) on the reference solution, on the
  * untouched starter (target < 5 s: it fails early and fast), and — labs 02 and
  * 03 — on a handler that throws on every record (targets 5 s and 10 s: the
  * evidence wait ends on the logged error, not on a timeout). Each grade runs
@@ -32,7 +32,7 @@ export async function gradesScenario(endpoint: string): Promise<Row[]> {
     return { ms: performance.now() - t0, report };
   };
   try {
-    for (const id of ["01", "02", "03", "05", "06"]) {
+    for (const id of ["01", "02", "03", "05", "06", "07"]) {
       const entry = findLab(id);
       const solution = await grade(id, entry.solutionDir, "solution");
       rows.push({ figure: `grade ${id} --solution`, value: solution.ms, unit: "ms", note: `${solution.report.summary.passed}/${solution.report.summary.total} passed` });

@@ -23,6 +23,7 @@ const program = new Command()
   .option("--credentials <KEY:SECRET>", "the administrator's access key and secret (default test:test)", process.env.LOCALCLOUD_CREDENTIALS)
   .addOption(new Option("--auth <mode>", "verify every request's signature, or accept any key as the administrator (unsafe)").choices(["verify", "any"]).default(process.env.LOCALCLOUD_AUTH ?? "verify"))
   .option("--max-clock-skew <minutes>", "how far a request's signing time may be from this clock (AWS: 15; 'off' for laptops with bad clocks)", process.env.LOCALCLOUD_MAX_SKEW_MINUTES ?? "15")
+  .addOption(new Option("--builtin-metrics <mode>", "publish the built-in AWS/Lambda, AWS/SQS and AWS/SNS CloudWatch metrics").choices(["on", "off"]).default(/^(off|0|false|no)$/i.test(process.env.LOCALCLOUD_BUILTIN_METRICS ?? "") ? "off" : "on"))
   .addOption(new Option("--log-level <level>", "how much to print").choices(["debug", "info", "warn", "error"]).default(process.env.LOCALCLOUD_LOG_LEVEL ?? "info"))
   .parse();
 
@@ -38,7 +39,10 @@ const opts = program.opts<{
   credentials?: string;
   auth: "verify" | "any";
   maxClockSkew: string;
+  builtinMetrics: "on" | "off";
 }>();
+// Read by core/metrics.ts when the CloudWatch service starts.
+if (opts.builtinMetrics === "off") process.env.LOCALCLOUD_BUILTIN_METRICS = "off";
 
 const port = Number(opts.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {

@@ -17,6 +17,7 @@ import { DeleteLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { DeleteTableCommand } from "@aws-sdk/client-dynamodb";
 import { CancelReplayCommand, DeleteArchiveCommand, DeleteRuleCommand, ListTargetsByRuleCommand, RemoveTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { DeleteStateMachineCommand, DescribeStateMachineCommand } from "@aws-sdk/client-sfn";
+import { DeleteAlarmsCommand, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { DeletePolicyCommand, DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand } from "@aws-sdk/client-iam";
 import type { Clients } from "./clients.js";
 import { RESOURCE_TYPES, type Ledger, type LedgerEntry } from "./ledger.js";
@@ -48,6 +49,13 @@ export interface CleanupResult {
 
 async function deleteOne(clients: Clients, e: LedgerEntry): Promise<void> {
   switch (e.type) {
+    case "cloudwatch-alarm": {
+      // DeleteAlarms succeeds for a missing name (it deletes nothing), so ask first: a second run reports "already gone".
+      const { MetricAlarms } = await clients.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: [e.name] }));
+      if (!MetricAlarms?.length) throw Object.assign(new Error(`alarm ${e.name} does not exist`), { name: "NotFound" });
+      await clients.cloudwatch.send(new DeleteAlarmsCommand({ AlarmNames: [e.name] }));
+      return;
+    }
     case "s3-notification":
       await clients.s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: e.name, NotificationConfiguration: {} }));
       return;

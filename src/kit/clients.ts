@@ -19,6 +19,7 @@ import { SFNClient } from "@aws-sdk/client-sfn";
 import { RDSClient } from "@aws-sdk/client-rds";
 import { RDSDataClient } from "@aws-sdk/client-rds-data";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { Target } from "./target.js";
 
 export interface Clients {
@@ -36,6 +37,7 @@ export interface Clients {
   rds: RDSClient;
   rdsData: RDSDataClient;
   secretsManager: SecretsManagerClient;
+  cloudwatch: CloudWatchClient;
   /** The config every client was built with (for clients a lab makes itself, e.g. lib-dynamodb). */
   config: ClientConfig;
   destroy(): void;
@@ -84,6 +86,7 @@ export function createClients(target: Target): Clients {
   const rds = lazy(() => new RDSClient(common));
   const rdsData = lazy(() => new RDSDataClient(common));
   const secretsManager = lazy(() => new SecretsManagerClient(common));
+  const cloudwatch = lazy(() => new CloudWatchClient(common));
   return {
     get s3() { return s3(); },
     get sqs() { return sqs(); },
@@ -98,6 +101,7 @@ export function createClients(target: Target): Clients {
     get rds() { return rds(); },
     get rdsData() { return rdsData(); },
     get secretsManager() { return secretsManager(); },
+    get cloudwatch() { return cloudwatch(); },
     config,
     destroy() {
       for (const c of made.splice(0)) c.destroy();

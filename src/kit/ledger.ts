@@ -11,6 +11,7 @@ import { readJson, statePath, writeFileAtomic } from "./paths.js";
 
 /** Resource types, listed in the order cleanup deletes them (dependents first). */
 export const RESOURCE_TYPES = [
+  "cloudwatch-alarm", // before the topics its actions notify
   "s3-notification", // notification configuration of a bucket (cleared, not deleted)
   "lambda-permission", // a statement of a function's resource policy
   "lambda-event-source-mapping",

@@ -188,8 +188,28 @@ describe("FilterLogEvents", () => {
     expect(second.events![0]!.timestamp).toBeGreaterThanOrEqual(first.events![4]!.timestamp!);
   });
 
-  it("refuses JSON patterns with a clear InvalidParameterException", async () => {
-    await expect(filter("{ $.level = \"ERROR\" }")).rejects.toMatchObject({ name: "InvalidParameterException", message: expect.stringContaining("plain-term") });
+  it("matches JSON patterns against JSON events, also behind Lambda's timestamp/request-id/level prefix", async () => {
+    const json = [
+      { timestamp: now - 500, message: 'j1 ' + JSON.stringify({ level: "ERROR", outcome: "rejected", ms: 120, user: { id: "alice" } }) },
+      { timestamp: now - 400, message: `2026-12-02T06:00:00.000Z\t0f0e8c1a-5c2d-4d8e-9a61-1b2c3d4e5f60\tINFO\t${JSON.stringify({ level: "INFO", outcome: "duplicate", ms: 12, user: { id: "bob" }, ok: true })}` },
+      { timestamp: now - 300, message: 'j3 ' + JSON.stringify({ level: "INFO", outcome: "applied", ms: 99, user: null }) },
+    ];
+    const group = "/aws/lambda/json-lines";
+    await logs.send(new CreateLogGroupCommand({ logGroupName: group }));
+    await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: "json" }));
+    await logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: "json", logEvents: json }));
+    const ids = async (pattern: string) => (await filter(pattern, { logGroupName: group })).map((m) => (m.startsWith("2026") ? "j2" : m));
+    expect(await ids('{ $.outcome = "duplicate" }')).toEqual(["j2"]);
+    expect(await ids("{ $.outcome = dup* }")).toEqual(["j2"]);
+    expect(await ids('{ $.level != "INFO" }')).toEqual(["j1"]);
+    expect(await ids("{ $.ms > 50 && $.ms <= 120 }")).toEqual(["j1", "j3"]);
+    expect(await ids('{ ($.user.id = "alice") || $.ok IS TRUE }')).toEqual(["j1", "j2"]);
+    expect(await ids("{ $.user IS NULL }")).toEqual(["j3"]);
+    expect(await ids("{ $.ok NOT EXISTS }")).toEqual(["j1", "j3"]);
+    // Plain-text events never match a JSON pattern.
+    expect(await filter('{ $.level = "ERROR" }', { logStreamNames: ["a"] })).toEqual([]);
+    await expect(filter("{ $.level = }")).rejects.toMatchObject({ name: "InvalidParameterException", message: expect.stringContaining("expected a value") });
+    await expect(filter("[ip, user]")).rejects.toMatchObject({ name: "InvalidParameterException", message: expect.stringContaining("space-delimited") });
   });
 });
 

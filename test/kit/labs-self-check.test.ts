@@ -98,6 +98,14 @@ const STARTER_EXPECTATIONS: Record<string, { failing: string[]; hintIncludes: Re
       "EventBridge's role: assumed by EventBridge, may start this workflow only": "role",
     },
   },
+  "07": {
+    failing: ["async invocation: one retry at least, a maximum event age, failures to the failure queue", "two alarms notify the ops topic: the function's Errors and the failure queue's depth", "200 orders, 20 % delivered twice and out of order: every balance is exact"],
+    hintIncludes: {
+      "async invocation: one retry at least, a maximum event age, failures to the failure queue": "asynchronously",
+      "two alarms notify the ops topic: the function's Errors and the failure queue's depth": "SNS topic",
+      "200 orders, 20 % delivered twice and out of order: every balance is exact": "idempotency",
+    },
+  },
 };
 
 const NEEDS: Record<string, Array<keyof typeof features>> = {
@@ -106,10 +114,11 @@ const NEEDS: Record<string, Array<keyof typeof features>> = {
   "03": ["s3", "sqs", "sns", "dynamodb", "iam", "lambda", "logs", "notifications"],
   "05": ["s3", "sqs", "sns", "dynamodb", "iam", "lambda", "logs", "notifications"],
   "06": ["s3", "sqs", "sns", "dynamodb", "iam", "lambda", "logs", "events", "stepfunctions", "archives"],
+  "07": ["s3", "sqs", "sns", "dynamodb", "iam", "lambda", "logs", "notifications"],
 };
 
 /** Per-lab time limits: lab 03 packages sharp and processes a 6000×4000 image (its target is ≤ 45 s). */
-const TIMEOUT_MS: Record<string, number> = { "03": 120_000, "06": 90_000 };
+const TIMEOUT_MS: Record<string, number> = { "03": 120_000, "06": 90_000, "07": 120_000 };
 
 for (const entry of labs) {
   const skip = explainSkip(`the self-check of lab ${entry.id}`, features, NEEDS[entry.id] ?? ["s3", "sqs", "iam", "lambda"]);

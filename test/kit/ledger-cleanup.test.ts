@@ -19,6 +19,7 @@ import { createTopic, subscribe } from "../../src/kit/resources/sns.js";
 import { createTable } from "../../src/kit/resources/dynamodb.js";
 import { createBucket } from "../../src/kit/resources/s3.js";
 import { createQueue } from "../../src/kit/resources/sqs.js";
+import { deleteAlarm, describeAlarm, putMetricAlarm } from "../../src/kit/resources/cloudwatch.js";
 import { runGrade } from "../../src/kit/grader/harness.js";
 import { CheckFailed, defineGrader } from "../../src/kit/grader/types.js";
 import { toJUnit } from "../../src/kit/grader/reporters.js";
@@ -124,6 +125,26 @@ describe("ledger + cleanup", () => {
     expect(r.failed).toEqual([]);
     expect(r.alreadyGone).toHaveLength(1);
     expect(session.ledger.list({ namespace: ctx.names.namespace })).toEqual([]);
+  });
+
+  it("records CloudWatch alarms and deletes them before the topics they notify, safely twice", async () => {
+    const ctx = context("97");
+    const i = (t: (typeof RESOURCE_TYPES)[number]) => RESOURCE_TYPES.indexOf(t);
+    expect(i("cloudwatch-alarm")).toBeLessThan(i("sns-topic"));
+    const topic = await createTopic(ctx, ctx.names.resource("alerts"));
+    const alarm = { Namespace: "AWS/Lambda", MetricName: "Errors", Statistic: "Sum" as const, Period: 60, EvaluationPeriods: 1, Threshold: 0, ComparisonOperator: "GreaterThanThreshold" as const, AlarmActions: [topic.arn] };
+    const arn = await putMetricAlarm(ctx, { ...alarm, AlarmName: ctx.names.resource("errors") });
+    expect(arn).toMatch(/^arn:aws:cloudwatch:us-east-1:\d{12}:alarm:/);
+    await putMetricAlarm(ctx, { ...alarm, AlarmName: ctx.names.resource("gone") });
+    await deleteAlarm(ctx, ctx.names.resource("gone"));
+    const entries = session.ledger.list({ namespace: ctx.names.namespace });
+    expect(entries.map((e) => e.type).sort()).toEqual(["cloudwatch-alarm", "sns-topic"]);
+    const first = await cleanupEntries(session.clients, session.ledger, entries);
+    expect(first.failed).toEqual([]);
+    expect(first.deleted).toHaveLength(2);
+    expect(await describeAlarm(ctx, ctx.names.resource("errors"))).toBeUndefined();
+    const second = await cleanupEntries(session.clients, session.ledger, entries);
+    expect({ failed: second.failed, gone: second.alreadyGone.length }).toEqual({ failed: [], gone: 2 });
   });
 
   it("the ledger file survives a reload and stays valid JSON", () => {

@@ -16,8 +16,8 @@ import type { GradeReport } from "../../src/kit/grader/types.js";
 import { explainSkip, kitSession, probeFeatures, type Features, type KitTestSession } from "./helpers.js";
 
 /** A mutants file's set-up: its own local cloud and kit session (closed after all), and whether the lab's needs are served (else skip). */
-export async function mutantsSession(what: string, needed: Array<keyof Features>): Promise<{ session: KitTestSession; skip: boolean }> {
-  const cloud = await startTestCloud();
+export async function mutantsSession(what: string, needed: Array<keyof Features>, cloudOptions: { timeScale?: number } = {}): Promise<{ session: KitTestSession; skip: boolean }> {
+  const cloud = await startTestCloud(cloudOptions);
   const session = kitSession(cloud.endpoint);
   afterAll(async () => {
     session.close();

@@ -11,6 +11,7 @@ import { Store } from "./store.js";
 import { IdentityRegistry, type AuthConfig } from "./identity.js";
 import { Logger, TraceLog, type LogLevel } from "./trace.js";
 import { Destinations } from "./destinations.js";
+import { Faults } from "./faults/index.js";
 import { allowAll, type Authorizer } from "./authorizer.js";
 import type { ServiceModule } from "./service.js";
 
@@ -41,6 +42,8 @@ export class Cloud {
   readonly log: Logger;
   readonly trace: TraceLog;
   readonly destinations: Destinations;
+  /** Injected faults (core/faults/): off unless an administrator adds a rule. */
+  readonly faults: Faults;
   authorizer: Authorizer = allowAll;
   readonly services: ServiceModule[] = [];
   /** Base URL the cloud listens on (set once listening), e.g. http://127.0.0.1:4566. */
@@ -57,7 +60,8 @@ export class Cloud {
     this.store = new Store(config.dataDir, { warn: (m) => this.log.warn(m) });
     this.trace = new TraceLog(this.log);
     this.identity = new IdentityRegistry(this.store, config.auth);
-    this.destinations = new Destinations(this.trace, this.log);
+    this.faults = new Faults(this.trace);
+    this.destinations = new Destinations(this.trace, this.log, this.faults);
   }
 
   /** Offer an internal API to other services, e.g. provide("lambda", { invoke }). */
@@ -88,6 +92,7 @@ export class Cloud {
     for (const hook of this.resetHooks) await hook();
     await this.store.reset();
     this.trace.clear();
+    this.faults.clear();
   }
 
   async close(): Promise<void> {

@@ -7,8 +7,12 @@
  * with an ARN, which picks the adapter, retries failures with a back-off, and
  * records every attempt in the trace log. A delivery is never dropped silently:
  * the final failure is logged with its reason and reported to the caller.
+ * Injected faults (core/faults/) act here, for every sender at once: a
+ * delivery may be held back (delay, reorder) and delivered more than once
+ * (duplicate: the same message again, as AWS's at-least-once delivery does).
  */
 import type { Logger, TraceLog } from "./trace.js";
+import type { Faults } from "./faults/index.js";
 import { isAwsError } from "./aws-error.js";
 
 export type DestinationKind = "sqs" | "sns" | "lambda" | "events" | "states";
@@ -78,6 +82,7 @@ export class Destinations {
   constructor(
     private readonly trace: TraceLog,
     private readonly log: Logger,
+    private readonly faults?: Faults,
   ) {}
 
   register(adapter: DestinationAdapter): void {
@@ -102,10 +107,17 @@ export class Destinations {
    * attempt is traced and a final failure is logged as an error.
    */
   deliver(arn: string, message: DeliveryMessage, options: DeliveryOptions): Promise<DeliveryResult> {
-    const run = this.run(arn, message, options);
-    this.inFlight.add(run);
-    void run.finally(() => this.inFlight.delete(run));
-    return run;
+    const fault = this.faults?.active ? this.faults.forDelivery({ kind: options.kind, sourceArn: message.source.arn, targetArn: arn, correlationId: message.correlationId }) : undefined;
+    const start = (): Promise<DeliveryResult> => {
+      const run = fault?.delayMs ? new Promise((r) => setTimeout(r, fault.delayMs)).then(() => this.run(arn, message, options)) : this.run(arn, message, options);
+      this.inFlight.add(run);
+      void run.finally(() => this.inFlight.delete(run));
+      return run;
+    };
+    const first = start();
+    // Injected duplicates: the same message again, each delivered (and traced) on its own.
+    for (let i = 0; i < (fault?.copies ?? 0); i++) void start();
+    return first;
   }
 
   private async run(arn: string, message: DeliveryMessage, options: DeliveryOptions): Promise<DeliveryResult> {

@@ -35,6 +35,8 @@ export interface TraceEntry {
   data?: Record<string, unknown>;
   /** The Lambda invocation whose SDK call caused this entry, if any. */
   causedBy?: InvocationLink;
+  /** Set when the entry records an injected fault: the fault rule's id (core/faults/). */
+  fault?: string;
 }
 
 /** One invocation, as the entries it causes point back to it. */
@@ -111,11 +113,12 @@ export class TraceLog {
     return full;
   }
 
-  list(filter: { correlationId?: string; kind?: string; since?: string; afterSeq?: number } = {}): TraceEntry[] {
+  list(filter: { correlationId?: string; kind?: string; since?: string; afterSeq?: number; faults?: boolean } = {}): TraceEntry[] {
     return this.entries.filter(
       (e) =>
         (!filter.correlationId || e.correlationId === filter.correlationId) &&
         (!filter.kind || e.kind === filter.kind) &&
+        (!filter.faults || e.fault !== undefined) &&
         (!filter.since || e.time >= filter.since) &&
         (filter.afterSeq === undefined || e.seq > filter.afterSeq),
     );

@@ -3,7 +3,10 @@
  * - GET  /_localcloud/health  → status, services, mode, uptime (open: no secrets in it)
  * - POST /_localcloud/reset   → forget every resource (tests, "start over")
  * - GET  /_localcloud/traces  → recent delivery trace entries
- *        (?correlationId=…&kind=…&since=ISO)
+ *        (?correlationId=…&kind=…&since=ISO&faults=1 for injected faults only)
+ * - GET/POST/DELETE /_localcloud/faults, DELETE /_localcloud/faults/<id> →
+ *        list, add (a JSON rule, core/faults/rules.ts), clear (?prefix=…) or
+ *        remove injected-fault rules (`npm run faults`)
  * - GET  /_localcloud/outbox  → what SNS "sent" to email/email-json subscriptions
  *        (?address=…&topicArn=…&since=ISO; services/sns/outbox.ts) — never mailed
  *
@@ -20,6 +23,7 @@ import type { GatewayRequest, GatewayResponse } from "../core/service.js";
 import { timingSafeEqual } from "node:crypto";
 import { authenticate } from "./auth/verify.js";
 import { isSameOrigin } from "./auth/host-origin.js";
+import { isFaultRuleError } from "../core/faults/index.js";
 import type { SnsOutboxInternalApi } from "../core/internal-apis.js";
 
 function json(status: number, body: unknown): GatewayResponse {
@@ -52,8 +56,40 @@ export function adminRefusal(cloud: Cloud, req: GatewayRequest, rawQuery: string
   return "it needs the admin token printed at start (header x-localcloud-token) or a SigV4 signature with the administrator's credentials";
 }
 
-export async function handleAdmin(cloud: Cloud, method: string, url: URL, _body: Buffer, req: GatewayRequest, rawQuery: string, token: string): Promise<GatewayResponse> {
-  const route = `${method} ${url.pathname.replace(/\/$/, "")}`;
+const ADMIN_ROUTES = new Set(["POST /_localcloud/reset", "GET /_localcloud/traces", "GET /_localcloud/outbox", "GET /_localcloud/faults", "POST /_localcloud/faults", "DELETE /_localcloud/faults"]);
+
+/** GET/POST/DELETE /_localcloud/faults[/<id>] (core/faults/). */
+function handleFaults(cloud: Cloud, method: string, url: URL, body: Buffer, id: string | undefined): GatewayResponse {
+  if (id !== undefined) {
+    if (method !== "DELETE") return json(405, { error: `${method} /_localcloud/faults/${id}: only DELETE removes one rule` });
+    return cloud.faults.remove(id) ? json(200, { removed: 1 }) : json(404, { error: `No fault rule "${id}". GET /_localcloud/faults lists them.` });
+  }
+  if (method === "GET") return json(200, { rules: cloud.faults.list() });
+  if (method === "DELETE") {
+    const removed = cloud.faults.clear(url.searchParams.get("prefix") ?? undefined);
+    if (removed) cloud.log.info(`faults: ${removed} fault rule(s) removed`);
+    return json(200, { removed });
+  }
+  let input: unknown;
+  try {
+    input = JSON.parse(body.toString("utf8"));
+  } catch {
+    return json(400, { error: "The body must be a JSON fault rule, e.g. {\"kind\":\"duplicate\",\"prefix\":\"sel-me-07-\",\"probability\":0.2,\"seed\":7}" });
+  }
+  try {
+    const rule = cloud.faults.add(input);
+    cloud.log.warn(`faults: injecting ${rule.kind} (rule ${rule.id}${rule.service ? `, service ${rule.service}` : ""}${rule.prefix ? `, names starting ${rule.prefix}` : ""}, probability ${rule.probability}, seed ${rule.seed})`);
+    return json(201, { rule });
+  } catch (err) {
+    if (isFaultRuleError(err)) return json(400, { error: `Fault rule refused: ${err.message}.` });
+    throw err;
+  }
+}
+
+export async function handleAdmin(cloud: Cloud, method: string, url: URL, body: Buffer, req: GatewayRequest, rawQuery: string, token: string): Promise<GatewayResponse> {
+  const path = url.pathname.replace(/\/$/, "");
+  const faultId = /^\/_localcloud\/faults\/([^/]+)$/.exec(path)?.[1];
+  const route = faultId !== undefined ? `${method} /_localcloud/faults/*` : `${method} ${path}`;
   if (route === "GET /_localcloud/health") {
     return json(200, {
       status: "ok",
@@ -68,13 +104,22 @@ export async function handleAdmin(cloud: Cloud, method: string, url: URL, _body:
       escapedErrors: cloud.escapedErrors,
     });
   }
-  if (route !== "POST /_localcloud/reset" && route !== "GET /_localcloud/traces" && route !== "GET /_localcloud/outbox") {
+  if (!ADMIN_ROUTES.has(route) && faultId === undefined) {
     return json(404, { error: `No admin endpoint ${route}. Try GET /_localcloud/health.` });
   }
   const refusal = adminRefusal(cloud, req, rawQuery, token);
   if (refusal) {
     cloud.log.warn(`gateway: refused ${route}: ${refusal}`);
     return json(403, { error: `${route} refused: ${refusal}.` });
+  }
+  if (path.startsWith("/_localcloud/faults")) {
+    let id: string | undefined;
+    try {
+      id = faultId === undefined ? undefined : decodeURIComponent(faultId);
+    } catch {
+      return json(400, { error: `${faultId} is not a valid fault rule id` });
+    }
+    return handleFaults(cloud, method, url, body, id);
   }
   switch (route) {
     case "POST /_localcloud/reset":
@@ -86,6 +131,7 @@ export async function handleAdmin(cloud: Cloud, method: string, url: URL, _body:
           correlationId: url.searchParams.get("correlationId") ?? undefined,
           kind: url.searchParams.get("kind") ?? undefined,
           since: url.searchParams.get("since") ?? undefined,
+          faults: url.searchParams.get("faults") === "1" || url.searchParams.get("faults") === "true",
         }),
       });
     case "GET /_localcloud/outbox": {

@@ -10,6 +10,9 @@
  * shows a function's own calls under its invocation). Whatever happens — a body
  * that ends early, a handler that throws, a service the cloud does not have —
  * the client gets an AWS-shaped error and the server keeps running.
+ * An authenticated role session's S3/DynamoDB request may instead get an
+ * injected transient error (core/faults/, fault-target.ts) before the service
+ * sees it.
  *
  * Request bodies (body.ts, spool.ts): S3 PutObject/UploadPart bodies past
  * the spool threshold (8 MiB, LOCALCLOUD_SPOOL_BYTES; or of unknown length)
@@ -46,6 +49,7 @@ import * as fs from "node:fs";
 import { familyOf, gate, gateBeforeBody } from "./auth/gate.js";
 import { authError } from "./auth/errors.js";
 import { HostRules, hostnameOf } from "./auth/host-origin.js";
+import { faultTarget } from "./fault-target.js";
 
 
 function flatHeaders(raw: http.IncomingHttpHeaders): Record<string, string> {
@@ -242,6 +246,15 @@ export async function startGateway(cloud: Cloud, port: number, host: string, opt
       traceHeader: headers["x-amzn-trace-id"],
       causedBy: cloud.trace.invocationOf(headers["x-amzn-trace-id"]),
     };
+
+    // Injected transient errors (core/faults/) for a function's own S3/DynamoDB calls, before the service acts.
+    if (cloud.faults.active && (service?.name === "s3" || service?.name === "dynamodb")) {
+      const injected = cloud.faults.forRequest({ service: service.name, ...faultTarget(service.name, gatewayReq), principal, requestId });
+      if (injected) {
+        await respond(errorFor(gatewayReq, injected, service, requestId));
+        return;
+      }
+    }
 
     if (service?.handleRaw) {
       if (ctx.causedBy) res.once("finish", () => recordSdkCall(cloud, ctx, gatewayReq, res.statusCode));

@@ -38,6 +38,7 @@ const CLIENTS: Record<string, string> = {
   states: "@aws-sdk/client-sfn",
   secretsmanager: "@aws-sdk/client-secrets-manager",
   "rds-data": "@aws-sdk/client-rds-data",
+  cloudwatch: "@aws-sdk/client-cloudwatch",
 };
 
 interface Schema {

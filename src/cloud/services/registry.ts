@@ -22,4 +22,5 @@ export const serviceLoaders: Loader[] = [
   () => import("./secretsmanager/index.js"),
   () => import("./rds/index.js"),
   () => import("./rds-data/index.js"),
+  () => import("./cloudwatch/index.js"),
 ];

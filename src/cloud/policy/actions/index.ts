@@ -22,6 +22,7 @@ import { eventsActions } from "./events.js";
 import { iamActions, stsActions } from "./iam.js";
 import { statesActions } from "./states.js";
 import { rdsActions, rdsDataActions, secretsManagerActions } from "./rds.js";
+import { cloudwatchActions } from "./cloudwatch.js";
 
 export type { ActionCheck, ActionMapping, Where } from "./types.js";
 export { parseCopySource } from "./s3.js";
@@ -29,7 +30,7 @@ export { functionArn } from "./lambda.js";
 export { queueArnFromUrl } from "./sqs.js";
 
 /** The IAM service prefix of each registered service name. */
-const PREFIX: Record<string, string> = { s3: "s3", sqs: "sqs", sns: "sns", lambda: "lambda", logs: "logs", dynamodb: "dynamodb", events: "events", iam: "iam", sts: "sts", states: "states" };
+const PREFIX: Record<string, string> = { s3: "s3", sqs: "sqs", sns: "sns", lambda: "lambda", logs: "logs", dynamodb: "dynamodb", events: "events", iam: "iam", sts: "sts", states: "states", cloudwatch: "cloudwatch" };
 
 export function actionsFor(request: AuthorizationRequest, where: Where): ActionMapping {
   const input = request.input ?? {};
@@ -61,6 +62,8 @@ export function actionsFor(request: AuthorizationRequest, where: Where): ActionM
       return rdsDataActions(operation, input);
     case "secretsmanager":
       return secretsManagerActions(operation, input, where);
+    case "cloudwatch":
+      return cloudwatchActions(operation, input, where);
     default:
       return { checks: [{ action: `${PREFIX[request.service] ?? request.service}:${operation}`, resource: "*" }], guessed: true };
   }

@@ -43,6 +43,11 @@
  *   lambda/runtime/index.ts).
  * - Requests bypass the gateway's generic JSON layer: dynalite writes the
  *   response (with its `x-amz-crc32` header, which the SDK checks) itself.
+ * - Injected transient errors (core/faults/, kind "error", service dynamodb:
+ *   ProvisionedThroughputExceededException, ThrottlingException,
+ *   InternalServerError) reach only role sessions (a function's own calls) and
+ *   are answered by the gateway before dynalite sees the request — so an SDK
+ *   retry is always safe; on AWS a 500 can come after the write happened.
  *
  * **Client quirks**
  * - SDK v3 verifies `x-amz-crc32` on every DynamoDB response; dynalite sets it.

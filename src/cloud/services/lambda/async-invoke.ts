@@ -21,6 +21,9 @@
  *   calls. With RecursiveLoop = Terminate (default), an event that has already
  *   been through MAX_RECURSION_DEPTH invocations is not invoked: it goes to the
  *   failure destination / DLQ and the reason is logged.
+ * Built-in metrics (metrics.ts): AsyncEventsReceived, AsyncEventAge,
+ * AsyncEventsDropped, DeadLetterErrors, DestinationDeliveryFailures,
+ * RecursiveInvocationsDropped.
  * Nothing is dropped silently: every end of an event's life is traced and a
  * failure without any destination is logged as an error. Queued events are
  * persisted (table lambda.async-events) until their outcome is delivered, so
@@ -124,7 +127,9 @@ export class AsyncInvoker {
       throttles: 0,
     };
     this.cloud.trace.record({ correlationId: event.correlationId, kind: "lambda.async", source: meta.source, target: fn.arn, status: "info", detail: `queued request ${event.requestId}` });
+    this.invoker.metrics.asyncReceived(fn);
     if (this.isRunaway(fn, event)) {
+      this.invoker.metrics.recursionDropped(fn);
       const count = (this.recursionDrops.get(fn.arn) ?? 0) + 1;
       this.recursionDrops.set(fn.arn, count);
       const reason =
@@ -193,6 +198,7 @@ export class AsyncInvoker {
       return;
     }
     let result: InvokeResult;
+    this.invoker.metrics.asyncAge(fn, Date.now() - event.enqueuedAt);
     try {
       result = await this.invoker.invoke(fn, event.payload, {
         requestId: event.requestId,
@@ -252,9 +258,13 @@ export class AsyncInvoker {
     const lineage = condition === "RecursiveInvocationDropped" ? undefined : this.lineageOf(event);
     if (condition === "Success") {
       const target = destinations?.OnSuccess?.Destination;
-      if (target) await this.cloud.destinations.deliver(target, { body: JSON.stringify(this.record(fn, event, condition)), source, correlationId: event.correlationId, lineage }, { kind: "lambda→on-success" });
+      if (target) {
+        const delivered = await this.cloud.destinations.deliver(target, { body: JSON.stringify(this.record(fn, event, condition)), source, correlationId: event.correlationId, lineage }, { kind: "lambda→on-success" });
+        if (!delivered.ok) this.invoker.metrics.destinationDeliveryFailure(fn);
+      }
       return;
     }
+    this.invoker.metrics.asyncDropped(fn);
     const onFailure = destinations?.OnFailure?.Destination;
     const dlq = fn.deadLetterTargetArn;
     this.cloud.trace.record({
@@ -267,7 +277,8 @@ export class AsyncInvoker {
     });
     if (!onFailure && !dlq) this.cloud.log.error(`lambda: async request ${event.requestId} to ${fn.name} failed for good (${condition}) and ${fn.name} has no on-failure destination or dead-letter queue`);
     if (onFailure) {
-      await this.cloud.destinations.deliver(onFailure, { body: JSON.stringify(this.record(fn, event, condition)), source, correlationId: event.correlationId, lineage }, { kind: "lambda→on-failure" });
+      const delivered = await this.cloud.destinations.deliver(onFailure, { body: JSON.stringify(this.record(fn, event, condition)), source, correlationId: event.correlationId, lineage }, { kind: "lambda→on-failure" });
+      if (!delivered.ok) this.invoker.metrics.destinationDeliveryFailure(fn);
     }
     if (dlq) {
       const error = this.errorOf(event.last);
@@ -276,7 +287,8 @@ export class AsyncInvoker {
         ErrorCode: { DataType: "Number", StringValue: "200" },
         ErrorMessage: { DataType: "String", StringValue: (error ?? reason ?? condition).slice(0, 1024) },
       };
-      await this.cloud.destinations.deliver(dlq, { body: event.payload, attributes, source, correlationId: event.correlationId, lineage }, { kind: "lambda→dlq" });
+      const delivered = await this.cloud.destinations.deliver(dlq, { body: event.payload, attributes, source, correlationId: event.correlationId, lineage }, { kind: "lambda→dlq" });
+      if (!delivered.ok) this.invoker.metrics.deadLetterError(fn);
     }
   }
 

@@ -81,6 +81,11 @@
  *   DeadLetterConfig target when both are set (UNCERTAIN how AWS splits them).
  * - Destination records and DLQ messages are sent with the service principal
  *   lambda.amazonaws.com (AWS sends them with the execution role).
+ * - Injected throttles (core/faults/, `npm run faults -- add throttle`) refuse
+ *   an invocation with 429 TooManyRequestsException before it runs: sync
+ *   Invoke answers it, async events are retried as throttles (not attempts),
+ *   SQS messages go back to the queue. Injected duplicates of S3/SNS/EventBridge
+ *   deliveries arrive as separate async events with the same payload.
  *
  * **Client quirks**
  * - SDK v3 and the CLI send ZipFile as base64 inside the JSON body (≈ 67 MB

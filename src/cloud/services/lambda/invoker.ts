@@ -7,7 +7,10 @@
  * environment) when its role may write them (log-permission.ts), records every invocation in the trace (with its
  * request id and START … REPORT log lines, for the console; the invocation's X-Amzn-Trace-Id Root is remembered so
  * the function's SDK calls and the events they cause are linked to it), and turns the
- * runtime's throttle into AWS's 429 TooManyRequestsException.
+ * runtime's throttle into AWS's 429 TooManyRequestsException. Every invocation also counts in the
+ * built-in AWS/Lambda metrics (metrics.ts). An injected throttle (core/faults/, kind "throttle") is refused the same
+ * way before the runtime is asked, so every caller (Invoke, async events,
+ * event source mappings) sees it as AWS's throttle (and Throttles counts it).
  */
 import type { Cloud } from "../../core/cloud.js";
 import { AwsError } from "../../core/aws-error.js";
@@ -18,6 +21,8 @@ import type { ExecutionRoles } from "./execution-role.js";
 import type { FunctionRecord } from "./state.js";
 import { LogPermission } from "./log-permission.js";
 import { traceRootOf } from "../../core/trace.js";
+import { LambdaMetrics } from "./metrics.js";
+import { mayBeEmf } from "../../core/metrics-emf.js";
 
 /** Local bound on live execution environments across all functions (AWS: account concurrency 1000). */
 const MAX_ENVIRONMENTS = Number(process.env.LOCALCLOUD_LAMBDA_MAX_ENVIRONMENTS) || 10;
@@ -35,6 +40,8 @@ export class Invoker {
   /** Function ARN → execution role, for the log-permission check. */
   private readonly roles = new Map<string, string>();
   private readonly logPermission: LogPermission;
+  /** Built-in AWS/Lambda metrics (also used by async-invoke.ts). */
+  readonly metrics: LambdaMetrics;
 
   constructor(
     private readonly cloud: Cloud,
@@ -42,6 +49,7 @@ export class Invoker {
     private readonly executionRoles: ExecutionRoles,
   ) {
     this.logPermission = new LogPermission(cloud);
+    this.metrics = new LambdaMetrics(cloud);
   }
 
   private runtime(): RuntimePool {
@@ -52,6 +60,8 @@ export class Invoker {
         const role = this.roles.get(spec.functionArn);
         if (role && !this.logPermission.allows(spec, role, logStreamName)) return;
         this.cloud.use<LogsInternalApi>("logs")?.append(spec.account, spec.region, spec.logGroupName, logStreamName, events);
+        // Embedded metric format lines become metrics, as CloudWatch Logs extracts them on AWS.
+        for (const event of events) if (mayBeEmf(event.message)) this.metrics.emf(spec.account, spec.region, event.message);
       },
     });
     return this.pool;
@@ -86,10 +96,14 @@ export class Invoker {
     // The function's own SDK calls carry this trace header back: the trace links them (and what they cause) to this invocation.
     this.cloud.trace.rememberInvocation(meta.traceHeader, { correlationId: meta.correlationId, requestId: meta.requestId, functionArn: fn.arn });
     let result: InvokeResult;
+    const startedAt = this.metrics.started(fn);
     try {
+      const injected = this.cloud.faults.active ? this.cloud.faults.forInvoke({ functionArn: fn.arn, correlationId: meta.correlationId, source: meta.source }) : undefined;
+      if (injected) throw new TooManyRequests("Rate Exceeded.", "ConcurrentInvocationLimitExceeded");
       result = await this.runtime().invoke(spec, payload, { requestId: meta.requestId, traceHeader: meta.traceHeader, clientContext: meta.clientContext });
     } catch (err) {
       const throttled = err instanceof TooManyRequests;
+      this.metrics.notRun(fn, startedAt, throttled);
       this.cloud.trace.record({
         correlationId: meta.correlationId,
         kind: "lambda.invoke",
@@ -107,6 +121,7 @@ export class Invoker {
       }
       throw new AwsError("ServiceException", `The local cloud could not run ${fn.name}: ${(err as Error).message}`, { status: 500 });
     }
+    this.metrics.finished(fn, startedAt, result);
     this.cloud.trace.record({
       correlationId: meta.correlationId,
       kind: "lambda.invoke",

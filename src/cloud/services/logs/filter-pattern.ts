@@ -4,20 +4,23 @@
  * case-sensitive substrings; every plain term must appear (AND); `"a quoted
  * phrase"` is one term; `?term` terms form an OR group (at least one must
  * appear); `-term` excludes events containing it. An empty pattern matches
- * everything. JSON patterns (`{ $.field = … }`), space-delimited patterns
- * (`[ip, user, …]`) and regular expressions (`%…%`) are not implemented and
- * are refused with InvalidParameterException saying so.
+ * everything. JSON patterns (`{ $.field = … }`) are json-filter-pattern.ts;
+ * space-delimited patterns (`[ip, user, …]`) and regular expressions
+ * (`%…%`) are not implemented and are refused with InvalidParameterException
+ * saying so.
  */
 import { invalidParameter } from "./errors.js";
+import { compileJsonPattern } from "./json-filter-pattern.js";
 
 export type Matcher = (message: string) => boolean;
 
 export function compileFilterPattern(pattern: string | undefined): Matcher {
   const source = (pattern ?? "").trim();
   if (!source || source === '""') return () => true;
-  if (/^[{[%]/.test(source)) {
+  if (source.startsWith("{")) return compileJsonPattern(source);
+  if (/^[[%]/.test(source)) {
     throw invalidParameter(
-      `The local cloud supports plain-term filter patterns (terms, "quoted phrases", ?optional, -excluded), not JSON, space-delimited or regular-expression patterns: ${source}`,
+      `The local cloud supports plain-term and JSON filter patterns (terms, "quoted phrases", ?optional, -excluded; { $.field = value }), not space-delimited or regular-expression patterns: ${source}`,
     );
   }
   const all: string[] = [];

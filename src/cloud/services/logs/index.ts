@@ -16,9 +16,10 @@
  * (FilterLogEvents), filter-pattern.ts, errors.ts.
  *
  * **Gaps** (not implemented)
- * - Filter patterns: only plain terms, "quoted phrases", ?optional and
- *   -excluded terms; JSON (`{ $.x = 1 }`), space-delimited (`[a, b]`) and
- *   regex (`%…%`) patterns are refused with InvalidParameterException.
+ * - Filter patterns: plain terms, "quoted phrases", ?optional and -excluded
+ *   terms, and JSON patterns (`{ $.x = 1 && $.y = "a*" }`, json-filter-pattern.ts,
+ *   without regex values or `$.*`); space-delimited (`[a, b]`) and regex
+ *   (`%…%`) patterns are refused with InvalidParameterException.
  * - No metric filters, subscription filters, Logs Insights queries
  *   (StartQuery…), StartLiveTail, export tasks, data protection, KMS keys,
  *   log group classes other than STANDARD, tags on log streams or other

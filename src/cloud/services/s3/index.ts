@@ -91,6 +91,11 @@
  *   as on AWS. They appear in events as awsGeneratedTags.
  * - Restores complete after AWS's shortest retrieval time for the tier on the time scale;
  *   a lifecycle day is `--lifecycle-day-seconds` (default 10 s), not the time scale.
+ * - Injected transient errors (core/faults/, kind "error", service s3: 503
+ *   SlowDown, 500 InternalError, 503 ServiceUnavailable) reach only role
+ *   sessions and are answered by the gateway before S3 acts; operations are
+ *   named coarsely (GetObject/PutObject/HeadObject/DeleteObject for object
+ *   requests, "GET bucket" … for bucket requests; gateway/fault-target.ts).
  *
  * **Client quirks**:
  * - SDK v3 uses virtual-hosted addressing with a host-name endpoint

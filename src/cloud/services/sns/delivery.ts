@@ -17,6 +17,8 @@
  * gone, policy denies) is not retried. A delivery that finally fails goes to
  * the subscription's RedrivePolicy dead-letter queue when it has one — if
  * that queue's policy lets sns.amazonaws.com send from this topic, as on AWS.
+ * Built-in AWS/SNS metrics (metrics.ts) are counted here, for every message
+ * and every subscription.
  */
 import type { Cloud } from "../../core/cloud.js";
 import type { DeliveryMessage } from "../../core/destinations.js";
@@ -30,6 +32,7 @@ import { serviceMayAccess } from "../../policy/service-access.js";
 import { confirmationMail, notificationMail, SENDER, type Outbox } from "./outbox.js";
 import { awsManagedRetryDelays } from "./retry-policy.js";
 import { unsubscribeUrl } from "./envelopes.js";
+import { SnsMetrics } from "./metrics.js";
 
 const SNS_PRINCIPAL = "sns.amazonaws.com";
 /** AWS's default HTTP delivery policy: 3 retries, 20 s apart (scaled by the cloud's time scale). */
@@ -59,12 +62,15 @@ export interface FanOutContext {
 export class SnsDelivery {
   private readonly pending = new Set<Promise<unknown>>();
   private closed = false;
+  private readonly metrics: SnsMetrics;
 
   constructor(
     private readonly cloud: Cloud,
     private readonly state: SnsState,
     private readonly outbox: Outbox,
-  ) {}
+  ) {
+    this.metrics = new SnsMetrics(cloud);
+  }
 
   /** The link that confirms a pending subscription: an unsigned GET of ConfirmSubscription on this cloud, as AWS's SubscribeURL is on SNS. */
   subscribeUrl(topic: TopicRecord, sub: SubscriptionRecord): string {
@@ -80,6 +86,7 @@ export class SnsDelivery {
   /** Start delivering to every matching subscriber; resolves when all deliveries have finished. */
   fanOut(topic: TopicRecord, published: PublishedMessage, context: FanOutContext): Promise<void> {
     const subscriptions = subscriptionsOf(this.state, topic.arn).filter((s) => s.confirmed);
+    this.metrics.published(topic, Buffer.byteLength(published.message));
     return this.track(
       Promise.all(
         subscriptions.map((sub) =>
@@ -102,6 +109,7 @@ export class SnsDelivery {
       this.cloud.log.warn(`sns: filter policy of ${sub.arn} could not be applied: ${(err as Error).message}`);
     }
     if (!passes) {
+      this.metrics.filteredOut(topic, sub.attributes.FilterPolicyScope === "MessageBody" ? "MessageBody" : "MessageAttributes");
       this.cloud.trace.record({
         correlationId: context.correlationId,
         kind,
@@ -176,6 +184,7 @@ export class SnsDelivery {
             : notificationMail(published.subject, text, unsubscribeUrl(published.region, sub.arn));
         const stored = this.outbox.add({ address: sub.endpoint, protocol: sub.protocol as "email" | "email-json", type: "Notification", topicArn: topic.arn, subscriptionArn: sub.arn, messageId: published.messageId, from: fromOf(topic), ...mail });
         this.cloud.trace.record({ correlationId: context.correlationId, kind, source: topic.arn, target: sub.endpoint, status: "ok", detail: `not sent (the local cloud never sends ${sub.protocol}): written to the local outbox, subject "${stored.subject}": ${text.slice(0, 400)}` });
+        this.metrics.delivered(topic, true);
         return;
       }
       default: {
@@ -193,6 +202,7 @@ export class SnsDelivery {
         return;
       }
     }
+    this.metrics.delivered(topic, ok);
     if (!ok) await this.deadLetter(topic, sub, published, context, reason ?? "delivery failed");
   }
 

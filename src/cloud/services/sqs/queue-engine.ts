@@ -11,6 +11,9 @@
  * earliest of its deadline and the next moment a message becomes visible, and
  * an enqueue wakes it at once. Expired messages (MessageRetentionPeriod) are
  * dropped lazily whenever the queue is read.
+ *
+ * The built-in AWS/SQS metrics (metrics.ts) are counted here too, so every
+ * path (API, destinations, event source mappings) is measured alike.
  */
 import { randomBytes } from "node:crypto";
 import type { Cloud } from "../../core/cloud.js";
@@ -21,6 +24,7 @@ import { numberAttribute, redrivePolicyOf, type QueueCounts } from "./queue-attr
 import { parseQueueArn } from "./queue-urls.js";
 import { md5Hex, md5OfMessageAttributes } from "./message-md5.js";
 import { receiptHandleIsInvalid } from "./errors.js";
+import { SqsMetrics, type QueueGauges } from "./metrics.js";
 
 export interface EnqueueInput {
   body: string;
@@ -53,11 +57,14 @@ export class QueueEngine {
   private closed = false;
   /** Bumped by reset(): long polls begun before a reset end instead of reading the new state. */
   private generation = 0;
+  readonly metrics: SqsMetrics;
 
   constructor(private readonly cloud: Cloud) {
     this.queues = cloud.store.table<QueueRecord>("sqs.queues");
     this.messages = cloud.store.table<MessageRecord>("sqs.messages");
     this.load();
+    this.metrics = new SqsMetrics(cloud);
+    this.metrics.sampleGauges(() => this.queues.values(), (queue) => this.gauges(queue));
   }
 
   private load(): void {
@@ -95,6 +102,7 @@ export class QueueEngine {
 
   saveQueue(queue: QueueRecord): void {
     this.queues.set(this.keyOf(queue), queue);
+    this.metrics.used(queue);
   }
 
   deleteQueue(queue: QueueRecord): void {
@@ -102,6 +110,7 @@ export class QueueEngine {
     for (const id of this.messagesOf(key).keys()) this.messages.delete(messageKeyOf(key, id));
     this.index.delete(key);
     this.queues.delete(key);
+    this.metrics.forget(queue);
     this.wake(key);
   }
 
@@ -126,6 +135,7 @@ export class QueueEngine {
       receiveCount: 0,
     };
     this.store(message);
+    this.metrics.sent(queue, Buffer.byteLength(input.body));
     this.wake(key);
     return message;
   }
@@ -146,6 +156,23 @@ export class QueueEngine {
     for (const message of [...this.messagesOf(this.keyOf(queue)).values()]) {
       if (message.sentTimestamp + retentionMs <= now) this.drop(message);
     }
+  }
+
+  /** The gauges of the per-minute metrics sample (one pass over the queue). */
+  private gauges(queue: QueueRecord): QueueGauges {
+    const now = Date.now();
+    this.expire(queue, now);
+    const g: QueueGauges = { visible: 0, notVisible: 0, delayed: 0, oldestAgeSeconds: 0, empty: true };
+    let oldest = now;
+    for (const m of this.messagesOf(this.keyOf(queue)).values()) {
+      g.empty = false;
+      if (m.visibleAt <= now) g.visible++;
+      else if (m.inFlight) g.notVisible++;
+      else g.delayed++;
+      if (m.sentTimestamp < oldest) oldest = m.sentTimestamp;
+    }
+    g.oldestAgeSeconds = Math.floor((now - oldest) / 1000);
+    return g;
   }
 
   counts(queue: QueueRecord): QueueCounts {
@@ -239,7 +266,10 @@ export class QueueEngine {
       if (!current || this.closed || generation !== this.generation || signal?.aborted) return [];
       const got = this.receiveNow(current, options.max, options.visibilityTimeout);
       const now = Date.now();
-      if (got.length || now >= deadline) return got;
+      if (got.length || now >= deadline) {
+        this.metrics.received(current, got.length);
+        return got;
+      }
       const next = this.nextVisibleAt(key);
       const until = Math.min(deadline, next ?? Infinity) - now;
       await new Promise<void>((resolve) => {
@@ -286,6 +316,7 @@ export class QueueEngine {
    */
   deleteMessage(queue: QueueRecord, handle: string): void {
     const { message, current } = this.byHandle(queue, handle);
+    this.metrics.deleted(queue);
     if (message && current) this.drop(message);
   }
 
