@@ -17,6 +17,7 @@
  * UNCERTAIN: AWS does not document the evaluation range for every N; N + 2
  * follows its example (5 for N = 3).
  *
+ * The decision itself is alarm-decision.ts (a pure function, unit-tested).
  * A state change is written to the alarm, to its history, and runs the new
  * state's actions when ActionsEnabled: SNS topics get the JSON message of
  * alarm-notification.ts through cloud.destinations (traced, retried).
