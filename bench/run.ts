@@ -6,6 +6,7 @@
  * auth (signature verification on vs --auth any), pipeline (lab 03: 100 image uploads end to end, and its grader),
  * grades (each lab's grade time: solution, untouched starter, a handler that throws),
  * fanout5 (lab 05: S3 → SNS → Lambda, raw SQS and filtered email for 300 uploads),
+ * sfn (S3 → EventBridge → Step Functions, two Lambda tasks, 100 uploads),
  * metrics (built-in CloudWatch metrics on the S3 → Lambda path, beside a cloud with them off).
  * With no argument, all of them run.
  * Exit code is 0 even when a target is missed: this is a measurement, not a test.
@@ -56,7 +57,7 @@ if (want("auth")) await section("SigV4 verification (two clouds: verifying and -
 
 if (want("metrics")) await section("Built-in CloudWatch metrics on S3 → Lambda → SQS (two clouds: metrics on, LOCALCLOUD_BUILTIN_METRICS=off)", async () => (await import("./scenarios/metrics.js")).metricsScenario());
 
-const needsServers = ["s3", "events", "lambda", "iam", "pipeline", "grades", "fanout5"].some(want);
+const needsServers = ["s3", "events", "lambda", "iam", "pipeline", "grades", "fanout5", "sfn"].some(want);
 if (needsServers) {
   const baseline = await spawnBaseline();
   const cloud = await spawnCloud();
@@ -70,6 +71,7 @@ if (needsServers) {
     if (want("iam")) await section("IAM enforcement (two clouds: enforcing and --iam off)", () => iamScenario());
     if (want("grades")) await section("Grade times (solution, untouched starter, a handler that throws on every record)", async () => (await import("./scenarios/grades.js")).gradesScenario(cloud.endpoint));
     if (want("fanout5")) await section("Lab 05 fan-out: S3 → SNS → catalog Lambda, raw SQS audit, filtered email (300 uploads; reference solution)", async () => (await import("./scenarios/fanout5.js")).fanout5Scenario(cloud.endpoint));
+    if (want("sfn")) await section("S3 → EventBridge → Step Functions (two Lambda tasks, 100 uploads, IAM enforced)", async () => (await import("./scenarios/sfn.js")).sfnScenario(cloud.endpoint));
     if (want("pipeline")) await section("Lab 03 image pipeline (reference solution, IAM enforced)", async () => (await import("./scenarios/image-pipeline.js")).imagePipelineScenario(cloud.endpoint)); // lazy: loads sharp and the kit
   } finally {
     await cloud.stop();

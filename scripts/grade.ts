@@ -1,4 +1,4 @@
-/** `npm run grade -- <lab>` — grade a lab (src/kit/commands/grade.ts). Exit 0 only when every check passes. */
+/** `npm run grade -- <lab>` — grade a lab (src/kit/commands/grade.ts). Exit 0 only when no check fails or errors (skipped checks allowed). */
 import "../src/kit/quiet-sdk.js";
 import { Command } from "commander";
 import { commonOptions, reportFatal, withCommonOptions } from "../src/kit/commands/options.js";

@@ -119,7 +119,8 @@ export default defineGrader<State>({
         const test = bodies.find(isTestEvent)!;
         const got = await ctx.callLearner("readS3Message(s3:TestEvent)", () => st.readS3Message(test));
         if (!Array.isArray(got) || got.length !== 0) throw new CheckFailed(`for the test event readS3Message returned ${JSON.stringify(got)}, expected []`);
-        return "skipped";
+        // A real pass (the reader ignores the test event), worded so it cannot be read as a skipped check.
+        return "readS3Message returned [] for the s3:TestEvent";
       },
     },
     {

@@ -5,11 +5,14 @@
  * would click it, and reads the notifications. On AWS the mails go to a real
  * inbox the grader cannot read: with LABS_EMAIL set it asks the learner to
  * confirm and waits for SNS to show the subscription confirmed; otherwise, or
- * if nobody confirms in time, the email checks pass with "skipped: …" saying
- * what was not checked and how to check it by hand.
+ * if nobody confirms in time, the confirmation check is skipped (CheckSkipped:
+ * never a pass — green means right) with a reason saying what was not checked
+ * and how to check it by hand; the mail check needs it, so it is skipped too.
+ * Confirmed or not, on AWS the mail check itself is skipped: the grader sends
+ * the round and says which mails to expect in the inbox it cannot read.
  */
 import { GetSubscriptionAttributesCommand } from "@aws-sdk/client-sns";
-import { CheckFailed, type GradeContext } from "../../src/kit/grader/types.js";
+import { CheckFailed, CheckSkipped, type GradeContext } from "../../src/kit/grader/types.js";
 import { pollUntil } from "../../src/kit/wait.js";
 import { pace } from "../../src/kit/context.js";
 import { hasOutbox, mailMessage, mailsTo, s3Records } from "./support.js";
@@ -18,7 +21,7 @@ export interface EmailState {
   address: string;
   emailSubscriptionArn?: string;
   emailSubscribedAt?: string;
-  /** "skipped" on AWS when nobody confirmed. */
+  /** "skipped" on AWS when nobody confirmed (the confirmation check was skipped). */
   emailConfirmed?: true | "skipped";
 }
 
@@ -34,13 +37,13 @@ export async function awaitConfirmation(ctx: GradeContext, st: EmailState): Prom
   if (!hasOutbox(ctx)) {
     if (!process.env.LABS_EMAIL) {
       st.emailConfirmed = "skipped";
-      return "skipped: on AWS the grader cannot read an inbox. Set LABS_EMAIL=<your address> and grade again to confirm the subscription from your inbox (the large-upload mails are then yours to check).";
+      throw new CheckSkipped("on AWS the grader cannot read an inbox. Set LABS_EMAIL=<your address> and grade again to confirm the subscription from your inbox (the large-upload mails are then yours to check).");
     }
     ctx.log(`Open the mail "AWS Notification - Subscription Confirmation" sent to ${st.address} and click "Confirm subscription" (waiting up to ${AWS_CONFIRM_WAIT_MS / 60_000} minutes)…`);
     const ok = await pollUntil(async () => ((await pending(ctx, st)) ? undefined : true), { timeoutMs: AWS_CONFIRM_WAIT_MS, intervalMs: 3000, maxIntervalMs: 5000, what: "the confirmation", onWait: () => ctx.status(`waiting for you to confirm ${st.address}…`) }).catch(() => false);
     if (!ok) {
       st.emailConfirmed = "skipped";
-      return `skipped: ${st.address} was not confirmed within ${AWS_CONFIRM_WAIT_MS / 60_000} minutes, so the email checks were not run. Confirm from your inbox and grade again.`;
+      throw new CheckSkipped(`${st.address} was not confirmed within ${AWS_CONFIRM_WAIT_MS / 60_000} minutes, so the email checks were not run. Confirm from your inbox and grade again (then check the large-upload mails there).`);
     }
     st.emailConfirmed = true;
     return `${st.address} confirmed from your inbox`;
@@ -58,7 +61,12 @@ export async function awaitConfirmation(ctx: GradeContext, st: EmailState): Prom
 
 /** Exactly the large events were mailed, each once, and the confirmation is the only other mail. */
 export async function checkMails(ctx: GradeContext, st: EmailState, large: Array<{ key: string; size: number }>, roundDone: () => Promise<void>): Promise<string> {
-  if (st.emailConfirmed === "skipped") return `skipped: on AWS, check your inbox by hand — one mail per upload of at least 1 MiB (${large.length} in this round), none for the small ones`;
+  // On AWS the grader cannot read the inbox even once the learner confirmed: the round is sent, the mails are the learner's to check.
+  // (Unconfirmed, the harness has already skipped this check: it needs the confirmation.)
+  if (!hasOutbox(ctx)) {
+    if (st.emailConfirmed === true) await roundDone();
+    throw new CheckSkipped(`on AWS the grader cannot read your inbox — check it by hand: one mail per upload of at least 1 MiB (${large.length} in this round), none for the small ones`);
+  }
   const p = pace(ctx);
   const want = new Map<string, number>();
   for (const e of large) want.set(e.key, (want.get(e.key) ?? 0) + 1);

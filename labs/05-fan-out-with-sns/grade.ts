@@ -7,8 +7,8 @@
  * that fails for one key. Then one round of uploads (mixed sizes, prefixes,
  * awkward keys, a re-upload, a copy) and checks of each subscriber's result
  * through the AWS APIs — and, locally, the email outbox (on AWS the email
- * checks ask the learner to confirm from their inbox, and say they skipped
- * what they could not see). Checks poll; absence is proven by the audit
+ * checks ask the learner to confirm from their inbox, and are skipped —
+ * never passed — when they could not see it). Checks poll; absence is proven by the audit
  * queue's complete round, which all subscribers get from the same publishes.
  */
 import { SubscribeCommand } from "@aws-sdk/client-sns";

@@ -14,8 +14,9 @@ import { DeleteTopicCommand, GetTopicAttributesCommand, UnsubscribeCommand } fro
 import { DeleteEventSourceMappingCommand, DeleteFunctionCommand, RemovePermissionCommand } from "@aws-sdk/client-lambda";
 import { DeleteLogGroupCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { DeleteTableCommand } from "@aws-sdk/client-dynamodb";
-import { DeleteRuleCommand, ListTargetsByRuleCommand, RemoveTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { DeleteAlarmsCommand, DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
+import { CancelReplayCommand, DeleteArchiveCommand, DeleteRuleCommand, ListTargetsByRuleCommand, RemoveTargetsCommand } from "@aws-sdk/client-eventbridge";
+import { DeleteStateMachineCommand, DescribeStateMachineCommand } from "@aws-sdk/client-sfn";
 import { DeletePolicyCommand, DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand } from "@aws-sdk/client-iam";
 import type { Clients } from "./clients.js";
 import { RESOURCE_TYPES, type Ledger, type LedgerEntry } from "./ledger.js";
@@ -31,6 +32,7 @@ const GONE = new Set([
   "AWS.SimpleQueueService.NonExistentQueue",
   "NotFound",
   "NotFoundException",
+  "StateMachineDoesNotExist",
 ]);
 
 export interface CleanupResult {
@@ -70,6 +72,23 @@ async function deleteOne(clients: Clients, e: LedgerEntry): Promise<void> {
       await clients.events.send(new DeleteRuleCommand({ Name: e.name }));
       return;
     }
+    case "eventbridge-replay":
+      try {
+        await clients.events.send(new CancelReplayCommand({ ReplayName: e.name }));
+      } catch (err) {
+        // A replay that already ended cannot be cancelled, and needs nothing more.
+        if (errorCode(err) !== "IllegalStatusException") throw err;
+      }
+      return;
+    case "eventbridge-archive":
+      await clients.events.send(new DeleteArchiveCommand({ ArchiveName: e.name }));
+      return;
+    case "sfn-state-machine":
+      if (!e.arn) return;
+      // DeleteStateMachine answers success for a missing machine: ask first so a second run reports "already gone".
+      await clients.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: e.arn }));
+      await clients.sfn.send(new DeleteStateMachineCommand({ stateMachineArn: e.arn }));
+      return;
     case "sns-subscription":
       await clients.sns.send(new UnsubscribeCommand({ SubscriptionArn: e.name }));
       return;

@@ -16,6 +16,7 @@ import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { SFNClient } from "@aws-sdk/client-sfn";
 import type { Target } from "./target.js";
 
 export interface Clients {
@@ -29,6 +30,8 @@ export interface Clients {
   dynamodb: DynamoDBClient;
   events: EventBridgeClient;
   cloudwatch: CloudWatchClient;
+  /** Step Functions; on a custom endpoint without the "sync-" host prefix StartSyncExecution would add. */
+  sfn: SFNClient;
   /** The config every client was built with (for clients a lab makes itself, e.g. lib-dynamodb). */
   config: ClientConfig;
   destroy(): void;
@@ -74,6 +77,7 @@ export function createClients(target: Target): Clients {
   const dynamodb = lazy(() => new DynamoDBClient(common));
   const events = lazy(() => new EventBridgeClient(common));
   const cloudwatch = lazy(() => new CloudWatchClient(common));
+  const sfn = lazy(() => new SFNClient({ ...common, ...(target.kind !== "aws" ? { disableHostPrefix: true } : {}) }));
   return {
     get s3() { return s3(); },
     get sqs() { return sqs(); },
@@ -85,6 +89,7 @@ export function createClients(target: Target): Clients {
     get dynamodb() { return dynamodb(); },
     get events() { return events(); },
     get cloudwatch() { return cloudwatch(); },
+    get sfn() { return sfn(); },
     config,
     destroy() {
       for (const c of made.splice(0)) c.destroy();

@@ -46,9 +46,13 @@ function markSeen(labId: string, check: string, level: number): void {
   writeFileAtomic(seenFile(), JSON.stringify(all, null, 2) + "\n");
 }
 
-/** The check a hint is about: the first one that did not pass and is not merely blocked by another. */
+/**
+ * The check a hint is about: the first one that failed (or errored) and is not merely blocked by another.
+ * A skipped check is never a target: it was not verified here, so there is nothing to fix in it.
+ */
 export function firstFailing(report: GradeReport): GradeReport["checks"][number] | undefined {
-  return report.checks.find((c) => c.status !== "pass" && !c.blockedBy) ?? report.checks.find((c) => c.status !== "pass");
+  const wrong = report.checks.filter((c) => c.status !== "pass" && c.status !== "skip");
+  return wrong.find((c) => !c.blockedBy) ?? wrong[0];
 }
 
 export interface HintOutcome {
@@ -68,8 +72,11 @@ export function nextHint(entry: LabEntry, lab: LabDefinition, opts: { all?: bool
     return { kind: "not-graded", lines: [pc.dim(`Lab ${lab.id} has not been graded yet: ${pc.cyan(`npm run grade -- ${lab.id}`)} — then a hint is about what failed.`), `The first check: ${pc.bold(first.name)}`, `  ${levelsFor(hints, lab, first.name)[0] ?? ""}`] };
   }
   const when = `${pc.dim(`latest grade ${new Date(report.startedAt).toLocaleString()}, ${report.summary.passed}/${report.summary.total} checks passed`)}`;
-  if (report.passed) return { kind: "passed", lines: [when, pc.green("It passed every check — no hint needed."), nextLabLine(lab.id)] };
+  const skipped = report.checks.filter((c) => c.status === "skip").length;
+  const skipNote = skipped ? [pc.dim(`${skipped} check(s) were skipped — not verified on ${report.target.kind}; the grade's checklist says how to check them yourself.`)] : [];
+  if (report.passed) return { kind: "passed", lines: [when, pc.green(skipped ? "It passed every check that could run — no hint needed." : "It passed every check — no hint needed."), ...skipNote, nextLabLine(lab.id)] };
   const failing = report.setup.status === "pass" ? firstFailing(report) : undefined;
+  if (!failing && report.setup.status === "pass") return { kind: "setup", lines: [when, "Nothing failed, but nothing was verified either: every check was skipped.", ...skipNote] };
   if (!failing) return { kind: "setup", lines: [when, `Setup did not complete: ${report.setup.message ?? ""}`, "Fix what the message says (often a file that does not load: `npm run typecheck`), then grade again."] };
   const levels = levelsFor(hints, lab, failing.name);
   const head = [when, `${pc.bold(failing.name)}`, ...(failing.message ? [`  ${failing.message}`] : [])];

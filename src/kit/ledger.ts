@@ -18,6 +18,9 @@ export const RESOURCE_TYPES = [
   "lambda-function",
   "log-group",
   "eventbridge-rule",
+  "eventbridge-replay", // cancelled if still running
+  "eventbridge-archive",
+  "sfn-state-machine",
   "sns-subscription",
   "sns-topic",
   "sqs-queue",

@@ -3,7 +3,9 @@
  * and `npm run progress` can mark passed labs. Only grades of the learner's
  * own code count; a run with --solution never marks a lab passed. Every
  * learner grade — from `npm run grade`, the menu or --watch — also stores its
- * full report as last-grade-NN.json, which `npm run hint` reads.
+ * full report as last-grade-NN.json, which `npm run hint` reads. A lab whose
+ * grade passed with skipped checks is passed (types.ts has the rule); the
+ * skips are kept beside the count so the progress list can say so.
  */
 import { readJson, statePath, writeFileAtomic } from "./paths.js";
 import type { GradeReport } from "./grader/types.js";
@@ -15,6 +17,8 @@ export interface LabProgress {
   lastGradedAt: string;
   target: string;
   passedChecks: number;
+  /** Skipped in the latest grade: not verified on that target, neither passed nor failed (absent before skips existed). */
+  skippedChecks?: number;
   totalChecks: number;
 }
 
@@ -43,6 +47,7 @@ export function recordGrade(report: GradeReport): void {
     lastGradedAt: report.startedAt,
     target: report.target.id,
     passedChecks: report.summary.passed,
+    skippedChecks: report.summary.skipped ?? report.checks.filter((c) => c.status === "skip").length,
     totalChecks: report.summary.total,
   };
   writeFileAtomic(file(), JSON.stringify({ version: 1, labs }, null, 2) + "\n");

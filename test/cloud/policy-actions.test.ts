@@ -168,3 +168,23 @@ describe("DynamoDB, Logs, EventBridge, IAM, STS", () => {
     expect(map("sqs", "SendMessage", {}).guessed).toBe(false);
   });
 });
+
+describe("Step Functions and EventBridge archives/replays", () => {
+  const sm = "arn:aws:states:us-east-1:000000000000:stateMachine:flow";
+  it.each([
+    ["states", "CreateStateMachine", { name: "flow", roleArn: "arn:aws:iam::000000000000:role/r" }, [`states:CreateStateMachine ${sm}`, "iam:PassRole arn:aws:iam::000000000000:role/r"]],
+    ["states", "StartExecution", { stateMachineArn: sm }, [`states:StartExecution ${sm}`]],
+    ["states", "GetExecutionHistory", { executionArn: `${sm.replace("stateMachine", "execution")}:e1` }, ["states:GetExecutionHistory arn:aws:states:us-east-1:000000000000:execution:flow:e1"]],
+    ["states", "ListStateMachines", {}, ["states:ListStateMachines *"]],
+    ["events", "CreateArchive", { ArchiveName: "a" }, ["events:CreateArchive arn:aws:events:us-east-1:000000000000:archive/a"]],
+    ["events", "StartReplay", { ReplayName: "r" }, ["events:StartReplay arn:aws:events:us-east-1:000000000000:replay/r"]],
+  ] as Array<[string, string, Record<string, unknown>, string[]]>)("%s %s", (service, operation, input, expected) => {
+    expect(pairs(service, operation, input)).toEqual(expected);
+    expect(map(service, operation, input).guessed).toBeFalsy();
+  });
+
+  it("passes the role to states.amazonaws.com", () => {
+    const [, pass] = map("states", "CreateStateMachine", { name: "flow", roleArn: "arn:aws:iam::000000000000:role/r" }).checks;
+    expect(pass!.context).toEqual({ "iam:PassedToService": "states.amazonaws.com" });
+  });
+});

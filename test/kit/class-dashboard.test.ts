@@ -26,9 +26,9 @@ const labs: LabInfo[] = [
   { id: "02", title: "The first trigger", checks: ["role", "permission"], hints: { role: "Who may assume it?", permission: "Who may invoke it?" } },
 ];
 
-function report(labId: string, statuses: Array<"pass" | "fail">, startedAt: Date): GradeReport {
+function report(labId: string, statuses: Array<"pass" | "fail" | "skip">, startedAt: Date): GradeReport {
   const lab = labs.find((l) => l.id === labId)!;
-  const checks = lab.checks.map((name, i) => ({ name, status: statuses[i]!, durationMs: 5, ...(statuses[i] === "fail" ? { message: `${name} is not right yet`, hint: lab.hints[name] } : {}) }));
+  const checks = lab.checks.map((name, i) => ({ name, status: statuses[i]!, durationMs: 5, ...(statuses[i] === "fail" ? { message: `${name} is not right yet`, hint: lab.hints[name] } : statuses[i] === "skip" ? { message: `${name} cannot be verified here` } : {}) }));
   return {
     schema: "s3-event-labs/grade-result@1",
     lab: { id: labId, slug: "x", title: lab.title },
@@ -38,8 +38,8 @@ function report(labId: string, statuses: Array<"pass" | "fail">, startedAt: Date
     namespace: `sel-p-${labId}-abcdef`,
     startedAt: startedAt.toISOString(),
     durationMs: 1000,
-    passed: statuses.every((s) => s === "pass"),
-    summary: { total: checks.length, passed: statuses.filter((s) => s === "pass").length, failed: statuses.filter((s) => s === "fail").length, errored: 0 },
+    passed: !statuses.includes("fail"),
+    summary: { total: checks.length, passed: statuses.filter((s) => s === "pass").length, failed: statuses.filter((s) => s === "fail").length, errored: 0, skipped: statuses.filter((s) => s === "skip").length },
     setup: { status: "pass", durationMs: 1 },
     checks,
     cleanup: { status: "pass", durationMs: 1, kept: false, deleted: 0, failed: 0 },
@@ -105,6 +105,15 @@ describe.skipIf(!chromiumPath)("class dashboard in Chromium", () => {
     await anaRow.locator('td[data-lab="02"]').click();
     expect(await page.textContent("#detail-title")).toBe("Ana — lab 02");
     expect(await page.locator("#detail-checks li.fail").textContent()).toMatch(/permission.*permission is not right yet.*hint: Who may invoke it\?/);
+
+    // A skipped check: counted apart in the cell, shown as skipped in the detail, never "failing" in the stuck list.
+    const imgRow = page.locator("#matrix tbody tr", { hasText: "<img" });
+    await post("/api/results", { id: "img-first-02", report: report("02", ["pass", "skip"], new Date()) }, tokens['<img src=x onerror="window.pwned=1">']);
+    await imgRow.locator('td[data-lab="02"].passed').waitFor();
+    expect(await imgRow.locator('td[data-lab="02"]').textContent()).toBe("✔ 1/2 · 1 skipped · 1×");
+    expect(await page.locator('.stuck-lab[data-lab="02"]').textContent()).toMatch(/^Lab 02 — The first trigger1 of 2 failing: permission/);
+    await imgRow.locator('td[data-lab="02"]').click();
+    expect(await page.locator("#detail-checks li.skip").textContent()).toBe("permissionskipped: permission cannot be verified here");
 
     const shot = path.join(process.env.CLASS_DASHBOARD_SHOT_DIR ?? tmp, "dashboard.png");
     await page.screenshot({ path: shot, fullPage: true });

@@ -15,6 +15,8 @@ import { ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { ListTopicsCommand } from "@aws-sdk/client-sns";
 import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
+import { ListArchivesCommand, ListRulesCommand } from "@aws-sdk/client-eventbridge";
+import { ListStateMachinesCommand } from "@aws-sdk/client-sfn";
 import { createClients, type Clients } from "../../src/kit/clients.js";
 import { Ledger } from "../../src/kit/ledger.js";
 import { localTargetAt, type Target } from "../../src/kit/target.js";
@@ -48,6 +50,11 @@ export interface Features {
   iam: boolean;
   lambda: boolean;
   logs: boolean;
+  events: boolean;
+  /** Step Functions (lab 06). */
+  stepfunctions: boolean;
+  /** EventBridge archives and replays (lab 06). */
+  archives: boolean;
 }
 
 const ok = async (p: Promise<unknown>) => p.then(() => true, () => false);
@@ -80,7 +87,8 @@ export async function probeFeatures(clients: Clients): Promise<Features> {
       notifications = false;
     }
   }
-  return { s3, sqs, notifications, sns, dynamodb, iam, lambda, logs };
+  const [events, stepfunctions, archives] = await Promise.all([ok(clients.events.send(new ListRulesCommand({}))), ok(clients.sfn.send(new ListStateMachinesCommand({}))), ok(clients.events.send(new ListArchivesCommand({})))]);
+  return { s3, sqs, notifications, sns, dynamodb, iam, lambda, logs, events, stepfunctions, archives };
 }
 
 /** Print why a group of tests is skipped (vitest's skipIf alone says nothing). */

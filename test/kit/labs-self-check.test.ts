@@ -90,6 +90,14 @@ const STARTER_EXPECTATIONS: Record<string, { failing: string[]; hintIncludes: Re
     failing: ["topic policy lets S3 publish, only for this bucket and account", "audit queue policy lets only this topic send"],
     hintIncludes: { "topic policy lets S3 publish, only for this bucket and account": "access policy", "audit queue policy lets only this topic send": "service principal" },
   },
+  "06": {
+    failing: ["the bucket sends every event to EventBridge", "image pattern: new PNG/JPEG of at least 2 KiB under uploads/, not the workflow's outputs", "EventBridge's role: assumed by EventBridge, may start this workflow only"],
+    hintIncludes: {
+      "the bucket sends every event to EventBridge": "default event bus",
+      "image pattern: new PNG/JPEG of at least 2 KiB under uploads/, not the workflow's outputs": "own outputs",
+      "EventBridge's role: assumed by EventBridge, may start this workflow only": "role",
+    },
+  },
 };
 
 const NEEDS: Record<string, Array<keyof typeof features>> = {
@@ -97,10 +105,11 @@ const NEEDS: Record<string, Array<keyof typeof features>> = {
   "02": ["s3", "iam", "lambda", "logs", "notifications"],
   "03": ["s3", "sqs", "sns", "dynamodb", "iam", "lambda", "logs", "notifications"],
   "05": ["s3", "sqs", "sns", "dynamodb", "iam", "lambda", "logs", "notifications"],
+  "06": ["s3", "sqs", "sns", "dynamodb", "iam", "lambda", "logs", "events", "stepfunctions", "archives"],
 };
 
 /** Per-lab time limits: lab 03 packages sharp and processes a 6000×4000 image (its target is ≤ 45 s). */
-const TIMEOUT_MS: Record<string, number> = { "03": 120_000 };
+const TIMEOUT_MS: Record<string, number> = { "03": 120_000, "06": 90_000 };
 
 for (const entry of labs) {
   const skip = explainSkip(`the self-check of lab ${entry.id}`, features, NEEDS[entry.id] ?? ["s3", "sqs", "iam", "lambda"]);

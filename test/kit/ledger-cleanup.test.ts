@@ -92,6 +92,32 @@ describe("ledger + cleanup", () => {
     expect(names).not.toContain(bucket.name);
   });
 
+  it("records state machines, rules, archives and replays, and cleans them up (twice harmlessly)", async () => {
+    const ctx = context("97");
+    const { createRole } = await import("../../src/kit/resources/iam.js");
+    const { createStateMachine, startExecution, waitForExecution, executionHistory } = await import("../../src/kit/resources/stepfunctions.js");
+    const { putRule, putTargets, createArchive, startReplay, waitForReplay } = await import("../../src/kit/resources/events.js");
+    const role = await createRole(ctx, ctx.names.resource("flow-role"), { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: ["states.amazonaws.com", "events.amazonaws.com"] }, Action: "sts:AssumeRole" }] }, "test");
+    const machine = await createStateMachine(ctx, { name: ctx.names.resource("flow"), roleArn: role.arn, definition: { StartAt: "P", States: { P: { Type: "Pass", End: true } } } });
+    const execution = await startExecution(ctx, machine.arn, { a: 1 });
+    expect((await waitForExecution(ctx, execution)).status).toBe("SUCCEEDED");
+    expect((await executionHistory(ctx, execution)).map((e) => e.type)).toEqual(["ExecutionStarted", "PassStateEntered", "PassStateExited", "ExecutionSucceeded"]);
+    const bus = "arn:aws:events:us-east-1:000000000000:event-bus/default";
+    const rule = await putRule(ctx, { name: ctx.names.resource("to-flow"), eventPattern: { source: ["kit.test"] } });
+    await putTargets(ctx, ctx.names.resource("to-flow"), [{ Id: "flow", Arn: machine.arn, RoleArn: role.arn }]);
+    const archive = await createArchive(ctx, { name: ctx.names.resource("arch"), busArn: bus });
+    await startReplay(ctx, { name: ctx.names.resource("again"), archiveArn: archive, busArn: bus, from: new Date(Date.now() - 60_000), to: new Date(), ruleArns: [rule] });
+    expect((await waitForReplay(ctx, ctx.names.resource("again"))).State).toBe("COMPLETED");
+    const entries = session.ledger.list({ namespace: ctx.names.namespace });
+    expect(entries.map((e) => e.type).sort()).toEqual(["eventbridge-archive", "eventbridge-replay", "eventbridge-rule", "iam-role", "sfn-state-machine"]);
+    const first = await cleanupEntries(session.clients, session.ledger, entries);
+    expect(first.failed).toEqual([]);
+    expect((await session.clients.sfn.send(new (await import("@aws-sdk/client-sfn")).ListStateMachinesCommand({}))).stateMachines!.map((m) => m.name)).not.toContain(machine.name);
+    const second = await cleanupEntries(session.clients, session.ledger, entries);
+    expect(second.failed).toEqual([]);
+    expect(second.deleted.map((e) => e.type)).toEqual(["eventbridge-replay"]); // a finished replay has nothing to cancel either time
+  });
+
   it("an entry recorded before a create that never happened (Ctrl-C) cleans up as already gone", async () => {
     const ctx = context();
     session.ledger.record({ target: session.target.id, region: "us-east-1", lab: "99", namespace: ctx.names.namespace, type: "dynamodb-table", name: `${ctx.names.namespace}-never-created`, by: "test" });
@@ -157,7 +183,7 @@ describe("grader harness", () => {
     expect(report.checks[2]!.hint).toBe("the hint for a throwing learner function");
     expect(report.checks[3]!.blockedBy).toBe("fails");
     expect(report.passed).toBe(false);
-    expect(report.summary).toEqual({ total: 5, passed: 1, failed: 3, errored: 1 });
+    expect(report.summary).toEqual({ total: 5, passed: 1, failed: 3, errored: 1, skipped: 0 });
     expect(report.cleanup).toMatchObject({ status: "pass", kept: false, deleted: 1 });
     expect(session.ledger.list({ namespace: report.namespace })).toEqual([]);
     await eventually(async () => (((await session.clients.dynamodb.send(new ListTablesCommand({}))).TableNames ?? []).some((n) => n.startsWith(report.namespace)) ? undefined : true));

@@ -43,7 +43,11 @@ export function chain(...edits: Array<(text: string) => string>): (text: string)
   return (text) => edits.reduce((t, e) => e(t), text);
 }
 
-export async function gradeVariant(session: KitTestSession, labId: string, variant: Variant, options: { typecheckWaitMs?: number } = {}): Promise<GradeReport> {
+/**
+ * For mutants of long graders: `stopAtFirstFailure` — the checks after the first that does not pass are not run
+ * (reported as errors "not run"; cleanup still runs); `only` — run just these checks and the checks they need.
+ */
+export async function gradeVariant(session: KitTestSession, labId: string, variant: Variant, options: { typecheckWaitMs?: number; stopAtFirstFailure?: boolean; only?: string[] } = {}): Promise<GradeReport> {
   const entry = findLab(labId);
   fs.mkdirSync(path.join(repoRoot, ".mutants"), { recursive: true });
   const dir = fs.mkdtempSync(path.join(repoRoot, ".mutants", `lab${labId}-`));
@@ -53,11 +57,28 @@ export async function gradeVariant(session: KitTestSession, labId: string, varia
       const original = fs.readFileSync(path.join(entry.solutionDir, file), "utf8");
       fs.writeFileSync(path.join(dir, file), typeof change === "string" ? change : change(original));
     }
-    const lab = await loadLab(entry);
-    return await runGrade({ lab, target: session.target, clients: session.clients, ledger: session.ledger, sourceDir: dir, source: "learner", participant: "mutant", typecheck: options.typecheckWaitMs !== undefined, typecheckWaitMs: options.typecheckWaitMs });
+    const loaded = await loadLab(entry);
+    const lab = options.only ? { ...loaded, grader: { ...loaded.grader, checks: withNeeds(loaded.grader.checks, options.only) } } : loaded;
+    const stop = new AbortController();
+    const onCheck = options.stopAtFirstFailure ? (r: { status: string }) => void (r.status !== "pass" && stop.abort()) : undefined;
+    return await runGrade({ lab, target: session.target, clients: session.clients, ledger: session.ledger, sourceDir: dir, source: "learner", participant: "mutant", typecheck: options.typecheckWaitMs !== undefined, typecheckWaitMs: options.typecheckWaitMs, ...(onCheck ? { onCheck, signal: stop.signal } : {}) });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The named checks and, transitively, the checks they need, in the grader's order. */
+function withNeeds<C extends { name: string; needs?: string[] }>(checks: C[], names: string[]): C[] {
+  const wanted = new Set<string>();
+  const add = (name: string) => {
+    if (wanted.has(name)) return;
+    const check = checks.find((c) => c.name === name);
+    if (!check) throw new Error(`no check named ${JSON.stringify(name)}`);
+    wanted.add(name);
+    for (const n of check.needs ?? []) add(n);
+  };
+  names.forEach(add);
+  return checks.filter((c) => wanted.has(c.name));
 }
 
 /** The first check that did not pass must be `check`, failed on its own (not blocked), with a message matching `message`. */

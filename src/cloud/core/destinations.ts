@@ -11,7 +11,7 @@
 import type { Logger, TraceLog } from "./trace.js";
 import { isAwsError } from "./aws-error.js";
 
-export type DestinationKind = "sqs" | "sns" | "lambda" | "events";
+export type DestinationKind = "sqs" | "sns" | "lambda" | "events" | "states";
 
 export interface MessageAttributeValue {
   DataType: string;
@@ -67,7 +67,7 @@ export interface DeliveryResult {
 /** ARN service part → destination kind. */
 export function destinationKindOf(arn: string): DestinationKind | undefined {
   const service = arn.split(":")[2];
-  if (service === "sqs" || service === "sns" || service === "lambda" || service === "events") return service;
+  if (service === "sqs" || service === "sns" || service === "lambda" || service === "events" || service === "states") return service;
   return undefined;
 }
 

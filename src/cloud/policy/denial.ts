@@ -57,6 +57,7 @@ export function accessDenied(input: DenialInput): AwsError {
     case "dynamodb":
     case "logs":
     case "events":
+    case "states":
       return new AwsError("AccessDeniedException", message, { status: 400 });
     default:
       // IAM, STS and anything else speaking awsQuery.

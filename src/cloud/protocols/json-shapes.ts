@@ -36,6 +36,7 @@ const CLIENTS: Record<string, string> = {
   iam: "@aws-sdk/client-iam",
   sts: "@aws-sdk/client-sts",
   cloudwatch: "@aws-sdk/client-cloudwatch",
+  states: "@aws-sdk/client-sfn",
 };
 
 interface Schema {

@@ -19,4 +19,5 @@ export const serviceLoaders: Loader[] = [
   () => import("./dynamodb/index.js"),
   () => import("./s3/index.js"),
   () => import("./cloudwatch/index.js"),
+  () => import("./stepfunctions/index.js"),
 ];

@@ -1,6 +1,7 @@
 /**
  * Exports of a class, in the formats schools use:
- * - CSV, one row per participant and lab (spreadsheets, LMS grade imports);
+ * - CSV, one row per participant and lab (spreadsheets, LMS grade imports;
+ *   skipped checks — not verified on that target — are listed apart from failing ones);
  * - per participant and lab, the latest grade as a Classroom 50
  *   `classroom50/result/v1` result.json, beside our own results JSON and
  *   JUnit XML (CI systems and LMS bridges read JUnit):
@@ -31,6 +32,7 @@ export const CSV_COLUMNS = [
   "last_activity",
   "time_spent_minutes",
   "failing_checks",
+  "skipped_checks",
 ] as const;
 
 function csvCell(value: string | number | boolean | undefined): string {
@@ -45,9 +47,10 @@ export function classCsv(store: ClassStore, labs: LabInfo[]): string {
   for (const p of view.participants) {
     for (const lab of view.labs) {
       const c = p.labs[lab.id]!;
-      const failing = (c.latest?.checks ?? []).filter((x) => x.status !== "pass").map((x) => x.name).join("; ");
+      const failing = (c.latest?.checks ?? []).filter((x) => x.status !== "pass" && x.status !== "skip").map((x) => x.name).join("; ");
+      const skipped = (c.latest?.checks ?? []).filter((x) => x.status === "skip").map((x) => x.name).join("; ");
       rows.push(
-        [p.name, lab.id, lab.title, c.status, c.everPassed, c.passedChecks, c.totalChecks, c.attempts, c.firstActivity, c.lastActivity, (c.timeSpentMs / 60_000).toFixed(1), failing]
+        [p.name, lab.id, lab.title, c.status, c.everPassed, c.passedChecks, c.totalChecks, c.attempts, c.firstActivity, c.lastActivity, (c.timeSpentMs / 60_000).toFixed(1), failing, skipped]
           .map(csvCell)
           .join(","),
       );

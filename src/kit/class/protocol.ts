@@ -57,7 +57,7 @@ export function reportProblem(r: unknown): string | undefined {
   if (!o.lab || typeof o.lab.id !== "string" || !/^\d\d$/.test(o.lab.id)) return "report.lab.id must be a two-digit lab id";
   if (typeof o.startedAt !== "string" || Number.isNaN(Date.parse(o.startedAt))) return "report.startedAt must be a date";
   if (typeof o.durationMs !== "number" || typeof o.passed !== "boolean") return "report.durationMs and report.passed are required";
-  if (!Array.isArray(o.checks) || o.checks.some((c) => !c || typeof c.name !== "string" || !["pass", "fail", "error"].includes(c.status))) {
+  if (!Array.isArray(o.checks) || o.checks.some((c) => !c || typeof c.name !== "string" || !["pass", "fail", "error", "skip"].includes(c.status))) {
     return "report.checks must be a list of {name, status}";
   }
   return undefined;

@@ -9,6 +9,10 @@
  * to the end of their first passing grade (or of their latest grade while it
  * is not passed). Grades are the only signal the class server gets; time
  * spent reading before the first grade is not seen.
+ *
+ * A skipped check (not verifiable on the participant's target, e.g. lab 05's
+ * email on AWS) is neither passed nor failing: it is counted apart in the
+ * cell and never listed among the checks participants are stuck on.
  */
 import type { CheckResult } from "../grader/types.js";
 import type { ClassStore, StoredResult } from "./store.js";
@@ -28,6 +32,8 @@ export interface Cell {
   status: CellStatus;
   everPassed: boolean;
   passedChecks: number;
+  /** Checks skipped in the latest grade (not verified there; not failing either). */
+  skippedChecks: number;
   totalChecks: number;
   attempts: number;
   firstActivity?: string;
@@ -66,7 +72,7 @@ export interface ClassView {
 const end = (r: StoredResult) => Date.parse(r.report.startedAt) + r.report.durationMs;
 
 export function cellFor(results: StoredResult[], totalChecks: number): Cell {
-  if (results.length === 0) return { status: "not started", everPassed: false, passedChecks: 0, totalChecks, attempts: 0, timeSpentMs: 0 };
+  if (results.length === 0) return { status: "not started", everPassed: false, passedChecks: 0, skippedChecks: 0, totalChecks, attempts: 0, timeSpentMs: 0 };
   const sorted = [...results].sort((a, b) => Date.parse(a.report.startedAt) - Date.parse(b.report.startedAt));
   const first = sorted[0]!;
   const latest = sorted[sorted.length - 1]!;
@@ -76,6 +82,7 @@ export function cellFor(results: StoredResult[], totalChecks: number): Cell {
     status: latest.report.passed ? "passed" : "failing",
     everPassed: Boolean(firstPass),
     passedChecks: latest.report.summary?.passed ?? latest.report.checks.filter((c) => c.status === "pass").length,
+    skippedChecks: latest.report.checks.filter((c) => c.status === "skip").length,
     totalChecks: latest.report.checks.length || totalChecks,
     attempts: sorted.length,
     firstActivity: first.report.startedAt,
@@ -109,7 +116,7 @@ export function classView(store: ClassStore, labs: LabInfo[]): ClassView {
     const counts = new Map<string, { failing: number; hint?: string }>();
     for (const p of started) {
       for (const c of p.labs[lab.id]!.latest!.checks) {
-        if (c.status === "pass") continue;
+        if (c.status === "pass" || c.status === "skip") continue;
         const entry = counts.get(c.name) ?? { failing: 0, hint: lab.hints[c.name] ?? c.hint };
         entry.failing++;
         counts.set(c.name, entry);

@@ -48,6 +48,7 @@ export async function labStatuses(root?: string): Promise<LabStatus[]> {
 
 export async function progressCommand(opts: { json?: boolean }): Promise<number> {
   const labs = await labStatuses();
+  const progress = readProgress();
   if (opts.json) {
     process.stdout.write(JSON.stringify({ schema: "s3-event-labs/progress@1", labs }, null, 2) + "\n");
     return 0;
@@ -55,7 +56,8 @@ export async function progressCommand(opts: { json?: boolean }): Promise<number>
   const mark = (s: LabStatus["status"]) => (s === "passed" ? pc.green("✔") : s === "passed before" ? pc.yellow("✔") : s === "in progress" ? pc.yellow("…") : pc.dim("·"));
   const width = Math.max(0, ...labs.map((l) => l.title.length));
   for (const l of labs) {
-    const checks = l.checksPassed === null ? pc.dim("not graded") : `${l.checksPassed}/${l.checksTotal} checks`;
+    const skipped = progress[l.id]?.skippedChecks;
+    const checks = l.checksPassed === null ? pc.dim("not graded") : `${l.checksPassed}/${l.checksTotal} checks${skipped ? pc.dim(` (${skipped} skipped)`) : ""}`;
     console.log(`${mark(l.status)} ${l.id}  ${l.title.padEnd(width)} ${l.status.padEnd(13)} ${checks}`);
     if (l.status !== "passed") console.log(pc.dim(`     next: ${l.next}`));
   }

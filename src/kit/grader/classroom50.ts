@@ -2,7 +2,10 @@
  * A grade as a Classroom 50 result file (`classroom50/result/v1`, the
  * `result.json` contract of foundation50/classroom50's autograders), so a
  * course that moved there from GitHub Classroom can collect our grades:
- * one test per check, 1 point each, score = checks passed.
+ * one test per check, 1 point each, score = checks passed. A skipped check
+ * (it could not be verified on this target, types.ts) is a test with
+ * passed false, score 0 and max-score 0 and `skipped: true` (Classroom 50
+ * keeps extra fields): it neither scores nor costs a point.
  *
  * The identity fields come from the Classroom 50 runner's environment when
  * the grade runs inside it (CLASSROOM, ASSIGNMENT, SUBMISSION_TAG, OWNER or
@@ -24,6 +27,8 @@ export interface Classroom50Test {
   /** Extra diagnostic fields are preserved by Classroom 50. */
   message?: string;
   hint?: string;
+  /** The check was skipped (not verified here); `message` says why. */
+  skipped?: true;
 }
 
 export interface Classroom50Result {
@@ -56,7 +61,8 @@ export function toClassroom50(report: GradeReport, identity: Classroom50Identity
     "test-name": c.name,
     passed: c.status === "pass",
     score: c.status === "pass" ? 1 : 0,
-    "max-score": 1,
+    "max-score": c.status === "skip" ? 0 : 1,
+    ...(c.status === "skip" ? { skipped: true as const } : {}),
     ...(c.status !== "pass" && c.message ? { message: c.message } : {}),
     ...(c.status !== "pass" && c.hint ? { hint: c.hint } : {}),
   }));
@@ -76,7 +82,7 @@ export function toClassroom50(report: GradeReport, identity: Classroom50Identity
     datetime: utc(started),
     graded_at: utc(started + report.durationMs),
     score: tests.reduce((n, t) => n + t.score, 0),
-    "max-score": tests.length,
+    "max-score": tests.reduce((n, t) => n + t["max-score"], 0),
     tests,
   };
 }
@@ -97,6 +103,7 @@ export function classroom50Problems(r: unknown): string[] {
   if (tests.reduce((n, t) => n + t.score, 0) !== o.score) problems.push("score is not the sum of the tests' scores");
   if (tests.reduce((n, t) => n + t["max-score"], 0) !== o["max-score"]) problems.push("max-score is not the sum of the tests' max-scores");
   for (const t of tests) if (typeof t["test-name"] !== "string" || typeof t.passed !== "boolean") problems.push("every test needs test-name and passed");
+  for (const t of tests) if (!Number.isInteger(t.score) || !Number.isInteger(t["max-score"]) || t.score < 0 || t.score > t["max-score"]) problems.push(`test ${JSON.stringify(t["test-name"])}: score must be an integer from 0 to its max-score`);
   return problems;
 }
 

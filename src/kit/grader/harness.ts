@@ -11,6 +11,11 @@
  * running phase is abandoned at once, the remaining checks are reported as
  * not run, and cleanup still runs — twice if an abandoned check recorded a
  * resource while the first pass ran.
+ *
+ * Skips (types.ts has the rule): a check that throws CheckSkipped is "skip";
+ * a check that needs a skipped check is skipped too (blockedBy names it) —
+ * unless another check it needs failed, which makes it a blocked failure.
+ * Learner code cannot skip: callLearner turns its CheckSkipped into a failure.
  */
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -23,7 +28,7 @@ import { repoRoot } from "../paths.js";
 import type { Target } from "../target.js";
 import { errorMessage } from "../wait.js";
 import { typecheckFiles, typeWarnings, type TypecheckResult } from "./typecheck.js";
-import { CheckFailed, type CheckResult, type GradeContext, type GradeReport, type PhaseResult } from "./types.js";
+import { CheckFailed, CheckSkipped, type CheckResult, type GradeContext, type GradeReport, type PhaseResult } from "./types.js";
 
 export interface GradeOptions {
   lab: LabDefinition;
@@ -115,6 +120,7 @@ export async function runGrade(options: GradeOptions): Promise<GradeReport> {
         return await fn();
       } catch (err) {
         if (err instanceof CheckFailed) throw err;
+        // Not a CheckSkipped pass-through: learner code that skipped would turn its own failure into no failure.
         throw new CheckFailed(`${what} threw ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
       }
     },
@@ -144,18 +150,26 @@ export async function runGrade(options: GradeOptions): Promise<GradeReport> {
     setupOk = true;
     setup = { status: "pass", durationMs: Date.now() - t0 };
   } catch (err) {
-    setup = { status: err instanceof CheckFailed ? "fail" : "error", durationMs: Date.now() - t0, message: err instanceof GradeInterrupted ? "stopped (Ctrl-C)" : errorMessage(err) };
+    setup = { status: err instanceof CheckFailed ? "fail" : err instanceof CheckSkipped ? "skip" : "error", durationMs: Date.now() - t0, message: err instanceof GradeInterrupted ? "stopped (Ctrl-C)" : errorMessage(err) };
   }
 
   // Shown first when the checker is done by the end of setup (it usually is: setup packages code); else before the summary.
   await Promise.race([typecheck, new Promise((r) => setImmediate(r))]);
   const passedNames = new Set<string>();
+  const skippedNames = new Set<string>();
   for (const check of lab.grader.checks) {
     const started = Date.now();
     let result: CheckResult;
-    const blocker = !setupOk ? "setup" : check.needs?.find((n) => !passedNames.has(n));
+    // A need that failed blocks as a failure; only when every unmet need was skipped is this one skipped.
+    const failedNeed = check.needs?.find((n) => !passedNames.has(n) && !skippedNames.has(n));
+    const skippedNeed = check.needs?.find((n) => skippedNames.has(n));
+    const blocker = !setupOk ? "setup" : failedNeed ?? skippedNeed;
     if (options.signal?.aborted) {
       result = { name: check.name, status: "error", durationMs: 0, message: "not run: the grade was stopped (Ctrl-C)" };
+    } else if (blocker === "setup" && setup.status === "skip") {
+      result = { name: check.name, status: "skip", durationMs: 0, message: `not run: setup was skipped (${setup.message})`, blockedBy: "setup" };
+    } else if (blocker && blocker !== "setup" && !failedNeed) {
+      result = { name: check.name, status: "skip", durationMs: 0, message: `not run: needs "${blocker}", which was skipped`, blockedBy: blocker };
     } else if (blocker) {
       result = {
         name: check.name,
@@ -177,11 +191,14 @@ export async function runGrade(options: GradeOptions): Promise<GradeReport> {
         result =
           err instanceof GradeInterrupted
             ? { name: check.name, status: "error", durationMs: Date.now() - started, message: "stopped (Ctrl-C) while running" }
+            : err instanceof CheckSkipped
+            ? { name: check.name, status: "skip", durationMs: Date.now() - started, message: err.reason }
             : err instanceof CheckFailed
             ? { name: check.name, status: "fail", durationMs: Date.now() - started, message: err.message, hint: err.hint ?? check.hint }
             : { name: check.name, status: "error", durationMs: Date.now() - started, message: `${err instanceof Error ? err.name : "Error"}: ${errorMessage(err)}`, hint: check.hint };
       }
     }
+    if (result.status === "skip") skippedNames.add(check.name);
     results.push(result);
     options.onCheck?.(result);
   }
@@ -228,6 +245,7 @@ export async function runGrade(options: GradeOptions): Promise<GradeReport> {
     passed: results.filter((r) => r.status === "pass").length,
     failed: results.filter((r) => r.status === "fail").length,
     errored: results.filter((r) => r.status === "error").length,
+    skipped: results.filter((r) => r.status === "skip").length,
   };
   return {
     schema: "s3-event-labs/grade-result@1",
@@ -238,7 +256,8 @@ export async function runGrade(options: GradeOptions): Promise<GradeReport> {
     namespace: names.namespace,
     startedAt: startedAt.toISOString(),
     durationMs: Date.now() - startedAt.getTime(),
-    passed: !options.signal?.aborted && setupOk && summary.passed === summary.total && summary.total > 0,
+    // Skipped checks neither pass nor fail the grade; a grade that verified nothing is not a pass.
+    passed: !options.signal?.aborted && setupOk && summary.failed === 0 && summary.errored === 0 && summary.passed > 0,
     ...(options.signal?.aborted ? { interrupted: true as const } : {}),
     summary,
     setup,

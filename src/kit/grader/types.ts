@@ -7,16 +7,35 @@
  * Statuses: "pass"; "fail" — the learner's work is not right yet (a check
  * threw CheckFailed, learner code threw, or a check it needs did not pass:
  * then `blockedBy` names that check); "error" — the grader itself could not
- * run the check (the cloud was unreachable, an unexpected exception).
+ * run the check (the cloud was unreachable, an unexpected exception);
+ * "skip" — the check could not be verified on this target and says why (a
+ * check threw CheckSkipped, or a check it needs was skipped: `blockedBy`),
+ * e.g. lab 05's email checks on AWS when nobody confirms the subscription
+ * from the inbox the grader cannot read.
+ *
+ * The rule (a grader is a promise: green means right): a skipped check never
+ * counts as passed — summary.passed excludes it and it is never shown green —
+ * but it does not fail the grade either. `passed` is true when setup passed,
+ * no check failed or errored, and at least one check passed (a grade that
+ * verified nothing is not a pass). Only grader code may skip: CheckSkipped
+ * thrown by learner code (through callLearner or importCode) is a failure.
  */
 import type { KitContext } from "../context.js";
 
-export type CheckStatus = "pass" | "fail" | "error";
+export type CheckStatus = "pass" | "fail" | "error" | "skip";
 
 export class CheckFailed extends Error {
   constructor(message: string, readonly hint?: string) {
     super(message);
     this.name = "CheckFailed";
+  }
+}
+
+/** Thrown by a check that cannot be verified here; `reason` says what was not checked and how to check it. */
+export class CheckSkipped extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = "CheckSkipped";
   }
 }
 
@@ -38,9 +57,9 @@ export interface Check<S> {
   name: string;
   /** Shown when the check fails, unless the failure carries a more precise hint. */
   hint: string;
-  /** Names of earlier checks that must pass first; otherwise this one fails as blocked. */
+  /** Names of earlier checks that must pass first; otherwise this one fails as blocked (or is skipped, if they were). */
   needs?: string[];
-  /** Throw CheckFailed on a wrong result; return an optional one-line detail on success. */
+  /** Throw CheckFailed on a wrong result, CheckSkipped when it cannot be verified here; return an optional one-line detail on success. */
   run(ctx: GradeContext, state: S): Promise<string | void>;
 }
 
@@ -56,7 +75,7 @@ export interface CheckResult {
   name: string;
   status: CheckStatus;
   durationMs: number;
-  /** Success detail or the failure message. */
+  /** Success detail, the failure message, or why it was skipped. */
   message?: string;
   hint?: string;
   blockedBy?: string;
@@ -81,7 +100,8 @@ export interface GradeReport {
   passed: boolean;
   /** Present when the grade was stopped (Ctrl-C, or --watch cancelling it for a newer save). */
   interrupted?: true;
-  summary: { total: number; passed: number; failed: number; errored: number };
+  /** `skipped` is always written since skips exist; reports of earlier kits lack it (read it as 0). */
+  summary: { total: number; passed: number; failed: number; errored: number; skipped?: number };
   setup: PhaseResult;
   checks: CheckResult[];
   /** Type errors in the graded files (one line each); they do not change the grade. */

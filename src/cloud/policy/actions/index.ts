@@ -21,6 +21,7 @@ import { dynamodbActions } from "./dynamodb.js";
 import { eventsActions } from "./events.js";
 import { iamActions, stsActions } from "./iam.js";
 import { cloudwatchActions } from "./cloudwatch.js";
+import { statesActions } from "./states.js";
 
 export type { ActionCheck, ActionMapping, Where } from "./types.js";
 export { parseCopySource } from "./s3.js";
@@ -28,7 +29,7 @@ export { functionArn } from "./lambda.js";
 export { queueArnFromUrl } from "./sqs.js";
 
 /** The IAM service prefix of each registered service name. */
-const PREFIX: Record<string, string> = { s3: "s3", sqs: "sqs", sns: "sns", lambda: "lambda", logs: "logs", dynamodb: "dynamodb", events: "events", iam: "iam", sts: "sts", cloudwatch: "cloudwatch" };
+const PREFIX: Record<string, string> = { s3: "s3", sqs: "sqs", sns: "sns", lambda: "lambda", logs: "logs", dynamodb: "dynamodb", events: "events", iam: "iam", sts: "sts", states: "states", cloudwatch: "cloudwatch" };
 
 export function actionsFor(request: AuthorizationRequest, where: Where): ActionMapping {
   const input = request.input ?? {};
@@ -54,6 +55,8 @@ export function actionsFor(request: AuthorizationRequest, where: Where): ActionM
       return stsActions(operation, input);
     case "cloudwatch":
       return cloudwatchActions(operation, input, where);
+    case "states":
+      return statesActions(operation, input, where);
     default:
       return { checks: [{ action: `${PREFIX[request.service] ?? request.service}:${operation}`, resource: "*" }], guessed: true };
   }

@@ -3,28 +3,38 @@
  * of every account and region plus custom buses, rules with event patterns
  * (every operator of aws-behavior.md §4, through the one matcher in
  * core/event-pattern.ts that TestEventPattern also uses), targets (Lambda,
- * SQS, SNS, other buses) with Input / InputPath / InputTransformer, PutEvents,
- * rate() schedules, and the "events" destination adapter through which S3
+ * SQS, SNS, other buses, Step Functions state machines through their RoleArn)
+ * with Input / InputPath / InputTransformer, RetryPolicy and DeadLetterConfig,
+ * PutEvents, rate() schedules, archives and replays (aws-behavior.md §13),
+ * and the "events" destination adapter through which S3
  * (`<EventBridgeConfiguration/>`) and Lambda async destinations put events on
  * a bus.
  *
  * Files: buses.ts, rules.ts, targets.ts, put-events.ts (PutEvents,
- * TestEventPattern), router.ts (matching and delivery), input-transform.ts,
- * schedules.ts, state.ts, errors.ts.
+ * TestEventPattern), router.ts (matching, delivery, retries, DLQ),
+ * role-targets.ts (targets reached through RoleArn), input-transform.ts,
+ * archives.ts, replays.ts, schedules.ts, state.ts, errors.ts.
  *
  * **Gaps** (not implemented)
  * - cron() schedules are validated and stored but never fire (rate() ones do).
- * - Archives and replays, API destinations and connections, partner event
- *   sources, global endpoints, PutPermission/RemovePermission (bus policies),
- *   pipes, the schema registry.
- * - Targets other than Lambda, SQS, SNS and event buses (Kinesis, Step
- *   Functions, ECS…) are refused per target in PutTargets' FailedEntries.
+ * - API destinations and connections, partner event sources, global
+ *   endpoints, PutPermission/RemovePermission (bus policies), pipes, the
+ *   schema registry; archives' KmsKeyIdentifier is ignored.
+ * - Targets other than Lambda, SQS, SNS, event buses and Step Functions
+ *   (Kinesis, ECS…) are refused per target in PutTargets' FailedEntries.
  * - Target parameters such as SqsParameters (FIFO MessageGroupId) and
- *   HttpParameters are stored and listed but not applied; RoleArn is not checked.
- * - Retries: at most 3 attempts per target (AWS retries for up to 24 hours).
+ *   HttpParameters are stored and listed but not applied; RoleArn is checked
+ *   only for Step Functions targets (the only role-based target here).
  * - JSONPath in InputPath/InputPathsMap: the dotted / `[n]` / `['name']` subset.
+ * - The InvocationsSentToDLQ / FailedInvocations metrics are not published.
  *
  * **By design**
+ * - Retry back-off (1 s doubling to 5 min with jitter; AWS documents only
+ *   "exponential back-off with jitter") and MaximumEventAgeInSeconds follow the
+ *   cloud's time scale. Missing targets (NO_RESOURCE) and forbidden ones
+ *   (NO_PERMISSIONS) skip retries and go straight to the DLQ, as on AWS.
+ * - Archiving is immediate and replays run as fast as targets take the events,
+ *   in event-time order (archives.ts, replays.ts say more).
  * - PutRule accepts an empty ScheduleExpression, as AWS does, and stores no
  *   schedule ("" alone, with no EventPattern, is the "must be specified" error; UNCERTAIN).
  * - Hostile patterns (issue 11, core/event-pattern.ts): wildcards match in linear time;
@@ -62,6 +72,8 @@ import { targetHandlers } from "./targets.js";
 import { eventTime, putEventsHandlers } from "./put-events.js";
 import { EventRouter } from "./router.js";
 import { Scheduler } from "./schedules.js";
+import { archiveHandlers } from "./archives.js";
+import { Replayer } from "./replays.js";
 
 /** The event a delivered message becomes (see By design). */
 function eventFromMessage(message: DeliveryMessage, bus: { account: string; region: string }): Record<string, unknown> {
@@ -105,6 +117,7 @@ const createEvents: ServiceFactory = (cloud) => {
   const state = openState(cloud);
   const router = new EventRouter(cloud, state);
   const scheduler = new Scheduler(cloud, state, router);
+  const replayer = new Replayer(cloud, state, router);
   const onRulesChanged = () => scheduler.sync();
   scheduler.sync();
 
@@ -133,11 +146,19 @@ const createEvents: ServiceFactory = (cloud) => {
         ...ruleHandlers(state, onRulesChanged),
         ...targetHandlers(state),
         ...putEventsHandlers(cloud, state, router),
+        ...archiveHandlers(state),
+        ...replayer.handlers(),
       },
     }),
-    reset: () => scheduler.stop(),
+    reset: async () => {
+      scheduler.stop();
+      await replayer.stop();
+      replayer.restart();
+    },
     close: async () => {
       scheduler.stop();
+      router.stop();
+      await replayer.stop();
       await Promise.race([router.drain(), new Promise((r) => setTimeout(r, 2000))]);
     },
   };

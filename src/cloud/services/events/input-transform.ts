@@ -5,10 +5,13 @@
  * - `InputPath`: the part of the event a JSONPath selects (`$.detail`,
  *   `$.detail.object.key`, `$.resources[0]`);
  * - `InputTransformer`: `InputPathsMap` names values by JSONPath, and
- *   `InputTemplate` places them with `<name>`. Inside a JSON string a value is
- *   inserted as text (a string without its quotes, anything else as its JSON);
- *   outside strings it is inserted as JSON. A path that selects nothing gives
- *   an empty text inside strings and `null` outside. The predefined
+ *   `InputTemplate` places them with `<name>`. In a JSON template (object,
+ *   array or string literal) a value inside a JSON string is inserted as
+ *   escaped text (a string without its quotes, anything else as its JSON),
+ *   outside strings as JSON; a template that is not JSON is plain text and
+ *   every value goes in as text (so `Object <key> was deleted` reads
+ *   `Object photo.png was deleted`). A path that selects nothing gives an empty
+ *   text inside strings and `null` outside. The predefined
  *   `<aws.events.rule-arn>`, `<aws.events.rule-name>`, `<aws.events.event>`,
  *   `<aws.events.event.json>` and `<aws.events.event.ingestion-time>` work too.
  */
@@ -55,7 +58,11 @@ function predefined(name: string, event: unknown, context: TransformContext): { 
       return { found: true, value: context.ruleArn };
     case "aws.events.rule-name":
       return { found: true, value: context.ruleName };
-    case "aws.events.event":
+    case "aws.events.event": {
+      // The event without its detail (aws-behavior.md §13); .json is the whole event.
+      const { detail: _detail, ...rest } = (event ?? {}) as Record<string, unknown>;
+      return { found: true, value: rest };
+    }
     case "aws.events.event.json":
       return { found: true, value: event };
     case "aws.events.event.ingestion-time":
@@ -65,8 +72,40 @@ function predefined(name: string, event: unknown, context: TransformContext): { 
   }
 }
 
+/** The value a placeholder names, or found: false when it names nothing (the text stays as written). */
+function lookup(name: string, paths: Record<string, string>, event: unknown, context: TransformContext): { found: boolean; value?: unknown } {
+  return Object.prototype.hasOwnProperty.call(paths, name) ? { found: true, value: selectPath(event, paths[name]!) } : predefined(name, event, context);
+}
+
+const PLACEHOLDER = /<([A-Za-z0-9_.-]+)>/g;
+
+/**
+ * Is the template JSON (an object, array or JSON string literal, placeholders
+ * standing for values)? Otherwise it is plain text: AWS's own example
+ * `<instance> is in state <status>` gives `i-1234 is in state RUNNING`, values
+ * inserted as text, quotes in the template kept as written.
+ */
+function isJsonTemplate(template: string): boolean {
+  const trimmed = template.trim();
+  if (!/^[[{"]/.test(trimmed)) return false;
+  try {
+    JSON.parse(trimmed.replace(PLACEHOLDER, "0"));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const asText = (value: unknown) => (value === undefined || value === null ? "" : typeof value === "string" ? value : JSON.stringify(value));
+
 /** Render an InputTemplate for one event. */
 export function renderTemplate(template: string, paths: Record<string, string>, event: unknown, context: TransformContext): string {
+  if (!isJsonTemplate(template)) {
+    return template.replace(PLACEHOLDER, (whole, name: string) => {
+      const known = lookup(name, paths, event, context);
+      return known.found ? asText(known.value) : whole;
+    });
+  }
   let out = "";
   let inString = false;
   for (let i = 0; i < template.length; i++) {
@@ -84,15 +123,11 @@ export function renderTemplate(template: string, paths: Record<string, string>, 
     if (c === "<") {
       const end = template.indexOf(">", i + 1);
       const name = end > i ? template.slice(i + 1, end) : "";
-      const known = Object.prototype.hasOwnProperty.call(paths, name) ? { found: true, value: selectPath(event, paths[name]!) } : predefined(name, event, context);
+      const known = lookup(name, paths, event, context);
       if (known.found) {
         const value = known.value;
-        if (inString) {
-          const text = value === undefined || value === null ? "" : typeof value === "string" ? value : JSON.stringify(value);
-          out += JSON.stringify(text).slice(1, -1);
-        } else {
-          out += value === undefined ? "null" : JSON.stringify(value);
-        }
+        // Inside a JSON string a value goes in as escaped text; outside, as JSON (a missing one as null).
+        out += inString ? JSON.stringify(asText(value)).slice(1, -1) : value === undefined ? "null" : JSON.stringify(value);
         i = end;
         continue;
       }

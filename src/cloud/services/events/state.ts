@@ -47,13 +47,74 @@ export interface RuleRecord {
   createdAt: string;
 }
 
+export interface ArchiveRecord {
+  arn: string;
+  name: string;
+  account: string;
+  region: string;
+  /** The bus ARN whose events it keeps. */
+  eventSourceArn: string;
+  description?: string;
+  eventPattern?: string;
+  /** 0 = forever. */
+  retentionDays: number;
+  state: "ENABLED" | "DISABLED";
+  eventCount: number;
+  sizeBytes: number;
+  createdAt: string;
+}
+
+/** One archived event: key `<archiveArn>#<event time>#<event id>`, so an archive's events sort by time. */
+export interface ArchivedEvent {
+  archiveArn: string;
+  event: Record<string, unknown>;
+  archivedAt: string;
+}
+
+export type ReplayState = "STARTING" | "RUNNING" | "CANCELLING" | "COMPLETED" | "CANCELLED" | "FAILED";
+
+export interface ReplayRecord {
+  arn: string;
+  name: string;
+  account: string;
+  region: string;
+  description?: string;
+  /** The archive ARN. */
+  eventSourceArn: string;
+  destination: { Arn: string; FilterArns?: string[] };
+  eventStartTime: string;
+  eventEndTime: string;
+  eventLastReplayedTime?: string;
+  state: ReplayState;
+  stateReason?: string;
+  replayStartTime: string;
+  replayEndTime?: string;
+}
+
 export interface EventsState {
   buses: Table<BusRecord>;
   rules: Table<RuleRecord>;
+  archives: Table<ArchiveRecord>;
+  archived: Table<ArchivedEvent>;
+  replays: Table<ReplayRecord>;
 }
 
 export function openState(cloud: Cloud): EventsState {
-  return { buses: cloud.store.table<BusRecord>("events.buses"), rules: cloud.store.table<RuleRecord>("events.rules") };
+  return {
+    buses: cloud.store.table<BusRecord>("events.buses"),
+    rules: cloud.store.table<RuleRecord>("events.rules"),
+    archives: cloud.store.table<ArchiveRecord>("events.archives"),
+    archived: cloud.store.table<ArchivedEvent>("events.archived"),
+    replays: cloud.store.table<ReplayRecord>("events.replays"),
+  };
+}
+
+export function archiveArn(region: string, account: string, name: string): string {
+  return `arn:aws:events:${region}:${account}:archive/${name}`;
+}
+
+export function replayArn(region: string, account: string, name: string): string {
+  return `arn:aws:events:${region}:${account}:replay/${name}`;
 }
 
 export function busArn(region: string, account: string, name: string): string {

@@ -11,6 +11,7 @@ import type { EventsState, TargetRecord } from "./state.js";
 import { requireRule } from "./rules.js";
 import { validation } from "./errors.js";
 import { validatePath, validateTransformer } from "./input-transform.js";
+import { needsRole } from "./role-targets.js";
 
 const TARGET_ID = /^[.\-_A-Za-z0-9]{1,64}$/;
 const MAX_TARGETS = 5;
@@ -31,6 +32,22 @@ function validateTarget(target: TargetRecord): void {
   }
   if (target.InputPath !== undefined) validatePath(target.InputPath, `Target ${target.Id}: InputPath`);
   if (target.InputTransformer !== undefined) validateTransformer(target.InputTransformer);
+  const kind = destinationKindOf(target.Arn);
+  if (kind && needsRole(kind) && !target.RoleArn) throw validation(`RoleArn is required for target ${target.Arn}.`);
+  const retry = target.RetryPolicy;
+  if (retry !== undefined) {
+    const at = (field: string) => `'targets.1.member.retryPolicy.${field}'`;
+    const n = retry.MaximumRetryAttempts;
+    if (n !== undefined && !(Number.isInteger(n) && n >= 0 && n <= 185)) throw validation(`1 validation error detected: Value '${String(n)}' at ${at("maximumRetryAttempts")} failed to satisfy constraint: Member must have value ${Number(n) < 0 ? "greater than or equal to 0" : "less than or equal to 185"}`);
+    const age = retry.MaximumEventAgeInSeconds;
+    if (age !== undefined && !(Number.isInteger(age) && age >= 60 && age <= 86_400)) throw validation(`1 validation error detected: Value '${String(age)}' at ${at("maximumEventAgeInSeconds")} failed to satisfy constraint: Member must have value ${Number(age) < 60 ? "greater than or equal to 60" : "less than or equal to 86400"}`);
+  }
+  const dlq = target.DeadLetterConfig?.Arn;
+  if (dlq !== undefined) {
+    // A standard SQS queue only (aws-behavior.md §13).
+    if (typeof dlq !== "string" || !/^arn:aws:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+(\.fifo)?$/.test(dlq)) throw validation(`Parameter DeadLetterConfig.Arn is not valid. Reason: Only SQS queues can be used as a dead-letter queue; ${String(dlq)} is not an SQS queue ARN.`);
+    if (dlq.endsWith(".fifo")) throw validation(`Parameter DeadLetterConfig.Arn is not valid. Reason: FIFO queues are not supported as dead-letter queues; use a standard queue.`);
+  }
 }
 
 export function targetHandlers(state: EventsState) {
@@ -47,7 +64,7 @@ export function targetHandlers(state: EventsState) {
           failed.push({
             TargetId: target.Id,
             ErrorCode: "ValidationException",
-            ErrorMessage: `The local cloud delivers only to Lambda functions, SQS queues, SNS topics and event buses; ${target.Arn} is none of them.`,
+            ErrorMessage: `The local cloud delivers only to Lambda functions, SQS queues, SNS topics, event buses and Step Functions state machines; ${target.Arn} is none of them.`,
           });
           continue;
         }

@@ -34,7 +34,8 @@ function renderMatrix() {
   const rows = view.participants.map((p) => {
     const cells = view.labs.map((l) => {
       const c = p.labs[l.id];
-      const text = c.status === "not started" ? "—" : `${c.status === "passed" ? "✔ " : ""}${c.passedChecks}/${c.totalChecks} · ${c.attempts}×`;
+      const skipped = c.skippedChecks ? ` · ${c.skippedChecks} skipped` : "";
+      const text = c.status === "not started" ? "—" : `${c.status === "passed" ? "✔ " : ""}${c.passedChecks}/${c.totalChecks}${skipped} · ${c.attempts}×`;
       const td = el("td", { class: `cell ${c.status.replace(" ", "-")}`, "data-participant": p.id, "data-lab": l.id, title: `${p.name}, lab ${l.id}: ${c.status}` }, text);
       if (selected && selected.p === p.id && selected.lab === l.id) td.classList.add("selected");
       td.addEventListener("click", () => {
@@ -81,10 +82,10 @@ function renderDetail() {
   if (!c) return;
   $("detail-title").textContent = `${p.name} — lab ${selected.lab}`;
   $("detail-meta").textContent = c.latest
-    ? `${c.status}; ${c.passedChecks}/${c.totalChecks} checks in the latest grade (${ago(c.latest.startedAt)}, ${c.latest.target}); ${c.attempts} grade(s); time spent ${minutes(c.timeSpentMs)}`
+    ? `${c.status}; ${c.passedChecks}/${c.totalChecks} checks${c.skippedChecks ? ` (${c.skippedChecks} skipped: not verified on that target)` : ""} in the latest grade (${ago(c.latest.startedAt)}, ${c.latest.target}); ${c.attempts} grade(s); time spent ${minutes(c.timeSpentMs)}`
     : "not started";
   $("detail-checks").replaceChildren(
-    ...(c.latest?.checks ?? []).map((k) => el("li", { class: k.status }, k.name, k.status !== "pass" && k.message ? el("span", { class: "msg" }, k.message) : "", k.status !== "pass" && k.hint ? el("span", { class: "msg" }, `hint: ${k.hint}`) : "")),
+    ...(c.latest?.checks ?? []).map((k) => el("li", { class: k.status }, k.name, k.status !== "pass" && k.message ? el("span", { class: "msg" }, k.status === "skip" ? `skipped: ${k.message}` : k.message) : "", k.status !== "pass" && k.status !== "skip" && k.hint ? el("span", { class: "msg" }, `hint: ${k.hint}`) : "")),
   );
 }
 
