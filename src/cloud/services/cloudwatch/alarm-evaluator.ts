@@ -102,7 +102,7 @@ export class AlarmEvaluator {
         .reverse();
     }
     const queries = parseQueries(alarm.config.Metrics, "Metrics", invalidParameterValue);
-    const evaluated = evaluateQueries(this.store, alarm.account, alarm.region, queries, start, end, () => ({ start, periodMs }), invalidParameterValue);
+    const evaluated = evaluateQueries(this.store, alarm.account, alarm.region, queries, end, () => ({ start, periodMs }), invalidParameterValue);
     const returned = evaluated.find((e) => e.query.returnData) ?? evaluated[0]!;
     return returned.points.map((p) => ({ t: p.t, v: p.v, n: p.n ?? 1 })).reverse();
   }
