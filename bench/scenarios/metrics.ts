@@ -29,7 +29,7 @@ export const handler = async (event) => {
   for (const r of event.Records) await sqs.send(new SendMessageCommand({ QueueUrl: process.env.QUEUE_URL, MessageBody: r.s3.object.key }));
 };
 `;
-const ROUNDS = 10;
+const ROUNDS = 20;
 const PER_ROUND = 10;
 const BURST = 200;
 

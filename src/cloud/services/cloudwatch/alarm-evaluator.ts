@@ -17,6 +17,7 @@
  * UNCERTAIN: AWS does not document the evaluation range for every N; N + 2
  * follows its example (5 for N = 3).
  *
+ * The decision itself is alarm-decision.ts (a pure function, unit-tested).
  * A state change is written to the alarm, to its history, and runs the new
  * state's actions when ActionsEnabled: SNS topics get the JSON message of
  * alarm-notification.ts through cloud.destinations (traced, retried).
@@ -101,7 +102,7 @@ export class AlarmEvaluator {
         .reverse();
     }
     const queries = parseQueries(alarm.config.Metrics, "Metrics", invalidParameterValue);
-    const evaluated = evaluateQueries(this.store, alarm.account, alarm.region, queries, start, end, () => ({ start, periodMs }), invalidParameterValue);
+    const evaluated = evaluateQueries(this.store, alarm.account, alarm.region, queries, end, () => ({ start, periodMs }), invalidParameterValue);
     const returned = evaluated.find((e) => e.query.returnData) ?? evaluated[0]!;
     return returned.points.map((p) => ({ t: p.t, v: p.v, n: p.n ?? 1 })).reverse();
   }

@@ -17,7 +17,8 @@
  * Files: wire.ts (protocols), values.ts (input reading), errors.ts,
  * statistics.ts, periods.ts, metric-store.ts, metric-handlers.ts,
  * metric-queries.ts, metric-math.ts, alarm-state.ts,
- * alarm-handlers.ts, alarm-evaluator.ts, alarm-notification.ts.
+ * alarm-handlers.ts, alarm-evaluator.ts (when and over what),
+ * alarm-decision.ts (which state, as a pure function), alarm-notification.ts.
  *
  * **Gaps** (not implemented)
  * - Metric math is a subset (metric-math.ts: arithmetic, SUM/AVG/MIN/MAX,

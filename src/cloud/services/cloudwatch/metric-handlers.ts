@@ -152,7 +152,7 @@ export function metricHandlers(store: MetricStore) {
       };
       const results: Array<Record<string, unknown>> = [];
       let total = 0;
-      for (const { query, points } of evaluateQueries(store, ctx.account, ctx.region, queries, start, end, align, validationError)) {
+      for (const { query, points } of evaluateQueries(store, ctx.account, ctx.region, queries, end, align, validationError)) {
         if (!query.returnData) continue;
         const series = scanBy === "TimestampDescending" ? [...points].reverse() : points;
         const kept = series.slice(0, Math.max(0, maxDatapoints - total));

@@ -124,10 +124,10 @@ export interface Evaluated {
 }
 
 /**
- * Evaluate every query over [start, end): `alignOf(periodSeconds)` gives the
- * real start and period length (ms) to group by.
+ * Evaluate every query up to `end`: `alignOf(periodSeconds)` gives the real
+ * start and period length (ms) to group by.
  */
-export function evaluateQueries(store: MetricStore, account: string, region: string, queries: MetricQuery[], start: number, end: number, alignOf: (periodSeconds: number) => { start: number; periodMs: number }, fail: ErrorMaker): Evaluated[] {
+export function evaluateQueries(store: MetricStore, account: string, region: string, queries: MetricQuery[], end: number, alignOf: (periodSeconds: number) => { start: number; periodMs: number }, fail: ErrorMaker): Evaluated[] {
   const values = new Map<string, MathValue>();
   const counts = new Map<string, Map<number, number>>();
   for (const q of queries) {
