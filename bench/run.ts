@@ -4,7 +4,8 @@
  * (this 2-core machine is noisy, so ratios are what to compare between runs).
  * Scenarios: startup, s3, events (S3 → SQS, SNS, EventBridge), lambda, iam,
  * auth (signature verification on vs --auth any), pipeline (lab 03: 100 image uploads end to end, and its grader),
- * grades (each lab's grade time: solution, untouched starter, a handler that throws).
+ * grades (each lab's grade time: solution, untouched starter, a handler that throws),
+ * queue-pipeline (lab 04: 200 CSV uploads → rows through SQS, Lambda and the Data API).
  * With no argument, all of them run.
  * Exit code is 0 even when a target is missed: this is a measurement, not a test.
  */
@@ -52,7 +53,7 @@ if (want("lambda")) await section("Lambda cold start (runtime only)", () => cold
 
 if (want("auth")) await section("SigV4 verification (two clouds: verifying and --auth any)", () => authScenario());
 
-const needsServers = ["s3", "events", "lambda", "iam", "pipeline", "grades"].some(want);
+const needsServers = ["s3", "events", "lambda", "iam", "pipeline", "grades", "queue-pipeline"].some(want);
 if (needsServers) {
   const baseline = await spawnBaseline();
   const cloud = await spawnCloud();
@@ -66,6 +67,7 @@ if (needsServers) {
     if (want("iam")) await section("IAM enforcement (two clouds: enforcing and --iam off)", () => iamScenario());
     if (want("grades")) await section("Grade times (solution, untouched starter, a handler that throws on every record)", async () => (await import("./scenarios/grades.js")).gradesScenario(cloud.endpoint));
     if (want("pipeline")) await section("Lab 03 image pipeline (reference solution, IAM enforced)", async () => (await import("./scenarios/image-pipeline.js")).imagePipelineScenario(cloud.endpoint)); // lazy: loads sharp and the kit
+    if (want("queue-pipeline")) await section("Lab 04 queue pipeline: S3 → SQS → Lambda → Data API (reference solution)", async () => (await import("./scenarios/queue-pipeline.js")).queuePipelineScenario(cloud.endpoint));
   } finally {
     await cloud.stop();
     await baseline.stop();

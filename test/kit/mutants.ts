@@ -43,7 +43,11 @@ export function chain(...edits: Array<(text: string) => string>): (text: string)
   return (text) => edits.reduce((t, e) => e(t), text);
 }
 
-export async function gradeVariant(session: KitTestSession, labId: string, variant: Variant, options: { typecheckWaitMs?: number } = {}): Promise<GradeReport> {
+/**
+ * `stopAfter`: end the grade once that check has run (the rest are reported as not run, cleanup still
+ * runs) — for mutants whose named check comes early in a long grade.
+ */
+export async function gradeVariant(session: KitTestSession, labId: string, variant: Variant, options: { typecheckWaitMs?: number; stopAfter?: string } = {}): Promise<GradeReport> {
   const entry = findLab(labId);
   fs.mkdirSync(path.join(repoRoot, ".mutants"), { recursive: true });
   const dir = fs.mkdtempSync(path.join(repoRoot, ".mutants", `lab${labId}-`));
@@ -54,7 +58,18 @@ export async function gradeVariant(session: KitTestSession, labId: string, varia
       fs.writeFileSync(path.join(dir, file), typeof change === "string" ? change : change(original));
     }
     const lab = await loadLab(entry);
-    return await runGrade({ lab, target: session.target, clients: session.clients, ledger: session.ledger, sourceDir: dir, source: "learner", participant: "mutant", typecheck: options.typecheckWaitMs !== undefined, typecheckWaitMs: options.typecheckWaitMs });
+    const stop = new AbortController();
+    let reached = false;
+    const beforeCheck = options.stopAfter
+      ? async (name: string) => {
+          if (reached) {
+            stop.abort();
+            throw new Error(`not run: the test stops after "${options.stopAfter}"`);
+          }
+          reached = name === options.stopAfter;
+        }
+      : undefined;
+    return await runGrade({ lab, target: session.target, clients: session.clients, ledger: session.ledger, sourceDir: dir, source: "learner", participant: "mutant", typecheck: options.typecheckWaitMs !== undefined, typecheckWaitMs: options.typecheckWaitMs, signal: stop.signal, beforeCheck });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
