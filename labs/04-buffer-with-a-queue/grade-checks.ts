@@ -56,6 +56,10 @@ export interface State {
   loadEnded?: number;
   /** A wait timed out once: the handler is not producing results, so later waits are short. */
   slow?: boolean;
+  /** The poison round (started with the load round, finished by its check): when its files went up. */
+  poisonSince?: number;
+  /** While the poison file is being retried, one message of the queue is legitimately in flight. */
+  poisonPending?: boolean;
   /** The first check whose round showed a failing function, for "probably the same cause". */
   firstFailure?: string;
 }
@@ -151,7 +155,9 @@ export async function waitFor<T>(ctx: GradeContext, st: State, w: { since: numbe
     const value = await w.done();
     if (value !== undefined) return { value };
     if (polls % 3 === 2) {
-      const failure = (await failureLines(ctx, st, w.since)).find((l) => encoded.some((k) => l.includes(k)) || /Invoke Error|Task timed out|Runtime exited/.test(l));
+      // While the poison file is retried, a handler that throws for it logs Invoke Errors that are its round's business.
+      const generic = st.poisonPending ? /Task timed out|Runtime exited/ : /Invoke Error|Task timed out|Runtime exited/;
+      const failure = (await failureLines(ctx, st, w.since)).find((l) => encoded.some((k) => l.includes(k)) || generic.test(l));
       if (failure) return { failure };
       if (await reportedFailed(ctx, st, w.since)) return { failure: "a message was returned as a batch item failure (it waits out the visibility timeout, then is tried again)" };
     }
@@ -177,7 +183,7 @@ async function reportedFailed(ctx: GradeContext, st: State, since: number): Prom
   const lastEnd = Math.max(...spans.map(([, end]) => end!));
   if (Date.now() - lastEnd < ((st.window ?? 0) + 2) * 1000) return false;
   const depth = await queueDepth(ctx, st.uploads.url);
-  return depth.visible === 0 && depth.inFlight > 0;
+  return depth.visible === 0 && depth.inFlight > (st.poisonPending ? 1 : 0);
 }
 
 /** Wait until the uploads queue holds nothing (every message deleted); returns false on timeout. */

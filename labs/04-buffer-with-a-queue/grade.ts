@@ -96,7 +96,9 @@ export default defineGrader<State>({
     } catch (err) {
       throw new CheckFailed(`Lambda refused the function: ${errorCode(err)}: ${errorMessage(err)}`, "handler.ts must export `handler` and compile.");
     }
-    return { queue, mapping, schema, pkg, bucket, dlq, db, sql: new Sql(ctx, db), fn, firstFailure: undefined };
+    const sql = new Sql(ctx, db);
+    if (ctx.target.kind !== "aws") await sql.warmUp();
+    return { queue, mapping, schema, pkg, bucket, dlq, db, sql, fn, firstFailure: undefined };
   },
   async teardown(_ctx, st) {
     st?.sql.close();

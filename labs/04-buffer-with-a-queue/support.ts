@@ -8,7 +8,7 @@
  */
 import * as path from "node:path";
 import { CreateEventSourceMappingCommand, GetEventSourceMappingCommand, type CreateEventSourceMappingCommandInput } from "@aws-sdk/client-lambda";
-import { ExecuteStatementCommand, RDSDataClient, type Field, type SqlParameter } from "@aws-sdk/client-rds-data";
+import { BatchExecuteStatementCommand, ExecuteStatementCommand, RDSDataClient, type Field, type SqlParameter } from "@aws-sdk/client-rds-data";
 import { GetQueueAttributesCommand } from "@aws-sdk/client-sqs";
 import type { NotificationConfiguration } from "@aws-sdk/client-s3";
 import type { KitContext } from "../../src/kit/context.js";
@@ -20,8 +20,11 @@ import { errorCode, errorMessage, pollUntil, sleep } from "../../src/kit/wait.js
 import type { Database } from "./database.js";
 
 export const FUNCTION_PURPOSE = "orders-loader";
-/** Short, so visibility timeouts (and the poison file's retries) are seconds, not minutes. */
-export const FUNCTION_TIMEOUT_SECONDS = 3;
+/**
+ * Short, so visibility timeouts (and the poison file's retries) are seconds, not minutes — yet enough
+ * for the 5 MiB file's rows on a busy laptop.
+ */
+export const FUNCTION_TIMEOUT_SECONDS = 6;
 export const FUNCTION_MEMORY_MB = 256;
 /** AWS's managed policy for SQS event source mappings: Receive/Delete/GetQueueAttributes (+ logs). */
 export const SQS_EXECUTION_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole";
@@ -155,6 +158,24 @@ export class Sql {
       [{ name: "prefix", value: { stringValue: `${prefix.replace(/[%_\\]/g, (c) => `\\${c}`)}%` } }],
     );
     return records.map((r) => r.map((f) => (f.isNull ? "" : String(f.stringValue ?? f.longValue ?? f.doubleValue ?? f.booleanValue ?? ""))));
+  }
+
+  /**
+   * Locally, a new cluster's engine is slow on its first large statements (WebAssembly warming up):
+   * push about a megabyte through it once, into a scratch table, before the learner's function does.
+   */
+  async warmUp(): Promise<void> {
+    await this.run("CREATE TABLE IF NOT EXISTS kit_warm_up (t text)");
+    await this.client.send(
+      new BatchExecuteStatementCommand({
+        resourceArn: this.db.clusterArn,
+        secretArn: this.db.secretArn,
+        database: this.db.database,
+        sql: "INSERT INTO kit_warm_up VALUES (:t)",
+        parameterSets: Array.from({ length: 100 }, (_, i) => [{ name: "t", value: { stringValue: `${i} ${"w".repeat(9_900)}` } }]),
+      }),
+    );
+    await this.run("DROP TABLE kit_warm_up");
   }
 
   close(): void {

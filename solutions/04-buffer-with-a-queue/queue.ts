@@ -13,8 +13,9 @@ export interface QueueInput {
 export function queueAttributes(input: QueueInput): Record<string, string> {
   return {
     // A batch may wait in the window, then run for the whole function timeout: while it does, its
-    // messages must stay invisible, or a second invocation gets them too. Twice the timeout, plus the window.
-    VisibilityTimeout: String(2 * input.functionTimeoutSeconds + input.batchingWindowSeconds),
+    // messages must stay invisible, or a second invocation gets them too. Window + timeout + a margin
+    // (AWS advises 6× the timeout in production; here every retry of a failed file waits this long).
+    VisibilityTimeout: String(input.functionTimeoutSeconds + input.batchingWindowSeconds + 1),
     // After 3 failed receives a message goes to the DLQ: one transient failure is retried, a poison file is parked.
     RedrivePolicy: JSON.stringify({ deadLetterTargetArn: input.deadLetterQueueArn, maxReceiveCount: 3 }),
   };

@@ -24,7 +24,7 @@ const AWKWARD = "awkward keys and values (quotes, SQL-looking text, unicode) are
 const POISON = "a poison file: no partial rows, parked in the DLQ; its batch-mates loaded once, not parked";
 
 const quickQueue = chain(
-  edit("String(2 * input.functionTimeoutSeconds + input.batchingWindowSeconds)", "String(input.functionTimeoutSeconds + input.batchingWindowSeconds)"),
+  edit("String(input.functionTimeoutSeconds + input.batchingWindowSeconds + 1)", "String(input.functionTimeoutSeconds + input.batchingWindowSeconds)"),
   edit("maxReceiveCount: 3", "maxReceiveCount: 2"),
 );
 
@@ -50,7 +50,7 @@ const wrong: Array<[string, Variant, string, RegExp]> = [
     SCHEMA,
     /a second time \(a repeated delivery\) was accepted/,
   ],
-  ["a visibility timeout shorter than the function's", { "queue.ts": edit("String(2 * input.functionTimeoutSeconds + input.batchingWindowSeconds)", "String(input.functionTimeoutSeconds - 1)") }, QUEUE, /less than the batching window .* plus the function timeout/],
+  ["a visibility timeout shorter than the function's", { "queue.ts": edit("String(input.functionTimeoutSeconds + input.batchingWindowSeconds + 1)", "String(input.functionTimeoutSeconds - 1)") }, QUEUE, /less than the batching window .* plus the function timeout/],
   [
     "no s3:TestEvent guard (Records taken for granted)",
     { "queue.ts": quickQueue, "handler.ts": chain(edit('if (body.Event === "s3:TestEvent") {', "if (false) {"), edit("body.Records ?? []", "body.Records!")) },
@@ -58,7 +58,7 @@ const wrong: Array<[string, Variant, string, RegExp]> = [
     /s3:TestEvent/,
   ],
   ["SQL built from the values", { "queue.ts": quickQueue, "handler.ts": chain(edit(/async function load\([\s\S]*?async function processMessage\(/, stringBuiltLoad), edit("  BatchExecuteStatementCommand,\n", "  ExecuteStatementCommand,\n")) }, AWKWARD, /missing: uploads\/awkward\/quotes and sql\.csv/],
-  ["one bad file fails the whole batch (throws)", { "queue.ts": quickQueue, "handler.ts": edit("  return { batchItemFailures };", '  if (batchItemFailures.length) throw new Error(`${batchItemFailures.length} message(s) failed`);\n  return { batchItemFailures };') }, POISON, /batch-mates .* are in the DLQ too/],
+  ["one bad file fails the whole batch (throws)", { "queue.ts": quickQueue, "handler.ts": edit("  return { batchItemFailures };", '  if (batchItemFailures.length) throw new Error(`${batchItemFailures.length} message(s) failed`);\n  return { batchItemFailures };') }, POISON, /other files are in the DLQ too/],
 ];
 
 describe.skipIf(missing || noRds)("lab 04 grader mutants", () => {
