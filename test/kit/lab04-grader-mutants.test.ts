@@ -5,7 +5,8 @@
  * API on a PGlite cluster). Each grade stops after its named check (the rest
  * would only repeat the solution's passes), and the queue settings are the
  * quickest the grader accepts (visibility = window + function timeout,
- * maxReceiveCount 2), so the poison round takes seconds.
+ * maxReceiveCount 2), so the poison round takes seconds. The five grades run
+ * at once on the one cloud (each in its own namespace, with its own cluster).
  */
 import { describe, it } from "vitest";
 import { DescribeDBClustersCommand, RDSClient } from "@aws-sdk/client-rds";
@@ -28,11 +29,13 @@ const quickQueue = chain(
   edit("maxReceiveCount: 3", "maxReceiveCount: 2"),
 );
 
+// One multi-row INSERT per chunk, its values pasted into the text: quick enough, and wrong for O'Brien.
 const stringBuiltLoad = `async function load(key: string, rows: OrderRow[]): Promise<void> {
   const { transactionId } = await withResume(() => rds.send(new BeginTransactionCommand(database)));
   try {
-    for (const r of rows) {
-      await rds.send(new ExecuteStatementCommand({ ...database, transactionId, sql: \`INSERT INTO orders (source_key, row_number, order_id, customer, amount, comment) VALUES ('\${key}', \${r.rowNumber}, '\${r.orderId}', '\${r.customer}', \${r.amount}, '\${r.comment}') ON CONFLICT (source_key, row_number) DO NOTHING\` }));
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      const values = rows.slice(i, i + CHUNK).map((r) => \`('\${key}', \${r.rowNumber}, '\${r.orderId}', '\${r.customer}', \${r.amount}, '\${r.comment}')\`).join(", ");
+      await rds.send(new ExecuteStatementCommand({ ...database, transactionId, sql: \`INSERT INTO orders (source_key, row_number, order_id, customer, amount, comment) VALUES \${values} ON CONFLICT (source_key, row_number) DO NOTHING\` }));
     }
     await rds.send(new CommitTransactionCommand({ ...database, transactionId }));
   } catch (err) {
@@ -61,7 +64,8 @@ const wrong: Array<[string, Variant, string, RegExp]> = [
   ["one bad file fails the whole batch (throws)", { "queue.ts": quickQueue, "handler.ts": edit("  return { batchItemFailures };", '  if (batchItemFailures.length) throw new Error(`${batchItemFailures.length} message(s) failed`);\n  return { batchItemFailures };') }, POISON, /other files are in the DLQ too/],
 ];
 
-describe.skipIf(missing || noRds)("lab 04 grader mutants", () => {
+// Concurrently: most of a grade is waiting (batching windows, visibility timeouts), and each has its own namespace and cluster.
+describe.skipIf(missing || noRds).concurrent("lab 04 grader mutants", () => {
   for (const [what, variant, check, message] of wrong) {
     it(`wrong: ${what} → fails "${check}"`, async () => expectFailsAt(await gradeVariant(session, "04", variant, { stopAfter: check }), check, message), 120_000);
   }
