@@ -5,6 +5,7 @@
  * Scenarios: startup, s3, events (S3 → SQS, SNS, EventBridge), lambda, iam,
  * auth (signature verification on vs --auth any), pipeline (lab 03: 100 image uploads end to end, and its grader),
  * grades (each lab's grade time: solution, untouched starter, a handler that throws),
+ * rds (Data API statement latency, Data-API cluster creation, engine memory and its release on auto-pause),
  * queue-pipeline (lab 04: 200 CSV uploads → rows through SQS, Lambda and the Data API).
  * With no argument, all of them run.
  * Exit code is 0 even when a target is missed: this is a measurement, not a test.
@@ -53,7 +54,7 @@ if (want("lambda")) await section("Lambda cold start (runtime only)", () => cold
 
 if (want("auth")) await section("SigV4 verification (two clouds: verifying and --auth any)", () => authScenario());
 
-const needsServers = ["s3", "events", "lambda", "iam", "pipeline", "grades", "queue-pipeline"].some(want);
+const needsServers = ["s3", "events", "lambda", "iam", "pipeline", "grades", "rds", "queue-pipeline"].some(want);
 if (needsServers) {
   const baseline = await spawnBaseline();
   const cloud = await spawnCloud();
@@ -66,6 +67,7 @@ if (needsServers) {
     if (want("lambda")) await section("Lambda through the API (do-nothing column: one PutObject round trip)", () => lambdaScenario(cloud.endpoint, roundTrip));
     if (want("iam")) await section("IAM enforcement (two clouds: enforcing and --iam off)", () => iamScenario());
     if (want("grades")) await section("Grade times (solution, untouched starter, a handler that throws on every record)", async () => (await import("./scenarios/grades.js")).gradesScenario(cloud.endpoint));
+    if (want("rds")) await section("RDS Data API on PGlite (do-nothing column: one PutObject round trip)", async () => (await import("./scenarios/rds.js")).rdsScenario(cloud.endpoint, roundTrip, cloud.child.pid));
     if (want("pipeline")) await section("Lab 03 image pipeline (reference solution, IAM enforced)", async () => (await import("./scenarios/image-pipeline.js")).imagePipelineScenario(cloud.endpoint)); // lazy: loads sharp and the kit
     if (want("queue-pipeline")) await section("Lab 04 queue pipeline: S3 → SQS → Lambda → Data API (reference solution)", async () => (await import("./scenarios/queue-pipeline.js")).queuePipelineScenario(cloud.endpoint));
   } finally {

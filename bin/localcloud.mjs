@@ -68,7 +68,13 @@ async function ensureBuilt() {
   // The bundle's import.meta.url is cli.js at the build root; environment.ts finds bootstrap/ beside
   // itself, so the bootstrap folder goes beside cli.js.
   const bootstrapDir = path.join(srcDir, "services", "lambda", "runtime", "bootstrap");
+  // The Data API's engine process (services/rds-data/engine-process.mjs) is found beside the bundle too.
+  const engineDir = path.join(srcDir, "services", "rds-data");
   for (const file of files.filter((f) => !f.endsWith(".ts"))) {
+    if (path.dirname(file) === engineDir) {
+      fs.copyFileSync(file, path.join(tmp, path.basename(file)));
+      continue;
+    }
     if (!file.startsWith(bootstrapDir + path.sep)) throw new Error(`localcloud launcher: do not know where ${file} belongs in the bundle`);
     const dest = path.join(tmp, "bootstrap", path.relative(bootstrapDir, file));
     fs.mkdirSync(path.dirname(dest), { recursive: true });

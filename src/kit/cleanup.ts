@@ -2,8 +2,9 @@
  * Cleanup (issue 6, item 5): delete what the ledger says the kit created, in
  * dependency order — notification configurations, permissions, event source
  * mappings, functions, log groups, rules, subscriptions, topics, queues,
- * emptied (versioned) buckets, tables, role policies, roles, policies — and
- * nothing else. "Not found" counts as deleted, so running it twice is
+ * emptied (versioned) buckets, tables, role policies, roles, policies, DB
+ * instances, DB clusters (their RDS-managed secret goes with them), secrets —
+ * and nothing else. "Not found" counts as deleted, so running it twice is
  * harmless; each deleted entry leaves the ledger at once, so an interrupted
  * cleanup resumes where it stopped. A failure on one resource does not stop
  * the others; it is reported with the entry kept for the next run.
@@ -19,6 +20,8 @@ import { DeletePolicyCommand, DeleteRoleCommand, DeleteRolePolicyCommand, Detach
 import type { Clients } from "./clients.js";
 import { RESOURCE_TYPES, type Ledger, type LedgerEntry } from "./ledger.js";
 import { emptyAndDeleteBucket } from "./resources/s3.js";
+import { deleteDbCluster, deleteDbInstance } from "./resources/rds.js";
+import { deleteSecretNow } from "./resources/secretsmanager.js";
 import { errorCode, errorMessage } from "./wait.js";
 
 /** Error codes that mean "already gone" for each service. */
@@ -30,6 +33,9 @@ const GONE = new Set([
   "AWS.SimpleQueueService.NonExistentQueue",
   "NotFound",
   "NotFoundException",
+  "DBClusterNotFoundFault",
+  "DBInstanceNotFoundFault",
+  "DBInstanceNotFound", // the awsQuery code SDK v3 keeps in Code
 ]);
 
 export interface CleanupResult {
@@ -94,6 +100,15 @@ async function deleteOne(clients: Clients, e: LedgerEntry): Promise<void> {
       return;
     case "iam-policy":
       await clients.iam.send(new DeletePolicyCommand({ PolicyArn: e.arn ?? e.name }));
+      return;
+    case "rds-db-instance":
+      await deleteDbInstance(clients.rds, e.name);
+      return;
+    case "rds-db-cluster":
+      await deleteDbCluster(clients.rds, e.name);
+      return;
+    case "secretsmanager-secret":
+      await deleteSecretNow(clients.secretsManager, e.arn ?? e.name);
       return;
   }
 }

@@ -15,6 +15,9 @@ import { STSClient } from "@aws-sdk/client-sts";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { RDSClient } from "@aws-sdk/client-rds";
+import { RDSDataClient } from "@aws-sdk/client-rds-data";
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { Target } from "./target.js";
 
 export interface Clients {
@@ -27,6 +30,9 @@ export interface Clients {
   logs: CloudWatchLogsClient;
   dynamodb: DynamoDBClient;
   events: EventBridgeClient;
+  rds: RDSClient;
+  rdsData: RDSDataClient;
+  secretsManager: SecretsManagerClient;
   /** The config every client was built with (for clients a lab makes itself, e.g. lib-dynamodb). */
   config: ClientConfig;
   destroy(): void;
@@ -71,6 +77,9 @@ export function createClients(target: Target): Clients {
   const logs = lazy(() => new CloudWatchLogsClient(common));
   const dynamodb = lazy(() => new DynamoDBClient(common));
   const events = lazy(() => new EventBridgeClient(common));
+  const rds = lazy(() => new RDSClient(common));
+  const rdsData = lazy(() => new RDSDataClient(common));
+  const secretsManager = lazy(() => new SecretsManagerClient(common));
   return {
     get s3() { return s3(); },
     get sqs() { return sqs(); },
@@ -81,6 +90,9 @@ export function createClients(target: Target): Clients {
     get logs() { return logs(); },
     get dynamodb() { return dynamodb(); },
     get events() { return events(); },
+    get rds() { return rds(); },
+    get rdsData() { return rdsData(); },
+    get secretsManager() { return secretsManager(); },
     config,
     destroy() {
       for (const c of made.splice(0)) c.destroy();

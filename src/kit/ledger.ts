@@ -26,6 +26,9 @@ export const RESOURCE_TYPES = [
   "iam-attached-policy", // managed policy attachment
   "iam-role",
   "iam-policy", // customer managed policy
+  "rds-db-instance", // an Aurora instance (parent: its cluster)
+  "rds-db-cluster", // deleted with SkipFinalSnapshot; its RDS-managed secret goes with it
+  "secretsmanager-secret", // a secret the kit created itself (deleted without recovery window)
 ] as const;
 export type ResourceType = (typeof RESOURCE_TYPES)[number];
 

@@ -78,3 +78,49 @@ export interface LogsInternalApi {
   /** Append events to a stream, creating the log group and stream when missing (as Lambda does on first write). */
   append(account: string, region: string, logGroupName: string, logStreamName: string, events: Array<{ timestamp: number; message: string }>): void;
 }
+
+/** provide("secretsmanager", …) — for RDS's managed master secrets, the Data API and the policy engine. */
+export interface SecretsManagerInternalApi {
+  /** Create a secret owned by another service (RDS's `rds!cluster-<uuid>` master secret); returns its ARN. */
+  createServiceSecret(account: string, region: string, secret: { name: string; description: string; secretString: string; owningService: string; tags: Array<{ Key: string; Value: string }> }): string;
+  /** Delete a secret at once (RDS deletes its managed secret with the cluster). */
+  deleteServiceSecret(secretArn: string): void;
+  /** The current SecretString of a secret, by name or ARN (as the Data API reads it as the caller); undefined when missing or scheduled for deletion. */
+  currentSecretString(account: string, region: string, secretId: string): string | undefined;
+  /** The full ARN of a secret given by name or (partial) ARN, for the IAM resource of a request. */
+  resolveArn?(account: string, region: string, secretId: string): string | undefined;
+}
+
+/** provide("rds", …) — the Data API's view of a DB cluster. */
+export interface RdsInternalApi {
+  cluster(clusterArn: string): RdsClusterInfo | undefined;
+}
+
+export interface RdsClusterInfo {
+  arn: string;
+  identifier: string;
+  account: string;
+  region: string;
+  status: string;
+  httpEndpointEnabled: boolean;
+  masterUsername: string;
+  /** The password the database accepts for the master user (the managed secret's, or MasterUserPassword). */
+  masterPassword: string;
+  databaseName?: string;
+  /** Serverless v2 MinCapacity (0 = auto-pause enabled). */
+  minCapacity?: number;
+  /** AWS seconds (300–86,400), only meaningful when minCapacity is 0. */
+  secondsUntilAutoPause?: number;
+  /** Whether the cluster has an available writer instance (no instance: DatabaseNotFoundException). */
+  hasWriter: boolean;
+  /** The writer instance's identifier, when there is one (AWS names it in DatabaseResumingException). */
+  writerIdentifier?: string;
+}
+
+/** provide("rds-data", …) — RDS tells the Data API's engines about clusters being created and deleted. */
+export interface RdsDataInternalApi {
+  /** Lay down the cluster's database files (from the cached template); resolves when the database is usable. */
+  prepareCluster(clusterArn: string): Promise<void>;
+  /** Stop the cluster's engine and delete its database files. */
+  dropCluster(clusterArn: string): Promise<void>;
+}

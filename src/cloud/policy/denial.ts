@@ -53,10 +53,12 @@ export function accessDenied(input: DenialInput): AwsError {
     case "sns":
       return new AwsError("AuthorizationError", message, { status: 403 });
     case "lambda":
+    case "rds-data":
       return new AwsError("AccessDeniedException", message, { status: 403 });
     case "dynamodb":
     case "logs":
     case "events":
+    case "secretsmanager":
       return new AwsError("AccessDeniedException", message, { status: 400 });
     default:
       // IAM, STS and anything else speaking awsQuery.

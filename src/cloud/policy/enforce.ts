@@ -86,7 +86,11 @@ export function createEnforcingAuthorizer(cloud: Cloud): Authorizer {
       const principal = ctx.principal;
       if (principal.kind !== "assumed-role" || !principal.roleName) return; // the administrator
       const account = principal.account;
-      const mapping = actionsFor(request, { region: ctx.region, account: ctx.account });
+      const mapping = actionsFor(request, {
+        region: ctx.region,
+        account: ctx.account,
+        resolveArn: (service, id) => cloud.use<{ resolveArn?: (a: string, r: string, id: string) => string | undefined }>(service)?.resolveArn?.(ctx.account, ctx.region, id),
+      });
       if (mapping.alwaysAllowed) return;
       if (mapping.guessed) {
         const key = `${request.service}:${request.operation}`;

@@ -35,6 +35,8 @@ const CLIENTS: Record<string, string> = {
   sns: "@aws-sdk/client-sns",
   iam: "@aws-sdk/client-iam",
   sts: "@aws-sdk/client-sts",
+  secretsmanager: "@aws-sdk/client-secrets-manager",
+  "rds-data": "@aws-sdk/client-rds-data",
 };
 
 interface Schema {

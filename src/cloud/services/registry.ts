@@ -18,4 +18,7 @@ export const serviceLoaders: Loader[] = [
   () => import("./lambda/index.js"),
   () => import("./dynamodb/index.js"),
   () => import("./s3/index.js"),
+  () => import("./secretsmanager/index.js"),
+  () => import("./rds/index.js"),
+  () => import("./rds-data/index.js"),
 ];

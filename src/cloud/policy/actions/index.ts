@@ -20,6 +20,7 @@ import { logsActions } from "./logs.js";
 import { dynamodbActions } from "./dynamodb.js";
 import { eventsActions } from "./events.js";
 import { iamActions, stsActions } from "./iam.js";
+import { rdsActions, rdsDataActions, secretsManagerActions } from "./rds.js";
 
 export type { ActionCheck, ActionMapping, Where } from "./types.js";
 export { parseCopySource } from "./s3.js";
@@ -51,6 +52,12 @@ export function actionsFor(request: AuthorizationRequest, where: Where): ActionM
       return iamActions(operation, input, where);
     case "sts":
       return stsActions(operation, input);
+    case "rds":
+      return rdsActions(operation, input, where);
+    case "rds-data":
+      return rdsDataActions(operation, input);
+    case "secretsmanager":
+      return secretsManagerActions(operation, input, where);
     default:
       return { checks: [{ action: `${PREFIX[request.service] ?? request.service}:${operation}`, resource: "*" }], guessed: true };
   }

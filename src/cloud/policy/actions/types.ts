@@ -29,6 +29,8 @@ export interface ActionMapping {
 export interface Where {
   region: string;
   account: string;
+  /** The full ARN of a resource named by name or partial ARN, when only its service knows it (a secret's random suffix). */
+  resolveArn?: (service: string, id: string) => string | undefined;
 }
 
 export type Input = Record<string, unknown>;

@@ -1,0 +1,110 @@
+/**
+ * RDS records in the cloud's store (they survive a restart): DB clusters and
+ * DB instances, keyed `account:region:identifier` (identifiers are stored in
+ * lower case, as RDS stores them). Transitions that take time on AWS
+ * (creating, deleting) run as tasks kept here in memory, so Describe* can
+ * wait for them (see index.ts, By design); a record left in a transient
+ * state by a stop or a crash has its task run again at start-up.
+ */
+import { randomBytes } from "node:crypto";
+import type { Cloud } from "../../core/cloud.js";
+import type { Table } from "../../core/store.js";
+
+export type Tag = { Key: string; Value: string };
+
+export interface ClusterRecord {
+  account: string;
+  region: string;
+  identifier: string;
+  arn: string;
+  resourceId: string;
+  engine: string;
+  engineVersion: string;
+  masterUsername: string;
+  /** What the database accepts for the master user (the managed secret's value, or MasterUserPassword). */
+  masterPassword: string;
+  masterSecretArn?: string;
+  databaseName?: string;
+  port: number;
+  minCapacity?: number;
+  maxCapacity?: number;
+  secondsUntilAutoPause?: number;
+  httpEndpointEnabled: boolean;
+  deletionProtection: boolean;
+  status: string;
+  created: number;
+  tags: Tag[];
+  copyTagsToSnapshot: boolean;
+  storageEncrypted: boolean;
+  backupRetentionPeriod: number;
+}
+
+export interface InstanceRecord {
+  account: string;
+  region: string;
+  identifier: string;
+  arn: string;
+  resourceId: string;
+  clusterIdentifier: string;
+  instanceClass: string;
+  engine: string;
+  engineVersion: string;
+  status: string;
+  created: number;
+  tags: Tag[];
+  promotionTier: number;
+  publiclyAccessible: boolean;
+}
+
+export const recordKey = (account: string, region: string, identifier: string) => `${account}:${region}:${identifier}`;
+
+/** RDS resource ids: "cluster-" / "db-" and 26 upper-case letters and digits. */
+export function resourceId(prefix: "cluster-" | "db-"): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  const bytes = randomBytes(26);
+  let out = prefix;
+  for (const b of bytes) out += alphabet[b % alphabet.length];
+  return out;
+}
+
+export class RdsState {
+  readonly clusters: Table<ClusterRecord>;
+  readonly instances: Table<InstanceRecord>;
+  /** Running transitions by ARN: Describe* waits for them. */
+  readonly pending = new Map<string, Promise<void>>();
+
+  constructor(cloud: Cloud) {
+    this.clusters = cloud.store.table<ClusterRecord>("rds.clusters");
+    this.instances = cloud.store.table<InstanceRecord>("rds.instances");
+  }
+
+  clusterByArn(arn: string): ClusterRecord | undefined {
+    const parts = arn.split(":");
+    if (parts.length !== 7 || parts[2] !== "rds" || parts[5] !== "cluster") return undefined;
+    return this.clusters.get(recordKey(parts[4]!, parts[3]!, parts[6]!.toLowerCase()));
+  }
+
+  instancesOf(cluster: ClusterRecord): InstanceRecord[] {
+    return this.instances
+      .withPrefix(`${cluster.account}:${cluster.region}:`)
+      .map(([, i]) => i)
+      .filter((i) => i.clusterIdentifier === cluster.identifier);
+  }
+
+  /** Run a transition; Describe* of the resource waits for it. */
+  track(arn: string, task: () => Promise<void>): void {
+    const run = (this.pending.get(arn) ?? Promise.resolve()).then(task, task).finally(() => {
+      if (this.pending.get(arn) === run) this.pending.delete(arn);
+    });
+    this.pending.set(arn, run);
+  }
+
+  /** Wait (at most `ms`) for the transitions of these resources to finish. */
+  async settle(arns: string[], ms: number): Promise<void> {
+    const waits = arns.map((a) => this.pending.get(a)).filter((p): p is Promise<void> => !!p);
+    if (!waits.length) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled(waits), new Promise((r) => (timer = setTimeout(r, ms)))]);
+    clearTimeout(timer);
+  }
+}
