@@ -20,6 +20,11 @@
  * ends the task FAILED with FailureReason AWS.SimpleQueueService.NonExistentQueue.
  * The MaxNumberOfMessagesPerSecond range message is UNCERTAIN (an emulator's
  * wording). The task handle is base64 of {"taskId","sourceArn"}, as AWS's is.
+ *
+ * Gap: IAM checks only the operation's own action (sqs:StartMessageMoveTask
+ * on the source queue); AWS also wants the caller to hold sqs:ReceiveMessage,
+ * DeleteMessage and GetQueueAttributes on the source and sqs:SendMessage on
+ * the destination.
  */
 import { randomUUID } from "node:crypto";
 import type { RequestContext } from "../../core/context.js";
