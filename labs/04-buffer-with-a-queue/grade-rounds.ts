@@ -2,12 +2,12 @@
  * Lab 04 — the grader's traffic rounds, one check each, in this order: the
  * s3:TestEvent; awkward keys and values (the poison file and its batch-mates
  * go up with them, and their retries run beside the next rounds); a
- * duplicated S3 event; the poison file in the DLQ; the redrive after the fix;
- * 200 uploads at once (+ a multipart one); the concurrency seen in the log;
- * and a file after the database auto-paused. Each round uses a folder of its
- * own under uploads/ and reads only its rows, so one mistake fails the check
- * about it — and the small rounds come first, so a mistake they catch is
- * reported without waiting for the big one.
+ * duplicated S3 event; 200 uploads at once (+ a multipart one); the
+ * concurrency seen in the log; the poison file in the DLQ; the redrive after
+ * the fix; and a file after the database auto-paused. Each round uses a
+ * folder of its own under uploads/ and reads only its rows, so one mistake
+ * fails the check about it; the small rounds come first, so what they catch
+ * is reported without waiting for the big one.
  */
 import { CompleteMultipartUploadCommand, CreateMultipartUploadCommand, GetBucketNotificationConfigurationCommand, HeadObjectCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, UploadPartCommand } from "@aws-sdk/client-s3";
 import { ListMessageMoveTasksCommand, PurgeQueueCommand, SendMessageCommand, StartMessageMoveTaskCommand } from "@aws-sdk/client-sqs";
@@ -180,6 +180,54 @@ export const rounds: Array<Check<State>> = [
     },
   },
   {
+    name: LOAD,
+    hint: "handler.ts: every message of a batch carries an S3 event; each file's rows go into the table once — read the file the event names (GetObject) and insert its rows in one transaction (README \"The handler\").",
+    needs: [SCHEMA, MAPPING],
+    async run(ctx, st) {
+      const files = bulkFiles();
+      const large = multipartCsv();
+      await wake(st);
+      st.loadStarted = Date.now();
+      await Promise.all([upload(ctx, st, files), multipartUpload(ctx, st, large)]);
+      const all = [...files, large];
+      const want = new Map(all.map((f) => [f.key, fingerprintOf(f)]));
+      let problems: string[] = [];
+      const { value, failure } = await waitFor(ctx, st, {
+        since: st.loadStarted,
+        keys: all.map((f) => f.key),
+        what: `${all.length} files' rows`,
+        timeoutMs: ctx.target.kind === "aws" ? 180_000 : st.slow ? 5_000 : 60_000,
+        done: async () => {
+          const got = await fingerprints(st.sql, "uploads/load/");
+          problems = [];
+          for (const [key, w] of want) {
+            const g = got.get(key);
+            if (!g) problems.push(`no rows for ${key}`);
+            else if (g.rows !== g.distinct) problems.push(`${key}: ${g.rows} rows for ${g.distinct} row numbers — some rows are in the table twice`);
+            else if (g.rows !== w.rows) problems.push(`${key}: ${g.rows} rows, the file has ${w.rows}`);
+            else if (g.md5 !== w.md5) problems.push(`${key}: the stored values differ from the file's`);
+          }
+          return problems.length === 0 ? true : undefined;
+        },
+      });
+      st.loadEnded = Date.now();
+      if (value) return `${all.length} files, ${all.reduce((n, f) => n + f.rows.length, 0)} rows, each once (${((st.loadEnded - st.loadStarted) / 1000).toFixed(1)} s)`;
+      const shown = problems.slice(0, 5).join("\n    ") + (problems.length > 5 ? `\n    … ${problems.length - 5} more files` : "");
+      throw new CheckFailed(`${shown}${failure ? `\n    the function's log: ${failure}` : ""}${sameCause(ctx, st)}`);
+    },
+  },
+  {
+    name: CONCURRENCY,
+    hint: "mapping.ts: ScalingConfig.MaximumConcurrency caps how many invocations Lambda runs at once for this queue — the database sees at most that many writers.",
+    needs: [LOAD],
+    async run(ctx, st) {
+      const spans = await invocationSpans(ctx, st, st.loadStarted!, st.loadEnded! + 5_000);
+      const most = mostAtOnce(spans);
+      if (st.maximumConcurrency !== undefined && most > st.maximumConcurrency) throw new CheckFailed(`${most} invocations ran at once during the load round; the mapping allows ${st.maximumConcurrency}`);
+      return `at most ${most} of ${spans.length} invocations at once (MaximumConcurrency ${st.maximumConcurrency})`;
+    },
+  },
+  {
     name: POISON_CHECK,
     hint: "handler.ts: a file that breaks the rules must fail alone — validate it all and insert in one transaction (no partial rows), and return only its message as a batch item failure, so the rest of its batch is done and only it goes to the DLQ.",
     needs: [SCHEMA, MAPPING],
@@ -245,54 +293,6 @@ export const rounds: Array<Check<State>> = [
       }
       await drained(ctx, st, patience(ctx, st));
       return `the move task COMPLETED and the fixed file's ${POISON.fixed.rows.length} rows were loaded once`;
-    },
-  },
-  {
-    name: LOAD,
-    hint: "handler.ts: every message of a batch carries an S3 event; each file's rows go into the table once — read the file the event names (GetObject) and insert its rows in one transaction (README \"The handler\").",
-    needs: [SCHEMA, MAPPING],
-    async run(ctx, st) {
-      const files = bulkFiles();
-      const large = multipartCsv();
-      await wake(st);
-      st.loadStarted = Date.now();
-      await Promise.all([upload(ctx, st, files), multipartUpload(ctx, st, large)]);
-      const all = [...files, large];
-      const want = new Map(all.map((f) => [f.key, fingerprintOf(f)]));
-      let problems: string[] = [];
-      const { value, failure } = await waitFor(ctx, st, {
-        since: st.loadStarted,
-        keys: all.map((f) => f.key),
-        what: `${all.length} files' rows`,
-        timeoutMs: ctx.target.kind === "aws" ? 180_000 : st.slow ? 5_000 : 60_000,
-        done: async () => {
-          const got = await fingerprints(st.sql, "uploads/load/");
-          problems = [];
-          for (const [key, w] of want) {
-            const g = got.get(key);
-            if (!g) problems.push(`no rows for ${key}`);
-            else if (g.rows !== g.distinct) problems.push(`${key}: ${g.rows} rows for ${g.distinct} row numbers — some rows are in the table twice`);
-            else if (g.rows !== w.rows) problems.push(`${key}: ${g.rows} rows, the file has ${w.rows}`);
-            else if (g.md5 !== w.md5) problems.push(`${key}: the stored values differ from the file's`);
-          }
-          return problems.length === 0 ? true : undefined;
-        },
-      });
-      st.loadEnded = Date.now();
-      if (value) return `${all.length} files, ${all.reduce((n, f) => n + f.rows.length, 0)} rows, each once (${((st.loadEnded - st.loadStarted) / 1000).toFixed(1)} s)`;
-      const shown = problems.slice(0, 5).join("\n    ") + (problems.length > 5 ? `\n    … ${problems.length - 5} more files` : "");
-      throw new CheckFailed(`${shown}${failure ? `\n    the function's log: ${failure}` : ""}${sameCause(ctx, st)}`);
-    },
-  },
-  {
-    name: CONCURRENCY,
-    hint: "mapping.ts: ScalingConfig.MaximumConcurrency caps how many invocations Lambda runs at once for this queue — the database sees at most that many writers.",
-    needs: [LOAD],
-    async run(ctx, st) {
-      const spans = await invocationSpans(ctx, st, st.loadStarted!, st.loadEnded! + 5_000);
-      const most = mostAtOnce(spans);
-      if (st.maximumConcurrency !== undefined && most > st.maximumConcurrency) throw new CheckFailed(`${most} invocations ran at once during the load round; the mapping allows ${st.maximumConcurrency}`);
-      return `at most ${most} of ${spans.length} invocations at once (MaximumConcurrency ${st.maximumConcurrency})`;
     },
   },
   {
