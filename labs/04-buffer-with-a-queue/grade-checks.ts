@@ -41,9 +41,12 @@ export interface State {
   pkg: PackagedFunction;
   bucket: { name: string; arn: string };
   dlq: Queue;
-  db: Database;
-  sql: Sql;
-  fn: { name: string; arn: string };
+  /** The database, role and function: made by the first check that needs them (ensureBackend), so a
+   * starter that fails before them is graded in seconds. */
+  db?: Database;
+  sql?: Sql;
+  fn?: { name: string; arn: string };
+  backend?: Promise<void>;
   uploads?: Queue;
   visibility?: number;
   maxReceiveCount?: number;
@@ -111,7 +114,7 @@ export async function failureLines(ctx: GradeContext, st: State, since: number):
   let nextToken: string | undefined;
   try {
     do {
-      const out = await ctx.clients.logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${st.fn.name}`, startTime: since, nextToken }));
+      const out = await ctx.clients.logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${st.fn!.name}`, startTime: since, nextToken }));
       for (const e of out.events ?? []) {
         const m = (e.message ?? "").trimEnd();
         if (/Invoke Error|Task timed out|\tERROR\t|Runtime exited/.test(m)) lines.push(m.replace(/^\S+\t[0-9a-f-]{36}\t(ERROR\t)?/i, "").slice(0, 400));
@@ -129,7 +132,7 @@ export async function invocationSpans(ctx: GradeContext, st: State, since: numbe
   const spans = new Map<string, [number, number | undefined]>();
   let nextToken: string | undefined;
   do {
-    const out = await ctx.clients.logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${st.fn.name}`, startTime: since, endTime: until, nextToken }));
+    const out = await ctx.clients.logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${st.fn!.name}`, startTime: since, endTime: until, nextToken }));
     for (const e of out.events ?? []) {
       const m = e.message ?? "";
       const id = /^(START|END) RequestId: ([0-9a-f-]{36})/i.exec(m);

@@ -32,7 +32,7 @@ async function startPoisonRound(ctx: GradeContext, st: State): Promise<void> {
 
 /** Compare a folder's rows with the files, exactly. */
 async function rowProblems(st: State, prefix: string, files: CsvFile[]): Promise<string[]> {
-  const got = await st.sql.rowsUnder(prefix);
+  const got = await st.sql!.rowsUnder(prefix);
   const want = files.flatMap(expectedRows).sort((a, b) => (a[0]! < b[0]! ? -1 : a[0]! > b[0]! ? 1 : Number(a[1]) - Number(b[1])));
   const problems: string[] = [];
   const key = (r: string[]) => `${r[0]}#${r[1]}`;
@@ -90,7 +90,7 @@ function mostAtOnce(spans: Array<[number, number | undefined]>): number {
  * only the last check provokes the auto-pause on purpose; earlier rounds must not meet it by chance.
  */
 async function wake(st: State): Promise<void> {
-  await st.sql.run("SELECT 1");
+  await st.sql!.run("SELECT 1");
 }
 
 /** The local cloud's time scale (its open health endpoint), for waits the cloud shortens; 1 on AWS. */
@@ -164,7 +164,7 @@ export const rounds: Array<Check<State>> = [
         awsRegion: ctx.target.region,
       });
       const ids = [randomUUID(), randomUUID()];
-      const out = await ctx.clients.lambda.send(new InvokeCommand({ FunctionName: st.fn.name, Payload: Buffer.from(JSON.stringify({ Records: ids.map(sqsRecord) })) }));
+      const out = await ctx.clients.lambda.send(new InvokeCommand({ FunctionName: st.fn!.name, Payload: Buffer.from(JSON.stringify({ Records: ids.map(sqsRecord) })) }));
       const text = out.Payload ? Buffer.from(out.Payload).toString("utf8") : "";
       if (out.FunctionError) throw new CheckFailed(`the function failed on a batch with the same event twice: ${text.slice(0, 300)}${sameCause(ctx, st)}`);
       let reported: unknown;
@@ -198,7 +198,7 @@ export const rounds: Array<Check<State>> = [
         what: `${all.length} files' rows`,
         timeoutMs: ctx.target.kind === "aws" ? 180_000 : st.slow ? 5_000 : 60_000,
         done: async () => {
-          const got = await fingerprints(st.sql, "uploads/load/");
+          const got = await fingerprints(st.sql!, "uploads/load/");
           problems = [];
           for (const [key, w] of want) {
             const g = got.get(key);
@@ -247,7 +247,7 @@ export const rounds: Array<Check<State>> = [
       }
       st.poisonPending = false;
       // Rows 1–2 of the poison file are fine: a loader without one transaction per file leaves them behind.
-      const partial = (await st.sql.rowsUnder(POISON.key)).length;
+      const partial = (await st.sql!.rowsUnder(POISON.key)).length;
       const problems: string[] = [];
       if (partial > 0) problems.push(`${partial} rows of the poison file were in the table: its good rows were written although the file was refused (one transaction per file, or validate first)`);
       if (!parked.includes(POISON.key)) problems.push(`the poison file's message did not reach the DLQ within ${Math.round((deadline - since) / 1000)} s: was it reported as failed every time?`);
@@ -270,7 +270,7 @@ export const rounds: Array<Check<State>> = [
       const { $metadata: _m, ...config } = saved;
       void _m;
       await ctx.clients.s3.send(new PutBucketNotificationConfigurationCommand({ Bucket: st.bucket.name, NotificationConfiguration: config }));
-      await st.sql.run("SELECT 1"); // wake the database if it paused during the poison round
+      await st.sql!.run("SELECT 1"); // wake the database if it paused during the poison round
       try {
         await ctx.clients.sqs.send(new StartMessageMoveTaskCommand({ SourceArn: st.dlq.arn }));
       } catch (err) {
@@ -300,9 +300,9 @@ export const rounds: Array<Check<State>> = [
     hint: "handler.ts: an Aurora Serverless v2 database with 0 ACUs minimum pauses when idle; the first Data API call afterwards fails with DatabaseResumingException while it wakes — wait briefly and retry that call (README \"The handler\" 4).",
     needs: [SCHEMA, MAPPING],
     async run(ctx, st) {
-      if (ctx.target.kind === "aws") return `not provoked on AWS: the cluster pauses only after ${st.db.secondsUntilAutoPause} s idle (graded locally)`;
+      if (ctx.target.kind === "aws") return `not provoked on AWS: the cluster pauses only after ${st.db!.secondsUntilAutoPause} s idle (graded locally)`;
       // Idle past SecondsUntilAutoPause (× the local cloud's time scale): no Data API call from here on.
-      const idleMs = st.db.secondsUntilAutoPause * 1000 * (await timeScale(ctx)) + 1000;
+      const idleMs = st.db!.secondsUntilAutoPause * 1000 * (await timeScale(ctx)) + 1000;
       ctx.status(`leaving the database idle for ${(idleMs / 1000).toFixed(1)} s so it auto-pauses…`);
       await sleep(idleMs);
       const since = await upload(ctx, st, [RESUME]);

@@ -1,7 +1,8 @@
 /**
  * Lab 04 — the grader. Setup makes what does not depend on the learner's
- * files being right: the bucket, the dead-letter queue, the database (reused
- * on AWS), the execution role and the function (their handler, bundled).
+ * files being right: the bundle, the bucket, the dead-letter queue; the
+ * database (reused on AWS), the execution role and the function come with
+ * the first check that needs them (so an untouched starter fails in seconds).
  * Then the learner's schema, queue settings and mapping are applied and
  * judged (by behaviour: a repeated insert must be refused, AWS must accept the
  * mapping), and real traffic runs, one round per check, each in a folder of
@@ -17,7 +18,7 @@ import { createQueue, setQueuePolicy } from "../../src/kit/resources/sqs.js";
 import type { PackagedFunction } from "../../src/kit/packaging.js";
 import { errorCode, errorMessage } from "../../src/kit/wait.js";
 import { provisionDatabase } from "./database.js";
-import { createExecutionRole, createMapping, deployFunction, FUNCTION_TIMEOUT_SECONDS, notificationFor, packageLoader, queuePolicy, Sql } from "./support.js";
+import { createExecutionRole, createMapping, deployFunction, FUNCTION_PURPOSE, FUNCTION_TIMEOUT_SECONDS, notificationFor, packageLoader, queuePolicy, Sql } from "./support.js";
 import { CHECKS, type State } from "./grade-checks.js";
 import { rounds } from "./grade-rounds.js";
 import type * as QueueModule from "./queue.js";
@@ -26,15 +27,34 @@ import type * as SchemaModule from "./schema.js";
 
 const { SCHEMA, QUEUE, MAPPING } = CHECKS;
 
+/** The database (reused on AWS), the execution role and the function (the learner's handler, bundled), once. */
+function ensureBackend(ctx: GradeContext, st: State): Promise<void> {
+  st.backend ??= (async () => {
+    const db = await provisionDatabase(ctx);
+    const role = await createExecutionRole(ctx, { bucketName: st.bucket.name, clusterArn: db.clusterArn, secretArn: db.secretArn });
+    const sql = new Sql(ctx, db);
+    st.db = db;
+    st.sql = sql;
+    if (ctx.target.kind !== "aws") await sql.warmUp();
+    try {
+      st.fn = await deployFunction(ctx, role.arn, st.pkg, db);
+    } catch (err) {
+      throw new CheckFailed(`Lambda refused the function: ${errorCode(err)}: ${errorMessage(err)}`, "handler.ts must export `handler` and compile.");
+    }
+  })();
+  return st.backend;
+}
+
 /** Run the learner's schema on an empty database (on AWS the reused cluster's old table goes first). */
 async function applySchema(ctx: GradeContext, st: State): Promise<void> {
   const statements = await ctx.callLearner("schemaStatements", () => st.schema.schemaStatements());
   if (!Array.isArray(statements) || statements.length === 0) throw new CheckFailed("schemaStatements() returned no statements, so there is no orders table");
-  await st.sql.run("DROP TABLE IF EXISTS orders");
+  await ensureBackend(ctx, st);
+  await st.sql!.run("DROP TABLE IF EXISTS orders");
   for (const [i, statement] of statements.entries()) {
     if (typeof statement !== "string" || !statement.trim()) throw new CheckFailed(`statement ${i + 1} is not SQL text`);
     try {
-      await st.sql.run(statement);
+      await st.sql!.run(statement);
     } catch (err) {
       throw new CheckFailed(`the database refused statement ${i + 1}: ${errorCode(err)}: ${errorMessage(err)}`);
     }
@@ -43,7 +63,7 @@ async function applySchema(ctx: GradeContext, st: State): Promise<void> {
 
 type Probe = { key: string; row: number; order: string };
 const probeInsert = (st: State, p: Probe) =>
-  st.sql.run("INSERT INTO orders (source_key, row_number, order_id, customer, amount, comment) VALUES (:k, :r, :o, 'probe', 1.00, '')", [
+  st.sql!.run("INSERT INTO orders (source_key, row_number, order_id, customer, amount, comment) VALUES (:k, :r, :o, 'probe', 1.00, '')", [
     { name: "k", value: { stringValue: p.key } },
     { name: "r", value: { longValue: p.row } },
     { name: "o", value: { stringValue: p.order } },
@@ -73,7 +93,7 @@ async function uniquenessProblems(st: State): Promise<string[]> {
     }
     if (ok !== allowed) problems.push(why);
   }
-  await st.sql.run("DELETE FROM orders WHERE source_key LIKE 'probe/%'");
+  await st.sql!.run("DELETE FROM orders WHERE source_key LIKE 'probe/%'");
   return problems;
 }
 
@@ -88,20 +108,13 @@ export default defineGrader<State>({
     } catch (err) {
       throw new CheckFailed(errorMessage(err), "Fix handler.ts so it compiles (npm run typecheck).");
     }
-    const [bucket, dlq, db] = await Promise.all([createBucket(ctx, ctx.names.resource("uploads")), createQueue(ctx, ctx.names.resource("uploads-dlq")), provisionDatabase(ctx)]);
-    const role = await createExecutionRole(ctx, { bucketName: bucket.name, clusterArn: db.clusterArn, secretArn: db.secretArn });
-    let fn: { name: string; arn: string };
-    try {
-      fn = await deployFunction(ctx, role.arn, pkg, db);
-    } catch (err) {
-      throw new CheckFailed(`Lambda refused the function: ${errorCode(err)}: ${errorMessage(err)}`, "handler.ts must export `handler` and compile.");
-    }
-    const sql = new Sql(ctx, db);
-    if (ctx.target.kind !== "aws") await sql.warmUp();
-    return { queue, mapping, schema, pkg, bucket, dlq, db, sql, fn, firstFailure: undefined };
+    const [bucket, dlq] = await Promise.all([createBucket(ctx, ctx.names.resource("uploads")), createQueue(ctx, ctx.names.resource("uploads-dlq"))]);
+    return { queue, mapping, schema, pkg, bucket, dlq, firstFailure: undefined };
   },
   async teardown(_ctx, st) {
-    st?.sql.close();
+    // A provisioning still running (an interrupted grade) finishes before cleanup reads the ledger.
+    await st?.backend?.catch(() => undefined);
+    st?.sql?.close();
   },
   checks: [
     {
@@ -118,7 +131,7 @@ export default defineGrader<State>({
       name: QUEUE,
       hint: "queue.ts: the visibility timeout must cover a whole batch — the batching window plus the function's timeout — and a redrive policy must send a message to the DLQ after a few failed receives (README \"Steps\" 1).",
       async run(ctx, st) {
-        const mapping = await ctx.callLearner("eventSourceMapping", () => st.mapping.eventSourceMapping({ functionName: st.fn.name, queueArn: "arn:aws:sqs:region:000000000000:probe" }));
+        const mapping = await ctx.callLearner("eventSourceMapping", () => st.mapping.eventSourceMapping({ functionName: ctx.names.resource(FUNCTION_PURPOSE), queueArn: "arn:aws:sqs:region:000000000000:probe" }));
         const window = Number(mapping?.MaximumBatchingWindowInSeconds ?? 0);
         const attrs = await ctx.callLearner("queueAttributes", () => st.queue.queueAttributes({ functionTimeoutSeconds: FUNCTION_TIMEOUT_SECONDS, batchingWindowSeconds: window, deadLetterQueueArn: st.dlq.arn }));
         const problems: string[] = [];
@@ -160,9 +173,10 @@ export default defineGrader<State>({
       hint: "mapping.ts: batches of several messages, a batching window of a second or two, the response type that lets the handler report single failed messages, and a maximum concurrency that protects the database (README \"Steps\" 8).",
       needs: [QUEUE],
       async run(ctx, st) {
-        const config = await ctx.callLearner("eventSourceMapping", () => st.mapping.eventSourceMapping({ functionName: st.fn.name, queueArn: st.uploads!.arn }));
+        await ensureBackend(ctx, st);
+        const config = await ctx.callLearner("eventSourceMapping", () => st.mapping.eventSourceMapping({ functionName: st.fn!.name, queueArn: st.uploads!.arn }));
         const problems: string[] = [];
-        if (config?.FunctionName !== st.fn.name && config?.FunctionName !== st.fn.arn) problems.push(`FunctionName ${JSON.stringify(config?.FunctionName)} is not input.functionName`);
+        if (config?.FunctionName !== st.fn!.name && config?.FunctionName !== st.fn!.arn) problems.push(`FunctionName ${JSON.stringify(config?.FunctionName)} is not input.functionName`);
         if (config?.EventSourceArn !== st.uploads!.arn) problems.push(`EventSourceArn ${JSON.stringify(config?.EventSourceArn)} is not input.queueArn`);
         const size = config?.BatchSize ?? 10;
         if (size < 2) problems.push(`BatchSize ${size}: one message per invocation gives up what the buffer is for`);
