@@ -11,7 +11,8 @@
  * | values are stored as written (parameters, not SQL)   | AWKWARD rows: O'Brien, a DROP TABLE look-alike,    |
  * |                                                      |   ":name", a backslash, unicode, an emoji          |
  * | CRLF, no final newline, empty lines                  | AWKWARD[1..3]                                      |
- * | the same S3 event delivered twice adds nothing       | DUPLICATE: S3's own event + two grader copies      |
+ * | the same S3 event delivered twice adds nothing       | DUPLICATE: S3's own event, then one batch holding  |
+ * |                                                      |   the same event twice (a direct invoke)           |
  * | a bad file is refused whole, its batch-mates are not | POISON: a bad amount in row 3; MATES: 4 good files |
  * | s3:TestEvent is skipped                              | S3's own, when the notification is saved, + one    |
  * |                                                      |   the grader sends                                 |
