@@ -111,10 +111,16 @@ async function processMessage(record: SqsRecord): Promise<void> {
   for (const s3Record of body.Records ?? []) {
     const bucket = s3Record.s3.bucket.name;
     const key = decodeKey(s3Record.s3.object.key);
-    const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    const rows = parseOrders(await object.Body!.transformToString(), key);
-    await load(key, rows);
-    console.log(`loaded ${key}: ${rows.length} rows`);
+    try {
+      const object = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const rows = parseOrders(await object.Body!.transformToString(), key);
+      await load(key, rows);
+      console.log(`loaded ${key}: ${rows.length} rows`);
+    } catch (err) {
+      // Name the file: the log is where someone looks first when a message lands in the DLQ.
+      const e = err as Error;
+      throw e.message.includes(key) ? e : new Error(`${key}: ${e.name}: ${e.message}`);
+    }
   }
 }
 
