@@ -67,6 +67,7 @@ export async function rdsScenario(endpoint: string, roundTripMs: number, cloudPi
 
     const base = second.base;
     await data.send(new ExecuteStatementCommand({ ...base, sql: "CREATE TABLE rows (id int PRIMARY KEY, body text)" }));
+    for (let i = 0; i < 20; i++) await data.send(new ExecuteStatementCommand({ ...base, sql: "SELECT 1" })); // warm-up
     const select: number[] = [];
     for (let i = 0; i < 200; i++) {
       const t = performance.now();

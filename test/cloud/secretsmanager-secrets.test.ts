@@ -15,6 +15,8 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from "@aws-sdk/client-secrets-manager";
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { awsCliAsync, errorOf, hasAwsCli, startTestCloud, type TestCloud } from "../helpers/cloud.js";
 
 let cloud: TestCloud;
@@ -84,6 +86,22 @@ describe("secrets", () => {
     await sm.send(new DeleteSecretCommand({ SecretId: "other", ForceDeleteWithoutRecovery: true }));
     const again = await sm.send(new CreateSecretCommand({ Name: "other", SecretString: "z" }));
     expect(again.ARN).toMatch(/:secret:other-[A-Za-z0-9]{6}$/);
+  });
+
+  it("IAM checks secretsmanager:GetSecretValue on the full ARN, also when the secret is named by its name", async () => {
+    const iam = new IAMClient(cloud.clientConfig);
+    const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::000000000000:root" }, Action: "sts:AssumeRole" }] });
+    const role = await iam.send(new CreateRoleCommand({ RoleName: "reader", AssumeRolePolicyDocument: trust }));
+    const policy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: "arn:aws:secretsmanager:us-east-1:000000000000:secret:lab04/db-??????" }] };
+    await iam.send(new PutRolePolicyCommand({ RoleName: "reader", PolicyName: "read", PolicyDocument: JSON.stringify(policy) }));
+    iam.destroy();
+    const creds = (await new STSClient(cloud.clientConfig).send(new AssumeRoleCommand({ RoleArn: role.Role!.Arn!, RoleSessionName: "reader-test" }))).Credentials!;
+    const asRole = new SecretsManagerClient({ ...cloud.clientConfig, maxAttempts: 1, credentials: { accessKeyId: creds.AccessKeyId!, secretAccessKey: creds.SecretAccessKey!, sessionToken: creds.SessionToken! } });
+    expect((await asRole.send(new GetSecretValueCommand({ SecretId: "lab04/db" }))).SecretString).toContain("p2");
+    const denied = await errorOf(asRole.send(new GetSecretValueCommand({ SecretId: "other" })));
+    expect(denied.name).toBe("AccessDeniedException");
+    expect(denied.message).toMatch(/secretsmanager:GetSecretValue on resource: arn:aws:secretsmanager:us-east-1:000000000000:secret:other-[A-Za-z0-9]{6}/);
+    asRole.destroy();
   });
 
   it.skipIf(!hasAwsCli)("aws secretsmanager get-secret-value", async () => {

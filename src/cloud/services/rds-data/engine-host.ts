@@ -131,20 +131,30 @@ export class EngineHost {
     return e;
   }
 
-  /** Lay down a new cluster's database from the template and start its engine (the master user is created there). */
+  /** Lay down a new cluster's database from the template, and start its engine in the background (the master user is created there). */
   async prepare(arn: string, username: string, pause: PauseSettings): Promise<void> {
+    const started = Date.now();
     const template = await ensureTemplate((m) => this.cloud.log.info(m));
     const dir = this.dirFor(arn);
     await this.drop(arn);
     fs.mkdirSync(path.dirname(dir), { recursive: true });
     await fs.promises.cp(template, dir, { recursive: true });
+    const copied = Date.now();
     const record: EngineRecord = { arn, dir, username };
     this.records.set(arn, record);
     const engine = new ClusterEngine(record);
     engine.pause = pause;
     this.engines.set(arn, engine);
-    await this.running(engine);
-    this.scheduleIdle(engine);
+    this.cloud.log.debug(`rds-data: ${arn} files laid down in ${copied - started} ms`);
+    // The engine starts now, beside the rest of the creation (the writer instance, the caller's waiter);
+    // the cluster is available once its files are: a first statement waits for the start if it comes sooner.
+    void this.running(engine).then(
+      () => {
+        this.cloud.log.debug(`rds-data: ${arn} engine started ${Date.now() - copied} ms after its files`);
+        this.scheduleIdle(engine);
+      },
+      (err) => this.cloud.log.warn(`rds-data: the engine of ${arn} did not start (it is tried again on the next statement): ${(err as Error).message}`),
+    );
   }
 
   async drop(arn: string): Promise<void> {
@@ -200,6 +210,11 @@ export class EngineHost {
         throw new EngineGone("the cluster was deleted or the cloud closed while its engine started");
       }
       engine.proc = proc;
+      // However it ends (released, crashed, killed at a timeout), its open transactions end with it: PostgreSQL rolled them back.
+      void proc.exitedPromise.then(() => {
+        if (engine.proc === proc) engine.proc = undefined;
+        for (const t of [...this.transactions.values()]) if (t.arn === engine.record.arn) this.endTransaction(t);
+      });
       return proc;
     })().finally(() => (engine.starting = undefined));
     return engine.starting;
@@ -308,7 +323,13 @@ export class EngineHost {
   }
 
   private async run(engine: ClusterEngine, message: Record<string, unknown>, continueAfterTimeout = false): Promise<EngineResult> {
-    const proc = await this.running(engine);
+    let proc: EngineProcess;
+    try {
+      proc = await this.running(engine);
+    } catch (err) {
+      if (err instanceof EngineCallError) throw new AwsError("DatabaseErrorException", `The database could not be opened: ${err.engine.message}`);
+      throw new AwsError("DatabaseErrorException", `The database engine did not start: ${(err as Error).message}`);
+    }
     let timer: NodeJS.Timeout | undefined;
     const call = proc.call<EngineResult>(message);
     const timeout = new Promise<never>((_, reject) => {
@@ -362,6 +383,7 @@ export class EngineHost {
 /** A PostgreSQL error in the Data API's shape: DatabaseErrorException with the server's text and SQLSTATE (§9). */
 export function sqlError(err: EngineCallError): AwsError {
   const e = err.engine;
+  if (e.tooLarge) return new AwsError("BadRequestException", e.message);
   if (!e.pg) return new AwsError("DatabaseErrorException", `The database engine failed: ${e.message}`);
   let text = `${e.severity ?? "ERROR"}: ${e.message}`;
   if (e.detail) text += `\n  Detail: ${e.detail}`;

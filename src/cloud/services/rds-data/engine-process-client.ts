@@ -19,6 +19,8 @@ export interface EngineError {
   constraint?: string;
   /** A PostgreSQL error (has a SQLSTATE), as opposed to an engine failure. */
   pg?: boolean;
+  /** The result was past the Data API's response limit (not sent). */
+  tooLarge?: boolean;
 }
 
 export class EngineCallError extends Error {

@@ -58,7 +58,7 @@ export function dataApiHandlers(cloud: Cloud, engines: EngineHost) {
     if (creds.username !== cluster.masterUsername || creds.password !== cluster.masterPassword) {
       throw badRequest(`FATAL: password authentication failed for user "${creds.username}"; SQLState: 28P01`);
     }
-    if (!opens) return { cluster }; // Commit/Rollback name no database: they continue the transaction's connection.
+    if (!opens) return { cluster }; // Commit/Rollback and statements in a transaction continue the transaction's connection.
     // Like JDBC, the Data API connects to the database named after the user when `database` is not given (§9 note).
     const database = typeof body.database === "string" && body.database ? body.database : creds.username;
     const known = new Set(["postgres", cluster.databaseName].filter(Boolean));
@@ -94,7 +94,8 @@ export function dataApiHandlers(cloud: Cloud, engines: EngineHost) {
 
   return [
     route("/Execute", "ExecuteStatement", async (ctx, body) => {
-      const { cluster } = connect(ctx, body);
+      // A statement in a transaction runs on the transaction's connection: its database was chosen at BeginTransaction.
+      const { cluster } = connect(ctx, body, body.transactionId === undefined || body.transactionId === null);
       const statement = bindStatement(sqlOf(body), body.parameters as SqlParameter[] | undefined);
       const options: ResultOptions = (body.resultSetOptions as ResultOptions | undefined) ?? {};
       const result = await engines.execute(cluster.arn, statement, { transactionId: transactionIdOf(body), continueAfterTimeout: body.continueAfterTimeout === true });
@@ -111,7 +112,7 @@ export function dataApiHandlers(cloud: Cloud, engines: EngineHost) {
     }),
 
     route("/BatchExecute", "BatchExecuteStatement", async (ctx, body) => {
-      const { cluster } = connect(ctx, body);
+      const { cluster } = connect(ctx, body, body.transactionId === undefined || body.transactionId === null);
       const sql = sqlOf(body);
       const sets = body.parameterSets === undefined ? [[]] : (body.parameterSets as SqlParameter[][]);
       if (!Array.isArray(sets)) throw badRequest("parameterSets must be a list of parameter lists.");

@@ -47,7 +47,12 @@
  * - BatchExecuteStatement without transactionId is all-or-nothing.
  * - A bare BEGIN sent through ExecuteStatement is rolled back at the end of
  *   the call (use BeginTransaction).
- * - Engine: PostgreSQL 18 (PGlite 0.5) whatever the cluster's EngineVersion.
+ * - Engine: PostgreSQL 18 (PGlite 0.5) whatever the cluster's EngineVersion,
+ *   with shared_buffers 32 MB (AWS sizes it by ACUs): ≈200–230 MB per running
+ *   cluster, none while paused.
+ * - A result past 1 MiB is refused inside the engine process (BadRequestException
+ *   "Database returned more than the allowed response size limit", the text of
+ *   AWS's troubleshooting page; the exception name is UNCERTAIN).
  *
  * **Client quirks**
  * - Without `database`, the Data API connects to the database named after

@@ -7,7 +7,10 @@
  * CI and learners' clouds all reuse it:
  *
  *   $LOCALCLOUD_PGLITE_CACHE, else $XDG_CACHE_HOME/s3-event-labs, else
- *   ~/.cache/s3-event-labs — then pglite-<version>/template/
+ *   ~/.cache/s3-event-labs — then pglite-<version>-<TEMPLATE_FORMAT>/template/
+ *
+ * (TEMPLATE_FORMAT changes when what the template holds changes, e.g. its
+ * settings, so an older cached template is never used.)
  *
  * Building writes into a private temporary directory and renames it into
  * place (atomic), so concurrent builders never see a half-built template.
@@ -34,9 +37,12 @@ export function pgliteVersion(): string {
   }
 }
 
+/** Bumped when the template's content changes (2: shared_buffers 32 MB). */
+const TEMPLATE_FORMAT = 2;
+
 export function templateCacheDir(): string {
   const base = process.env.LOCALCLOUD_PGLITE_CACHE ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "s3-event-labs");
-  return path.join(base, `pglite-${pgliteVersion()}`);
+  return path.join(base, `pglite-${pgliteVersion()}-${TEMPLATE_FORMAT}`);
 }
 
 let building: Promise<string> | undefined;

@@ -35,7 +35,8 @@
  * **By design**
  * - Creating takes about a second (AWS: minutes): the cluster is
  *   `creating` in the CreateDBCluster answer and becomes `available` once
- *   its database files are laid down from the cached template; instances
+ *   its database files are laid down from the cached template (its engine
+ *   starts meanwhile; a statement that comes first waits for it); instances
  *   follow their cluster; deleting is `deleting` in the Delete answer, then
  *   the resource is gone.
  * - DescribeDBClusters / DescribeDBInstances wait (up to 15 s) for a
