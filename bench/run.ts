@@ -11,6 +11,7 @@
  * rds (Data API statement latency, Data-API cluster creation, engine memory and its release on auto-pause).
  * faults (lab 07: 500 orders under injected duplicates, reordering, errors and throttles, and its grader),
  * metrics (built-in CloudWatch metrics on the S3 → Lambda path, beside a cloud with them off).
+ * queue-pipeline (lab 04: 200 CSV uploads → rows through SQS, Lambda and the Data API).
  * With no argument, all of them run.
  * Exit code is 0 even when a target is missed: this is a measurement, not a test.
  */
@@ -60,7 +61,7 @@ if (want("auth")) await section("SigV4 verification (two clouds: verifying and -
 
 if (want("metrics")) await section("Built-in CloudWatch metrics on S3 → Lambda → SQS (two clouds: metrics on, LOCALCLOUD_BUILTIN_METRICS=off)", async () => (await import("./scenarios/metrics.js")).metricsScenario());
 
-const needsServers = ["s3", "events", "lambda", "iam", "pipeline", "grades", "fanout5", "sfn", "rds", "faults"].some(want);
+const needsServers = ["s3", "events", "lambda", "iam", "pipeline", "grades", "fanout5", "sfn", "rds", "faults", "queue-pipeline"].some(want);
 if (needsServers) {
   const baseline = await spawnBaseline();
   const cloud = await spawnCloud();
@@ -78,6 +79,7 @@ if (needsServers) {
     if (want("rds")) await section("RDS Data API on PGlite (do-nothing column: one PutObject round trip)", async () => (await import("./scenarios/rds.js")).rdsScenario(cloud.endpoint, roundTrip, cloud.child.pid));
     if (want("faults")) await section("Lab 07 pipeline under injected faults (reference solution)", async () => (await import("./scenarios/faults-pipeline.js")).faultsPipelineScenario(cloud.endpoint));
     if (want("pipeline")) await section("Lab 03 image pipeline (reference solution, IAM enforced)", async () => (await import("./scenarios/image-pipeline.js")).imagePipelineScenario(cloud.endpoint)); // lazy: loads sharp and the kit
+    if (want("queue-pipeline")) await section("Lab 04 queue pipeline: S3 → SQS → Lambda → Data API (reference solution)", async () => (await import("./scenarios/queue-pipeline.js")).queuePipelineScenario(cloud.endpoint));
   } finally {
     await cloud.stop();
     await baseline.stop();

@@ -32,7 +32,7 @@ export async function gradesScenario(endpoint: string): Promise<Row[]> {
     return { ms: performance.now() - t0, report };
   };
   try {
-    for (const id of ["01", "02", "03", "05", "06", "07"]) {
+    for (const id of ["01", "02", "03", "04", "05", "06", "07"]) {
       const entry = findLab(id);
       const solution = await grade(id, entry.solutionDir, "solution");
       rows.push({ figure: `grade ${id} --solution`, value: solution.ms, unit: "ms", note: `${solution.report.summary.passed}/${solution.report.summary.total} passed` });

@@ -86,6 +86,13 @@ const STARTER_EXPECTATIONS: Record<string, { failing: string[]; hintIncludes: Re
     failing: ["execution role: Lambda may assume it; least privilege (no wildcards beyond logs)"],
     hintIncludes: { "execution role: Lambda may assume it; least privilege (no wildcards beyond logs)": "Least privilege" },
   },
+  "04": {
+    failing: ["schema: one row per file and row_number — a repeated insert is refused", "queue: the visibility timeout covers window + function timeout; failed messages go to the DLQ"],
+    hintIncludes: {
+      "schema: one row per file and row_number — a repeated insert is refused": "at least once",
+      "queue: the visibility timeout covers window + function timeout; failed messages go to the DLQ": "visibility timeout",
+    },
+  },
   "05": {
     failing: ["topic policy lets S3 publish, only for this bucket and account", "audit queue policy lets only this topic send"],
     hintIncludes: { "topic policy lets S3 publish, only for this bucket and account": "access policy", "audit queue policy lets only this topic send": "service principal" },
@@ -112,13 +119,14 @@ const NEEDS: Record<string, Array<keyof typeof features>> = {
   "01": ["s3", "sqs", "notifications"],
   "02": ["s3", "iam", "lambda", "logs", "notifications"],
   "03": ["s3", "sqs", "sns", "dynamodb", "iam", "lambda", "logs", "notifications"],
+  "04": ["s3", "sqs", "iam", "lambda", "logs", "notifications"],
   "05": ["s3", "sqs", "sns", "dynamodb", "iam", "lambda", "logs", "notifications"],
   "06": ["s3", "sqs", "sns", "dynamodb", "iam", "lambda", "logs", "events", "stepfunctions", "archives"],
   "07": ["s3", "sqs", "sns", "dynamodb", "iam", "lambda", "logs", "notifications"],
 };
 
-/** Per-lab time limits: lab 03 packages sharp and processes a 6000×4000 image (its target is ≤ 45 s). */
-const TIMEOUT_MS: Record<string, number> = { "03": 120_000, "06": 90_000, "07": 120_000 };
+/** Per-lab time limits: lab 03 packages sharp and processes a 6000×4000 image (its target is ≤ 45 s); lab 04 waits out a poison file's retries. */
+const TIMEOUT_MS: Record<string, number> = { "03": 120_000, "04": 120_000, "06": 90_000, "07": 120_000 };
 
 for (const entry of labs) {
   const skip = explainSkip(`the self-check of lab ${entry.id}`, features, NEEDS[entry.id] ?? ["s3", "sqs", "iam", "lambda"]);

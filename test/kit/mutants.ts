@@ -45,9 +45,10 @@ export function chain(...edits: Array<(text: string) => string>): (text: string)
 
 /**
  * For mutants of long graders: `stopAtFirstFailure` — the checks after the first that does not pass are not run
- * (reported as errors "not run"; cleanup still runs); `only` — run just these checks and the checks they need.
+ * (reported as errors "not run"; cleanup still runs); `only` — run just these checks and the checks they need;
+ * `stopAfter` — end the grade once that check has run (for mutants whose named check comes early in a long grade).
  */
-export async function gradeVariant(session: KitTestSession, labId: string, variant: Variant, options: { typecheckWaitMs?: number; stopAtFirstFailure?: boolean; only?: string[] } = {}): Promise<GradeReport> {
+export async function gradeVariant(session: KitTestSession, labId: string, variant: Variant, options: { typecheckWaitMs?: number; stopAtFirstFailure?: boolean; only?: string[]; stopAfter?: string } = {}): Promise<GradeReport> {
   const entry = findLab(labId);
   fs.mkdirSync(path.join(repoRoot, ".mutants"), { recursive: true });
   const dir = fs.mkdtempSync(path.join(repoRoot, ".mutants", `lab${labId}-`));
@@ -61,7 +62,17 @@ export async function gradeVariant(session: KitTestSession, labId: string, varia
     const lab = options.only ? { ...loaded, grader: { ...loaded.grader, checks: withNeeds(loaded.grader.checks, options.only) } } : loaded;
     const stop = new AbortController();
     const onCheck = options.stopAtFirstFailure ? (r: { status: string }) => void (r.status !== "pass" && stop.abort()) : undefined;
-    return await runGrade({ lab, target: session.target, clients: session.clients, ledger: session.ledger, sourceDir: dir, source: "learner", participant: "mutant", typecheck: options.typecheckWaitMs !== undefined, typecheckWaitMs: options.typecheckWaitMs, ...(onCheck ? { onCheck, signal: stop.signal } : {}) });
+    let reached = false;
+    const beforeCheck = options.stopAfter
+      ? async (name: string) => {
+          if (reached) {
+            stop.abort();
+            throw new Error(`not run: the test stops after "${options.stopAfter}"`);
+          }
+          reached = name === options.stopAfter;
+        }
+      : undefined;
+    return await runGrade({ lab, target: session.target, clients: session.clients, ledger: session.ledger, sourceDir: dir, source: "learner", participant: "mutant", typecheck: options.typecheckWaitMs !== undefined, typecheckWaitMs: options.typecheckWaitMs, signal: stop.signal, ...(onCheck ? { onCheck } : {}), ...(beforeCheck ? { beforeCheck } : {}) });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

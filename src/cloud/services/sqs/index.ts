@@ -12,20 +12,27 @@
  * Files: state.ts (records), queue-engine.ts (messages, visibility, DLQ,
  * long-poll waiters), queue-attributes.ts, queue-urls.ts, errors.ts,
  * message-validation.ts, message-md5.ts, queue-handlers.ts, send.ts,
- * receive.ts, permissions.ts (Add/RemovePermission), query-wire.ts
+ * receive.ts, permissions.ts (Add/RemovePermission), move-tasks.ts
+ * (Start/List/CancelMessageMoveTask: DLQ redrive), query-wire.ts
  * (awsQuery ⇄ JSON shapes), integrations.ts.
  *
  * **Gaps** (not implemented)
  * - FIFO queues (`.fifo` names, FifoQueue, MessageGroupId, deduplication):
  *   refused with UnsupportedOperation.
- * - Message move tasks (StartMessageMoveTask, ListMessageMoveTasks,
- *   CancelMessageMoveTask: UnknownOperationException / InvalidAction),
+ * - Message move tasks answer in the JSON protocol only as AWS shapes them
+ *   (the awsQuery XML of ListMessageMoveTasks is not AWS's member layout);
+ *   the CANCELLING status is never seen (a cancel takes effect at once).
  *   ReceiveRequestAttemptId, KMS encryption (KMS attributes are stored and
  *   echoed, nothing is encrypted), message attribute list values (refused as
  *   on AWS). Of MessageSystemAttributes only AWSTraceHeader is kept.
  * - QueueDeletedRecently: a deleted queue's name can be reused at once (AWS
  *   makes you wait 60 s).
  * - RedriveAllowPolicy is stored but not enforced.
+ * - A message move task without DestinationArn returns each message to the
+ *   queue it was dead-lettered from; one sent to the DLQ directly goes to the
+ *   DLQ's only source queue, and with several the task fails (UNCERTAIN).
+ *   Redriven messages keep their id, body, attributes and SentTimestamp
+ *   (UNCERTAIN whether AWS gives them new ids).
  *
  * **By design**
  * - The console reads messages with the internal `peek` (integrations.ts): no receive
@@ -81,6 +88,7 @@ import { queueHandlers } from "./queue-handlers.js";
 import { sendHandlers } from "./send.js";
 import { receiveHandlers } from "./receive.js";
 import { permissionHandlers } from "./permissions.js";
+import { MoveTasks, moveTaskHandlers } from "./move-tasks.js";
 import { jsonOutputToQuery, NO_RESULT, queryInputToJson } from "./query-wire.js";
 import { sqsDestinationAdapter, sqsInternalApi } from "./integrations.js";
 
@@ -98,11 +106,13 @@ function withQueueUrlFromPath(req: GatewayRequest, endpoint: string): GatewayReq
 
 const createSqs: ServiceFactory = (cloud) => {
   const svc: SqsService = { cloud, engine: new QueueEngine(cloud) };
+  const moveTasks = new MoveTasks(svc);
   const operations: Record<string, JsonHandler> = {
     ...queueHandlers(svc),
     ...sendHandlers(svc),
     ...receiveHandlers(svc),
     ...permissionHandlers(svc),
+    ...moveTaskHandlers(moveTasks),
   };
 
   const queryOperations: Record<string, QueryHandler> = {};
@@ -128,8 +138,8 @@ const createSqs: ServiceFactory = (cloud) => {
     queryVersions: ["2012-11-05"],
     // One endpoint, two protocols: X-Amz-Target means awsJson, a form body means awsQuery.
     handle: (req, ctx) => (req.headers["x-amz-target"] ? handleJson(req, ctx) : handleQuery(withQueueUrlFromPath(req, ctx.endpoint), ctx)),
-    reset: () => svc.engine.reset(),
-    close: () => svc.engine.close(),
+    reset: () => (moveTasks.reset(), svc.engine.reset()),
+    close: () => (moveTasks.close(), svc.engine.close()),
   };
 };
 export default createSqs;

@@ -240,6 +240,8 @@ export class QueueEngine {
       firstReceiveTimestamp: undefined,
       receiptNonce: undefined,
       inFlight: false,
+      // Where it came from: a message move task without DestinationArn sends it back there.
+      deadLetterSourceArn: source.arn,
     };
     this.store(moved);
     this.cloud.trace.record({
@@ -330,6 +332,42 @@ export class QueueEngine {
     this.store(message);
     this.wake(message.queueKey);
     return true;
+  }
+
+  /**
+   * Take up to `max` visible messages out of `queue` (oldest first), for a
+   * message move task; in-flight and delayed ones stay where they are.
+   */
+  takeVisible(queue: QueueRecord, max: number): MessageRecord[] {
+    const now = Date.now();
+    this.expire(queue, now);
+    const out: MessageRecord[] = [];
+    for (const message of this.messagesOf(this.keyOf(queue)).values()) {
+      if (out.length >= max) break;
+      if (message.visibleAt <= now) out.push(message);
+    }
+    for (const message of out) this.drop(message);
+    return out;
+  }
+
+  /**
+   * Put a moved message into `destination` (a redrive): same id, body,
+   * attributes and SentTimestamp, visible at once, receive count back to 0.
+   */
+  enqueueMoved(destination: QueueRecord, message: MessageRecord, options: { keepDeadLetterSource?: boolean } = {}): void {
+    const moved: MessageRecord = {
+      ...message,
+      queueKey: this.keyOf(destination),
+      seq: ++this.seq,
+      visibleAt: Date.now(),
+      receiveCount: 0,
+      firstReceiveTimestamp: undefined,
+      receiptNonce: undefined,
+      inFlight: false,
+      deadLetterSourceArn: options.keepDeadLetterSource ? message.deadLetterSourceArn : undefined,
+    };
+    this.store(moved);
+    this.wake(moved.queueKey);
   }
 
   purge(queue: QueueRecord): void {

@@ -26,9 +26,10 @@ const SYSTEM_ATTRIBUTES = [
   "ApproximateReceiveCount",
   "ApproximateFirstReceiveTimestamp",
   "AWSTraceHeader",
+  "DeadLetterQueueSourceArn",
 ] as const;
 /** Accepted in requests though a standard queue never has them (FIFO / DLQ-move attributes). */
-const OTHER_SYSTEM = new Set(["SqsManagedSseEnabled", "SequenceNumber", "MessageDeduplicationId", "MessageGroupId", "DeadLetterQueueSourceArn"]);
+const OTHER_SYSTEM = new Set(["SqsManagedSseEnabled", "SequenceNumber", "MessageDeduplicationId", "MessageGroupId"]);
 
 export function systemAttributesOf(message: MessageRecord, names: string[]): Record<string, string> {
   const all = names.includes("All");
@@ -38,6 +39,8 @@ export function systemAttributesOf(message: MessageRecord, names: string[]): Rec
     ApproximateReceiveCount: String(message.receiveCount),
     ApproximateFirstReceiveTimestamp: message.firstReceiveTimestamp !== undefined ? String(message.firstReceiveTimestamp) : undefined,
     AWSTraceHeader: message.traceHeader,
+    // Only on messages a redrive policy moved into this (dead-letter) queue.
+    DeadLetterQueueSourceArn: message.deadLetterSourceArn,
   };
   const out: Record<string, string> = {};
   for (const name of SYSTEM_ATTRIBUTES) {

@@ -49,6 +49,8 @@ export interface MessageRecord {
   receiptNonce?: string;
   /** True once received and not yet visible again (distinguishes delayed from in flight). */
   inFlight?: boolean;
+  /** In a dead-letter queue: the ARN of the queue it was moved from (DeadLetterQueueSourceArn). */
+  deadLetterSourceArn?: string;
 }
 
 export function queueKeyOf(account: string, region: string, name: string): string {

@@ -23,9 +23,12 @@
  *   Both this and the visibility-timeout check need
  *   `LambdaInternalApi.functionSettings`; without it they are skipped and
  *   logged once.
- * - ScalingConfig.MaximumConcurrency is stored and echoed; each mapping runs
- *   one poller and one invocation at a time (AWS scales pollers with the
- *   queue's depth). The 6 MB payload limit per batch is not enforced.
+ * - Scaling: a mapping runs up to ScalingConfig.MaximumConcurrency
+ *   invocations at once (2–1000), without it five (AWS starts with five
+ *   concurrent batches and scales towards the function's concurrency; the
+ *   local Lambda pool holds ten environments). One poller gathers the
+ *   batches; it receives only while a slot is free. The 6 MB payload limit
+ *   per batch is not enforced.
  * - Tags on mappings, MetricsConfig, ProvisionedPollerConfig, KMSKeyArn for
  *   filter criteria, on-failure destinations (SQS mappings have none on AWS).
  * - LastProcessingResult wording is close to AWS's (UNCERTAIN).

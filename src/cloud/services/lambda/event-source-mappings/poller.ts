@@ -8,9 +8,14 @@
  * (so the queue's redrive policy moves them to the DLQ after maxReceiveCount);
  * with ReportBatchItemFailures only the reported ones stay.
  *
- * The loop never spins: every wait is a long poll or a timer, stopping aborts
- * the poll, and messages received by a poll that ends after the mapping was
- * disabled are made visible again at once.
+ * Up to ScalingConfig.MaximumConcurrency batches (default DEFAULT_CONCURRENCY)
+ * are in the function at once: the loop receives the next batch only while a
+ * slot is free, so never more invocations run than the setting allows and no
+ * message waits in flight for a slot.
+ *
+ * The loop never spins: every wait is a long poll, a timer or a running
+ * batch, stopping aborts the poll, and messages received by a poll that ends
+ * after the mapping was disabled are made visible again at once.
  */
 import { randomUUID } from "node:crypto";
 import type { Cloud } from "../../../core/cloud.js";
@@ -24,6 +29,17 @@ import { failedItems, filterView, sqsRecord, type SqsRecord } from "./records.js
 
 /** Long-poll length, as Lambda's pollers use. */
 const POLL_WAIT_SECONDS = 20;
+/**
+ * Concurrent batches without ScalingConfig: AWS starts an SQS mapping with five concurrent batches and
+ * scales up towards the function's concurrency; locally five (the Lambda pool holds ten environments).
+ */
+export const DEFAULT_CONCURRENCY = 5;
+
+/** How many invocations this mapping may have running at once. */
+export function concurrencyOf(record: MappingRecord): number {
+  return record.maximumConcurrency ?? DEFAULT_CONCURRENCY;
+}
+
 /** Pause when the queue or function is missing, before looking again. */
 const PROBLEM_RETRY_MS = 1000;
 
@@ -32,6 +48,10 @@ export class Poller {
   private sleepTimer?: NodeJS.Timeout;
   private wakeSleep?: () => void;
   private failures = 0;
+  private backoffUntil = 0;
+  /** Batches whose invocation is running (at most the mapping's concurrency). */
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly stoppedPromise: Promise<void>;
   readonly done: Promise<void>;
 
   constructor(
@@ -39,7 +59,12 @@ export class Poller {
     private readonly mappings: Table<MappingRecord>,
     readonly uuid: string,
   ) {
-    this.done = this.run().catch((err) => this.cloud.log.error(`lambda: event source mapping ${uuid} stopped on an unexpected error: ${(err as Error)?.stack ?? err}`));
+    this.stoppedPromise = new Promise((resolve) => this.abort.signal.addEventListener("abort", () => resolve(), { once: true }));
+    // Done once the loop has ended and every batch it started has returned from the function.
+    this.done = this.run()
+      .catch((err) => this.cloud.log.error(`lambda: event source mapping ${uuid} stopped on an unexpected error: ${(err as Error)?.stack ?? err}`))
+      .then(() => Promise.allSettled([...this.inFlight]))
+      .then(() => undefined);
   }
 
   get stopped(): boolean {
@@ -88,6 +113,16 @@ export class Poller {
         await this.sleep(PROBLEM_RETRY_MS);
         continue;
       }
+      // At most MaximumConcurrency batches in the function at once (default: AWS's initial five pollers'
+      // worth): wait for a slot BEFORE receiving, so no message sits in flight waiting for one.
+      if (this.inFlight.size >= concurrencyOf(record)) {
+        await Promise.race([...this.inFlight, this.stoppedPromise]);
+        continue;
+      }
+      if (this.backoffUntil > Date.now()) {
+        await this.sleep(this.backoffUntil - Date.now());
+        continue;
+      }
       const started = Date.now();
       let batch: SqsReceivedMessage[];
       try {
@@ -107,10 +142,18 @@ export class Poller {
         if (Date.now() - started < 50) await this.sleep(PROBLEM_RETRY_MS);
         continue;
       }
-      const ok = await this.process(sqs, lambda, record, batch);
-      this.failures = ok ? 0 : this.failures + 1;
-      // After failed batches, back off a little before polling again (Lambda slows its pollers too).
-      if (!ok) await this.sleep(Math.min(2000, 100 * 2 ** (this.failures - 1)));
+      const task: Promise<void> = this.process(sqs, lambda, this.active() ?? record, batch).then(
+        (ok) => {
+          this.failures = ok ? 0 : this.failures + 1;
+          // After failed batches, back off a little before polling again (Lambda slows its pollers too).
+          if (!ok) this.backoffUntil = Date.now() + Math.min(2000, 100 * 2 ** (this.failures - 1));
+        },
+        (err) => this.cloud.log.error(`lambda: event source mapping ${this.uuid}: a batch failed unexpectedly: ${(err as Error)?.stack ?? err}`),
+      ).finally(() => {
+        this.inFlight.delete(task);
+        this.wakeSleep?.();
+      });
+      this.inFlight.add(task);
     }
   }
 
