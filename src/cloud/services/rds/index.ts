@@ -101,6 +101,8 @@ const createRds: ServiceFactory = (cloud) => {
     queryVersions: ["2014-10-31"],
     handle: queryProtocol({ service: "rds", xmlns: "http://rds.amazonaws.com/doc/2014-10-31/", operations }),
     reset: () => state.pending.clear(),
+    // A deletion in flight finishes (instances, database files, the managed secret) before the store closes.
+    close: () => state.drain(10_000),
   };
 };
 export default createRds;

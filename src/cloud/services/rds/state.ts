@@ -72,8 +72,10 @@ export class RdsState {
   readonly instances: Table<InstanceRecord>;
   /** Running transitions by ARN: Describe* waits for them. */
   readonly pending = new Map<string, Promise<void>>();
+  /** Set by close(): no new transition starts; one the stop interrupts is resumed at the next start. */
+  private closing = false;
 
-  constructor(cloud: Cloud) {
+  constructor(private readonly cloud: Cloud) {
     this.clusters = cloud.store.table<ClusterRecord>("rds.clusters");
     this.instances = cloud.store.table<InstanceRecord>("rds.instances");
   }
@@ -93,10 +95,22 @@ export class RdsState {
 
   /** Run a transition; Describe* of the resource waits for it. */
   track(arn: string, task: () => Promise<void>): void {
-    const run = (this.pending.get(arn) ?? Promise.resolve()).then(task, task).finally(() => {
-      if (this.pending.get(arn) === run) this.pending.delete(arn);
-    });
+    if (this.closing) return;
+    const guarded = () => (this.closing ? Promise.resolve() : task());
+    const run = (this.pending.get(arn) ?? Promise.resolve())
+      .then(guarded, guarded)
+      // A transition that fails (e.g. the store closed under it) must not become an unhandled rejection.
+      .catch((err: unknown) => this.cloud.log.warn(`rds: a transition of ${arn} did not finish: ${(err as Error)?.message ?? err}`))
+      .finally(() => {
+        if (this.pending.get(arn) === run) this.pending.delete(arn);
+      });
     this.pending.set(arn, run);
+  }
+
+  /** On close: start nothing new and let running transitions finish (at most `ms`) before the store closes. */
+  async drain(ms: number): Promise<void> {
+    this.closing = true;
+    await this.settle([...this.pending.keys()], ms);
   }
 
   /** Wait (at most `ms`) for the transitions of these resources to finish. */
