@@ -10,10 +10,14 @@
  * even when their name looks like ours. What cannot carry tags is found
  * through what it belongs to: a tagged function's event source mappings and
  * log group (`/aws/lambda/<function>`), a tagged topic's subscriptions, a
- * tagged role's inline and attached policies.
+ * tagged role's inline and attached policies, a tagged cluster's RDS-managed
+ * secret (RDS deletes it with the cluster). EventBridge archives carry no
+ * tags and belong to no tagged resource: the sweep lists those named like
+ * the kit's for the instructor and deletes none.
  *
  * Discovery lists each service (S3, SQS, SNS, Lambda, Logs, DynamoDB,
- * EventBridge, IAM) rather than relying on the Resource Groups Tagging API:
+ * EventBridge, IAM, CloudWatch alarms, Step Functions, RDS, Secrets Manager)
+ * rather than relying on the Resource Groups Tagging API:
  * listing sees IAM (which the Tagging API does not cover) and is not
  * eventually consistent. The Tagging API is then asked for anything else
  * carrying the kit's tag — the services later labs add — and whatever the
@@ -29,6 +33,11 @@ import { ListTablesCommand, ListTagsOfResourceCommand } from "@aws-sdk/client-dy
 import { ListRulesCommand, ListTagsForResourceCommand as EventsTags } from "@aws-sdk/client-eventbridge";
 import { GetPolicyCommand, ListAttachedRolePoliciesCommand, ListPoliciesCommand, ListRolePoliciesCommand, ListRolesCommand, ListRoleTagsCommand } from "@aws-sdk/client-iam";
 import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
+import { DescribeAlarmsCommand, ListTagsForResourceCommand as AlarmTags } from "@aws-sdk/client-cloudwatch";
+import { ListStateMachinesCommand, ListTagsForResourceCommand as SfnTags } from "@aws-sdk/client-sfn";
+import { DescribeDBClustersCommand, DescribeDBInstancesCommand } from "@aws-sdk/client-rds";
+import { ListSecretsCommand } from "@aws-sdk/client-secrets-manager";
+import { ListArchivesCommand } from "@aws-sdk/client-eventbridge";
 import type { Clients } from "./clients.js";
 import type { Target } from "./target.js";
 import type { LedgerEntry, ResourceType } from "./ledger.js";
@@ -40,6 +49,8 @@ const NAMESPACE = /^sel-([a-z0-9]{1,12})-(\d\d)-[0-9a-f]{6}$/;
 
 export interface SweepFound {
   entries: LedgerEntry[];
+  /** Named like the kit's but untaggable and belonging to nothing tagged (EventBridge archives): listed, never deleted. */
+  untaggedLookalikes: string[];
   /** Tagged resources of types the sweep cannot delete (by ARN), for the instructor to remove by hand. */
   unhandled: string[];
   /** Why the Tagging API could not be asked, when it could not. */
@@ -156,8 +167,57 @@ export async function discoverKitResources(clients: Clients, target: Target): Pr
     if (ns) add("iam-policy", ns, p.PolicyName!, { arn: p.Arn });
   }
 
+  const alarms = await all(async (t) => {
+    const r = await clients.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: "sel-", NextToken: t }));
+    return { items: r.MetricAlarms ?? [], next: r.NextToken };
+  });
+  for (const a of alarms) {
+    const ns = kitNamespace(a.AlarmName!, await tagsOr(clients.cloudwatch.send(new AlarmTags({ ResourceARN: a.AlarmArn! })).then((r) => fromList(r.Tags))));
+    if (ns) add("cloudwatch-alarm", ns, a.AlarmName!, { arn: a.AlarmArn });
+  }
+  const machines = await all(async (t) => {
+    const r = await clients.sfn.send(new ListStateMachinesCommand({ nextToken: t }));
+    return { items: r.stateMachines ?? [], next: r.nextToken };
+  });
+  for (const m of machines.filter((m) => ours(m.name ?? ""))) {
+    const tags = await tagsOr(clients.sfn.send(new SfnTags({ resourceArn: m.stateMachineArn! })).then((r) => Object.fromEntries((r.tags ?? []).map((x) => [x.key ?? "", x.value ?? ""]))));
+    const ns = kitNamespace(m.name!, tags);
+    if (ns) add("sfn-state-machine", ns, m.name!, { arn: m.stateMachineArn });
+  }
+  const clusters = await all(async (t) => {
+    const r = await clients.rds.send(new DescribeDBClustersCommand({ Marker: t }));
+    return { items: r.DBClusters ?? [], next: r.Marker };
+  });
+  const kitClusters = new Set<string>();
+  for (const c of clusters.filter((c) => ours(c.DBClusterIdentifier ?? ""))) {
+    const ns = kitNamespace(c.DBClusterIdentifier!, fromList(c.TagList));
+    if (!ns) continue;
+    kitClusters.add(c.DBClusterIdentifier!);
+    add("rds-db-cluster", ns, c.DBClusterIdentifier!, { arn: c.DBClusterArn });
+  }
+  const instances = await all(async (t) => {
+    const r = await clients.rds.send(new DescribeDBInstancesCommand({ Marker: t }));
+    return { items: r.DBInstances ?? [], next: r.Marker };
+  });
+  for (const i of instances.filter((i) => ours(i.DBInstanceIdentifier ?? ""))) {
+    const ns = kitNamespace(i.DBInstanceIdentifier!, fromList(i.TagList));
+    if (ns) add("rds-db-instance", ns, i.DBInstanceIdentifier!, { arn: i.DBInstanceArn, parent: i.DBClusterIdentifier });
+  }
+  const secrets = await all(async (t) => {
+    const r = await clients.secretsManager.send(new ListSecretsCommand({ NextToken: t }));
+    return { items: r.SecretList ?? [], next: r.NextToken };
+  });
+  // A cluster's own master secret (rds!cluster-…) is RDS's: it goes with its cluster.
+  for (const sec of secrets.filter((x) => ours(x.Name ?? ""))) {
+    const ns = kitNamespace(sec.Name!, fromList(sec.Tags));
+    if (ns) add("secretsmanager-secret", ns, sec.Name!, { arn: sec.ARN });
+  }
+  const untaggedLookalikes: string[] = [];
+  const archives = await clients.events.send(new ListArchivesCommand({ NamePrefix: "sel-" })).catch(() => ({ Archives: [] }));
+  for (const a of archives.Archives ?? []) if (a.ArchiveName && /^sel-[a-z0-9]{1,12}-\d\d-[0-9a-f]{6}-/.test(a.ArchiveName)) untaggedLookalikes.push(`EventBridge archive ${a.ArchiveName}`);
+
   // Anything else carrying the kit's tag (services the per-service listing above does not cover).
-  const found: SweepFound = { entries, unhandled: [] };
+  const found: SweepFound = { entries, untaggedLookalikes, unhandled: [] };
   const tagging = new ResourceGroupsTaggingAPIClient({ region: target.region, endpoint: target.endpoint, credentials: target.credentials, maxAttempts: 2 });
   try {
     const known = new Set(entries.flatMap((e) => [e.arn, e.name]).filter(Boolean) as string[]);

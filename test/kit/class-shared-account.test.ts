@@ -18,6 +18,10 @@ import { CreateBucketCommand, ListBucketsCommand, PutBucketTaggingCommand, PutOb
 import { CreateQueueCommand, ListQueuesCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { DeleteFunctionCommand, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { DescribeAlarmsCommand, PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
+import { CreateDBClusterCommand, DescribeDBClustersCommand } from "@aws-sdk/client-rds";
+import { ListSecretsCommand } from "@aws-sdk/client-secrets-manager";
+import { CreateArchiveCommand } from "@aws-sdk/client-eventbridge";
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { participantPolicy } from "../../src/kit/class/participant-policy.js";
 import { createClients, type Clients } from "../../src/kit/clients.js";
@@ -94,6 +98,9 @@ const names = async () => ({
   functions: ((await admin.clients.lambda.send(new ListFunctionsCommand({}))).Functions ?? []).map((f) => f.FunctionName!),
   queues: (await admin.clients.sqs.send(new ListQueuesCommand({}))).QueueUrls ?? [],
   logGroups: ((await admin.clients.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: "/aws/lambda/sel-" }))).logGroups ?? []).map((g) => g.logGroupName!),
+  alarms: ((await admin.clients.cloudwatch.send(new DescribeAlarmsCommand({}))).MetricAlarms ?? []).map((a) => a.AlarmName!),
+  clusters: ((await admin.clients.rds.send(new DescribeDBClustersCommand({}))).DBClusters ?? []).map((c) => c.DBClusterIdentifier!),
+  secrets: ((await admin.clients.secretsManager.send(new ListSecretsCommand({}))).SecretList ?? []).map((x) => x.Name!),
 });
 
 
@@ -108,10 +115,20 @@ describe("cleanup --all-participants", () => {
     await admin.clients.iam.send(new CreateRoleCommand({ RoleName: "sel-zed-02-abcdef-role", AssumeRolePolicyDocument: TRUST }));
     await admin.clients.s3.send(new CreateBucketCommand({ Bucket: "team-shared-data" }));
     await admin.clients.s3.send(new PutBucketTaggingCommand({ Bucket: "team-shared-data", Tagging: { TagSet: [{ Key: "s3-event-labs:namespace", Value: "sel-ana-02-abcdef" }] } }));
+    // Wave-2 kinds the labs create: a tagged alarm and a tagged Data-API cluster of Bea's lab 07 and 04,
+    // an untagged lookalike alarm, and an archive (archives cannot carry tags: listed, never deleted).
+    const beaTags = [{ Key: "s3-event-labs:namespace", Value: "sel-bea-07-cccccc" }];
+    const alarm = { MetricName: "Errors", Namespace: "AWS/Lambda", Statistic: "Sum" as const, Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: "GreaterThanOrEqualToThreshold" as const };
+    await admin.clients.cloudwatch.send(new PutMetricAlarmCommand({ AlarmName: "sel-bea-07-cccccc-errors", ...alarm, Tags: beaTags }));
+    await admin.clients.cloudwatch.send(new PutMetricAlarmCommand({ AlarmName: "sel-zed-07-abcdef-errors", ...alarm }));
+    await admin.clients.rds.send(new CreateDBClusterCommand({ DBClusterIdentifier: "sel-bea-04-dddddd-db", Engine: "aurora-postgresql", MasterUsername: "labadmin", ManageMasterUserPassword: true, EnableHttpEndpoint: true, ServerlessV2ScalingConfiguration: { MinCapacity: 0, MaxCapacity: 1 }, Tags: [{ Key: "s3-event-labs:namespace", Value: "sel-bea-04-dddddd" }] }));
+    await admin.clients.events.send(new CreateArchiveCommand({ ArchiveName: "sel-bea-06-eeeeee-archive", EventSourceArn: "arn:aws:events:us-east-1:000000000000:event-bus/default" }));
   });
 
   it("deletes every participant's tagged resources, and only those; twice is harmless", async () => {
     const before = await names();
+    expect(before.clusters).toEqual(["sel-bea-04-dddddd-db"]);
+    expect(before.secrets.some((n) => n.startsWith("rds!cluster-"))).toBe(true);
     expect(before.functions.some((f) => f.startsWith("sel-ana-02-"))).toBe(true);
     expect(before.queues.some((q) => q.includes("sel-bea-01-"))).toBe(true);
     expect(before.logGroups.length).toBeGreaterThan(0);
@@ -121,7 +138,7 @@ describe("cleanup --all-participants", () => {
     expect(await sweep.exited, sweep.output()).toBe(0);
     const out = sweep.output();
     expect(out).toMatch(/ana — \d+ resources \(lab 02\)/);
-    expect(out).toMatch(/bea — \d+ resources \(lab 01\)/);
+    expect(out).toMatch(/bea — \d+ resources \(lab 01, 04, 07\)/);
     expect(out).toMatch(/lambda-function\s+sel-ana-02-/);
     expect(out).toMatch(/iam-role-policy/);
     expect(out).toMatch(/Tagging API did not answer/); // the local cloud does not serve it, and says so
@@ -133,6 +150,11 @@ describe("cleanup --all-participants", () => {
     expect(after.functions).toEqual([]);
     expect(after.queues.map((q) => q.slice(q.lastIndexOf("/") + 1))).toEqual(["sel-bea-01-aaaaaa-queue"]); // untagged, made by the admin above
     expect(after.logGroups).toEqual([]);
+    expect(after.alarms).toEqual(["sel-zed-07-abcdef-errors"]);
+    expect(after.clusters).toEqual([]);
+    expect(after.secrets).toEqual([]); // the cluster's RDS-managed secret went with it
+    expect(out).toMatch(/rds-db-cluster\s+sel-bea-04-dddddd-db/);
+    expect(out).toMatch(/named like the kit's but cannot carry its tag, so not deleted .*EventBridge archive sel-bea-06-eeeeee-archive/);
 
     const again = kitProcess("cleanup", args, { S3_EVENT_LABS_HOME: home });
     expect(await again.exited, again.output()).toBe(0);

@@ -80,6 +80,7 @@ async function sweepCommand(opts: CleanupCommandOptions): Promise<number> {
     for (const e of found.entries) byParticipant.set(participantOf(e.namespace), [...(byParticipant.get(participantOf(e.namespace)) ?? []), e]);
     if (found.taggingApi) console.log(pc.dim(found.taggingApi));
     for (const arn of found.unhandled) console.log(pc.yellow(`tagged by the kit, not deleted by this sweep (delete it by hand): ${arn}`));
+    for (const what of found.untaggedLookalikes) console.log(pc.yellow(`named like the kit's but cannot carry its tag, so not deleted (delete it by hand if the kit made it): ${what}`));
     if (found.entries.length === 0) {
       console.log(`Nothing the kit created was found on ${session.target.id}${session.target.kind === "aws" ? ` (account ${session.target.account}, region ${session.target.region})` : ""}.`);
       return found.unhandled.length ? 1 : 0;
