@@ -7,9 +7,7 @@
  */
 import * as path from "node:path";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
-import { ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
-import { FilterLogEventsCommand, type FilteredLogEvent } from "@aws-sdk/client-cloudwatch-logs";
 import type { KitContext } from "../../src/kit/context.js";
 import { pace } from "../../src/kit/context.js";
 import { createRole, putRolePolicy } from "../../src/kit/resources/iam.js";
@@ -93,27 +91,10 @@ export async function waitForObject(ctx: KitContext, bucket: string, key: string
   );
 }
 
-export type Item = Record<string, string | number | boolean | null>;
+import { scanItems, type Item } from "../../src/kit/resources/dynamodb.js";
+export { scanItems, type Item };
 
-function plain(av: AttributeValue): string | number | boolean | null {
-  if (av.S !== undefined) return av.S;
-  if (av.N !== undefined) return Number(av.N);
-  if (av.BOOL !== undefined) return av.BOOL;
-  if (av.NULL) return null;
-  return JSON.stringify(av);
-}
 
-/** Every item of the (small) metadata table, as plain values. */
-export async function scanItems(ctx: KitContext, table: string): Promise<Item[]> {
-  const items: Item[] = [];
-  let start: Record<string, AttributeValue> | undefined;
-  do {
-    const out = await ctx.clients.dynamodb.send(new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start }));
-    for (const raw of out.Items ?? []) items.push(Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, plain(v)])));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
 
 /** Items whose `key` attribute is the given (decoded) key. */
 export const itemsFor = (items: Item[], key: string): Item[] => items.filter((i) => i.key === key);
@@ -174,22 +155,8 @@ export class AnnouncementReader {
   }
 }
 
-/** The function's log events (optionally from a time on, optionally matching a filter pattern), every page. */
-export async function logEvents(ctx: KitContext, functionName: string, options: { startTime?: number; filterPattern?: string } = {}): Promise<FilteredLogEvent[]> {
-  const events: FilteredLogEvent[] = [];
-  let nextToken: string | undefined;
-  try {
-    do {
-      const out = await ctx.clients.logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functionName}`, startTime: options.startTime, filterPattern: options.filterPattern, nextToken }));
-      events.push(...(out.events ?? []));
-      nextToken = out.nextToken;
-    } while (nextToken);
-  } catch (err) {
-    if (errorCode(err) === "ResourceNotFoundException") return []; // no invocation yet: no log group
-    throw err;
-  }
-  return events;
-}
+import { logEvents } from "../../src/kit/grader/evidence.js";
+export { logEvents };
 
 export interface InvocationCount {
   /** REPORT lines: one per invocation, written by the Lambda platform itself. */

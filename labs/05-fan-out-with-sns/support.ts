@@ -8,7 +8,6 @@
  */
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import type { KitContext } from "../../src/kit/context.js";
 import { attachRolePolicy, BASIC_EXECUTION_POLICY_ARN, createRole, putRolePolicy } from "../../src/kit/resources/iam.js";
@@ -71,26 +70,10 @@ export function mailMessage(mail: OutboxMail): string {
   return cut >= 0 ? mail.body.slice(0, cut) : mail.body;
 }
 
-export type Item = Record<string, string | number | boolean | null>;
+import { scanItems, type Item } from "../../src/kit/resources/dynamodb.js";
+export { scanItems, type Item };
 
-function plain(av: AttributeValue): string | number | boolean | null {
-  if (av.S !== undefined) return av.S;
-  if (av.N !== undefined) return Number(av.N);
-  if (av.BOOL !== undefined) return av.BOOL;
-  if (av.NULL) return null;
-  return JSON.stringify(av);
-}
 
-export async function scanItems(ctx: KitContext, table: string): Promise<Item[]> {
-  const items: Item[] = [];
-  let start: Record<string, AttributeValue> | undefined;
-  do {
-    const out = await ctx.clients.dynamodb.send(new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start }));
-    for (const raw of out.Items ?? []) items.push(Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, plain(v)])));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
 
 /** Reads a queue into a growing list (messages are deleted once read). */
 export class QueueReader {

@@ -11,7 +11,6 @@ import * as path from "node:path";
 import { PutBucketVersioningCommand } from "@aws-sdk/client-s3";
 import { ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { DeleteMessageBatchCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
-import { FilterLogEventsCommand, type FilteredLogEvent } from "@aws-sdk/client-cloudwatch-logs";
 import type { KitContext } from "../../src/kit/context.js";
 import { attachRolePolicy, BASIC_EXECUTION_POLICY_ARN, createRole, putRolePolicy } from "../../src/kit/resources/iam.js";
 import { addPermission, createFunction } from "../../src/kit/resources/lambda.js";
@@ -200,22 +199,8 @@ function parseNotification(body: string, receivedAt: number): AlarmNotification 
   }
 }
 
-/** The function's log events from a time on (optionally filtered), every page; none before the first invocation. */
-export async function logEvents(ctx: KitContext, functionName: string, options: { startTime?: number; filterPattern?: string } = {}): Promise<FilteredLogEvent[]> {
-  const events: FilteredLogEvent[] = [];
-  let nextToken: string | undefined;
-  try {
-    do {
-      const out = await ctx.clients.logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functionName}`, startTime: options.startTime, filterPattern: options.filterPattern, nextToken }));
-      events.push(...(out.events ?? []));
-      nextToken = out.nextToken;
-    } while (nextToken);
-  } catch (err) {
-    if (errorCode(err) === "ResourceNotFoundException") return [];
-    throw err;
-  }
-  return events;
-}
+import { logEvents } from "../../src/kit/grader/evidence.js";
+export { logEvents };
 
 export interface Reports {
   /** REPORT lines: one per invocation, written by the platform. */

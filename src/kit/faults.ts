@@ -2,16 +2,13 @@
  * The kit's client for the local cloud's fault injection
  * (/_localcloud/faults, src/cloud/core/faults/): add, list and clear fault
  * rules, and read the injected faults from the trace. The requests are signed
- * with SigV4 by the SDK's own signer (@smithy/signature-v4, installed with
- * every @aws-sdk client) using the target's credentials — the local cloud's
- * administrator — so no admin token is needed. Only local and endpoint
+ * with SigV4 as the target's administrator (local-admin.ts adminRequest), so
+ * no admin token is needed. Only local and endpoint
  * targets have it: AWS has no fault switch, and graders that run there
  * produce their duplicates themselves.
  */
-import { createHash, createHmac, type Hash, type Hmac } from "node:crypto";
-import { SignatureV4 } from "@smithy/signature-v4";
-import type { AwsCredentialIdentity } from "@smithy/types";
 import type { Target } from "./target.js";
+import { adminRequest } from "./local-admin.js";
 
 export type FaultKind = "duplicate" | "delay" | "reorder" | "throttle" | "error";
 
@@ -50,22 +47,6 @@ export interface FaultTraceEntry {
   fault?: string;
 }
 
-class NodeSha256 {
-  private hash: Hash | Hmac;
-  constructor(private readonly secret?: string | Uint8Array) {
-    this.hash = secret ? createHmac("sha256", secret) : createHash("sha256");
-  }
-  update(data: string | Uint8Array): void {
-    this.hash.update(data);
-  }
-  async digest(): Promise<Uint8Array> {
-    return new Uint8Array(this.hash.digest());
-  }
-  reset(): void {
-    this.hash = this.secret ? createHmac("sha256", this.secret) : createHash("sha256");
-  }
-}
-
 export class FaultsApiError extends Error {
   constructor(message: string, readonly status: number) {
     super(message);
@@ -76,21 +57,14 @@ export class FaultsApi {
   constructor(private readonly endpoint: string, private readonly region: string, private readonly credentials: Target["credentials"]) {}
 
   private async call<T>(method: string, pathAndQuery: string, body?: unknown): Promise<T> {
-    const url = new URL(pathAndQuery, this.endpoint);
-    const text = body === undefined ? "" : JSON.stringify(body);
-    const creds = typeof this.credentials === "function" ? await this.credentials() : (this.credentials as AwsCredentialIdentity | undefined);
-    const headers: Record<string, string> = { host: url.host, "content-type": "application/json" };
-    let signedHeaders = headers;
-    if (creds) {
-      const signer = new SignatureV4({ service: "localcloud", region: this.region, credentials: creds, sha256: NodeSha256 as never, applyChecksum: false });
-      const query: Record<string, string> = Object.fromEntries(url.searchParams);
-      const signed = await signer.sign({ method, protocol: url.protocol, hostname: url.hostname, path: url.pathname, query, headers, body: text } as never);
-      signedHeaders = (signed as unknown as { headers: Record<string, string> }).headers;
+    const res = await adminRequest({ endpoint: this.endpoint, region: this.region, credentials: this.credentials }, method, pathAndQuery, { body });
+    let answer: T & { error?: string };
+    try {
+      answer = JSON.parse(res.text) as T & { error?: string };
+    } catch {
+      answer = {} as T & { error?: string };
     }
-    const { host: _host, ...sendHeaders } = signedHeaders;
-    const res = await fetch(url, { method, headers: sendHeaders, body: method === "GET" || method === "DELETE" ? undefined : text, signal: AbortSignal.timeout(10_000) });
-    const answer = (await res.json().catch(() => ({}))) as T & { error?: string };
-    if (!res.ok) throw new FaultsApiError(answer.error ?? `${method} ${url.pathname} answered ${res.status}`, res.status);
+    if (!res.ok) throw new FaultsApiError(answer.error ?? `${method} ${pathAndQuery.split("?")[0]} answered ${res.status}`, res.status);
     return answer;
   }
 

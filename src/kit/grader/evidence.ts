@@ -15,7 +15,7 @@
  * By design: a failure of ANY invocation that started since `since` counts as evidence —
  * callers that expect failures (a bad-input round) must not use this wait.
  */
-import { FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { FilterLogEventsCommand, type FilteredLogEvent } from "@aws-sdk/client-cloudwatch-logs";
 import type { KitContext } from "../context.js";
 import { pace } from "../context.js";
 import { errorCode, sleep, TimeoutError } from "../wait.js";
@@ -69,20 +69,26 @@ export interface FunctionActivity {
   completed: number;
 }
 
-/** What the function's log shows since `since` (epoch ms): failed and finished invocations (none when there is no log group yet). */
-export async function functionActivity(ctx: KitContext, functionName: string, since: number): Promise<FunctionActivity> {
-  const events: Array<{ message: string; stream: string }> = [];
+/** The function's log events (optionally from a time on, optionally matching a filter pattern), every page; none before its first invocation (no log group yet). */
+export async function logEvents(ctx: KitContext, functionName: string, options: { startTime?: number; filterPattern?: string } = {}): Promise<FilteredLogEvent[]> {
+  const events: FilteredLogEvent[] = [];
   let nextToken: string | undefined;
   try {
     do {
-      const out = await ctx.clients.logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functionName}`, startTime: since, nextToken }));
-      for (const e of out.events ?? []) events.push({ message: (e.message ?? "").trimEnd(), stream: e.logStreamName ?? "" });
+      const out = await ctx.clients.logs.send(new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${functionName}`, startTime: options.startTime, filterPattern: options.filterPattern, nextToken }));
+      events.push(...(out.events ?? []));
       nextToken = out.nextToken;
     } while (nextToken);
   } catch (err) {
-    if (errorCode(err) === "ResourceNotFoundException") return { failures: [], completed: 0 };
+    if (errorCode(err) === "ResourceNotFoundException") return [];
     throw err;
   }
+  return events;
+}
+
+/** What the function's log shows since `since` (epoch ms): failed and finished invocations (none when there is no log group yet). */
+export async function functionActivity(ctx: KitContext, functionName: string, since: number): Promise<FunctionActivity> {
+  const events = (await logEvents(ctx, functionName, { startTime: since })).map((e) => ({ message: (e.message ?? "").trimEnd(), stream: e.logStreamName ?? "" }));
   // Group lines by request id (START … REPORT); a line without one belongs to the request before it in its stream.
   // Only invocations that STARTED since `since` count: an earlier one still finishing is not evidence about this wait.
   const byRequest = new Map<string, string[]>();

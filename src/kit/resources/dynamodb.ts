@@ -1,8 +1,8 @@
 /**
  * DynamoDB operations (lab 03 and later): an on-demand table, tagged, waited
- * until ACTIVE.
+ * until ACTIVE; reading a small table back as plain values (graders).
  */
-import { CreateTableCommand, waitUntilTableExists, type AttributeDefinition, type KeySchemaElement } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, ScanCommand, waitUntilTableExists, type AttributeDefinition, type AttributeValue, type KeySchemaElement } from "@aws-sdk/client-dynamodb";
 import { type KitContext, recordResource } from "../context.js";
 import { kitTags } from "../names.js";
 
@@ -22,4 +22,26 @@ export async function createTable(ctx: KitContext, name: string, keys: { partiti
   ctx.ledger.setArn(entry.id, out.TableDescription!.TableArn!);
   await waitUntilTableExists({ client: ctx.clients.dynamodb, maxWaitTime: 120, minDelay: ctx.target.kind === "aws" ? 2 : 1 }, { TableName: name });
   return { name, arn: out.TableDescription!.TableArn! };
+}
+
+export type Item = Record<string, string | number | boolean | null>;
+
+function plain(av: AttributeValue): string | number | boolean | null {
+  if (av.S !== undefined) return av.S;
+  if (av.N !== undefined) return Number(av.N);
+  if (av.BOOL !== undefined) return av.BOOL;
+  if (av.NULL) return null;
+  return JSON.stringify(av);
+}
+
+/** Every item of a (small) table, as plain values, read consistently. */
+export async function scanItems(ctx: KitContext, table: string): Promise<Item[]> {
+  const items: Item[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const out = await ctx.clients.dynamodb.send(new ScanCommand({ TableName: table, ConsistentRead: true, ExclusiveStartKey: start }));
+    for (const raw of out.Items ?? []) items.push(Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, plain(v)])));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
 }
