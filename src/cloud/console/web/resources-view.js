@@ -1,8 +1,9 @@
 // Resources: the kinds the cloud's console API offers (resources/registry.ts), a list per kind
-// and a detail made of generic sections (kv, table, json, text, logs, preview) — a new kind on the
+// and a detail made of generic sections (kv, table, json, text, logs, preview, graph) — a new kind on the
 // server needs nothing here.
 import { getBytes, getJson } from "./api.js";
 import { h, time } from "./dom.js";
+import { aslGraph } from "./asl-graph.js";
 
 let region = "us-east-1";
 let nameFilter = "";
@@ -77,8 +78,10 @@ async function renderSection(s, onOpen) {
       return h("section", {}, title, h("pre", { class: "logs" }, s.lines.map((l) => `${time(new Date(l.timestamp).toISOString())} ${l.message}`).join("")));
     case "preview":
       return h("section", {}, title, await preview(s));
+    case "graph":
+      return h("section", {}, title, aslGraph(s.definition ?? {}, { visited: new Set(s.visited ?? []), failed: s.failed }));
     default:
-      return h("section", {}, title, h("p", {}, s.text ?? ""));
+      return h("section", {}, title, s.pre ? h("pre", { class: "text-preview" }, s.text ?? "") : h("p", {}, s.text ?? ""));
   }
 }
 
