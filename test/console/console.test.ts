@@ -281,6 +281,7 @@ describe.skipIf(!chromiumPath)("the console in Chromium", () => {
       await page.click('a.tab[data-view="resources"]');
       await page.click('a.kind[data-kind="alarms"]');
       await expect(page.locator('#resource-list tr.row[data-id="console-errors"]').innerText()).resolves.toMatch(/console-errors\s+ALARM\s+Labs\/Console Errors/);
+      await expect(page.locator("#resource-list").innerText()).resolves.not.toContain("null");
       await page.click('#resource-list tr.row[data-id="console-errors"]');
       const detail = page.locator("#resource-detail");
       await detail.locator("h3", { hasText: "alarm console-errors" }).waitFor({ timeout: 10_000 });

@@ -33,10 +33,13 @@ export async function showList(kind, onOpen) {
   try {
     const list = await getJson(`resources/${kind}?${q({})}`);
     const items = list.items.filter((i) => !nameFilter || i.name.toLowerCase().includes(nameFilter));
-    target.replaceChildren(
+    // replaceChildren would write a null as the text "null": only real nodes go in.
+    const parts = [
       h("table", { class: "list" }, h("thead", {}, h("tr", {}, list.columns.map((c) => h("th", {}, c)))), h("tbody", {}, items.map((i) => h("tr", { class: "row", dataset: { id: i.id }, onclick: () => onOpen(kind, i.id) }, i.cells.map((c) => h("td", {}, c ?? "")))))),
       items.length ? null : h("p", { class: "muted" }, `No ${kind} in ${region}${nameFilter ? ` containing "${nameFilter}"` : ""}.`),
-    );
+      list.note ? h("p", { class: "muted" }, list.note) : null,
+    ];
+    target.replaceChildren(...parts.filter(Boolean));
   } catch (err) {
     target.replaceChildren(h("p", { class: "error" }, err.message));
   }
