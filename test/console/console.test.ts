@@ -264,6 +264,10 @@ describe.skipIf(!chromiumPath)("the console in Chromium", () => {
       expect(history).toMatch(/ExecutionFailed\s+\S+\s+Bad\.Input: <b>not ok<\/b>/);
       await expect(page.locator("#resource-detail").innerText()).resolves.toMatch(/status\s+FAILED/);
       await screenshot("state-machine");
+      // Reopened from the address bar, the execution (no list of its own) shows again beside its kind's list.
+      await page.reload();
+      await page.locator('#resource-detail .asl-state.failed[data-state="Broken"]').waitFor({ timeout: 10_000 });
+      await expect(page.locator("#resource-list .error").count()).resolves.toBe(0);
     } finally {
       sfn.destroy();
       iam.destroy();

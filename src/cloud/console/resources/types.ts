@@ -1,8 +1,9 @@
 /**
  * What a resource kind answers (registry.ts): a list of rows, and for one
  * row a detail made of generic sections the page renders without knowing the
- * kind (web/resources-view.js). A new kind — the email outbox, state
- * machines, alarms — is one ResourceKind; the page needs no change.
+ * kind (web/resources-view.js). A new kind is one ResourceKind (the email
+ * outbox, state machines, alarms were); the page needs no change unless it
+ * needs a new section type (as "graph" did, for ASL definitions).
  */
 import type { ConsoleClients } from "./clients.js";
 
