@@ -231,8 +231,10 @@ describe.skipIf(!chromiumPath)("the console in Chromium", () => {
       const definition = {
         StartAt: "Route",
         States: {
-          Route: { Type: "Choice", Choices: [{ Variable: "$.ok", BooleanEquals: true, Next: "Done" }], Default: "Broken" },
+          Route: { Type: "Choice", Choices: [{ Variable: "$.ok", BooleanEquals: true, Next: "Done" }], Default: "Fan" },
           Done: { Type: "Pass", End: true },
+          // A branch that fails, caught: the execution goes on to Broken.
+          Fan: { Type: "Parallel", Branches: [{ StartAt: "Inner", States: { Inner: { Type: "Fail", Error: "Inner.Failed" } } }], Catch: [{ ErrorEquals: ["States.ALL"], Next: "Broken" }], Next: "Done" },
           Broken: { Type: "Fail", Error: "Bad.Input", Cause: "<b>not ok</b>" },
         },
       };
@@ -242,10 +244,12 @@ describe.skipIf(!chromiumPath)("the console in Chromium", () => {
       await page.click('a.tab[data-view="resources"]');
       await page.click('a.kind[data-kind="state-machines"]');
       await page.click(`#resource-list tr.row[data-id="${stateMachineArn}"]`);
-      const graph = page.locator("#resource-detail .asl-graph");
+      const graph = page.locator("#resource-detail section > .asl-graph");
       await graph.waitFor({ timeout: 10_000 });
-      await expect(graph.locator(".asl-state").evaluateAll((els) => els.map((e) => (e as unknown as { dataset: Record<string, string> }).dataset.state))).resolves.toEqual(["Route", "Done", "Broken"]);
-      await expect(graph.locator('.asl-state[data-state="Route"] .asl-edge').allInnerTexts()).resolves.toEqual(['Choice 1: $.ok BooleanEquals true → Done', "Default → Broken"]);
+      await expect(graph.locator(":scope > .asl-state").evaluateAll((els) => els.map((e) => (e as unknown as { dataset: Record<string, string> }).dataset.state))).resolves.toEqual(["Route", "Done", "Fan", "Broken"]);
+      await expect(graph.locator('.asl-state[data-state="Route"] .asl-edge').allInnerTexts()).resolves.toEqual(["Choice 1: $.ok BooleanEquals true → Done", "Default → Fan"]);
+      await expect(graph.locator('.asl-state[data-state="Fan"] > .asl-edges > .asl-edge').allInnerTexts()).resolves.toEqual(["Next → Done", "Catch States.ALL → Broken"]);
+      await expect(graph.locator('.asl-state[data-state="Fan"] .asl-branch .asl-state[data-state="Inner"] .asl-edge').innerText()).resolves.toBe("Fails with Inner.Failed");
       await expect(graph.locator('.asl-state[data-state="Done"] .asl-edge').innerText()).resolves.toBe("End");
       // The Fail state's cause is someone's text: shown as text, not parsed as HTML.
       await expect(graph.locator('.asl-state[data-state="Broken"] .asl-edge').innerText()).resolves.toBe("Fails with Bad.Input: <b>not ok</b>");
@@ -255,7 +259,7 @@ describe.skipIf(!chromiumPath)("the console in Chromium", () => {
       const failed = page.locator('#resource-detail .asl-state.failed[data-state="Broken"]');
       await failed.waitFor({ timeout: 10_000 });
       await expect(page.locator("#resource-detail .asl-state.failed").count()).resolves.toBe(1);
-      await expect(page.locator('#resource-detail .asl-state.visited[data-state="Route"]').count()).resolves.toBe(1);
+      for (const name of ["Route", "Fan", "Inner"]) await expect(page.locator(`#resource-detail .asl-state.visited[data-state="${name}"]`).count()).resolves.toBe(1);
       await expect(page.locator('#resource-detail .asl-state.visited[data-state="Done"]').count()).resolves.toBe(0);
       const history = await page.locator("#resource-detail table.list").last().innerText();
       expect(history).toMatch(/ExecutionStarted/);
