@@ -5,7 +5,11 @@
  * delivery the function policy denies, and a function call the role's policy
  * denies, each say why; a loop is shown round by round up to where loop
  * detection stopped it; an image object shows its preview; a queue is peeked
- * without receiving its messages; a page of another
+ * without receiving its messages; a topic's email subscription opens its
+ * confirmation mail in the outbox (link shown, not followed); a state
+ * machine's definition is drawn as a graph and a failed execution marks
+ * the state it failed in; an alarm shows its state, reason, metric, actions
+ * and history; a page of another
  * origin (same site, other port) cannot read or drive the console, and a
  * rebound host name is refused. Screenshots go to a temp dir and are checked
  * non-empty. One cloud and one browser for the file.
@@ -21,7 +25,11 @@ import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObje
 import { AddPermissionCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CreateTopicCommand, ListSubscriptionsByTopicCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import { CreateStateMachineCommand, SFNClient, StartExecutionCommand } from "@aws-sdk/client-sfn";
+import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
 import { startTestCloud, type TestCloud } from "../helpers/cloud.js";
+import { createMachineRole, finished } from "../helpers/sfn.js";
 import { createExecutionRole, createFunction, ROLE_NAME } from "../helpers/lambda.js";
 import { chromiumArgs, chromiumPath, pngOf } from "./browser.js";
 
@@ -186,6 +194,117 @@ describe.skipIf(!chromiumPath)("the console in Chromium", () => {
       expect(got.Messages?.[0]?.Attributes?.ApproximateReceiveCount).toBe("1");
     } finally {
       sqs.destroy();
+      await page.click('a.tab[data-view="trace"]');
+    }
+  });
+
+  it("opens a topic's email subscription in the outbox: the confirmation mail, its link as text, never followed", async () => {
+    const sns = new SNSClient(cloud.clientConfig);
+    try {
+      const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "console-mail" }));
+      await sns.send(new SubscribeCommand({ TopicArn, Protocol: "email", Endpoint: "learner@example.com" }));
+      await page.click('a.tab[data-view="resources"]');
+      await page.click('a.kind[data-kind="topics"]');
+      await page.click(`#resource-list tr.row[data-id="${TopicArn}"]`);
+      await page.locator("#resource-detail tr.row", { hasText: "learner@example.com" }).click();
+      const detail = page.locator("#resource-detail");
+      await detail.locator("h3", { hasText: "outbox learner@example.com" }).waitFor({ timeout: 10_000 });
+      const text = await detail.innerText();
+      expect(text).toMatch(/Confirmation\s+AWS Notification - Subscription Confirmation\s+console-mail\s+email/);
+      expect(text).toMatch(/confirmation link \(not followed\)\s+http\S+Action=ConfirmSubscription/);
+      await expect(detail.locator("pre", { hasText: "Confirm subscription:" }).count()).resolves.toBe(1);
+      await expect(detail.locator("a").count()).resolves.toBe(0);
+      // Looking confirmed nothing.
+      const subs = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn }));
+      expect(subs.Subscriptions?.[0]?.SubscriptionArn).toBe("PendingConfirmation");
+      await screenshot("outbox");
+    } finally {
+      sns.destroy();
+    }
+  });
+
+  it("draws a state machine as a graph and marks the state a failed execution failed in", async () => {
+    const sfn = new SFNClient(cloud.clientConfig);
+    const iam = new IAMClient(cloud.clientConfig);
+    try {
+      const roleArn = await createMachineRole(iam, "console-sfn-role", []);
+      const definition = {
+        StartAt: "Route",
+        States: {
+          Route: { Type: "Choice", Choices: [{ Variable: "$.ok", BooleanEquals: true, Next: "Done" }], Default: "Fan" },
+          Done: { Type: "Pass", End: true },
+          // A branch that fails, caught: the execution goes on to Broken.
+          Fan: { Type: "Parallel", Branches: [{ StartAt: "Inner", States: { Inner: { Type: "Fail", Error: "Inner.Failed" } } }], Catch: [{ ErrorEquals: ["States.ALL"], Next: "Broken" }], Next: "Done" },
+          Broken: { Type: "Fail", Error: "Bad.Input", Cause: "<b>not ok</b>" },
+        },
+      };
+      const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({ name: "console-flow", roleArn, definition: JSON.stringify(definition) }));
+      const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, name: "run-1", input: JSON.stringify({ ok: false }) }));
+      expect((await finished(sfn, executionArn!)).status).toBe("FAILED");
+      await page.click('a.tab[data-view="resources"]');
+      await page.click('a.kind[data-kind="state-machines"]');
+      await page.click(`#resource-list tr.row[data-id="${stateMachineArn}"]`);
+      const graph = page.locator("#resource-detail section > .asl-graph");
+      await graph.waitFor({ timeout: 10_000 });
+      await expect(graph.locator(":scope > .asl-state").evaluateAll((els) => els.map((e) => (e as unknown as { dataset: Record<string, string> }).dataset.state))).resolves.toEqual(["Route", "Done", "Fan", "Broken"]);
+      await expect(graph.locator('.asl-state[data-state="Route"] .asl-edge').allInnerTexts()).resolves.toEqual(["Choice 1: $.ok BooleanEquals true → Done", "Default → Fan"]);
+      await expect(graph.locator('.asl-state[data-state="Fan"] > .asl-edges > .asl-edge').allInnerTexts()).resolves.toEqual(["Next → Done", "Catch States.ALL → Broken"]);
+      await expect(graph.locator('.asl-state[data-state="Fan"] .asl-branch .asl-state[data-state="Inner"] .asl-edge').innerText()).resolves.toBe("Fails with Inner.Failed");
+      await expect(graph.locator('.asl-state[data-state="Done"] .asl-edge').innerText()).resolves.toBe("End");
+      // The Fail state's cause is someone's text: shown as text, not parsed as HTML.
+      await expect(graph.locator('.asl-state[data-state="Broken"] .asl-edge').innerText()).resolves.toBe("Fails with Bad.Input: <b>not ok</b>");
+      await expect(graph.locator("b").count()).resolves.toBe(0);
+
+      await page.locator("#resource-detail tr.row", { hasText: "run-1" }).click();
+      const failed = page.locator('#resource-detail .asl-state.failed[data-state="Broken"]');
+      await failed.waitFor({ timeout: 10_000 });
+      await expect(page.locator("#resource-detail .asl-state.failed").count()).resolves.toBe(1);
+      for (const name of ["Route", "Fan", "Inner"]) await expect(page.locator(`#resource-detail .asl-state.visited[data-state="${name}"]`).count()).resolves.toBe(1);
+      await expect(page.locator('#resource-detail .asl-state.visited[data-state="Done"]').count()).resolves.toBe(0);
+      const history = await page.locator("#resource-detail table.list").last().innerText();
+      expect(history).toMatch(/ExecutionStarted/);
+      expect(history).toMatch(/ChoiceStateEntered\s+\S+\s+Route/);
+      expect(history).toMatch(/FailStateEntered\s+\S+\s+Broken/);
+      expect(history).toMatch(/ExecutionFailed\s+\S+\s+Bad\.Input: <b>not ok<\/b>/);
+      await expect(page.locator("#resource-detail").innerText()).resolves.toMatch(/status\s+FAILED/);
+      await screenshot("state-machine");
+      // Reopened from the address bar, the execution (no list of its own) shows again beside its kind's list.
+      await page.reload();
+      await page.locator('#resource-detail .asl-state.failed[data-state="Broken"]').waitFor({ timeout: 10_000 });
+      await expect(page.locator("#resource-list .error").count()).resolves.toBe(0);
+    } finally {
+      sfn.destroy();
+      iam.destroy();
+    }
+  });
+
+  it("shows an alarm's state with its reason, what it watches, its actions and its history", async () => {
+    const cw = new CloudWatchClient(cloud.clientConfig);
+    const sns = new SNSClient(cloud.clientConfig);
+    try {
+      const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "console-alarms" }));
+      // Missing data ignored: nothing but SetAlarmState moves this alarm while the test looks.
+      await cw.send(new PutMetricAlarmCommand({ AlarmName: "console-errors", Namespace: "Labs/Console", MetricName: "Errors", Statistic: "Sum", Period: 60, EvaluationPeriods: 1, Threshold: 3, ComparisonOperator: "GreaterThanOrEqualToThreshold", TreatMissingData: "ignore", AlarmActions: [TopicArn!] }));
+      await cw.send(new SetAlarmStateCommand({ AlarmName: "console-errors", StateValue: "ALARM", StateReason: "set by the console test" }));
+      await page.click('a.tab[data-view="resources"]');
+      await page.click('a.kind[data-kind="alarms"]');
+      await expect(page.locator('#resource-list tr.row[data-id="console-errors"]').innerText()).resolves.toMatch(/console-errors\s+ALARM\s+Labs\/Console Errors/);
+      await expect(page.locator("#resource-list").innerText()).resolves.not.toContain("null");
+      await page.click('#resource-list tr.row[data-id="console-errors"]');
+      const detail = page.locator("#resource-detail");
+      await detail.locator("h3", { hasText: "alarm console-errors" }).waitFor({ timeout: 10_000 });
+      const text = await detail.innerText();
+      expect(text).toMatch(/state\s+ALARM\s+reason\s+set by the console test/);
+      expect(text).toMatch(/metric\s+Errors/);
+      expect(text).toMatch(/statistic\s+Sum\s+period \(s\)\s+60/);
+      expect(text).toMatch(/threshold\s+3/);
+      expect(text).toContain(`ALARM\t${TopicArn}`);
+      expect(text).toMatch(/StateUpdate\s+Alarm updated from INSUFFICIENT_DATA to ALARM/);
+      expect(text).toMatch(/ConfigurationUpdate\s+Alarm "console-errors" created/);
+      await screenshot("alarm");
+    } finally {
+      cw.destroy();
+      sns.destroy();
       await page.click('a.tab[data-view="trace"]');
     }
   });

@@ -12,7 +12,7 @@
  * - GET /_localcloud/console/            the page (web/index.html) and its modules, CSS
  * - GET /_localcloud/console/api/traces  the trace as JSON (?after=<seq>)
  * - GET /_localcloud/console/api/stream  the trace as server-sent events (?after=<seq>), stream.ts
- * - GET /_localcloud/console/api/resources…  buckets, objects, queues, topics, tables, functions, rules (resources/)
+ * - GET /_localcloud/console/api/resources…  buckets, objects, queues, topics, tables, functions, rules, email outbox, state machines and executions, alarms (resources/)
  *
  * **By design** (security, docs/architecture.md "The security model")
  * - The token printed at start travels in the URL's *fragment*
@@ -40,7 +40,13 @@
  *   console tab's memory and address bar — but it could read other
  *   same-origin pages it opens itself.
  * - Resources are listed in one region at a time (?region=, default us-east-1),
- *   at most 1000 objects / 100 messages / 50 items per view.
+ *   at most 1000 objects / 100 messages / 50 items / 50 mails per address /
+ *   100 executions / 1000 history events / 100 alarms per view.
+ * - The state machine graph is boxes in run order with their transitions
+ *   named (Next, Choice rules, Default, Catch, End), Parallel/Map nested —
+ *   no drawn arrows; it marks the states an execution entered and the one it
+ *   failed in, not the path inside a Map iteration or Parallel branch.
+ * - A detail is a snapshot: it does not refresh live (reopen the row).
  * - The trace lives in memory: the newest 10,000 entries, gone on restart;
  *   the page draws the newest 100 stories that pass its filters.
  * - An SNS subscription's FilterPolicy decision says "filtered out", not
@@ -51,9 +57,9 @@
  *   denial can appear there; S3 → Lambda, SNS → * and EventBridge → * can.
  *
  * **Extension points**: resources/registry.ts holds one entry per resource
- * kind (list + detail, returned as generic sections the page renders), so
- * the email outbox, state machines or alarms add an entry there and nothing
- * in web/. Trace kinds the page does not know are shown as plain steps.
+ * kind (list + detail, returned as generic sections the page renders), as
+ * the email outbox, state machines and alarms did (web/ only gained the
+ * "graph" section, web/asl-graph.js). Trace kinds the page does not know are shown as plain steps.
  */
 import type * as http from "node:http";
 import type { Cloud } from "../core/cloud.js";

@@ -15,6 +15,8 @@ type Sdk = {
   lambda: typeof import("@aws-sdk/client-lambda");
   events: typeof import("@aws-sdk/client-eventbridge");
   logs: typeof import("@aws-sdk/client-cloudwatch-logs");
+  sfn: typeof import("@aws-sdk/client-sfn");
+  cloudwatch: typeof import("@aws-sdk/client-cloudwatch");
 };
 
 export interface ConsoleClients {
@@ -28,13 +30,15 @@ export interface ConsoleClients {
   lambda: InstanceType<Sdk["lambda"]["LambdaClient"]>;
   events: InstanceType<Sdk["events"]["EventBridgeClient"]>;
   logs: InstanceType<Sdk["logs"]["CloudWatchLogsClient"]>;
+  sfn: InstanceType<Sdk["sfn"]["SFNClient"]>;
+  cloudwatch: InstanceType<Sdk["cloudwatch"]["CloudWatchClient"]>;
 }
 
 let sdk: Promise<Sdk> | undefined;
 const byRegion = new WeakMap<Cloud, Map<string, ConsoleClients>>();
 
 async function loadSdk(): Promise<Sdk> {
-  const [s3, sqs, sns, dynamodb, lambda, events, logs] = await Promise.all([
+  const [s3, sqs, sns, dynamodb, lambda, events, logs, sfn, cloudwatch] = await Promise.all([
     import("@aws-sdk/client-s3"),
     import("@aws-sdk/client-sqs"),
     import("@aws-sdk/client-sns"),
@@ -42,8 +46,10 @@ async function loadSdk(): Promise<Sdk> {
     import("@aws-sdk/client-lambda"),
     import("@aws-sdk/client-eventbridge"),
     import("@aws-sdk/client-cloudwatch-logs"),
+    import("@aws-sdk/client-sfn"),
+    import("@aws-sdk/client-cloudwatch"),
   ]);
-  return { s3, sqs, sns, dynamodb, lambda, events, logs };
+  return { s3, sqs, sns, dynamodb, lambda, events, logs, sfn, cloudwatch };
 }
 
 export async function consoleClients(cloud: Cloud, region: string): Promise<ConsoleClients> {
@@ -63,11 +69,13 @@ export async function consoleClients(cloud: Cloud, region: string): Promise<Cons
     lambda: new loaded.lambda.LambdaClient(config),
     events: new loaded.events.EventBridgeClient(config),
     logs: new loaded.logs.CloudWatchLogsClient(config),
+    sfn: new loaded.sfn.SFNClient(config),
+    cloudwatch: new loaded.cloudwatch.CloudWatchClient(config),
   };
   if (!byRegion.has(cloud)) {
     byRegion.set(cloud, new Map());
     cloud.onClose(() => {
-      for (const c of byRegion.get(cloud)?.values() ?? []) for (const client of [c.s3, c.sqs, c.sns, c.dynamodb, c.lambda, c.events, c.logs]) client.destroy();
+      for (const c of byRegion.get(cloud)?.values() ?? []) for (const client of [c.s3, c.sqs, c.sns, c.dynamodb, c.lambda, c.events, c.logs, c.sfn, c.cloudwatch]) client.destroy();
       byRegion.delete(cloud);
     });
   }

@@ -1,6 +1,7 @@
 /**
  * Queues (attributes, dead-letter queue, messages peeked without receiving
- * them), topics with their subscriptions, and EventBridge rules with their
+ * them), topics with their subscriptions (email ones link to the outbox,
+ * outbox.ts), and EventBridge rules with their
  * targets. Peeking goes through SQS's internal API (`peek`): ReceiveMessage
  * would count a receive and hide the message, changing what the learner is
  * trying to look at.
@@ -71,10 +72,13 @@ export const topics: ResourceKind = {
       const rows = await Promise.all(
         (subs.Subscriptions ?? []).map(async (s) => {
           const a = s.SubscriptionArn && s.SubscriptionArn.startsWith("arn:") ? (await sns.send(new sdk.sns.GetSubscriptionAttributesCommand({ SubscriptionArn: s.SubscriptionArn })).catch(() => undefined))?.Attributes : undefined;
-          return { cells: [s.Protocol, s.Endpoint, s.SubscriptionArn?.startsWith("arn:") ? "confirmed" : s.SubscriptionArn, a?.FilterPolicy ?? "", a?.RawMessageDelivery ?? "", a?.RedrivePolicy ? (JSON.parse(a.RedrivePolicy) as { deadLetterTargetArn?: string }).deadLetterTargetArn : ""] };
+          // An email subscription links to what the outbox (outbox.ts) holds for its address.
+          const open = (s.Protocol === "email" || s.Protocol === "email-json") && s.Endpoint ? { kind: "outbox", id: s.Endpoint } : undefined;
+          return { open, cells: [s.Protocol, s.Endpoint, s.SubscriptionArn?.startsWith("arn:") ? "confirmed" : s.SubscriptionArn, a?.FilterPolicy ?? "", a?.RawMessageDelivery ?? "", a?.RedrivePolicy ? (JSON.parse(a.RedrivePolicy) as { deadLetterTargetArn?: string }).deadLetterTargetArn : ""] };
         }),
       );
-      sections.push({ type: "table", title: "Subscriptions", columns: ["protocol", "endpoint", "state", "filter policy", "raw", "dead-letter queue"], rows });
+      const note = rows.some((r) => r.open) ? "An email subscription opens its address's mails in the email outbox." : undefined;
+      sections.push({ type: "table", title: "Subscriptions", columns: ["protocol", "endpoint", "state", "filter policy", "raw", "dead-letter queue"], rows, note });
     } catch (err) {
       sections.push(failure("Subscriptions", err));
     }

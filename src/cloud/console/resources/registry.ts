@@ -1,8 +1,9 @@
 /**
  * The resource kinds the console lists, in menu order. Other areas add
- * theirs by appending one ResourceKind (types.ts) — e.g. the email outbox
- * (lab 05), state machines and executions (lab 06), alarms (lab 07) — the
- * page renders whatever sections a kind returns.
+ * theirs by appending one ResourceKind (types.ts) — as the email outbox
+ * (lab 05, outbox.ts), state machines and executions (lab 06, workflows.ts)
+ * and alarms (lab 07, alarms.ts) did; the page renders whatever sections a
+ * kind returns (a "graph" section draws an ASL definition).
  *
  * API: GET api/resources → the kinds; api/resources/<kind>?region= → rows;
  * api/resources/<kind>/detail?id=…; api/resources/<kind>/body?id=… → bytes.
@@ -13,8 +14,11 @@ import { consoleClients } from "./clients.js";
 import { buckets, object, tables } from "./storage.js";
 import { queues, rules, topics } from "./messaging.js";
 import { functions } from "./functions.js";
+import { outbox } from "./outbox.js";
+import { executions, stateMachines } from "./workflows.js";
+import { alarms } from "./alarms.js";
 
-export const resourceKinds: ResourceKind[] = [buckets, object, queues, topics, tables, functions, rules];
+export const resourceKinds: ResourceKind[] = [buckets, object, queues, topics, tables, functions, rules, outbox, stateMachines, executions, alarms];
 
 export interface ResourceAnswer {
   status?: number;

@@ -1,8 +1,9 @@
 /**
  * What a resource kind answers (registry.ts): a list of rows, and for one
  * row a detail made of generic sections the page renders without knowing the
- * kind (web/resources-view.js). A new kind — the email outbox, state
- * machines, alarms — is one ResourceKind; the page needs no change.
+ * kind (web/resources-view.js). A new kind is one ResourceKind (the email
+ * outbox, state machines, alarms were); the page needs no change unless it
+ * needs a new section type (as "graph" did, for ASL definitions).
  */
 import type { ConsoleClients } from "./clients.js";
 
@@ -18,10 +19,17 @@ export type Section =
   | { type: "kv"; title: string; rows: Array<[string, Cell]> }
   | { type: "table"; title: string; columns: string[]; rows: Array<{ cells: Cell[]; open?: Open }>; note?: string }
   | { type: "json"; title: string; value: unknown }
-  | { type: "text"; title: string; text: string }
+  /** `pre`: keep the text's lines (a mail's body). */
+  | { type: "text"; title: string; text: string; pre?: boolean }
   | { type: "logs"; title: string; lines: Array<{ timestamp: number; message: string }> }
   /** Bytes fetched from api/resources/<kind>/body?id=…, previewed as an image or as text. */
-  | { type: "preview"; title: string; kind: string; id: string; contentType: string; size: number };
+  | { type: "preview"; title: string; kind: string; id: string; contentType: string; size: number }
+  /**
+   * An Amazon States Language definition drawn as a graph in the browser
+   * (web/asl-graph.js): `definition` is the parsed ASL JSON; `visited` the
+   * states an execution entered, `failed` the one it failed in.
+   */
+  | { type: "graph"; title: string; definition: unknown; visited?: string[]; failed?: string };
 
 export interface ResourceList {
   columns: string[];

@@ -69,8 +69,11 @@ function show(view) {
   else void openResources();
 }
 
+// The kinds in the menu; a hidden one (one object, one execution) is opened from another's detail and has no list.
+let menuKinds = new Set();
+
 async function open(kind, id) {
-  if (kind !== "object") {
+  if (menuKinds.has(kind)) {
     state.set("kind", kind);
     if (!id) await showList(kind, open);
   }
@@ -84,6 +87,7 @@ async function open(kind, id) {
 
 async function openResources() {
   const kinds = await showKinds((kind) => open(kind));
+  menuKinds = new Set(kinds.map((k) => k.kind));
   const kind = state.get("kind") ?? kinds[0]?.kind;
   if (kind) await showList(kind, open);
   if (state.get("id")) await showDetail(state.get("idKind") ?? kind, state.get("id"), open);

@@ -1,8 +1,9 @@
 // Resources: the kinds the cloud's console API offers (resources/registry.ts), a list per kind
-// and a detail made of generic sections (kv, table, json, text, logs, preview) — a new kind on the
+// and a detail made of generic sections (kv, table, json, text, logs, preview, graph) — a new kind on the
 // server needs nothing here.
 import { getBytes, getJson } from "./api.js";
 import { h, time } from "./dom.js";
+import { aslGraph } from "./asl-graph.js";
 
 let region = "us-east-1";
 let nameFilter = "";
@@ -32,10 +33,13 @@ export async function showList(kind, onOpen) {
   try {
     const list = await getJson(`resources/${kind}?${q({})}`);
     const items = list.items.filter((i) => !nameFilter || i.name.toLowerCase().includes(nameFilter));
-    target.replaceChildren(
+    // replaceChildren would write a null as the text "null": only real nodes go in.
+    const parts = [
       h("table", { class: "list" }, h("thead", {}, h("tr", {}, list.columns.map((c) => h("th", {}, c)))), h("tbody", {}, items.map((i) => h("tr", { class: "row", dataset: { id: i.id }, onclick: () => onOpen(kind, i.id) }, i.cells.map((c) => h("td", {}, c ?? "")))))),
       items.length ? null : h("p", { class: "muted" }, `No ${kind} in ${region}${nameFilter ? ` containing "${nameFilter}"` : ""}.`),
-    );
+      list.note ? h("p", { class: "muted" }, list.note) : null,
+    ];
+    target.replaceChildren(...parts.filter(Boolean));
   } catch (err) {
     target.replaceChildren(h("p", { class: "error" }, err.message));
   }
@@ -77,8 +81,10 @@ async function renderSection(s, onOpen) {
       return h("section", {}, title, h("pre", { class: "logs" }, s.lines.map((l) => `${time(new Date(l.timestamp).toISOString())} ${l.message}`).join("")));
     case "preview":
       return h("section", {}, title, await preview(s));
+    case "graph":
+      return h("section", {}, title, aslGraph(s.definition ?? {}, { visited: new Set(s.visited ?? []), failed: s.failed }));
     default:
-      return h("section", {}, title, h("p", {}, s.text ?? ""));
+      return h("section", {}, title, s.pre ? h("pre", { class: "text-preview" }, s.text ?? "") : h("p", {}, s.text ?? ""));
   }
 }
 
