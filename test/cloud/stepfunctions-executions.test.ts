@@ -1,7 +1,7 @@
 // Step Functions executions through the real SDK v3 client and the AWS CLI:
 // Lambda tasks (plain function ARNs and arn:aws:states:::lambda:invoke) run in
 // the local Lambda service; Choice, Retry with a flaky task and Catch on a
-// permanent failure; GetExecutionHistory in AWS's event types; a role that
+// permanent failure (and on Parallel and Map); GetExecutionHistory in AWS's event types; a role that
 // may not invoke the function; EventBridge → Step Functions; and executions
 // and their history surviving a restart.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -152,6 +152,45 @@ describe("Lambda tasks, Choice, Retry and Catch", () => {
     const { events } = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
     expect(types(events!)).toEqual(["ExecutionStarted", "TaskStateEntered", "LambdaFunctionScheduled", "LambdaFunctionStarted", "LambdaFunctionTimedOut", "TaskStateExited", "WaitStateEntered", "WaitStateExited", "ExecutionSucceeded"]);
     expect(events!.find((e) => e.type === "LambdaFunctionTimedOut")!.lambdaFunctionTimedOutEventDetails).toMatchObject({ error: "States.Timeout" });
+  });
+
+  it("a Parallel or Map failure taken by its Catch exits as …StateFailed → …StateExited, no …Succeeded", async () => {
+    // The order AWS records (LocalStack's AWS-recorded test_parallel_state_catch / test_map_state_catch snapshots).
+    const catcher = { ErrorEquals: ["States.ALL"], ResultPath: "$.error", Next: "Caught" };
+    const definition = {
+      StartAt: "Fan",
+      States: {
+        Fan: { Type: "Parallel", Branches: [{ StartAt: "Broken", States: { Broken: { Type: "Fail", Error: "BranchError", Cause: "branch broke" } } }], Catch: [catcher], Next: "Each" },
+        Each: { Type: "Map", ItemsPath: "$.items", Iterator: { StartAt: "BadItem", States: { BadItem: { Type: "Fail", Error: "ItemError" } } }, ResultPath: "$.mapped", Catch: [catcher], Next: "Caught" },
+        Caught: { Type: "Pass", End: true },
+      },
+    };
+    const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({ name: "caught-nested", definition: JSON.stringify(definition), roleArn }));
+    const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify({ items: [1] }) }));
+    expect((await finished(sfn, executionArn!)).status).toBe("SUCCEEDED");
+    const { events } = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
+    expect(types(events!)).toEqual([
+      "ExecutionStarted",
+      "ParallelStateEntered", "ParallelStateStarted", "FailStateEntered", "ParallelStateFailed", "ParallelStateExited",
+      "PassStateEntered", "PassStateExited",
+      "ExecutionSucceeded",
+    ]);
+    const exited = events!.find((e) => e.type === "ParallelStateExited")!.stateExitedEventDetails!;
+    expect(exited.name).toBe("Fan");
+    expect(JSON.parse(exited.output!).error).toEqual({ Error: "BranchError", Cause: "branch broke" });
+
+    // The Map on its own: the Parallel's Catch above skips it.
+    const direct = { StartAt: "Each", States: { Each: definition.States.Each, Caught: definition.States.Caught } };
+    const map = await sfn.send(new CreateStateMachineCommand({ name: "caught-map", definition: JSON.stringify(direct), roleArn }));
+    const second = await sfn.send(new StartExecutionCommand({ stateMachineArn: map.stateMachineArn, input: JSON.stringify({ items: [1] }) }));
+    expect((await finished(sfn, second.executionArn!)).status).toBe("SUCCEEDED");
+    const mapHistory = await sfn.send(new GetExecutionHistoryCommand({ executionArn: second.executionArn }));
+    expect(types(mapHistory.events!)).toEqual([
+      "ExecutionStarted",
+      "MapStateEntered", "MapStateStarted", "MapIterationStarted", "FailStateEntered", "MapIterationFailed", "MapStateFailed", "MapStateExited",
+      "PassStateEntered", "PassStateExited",
+      "ExecutionSucceeded",
+    ]);
   });
 
   it("lists executions newest first and refuses a second execution of the same name", async () => {

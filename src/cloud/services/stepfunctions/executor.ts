@@ -118,6 +118,8 @@ export class Executor {
     const controller = new AbortController();
     let stopDetails: { error?: string; cause?: string } = {};
     const attempts: TaskRun["attempts"] = new Map();
+    // Parallel/Map states whose last attempt failed: when a Catch takes them the engine still logs StateExited.
+    const failed = new Set<string>();
     const run: TaskRun = {
       cloud: this.cloud,
       roles: this.roles,
@@ -165,7 +167,7 @@ export class Executor {
       const consuming = (async () => {
         try {
           for await (const event of run.eventLogs) {
-            const outcome = this.record(history, states, event as Json, record, stopDetails, attempts);
+            const outcome = this.record(history, states, event as Json, record, stopDetails, attempts, failed);
             if (outcome) final = outcome;
           }
         } catch (err) {
@@ -226,9 +228,11 @@ export class Executor {
   }
 
   /** One engine event → history events; returns the final status on a terminal event. */
-  private record(history: HistoryWriter, states: Map<string, Json>, event: Json, record: ExecutionRecord, stop: { error?: string; cause?: string }, attempts: TaskRun["attempts"]): Partial<ExecutionRecord> | undefined {
+  private record(history: HistoryWriter, states: Map<string, Json>, event: Json, record: ExecutionRecord, stop: { error?: string; cause?: string }, attempts: TaskRun["attempts"], failed: Set<string>): Partial<ExecutionRecord> | undefined {
     const at = event.timestamp as number;
     const name = event.state?.name as string | undefined;
+    // Map iterations run the same nested state names at once; the iteration index tells them apart.
+    const key = `${name}#${event.index ?? ""}`;
     const type = name ? (states.get(name)?.Type as string | undefined) : undefined;
     switch (event.type) {
       case "ExecutionStarted":
@@ -240,11 +244,15 @@ export class Executor {
         if (type === "Map") history.add("MapStateStarted", { length: Array.isArray(event.state.input) ? event.state.input.length : 0 }, at);
         return undefined;
       case "StateExited":
-        if (type === "Parallel") history.add("ParallelStateSucceeded", undefined, at);
-        if (type === "Map") history.add("MapStateSucceeded", undefined, at);
+        // A caught failure exits as ParallelStateFailed → ParallelStateExited (MapStateFailed → MapStateExited) on AWS, no …Succeeded.
+        if (!failed.delete(key)) {
+          if (type === "Parallel") history.add("ParallelStateSucceeded", undefined, at);
+          if (type === "Map") history.add("MapStateSucceeded", undefined, at);
+        }
         history.add(`${type}StateExited`, { name, ...dataDetails("output", event.state.output) }, at);
         return undefined;
       case "StateFailed":
+        if (type === "Parallel" || type === "Map") failed.add(key);
         if (type === "Parallel") history.add("ParallelStateFailed", undefined, at);
         if (type === "Map") history.add("MapStateFailed", undefined, at);
         if (type === "Task" && event.Error === "States.Timeout") {
@@ -254,6 +262,10 @@ export class Executor {
           if (task.ok && task.kind === "lambda-function") history.add("LambdaFunctionTimedOut", { error: "States.Timeout" }, at);
           else if (task.ok && task.kind === "integration") history.add("TaskTimedOut", { resourceType: task.service, resource: task.action, error: "States.Timeout" }, at);
         }
+        return undefined;
+      case "StateRetried":
+        // The retried attempt may still succeed.
+        failed.delete(key);
         return undefined;
       case "MapIterationStarted":
       case "MapIterationSucceeded":

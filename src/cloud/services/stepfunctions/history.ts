@@ -10,7 +10,8 @@
  *
  * plus ParallelStateStarted/Succeeded/Failed and MapStateStarted,
  * MapIterationStarted/Succeeded/Failed, MapStateSucceeded/Failed for the
- * nested states. Ids count from 1; previousEventId is the event before it
+ * nested states (a failure a Catch takes is …StateFailed → …StateExited with
+ * no …StateSucceeded, as AWS records it; executor.ts tracks that). Ids count from 1; previousEventId is the event before it
  * (AWS points a branch's events at the branch's own previous event: UNCERTAIN
  * for Parallel and Map, where the local order interleaves).
  *

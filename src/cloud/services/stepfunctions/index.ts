@@ -67,7 +67,18 @@
  *   error with its errorType and the error payload as cause (UNCERTAIN).
  * - History: previousEventId is the id before (AWS links branch events to the
  *   branch's own previous event in Parallel and Map); Catch writes the
- *   state's <Type>StateExited with the error output, as AWS does.
+ *   state's <Type>StateExited with the error output, as AWS does: a caught
+ *   Task is …Failed → TaskStateExited, a caught Parallel ParallelStateFailed →
+ *   ParallelStateExited and a caught Map MapIterationFailed → MapStateFailed →
+ *   MapStateExited, never …StateSucceeded, then the Catch's next state
+ *   (LocalStack's AWS-recorded snapshots test_parallel_state_catch,
+ *   test_map_state_catch, test_raise_exception_catch).
+ * - UNCERTAIN / differs: a retried Parallel records ParallelStateFailed for
+ *   each failed attempt and no new ParallelStateStarted; AWS's recording
+ *   (test_parallel_state_retry) shows ParallelStateStarted again for each
+ *   attempt and ParallelStateFailed only once the retries are spent. Map
+ *   retries likewise not compared; a Parallel/Map caught inside a Map
+ *   iteration is told apart by iteration index only one level deep.
  *
  * **Client quirks**
  * - Timestamps go out as epoch seconds (awsJson); the CLI prints them as ISO.
