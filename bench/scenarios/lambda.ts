@@ -10,13 +10,12 @@
  * trip to the queue, which adds the handler's SDK call and IAM evaluation.
  * A 500-upload burst then counts lost and duplicated invocations.
  */
-import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { AddPermissionCommand, CreateFunctionCommand, InvokeCommand, LambdaClient, waitUntilFunctionActiveV2 } from "@aws-sdk/client-lambda";
-import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
-import { zipSync, strToU8 } from "fflate";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { IAMClient } from "@aws-sdk/client-iam";
+import { createFunctionFixture, triggerFromBucket } from "../function-fixture.js";
 import { measureColdStart, sandboxStatus } from "../../src/cloud/services/lambda/runtime/index.js";
-import { DEFAULT_ACCOUNT } from "../../src/cloud/core/constants.js";
 import { clientConfig, median, percentile, type Row } from "../lib.js";
 import { measureDelivery, QueueReceiver } from "../delivery.js";
 
@@ -66,34 +65,8 @@ export async function lambdaScenario(endpoint: string, roundTrip: number): Promi
   const name = `bench-fn-${stamp}`;
   const bucket = `bench-fn-${stamp}`;
   try {
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
-    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
-    const { Role } = await iam.send(
-      new CreateRoleCommand({
-        RoleName: name,
-        AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
-      }),
-    );
-    await iam.send(
-      new PutRolePolicyCommand({
-        RoleName: name,
-        PolicyName: "send",
-        PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sqs:SendMessage", Resource: Attributes!.QueueArn }] }),
-      }),
-    );
-    const zip = zipSync({ "index.mjs": strToU8(HANDLER) });
-    const fn = await lambda.send(
-      new CreateFunctionCommand({
-        FunctionName: name,
-        Runtime: "nodejs20.x",
-        Handler: "index.handler",
-        Role: Role!.Arn,
-        Code: { ZipFile: zip },
-        Environment: { Variables: { QUEUE_URL: QueueUrl! } },
-      }),
-    );
-    await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 60, minDelay: 1 }, { FunctionName: name });
+    const names = { fn: name, bucket };
+    const { queueUrl: QueueUrl, functionArn } = await createFunctionFixture({ s3, sqs, lambda, iam }, names, HANDLER);
     const invokeOnce = async () => {
       const t = performance.now();
       const out = await lambda.send(new InvokeCommand({ FunctionName: name, Payload: new TextEncoder().encode("{}") }));
@@ -104,22 +77,7 @@ export async function lambdaScenario(endpoint: string, roundTrip: number): Promi
     const warm: number[] = [];
     for (let i = 0; i < 200; i++) warm.push(await invokeOnce());
 
-    await lambda.send(
-      new AddPermissionCommand({
-        FunctionName: name,
-        StatementId: "s3",
-        Action: "lambda:InvokeFunction",
-        Principal: "s3.amazonaws.com",
-        SourceArn: `arn:aws:s3:::${bucket}`,
-        SourceAccount: DEFAULT_ACCOUNT,
-      }),
-    );
-    await s3.send(
-      new PutBucketNotificationConfigurationCommand({
-        Bucket: bucket,
-        NotificationConfiguration: { LambdaFunctionConfigurations: [{ LambdaFunctionArn: fn.FunctionArn, Events: ["s3:ObjectCreated:*"] }] },
-      }),
-    );
+    await triggerFromBucket({ s3, lambda }, names, functionArn);
     // The handler's start time for each key (first invocation wins) and each PutObject's response time.
     const handlerStart = new Map<string, number>();
     const responded = new Map<string, number>();

@@ -10,12 +10,12 @@
  * the last arrival. A last figure times BuiltinMetrics.record alone, in this
  * process: the part of any difference that is ours rather than noise.
  */
-import { CreateBucketCommand, PutBucketNotificationConfigurationCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { AddPermissionCommand, CreateFunctionCommand, LambdaClient, waitUntilFunctionActiveV2 } from "@aws-sdk/client-lambda";
-import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
+import { PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { SQSClient } from "@aws-sdk/client-sqs";
+import { LambdaClient } from "@aws-sdk/client-lambda";
+import { IAMClient } from "@aws-sdk/client-iam";
+import { createFunctionFixture, triggerFromBucket } from "../function-fixture.js";
 import { CloudWatchClient, GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
-import { zipSync, strToU8 } from "fflate";
 import { DEFAULT_ACCOUNT } from "../../src/cloud/core/constants.js";
 import { Cloud } from "../../src/cloud/core/cloud.js";
 import { BuiltinMetrics } from "../../src/cloud/core/metrics.js";
@@ -46,43 +46,10 @@ async function pipeline(cloud: Proc, name: string): Promise<Pipeline> {
   const sqs = new SQSClient(cfg);
   const lambda = new LambdaClient(cfg);
   const iam = new IAMClient(cfg);
-  await s3.send(new CreateBucketCommand({ Bucket: name }));
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
-  const { Role } = await iam.send(
-    new CreateRoleCommand({
-      RoleName: name,
-      AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] }),
-    }),
-  );
-  await iam.send(
-    new PutRolePolicyCommand({
-      RoleName: name,
-      PolicyName: "send",
-      PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sqs:SendMessage", Resource: Attributes!.QueueArn }] }),
-    }),
-  );
-  const fn = await lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: name,
-      Runtime: "nodejs20.x",
-      Handler: "index.handler",
-      Role: Role!.Arn,
-      Code: { ZipFile: zipSync({ "index.mjs": strToU8(HANDLER) }) },
-      Environment: { Variables: { QUEUE_URL: QueueUrl! } },
-    }),
-  );
-  await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 60, minDelay: 1 }, { FunctionName: name });
-  await lambda.send(
-    new AddPermissionCommand({ FunctionName: name, StatementId: "s3", Action: "lambda:InvokeFunction", Principal: "s3.amazonaws.com", SourceArn: `arn:aws:s3:::${name}`, SourceAccount: DEFAULT_ACCOUNT }),
-  );
-  await s3.send(
-    new PutBucketNotificationConfigurationCommand({
-      Bucket: name,
-      NotificationConfiguration: { LambdaFunctionConfigurations: [{ LambdaFunctionArn: fn.FunctionArn, Events: ["s3:ObjectCreated:*"] }] },
-    }),
-  );
-  const receiver = new QueueReceiver(sqs, QueueUrl!, (body) => body);
+  const names = { fn: name, bucket: name };
+  const { queueUrl, functionArn } = await createFunctionFixture({ s3, sqs, lambda, iam }, names, HANDLER);
+  await triggerFromBucket({ s3, lambda }, names, functionArn);
+  const receiver = new QueueReceiver(sqs, queueUrl, (body) => body);
   return {
     s3,
     bucket: name,
