@@ -16,9 +16,8 @@ import type { Browser } from "playwright-core";
 import { startClassServer, type ClassServer } from "../../src/kit/class/server.js";
 import type { LabInfo } from "../../src/kit/class/summary.js";
 import type { GradeReport } from "../../src/kit/grader/types.js";
+import { chromiumArgs, chromiumPath } from "../console/browser.js";
 
-const chromiumPath = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"].find((p) => p && fs.existsSync(p));
-if (!chromiumPath) console.log("class dashboard browser tests skipped: no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)");
 
 // A small catalogue is enough here: the dashboard renders whatever labs the server has.
 const labs: LabInfo[] = [
@@ -68,7 +67,7 @@ beforeAll(async () => {
   otherUrl = `http://localhost:${(other.address() as AddressInfo).port}`;
   if (chromiumPath) {
     const { chromium } = await import("playwright-core");
-    browser = await chromium.launch({ executablePath: chromiumPath, args: ["--no-sandbox"] });
+    browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs() });
   }
 });
 afterAll(async () => {
