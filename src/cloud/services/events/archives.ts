@@ -13,7 +13,6 @@
  */
 import type { RequestContext } from "../../core/context.js";
 import { AwsError } from "../../core/aws-error.js";
-import { matchesPattern, parsePattern } from "../../core/event-pattern.js";
 import { archiveArn, type ArchiveRecord, type ArchivedEvent, type EventsState } from "./state.js";
 import { busExists, paginate } from "./buses.js";
 import { validateEventPattern } from "./rules.js";
@@ -65,16 +64,20 @@ function purgeExpired(state: EventsState, archive: ArchiveRecord): void {
   if (dropped) state.archives.set(archive.arn, { ...archive, eventCount: Math.max(0, archive.eventCount - dropped), sizeBytes: Math.max(0, archive.sizeBytes - bytes) });
 }
 
-/** Keep an event put on `busArn` in every enabled archive of that bus whose pattern matches. */
-export function archiveEvent(state: EventsState, busArn: string, event: Record<string, unknown>): void {
+/**
+ * Keep an event put on `busArn` in every enabled archive of that bus whose pattern matches.
+ * `matches` is the router's cached matcher, so a pattern is not parsed again for every event.
+ */
+export function archiveEvent(state: EventsState, busArn: string, event: Record<string, unknown>, matches: (pattern: string, event: Record<string, unknown>) => boolean): void {
   if ("replay-name" in event) return;
+  let size: number | undefined;
   for (const archive of state.archives.values()) {
     if (archive.eventSourceArn !== busArn || archive.state !== "ENABLED") continue;
-    if (archive.eventPattern && !matchesPattern(parsePattern(archive.eventPattern), event)) continue;
-    const text = JSON.stringify(event);
+    if (archive.eventPattern && !matches(archive.eventPattern, event)) continue;
+    size ??= Buffer.byteLength(JSON.stringify(event));
     state.archived.set(keyOf(archive.arn, event), { archiveArn: archive.arn, event, archivedAt: new Date().toISOString() });
     const current = state.archives.get(archive.arn)!;
-    state.archives.set(archive.arn, { ...current, eventCount: current.eventCount + 1, sizeBytes: current.sizeBytes + Buffer.byteLength(text) });
+    state.archives.set(archive.arn, { ...current, eventCount: current.eventCount + 1, sizeBytes: current.sizeBytes + size });
   }
 }
 

@@ -75,7 +75,7 @@ export class EventRouter {
 
   /** Route an event put on a bus. Returns at once; deliveries run in the background. */
   route(bus: { account: string; region: string; name: string; arn: string }, event: Record<string, unknown>, context: RouteContext, options: { onlyRules?: string[] } = {}): void {
-    archiveEvent(this.state, bus.arn, event);
+    archiveEvent(this.state, bus.arn, event, (pattern, e) => matchesPattern(this.pattern(pattern), e));
     const only = options.onlyRules?.length ? new Set(options.onlyRules) : undefined;
     const all = rulesOf(this.state, bus.account, bus.region, bus.name).filter((r) => !only || only.has(r.arn));
     const rules = all.filter((r) => r.state !== "DISABLED" && this.matches(r, event));
