@@ -95,14 +95,13 @@ export class LogsState {
       this.seq = Math.max(this.seq, batch.seq);
       (this.events.get(batch.stream) ?? this.events.set(batch.stream, []).get(batch.stream)!).push(...batch.events);
       (this.batchKeys.get(batch.stream) ?? this.batchKeys.set(batch.stream, []).get(batch.stream)!).push(key);
-      this.track(key, batch.stream, batch.events);
+      this.track(key, batch.stream, batch.events.length, batchBytes(batch.events));
     }
     this.enforceLimit();
   }
 
-  private track(key: string, stream: string, events: StoredEvent[]): void {
-    const bytes = batchBytes(events);
-    this.order.push({ key, stream, count: events.length });
+  private track(key: string, stream: string, count: number, bytes: number): void {
+    this.order.push({ key, stream, count });
     this.liveBytes.set(key, bytes);
     this.totalBytes += bytes;
   }
@@ -174,9 +173,10 @@ export class LogsState {
       stream.lastEventTimestamp = Math.max(stream.lastEventTimestamp ?? e.timestamp, e.timestamp);
     }
     stream.lastIngestionTime = events[events.length - 1]!.ingestionTime;
-    stream.storedBytes += batchBytes(events);
+    const bytes = batchBytes(events);
+    stream.storedBytes += bytes;
     this.streams.set(key, stream);
-    this.track(batchKey, key, events);
+    this.track(batchKey, key, events.length, bytes);
     this.enforceLimit();
   }
 
