@@ -26,12 +26,11 @@ import { uuid } from "../../core/ids.js";
 import { isAwsError } from "../../core/aws-error.js";
 import type { SnsState, SubscriptionRecord, TopicRecord } from "./state.js";
 import { subscriptionsOf } from "./state.js";
-import { confirmationEnvelope, lambdaEvent, messageFor, notificationEnvelope, type PublishedMessage } from "./envelopes.js";
+import { confirmationEnvelope, lambdaEvent, messageFor, notificationEnvelope, unsubscribeUrl, type PublishedMessage } from "./envelopes.js";
 import { passesFilter } from "./filter.js";
 import { serviceMayAccess } from "../../policy/service-access.js";
 import { confirmationMail, notificationMail, SENDER, type Outbox } from "./outbox.js";
 import { awsManagedRetryDelays } from "./retry-policy.js";
-import { unsubscribeUrl } from "./envelopes.js";
 import { SnsMetrics } from "./metrics.js";
 
 const SNS_PRINCIPAL = "sns.amazonaws.com";
@@ -189,7 +188,7 @@ export class SnsDelivery {
       }
       default: {
         // sms: never sent — shown so a person can see what would have gone out.
-        const preview = sub.protocol === "email-json" ? JSON.stringify(await notificationEnvelope(published, sub.protocol, sub.arn)) : text;
+        const preview = text;
         this.cloud.trace.record({
           correlationId: context.correlationId,
           kind,
