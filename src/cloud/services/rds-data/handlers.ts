@@ -12,7 +12,7 @@ import type { RdsClusterInfo, RdsInternalApi, SecretsManagerInternalApi } from "
 import type { RestInput, RestRoute } from "../../protocols/rest-json.js";
 import type { EngineHost } from "./engine-host.js";
 import { columnMetadata, formattedRecords, records, type ResultOptions } from "./results.js";
-import { bindStatement, type SqlParameter } from "./sql-params.js";
+import { bindStatement, bindStatements, type SqlParameter } from "./sql-params.js";
 
 /** The Data API's response limit [DAPI limitations]. */
 export const MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -116,7 +116,7 @@ export function dataApiHandlers(cloud: Cloud, engines: EngineHost) {
       const sql = sqlOf(body);
       const sets = body.parameterSets === undefined ? [[]] : (body.parameterSets as SqlParameter[][]);
       if (!Array.isArray(sets)) throw badRequest("parameterSets must be a list of parameter lists.");
-      const statements = sets.map((set) => bindStatement(sql, Array.isArray(set) ? set : []));
+      const statements = bindStatements(sql, sets.map((set) => (Array.isArray(set) ? set : [])));
       let transactionId = transactionIdOf(body);
       // Without a transaction the batch is still all-or-nothing, as one JDBC batch is.
       const own = transactionId === undefined;

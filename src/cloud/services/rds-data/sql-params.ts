@@ -144,9 +144,20 @@ export function bindField(field: Field | undefined, typeHint: string | undefined
   }
 }
 
+export type BoundStatement = { text: string; values: Array<string | null>; types: number[] };
+
 /** The statement's text, values and types for the engine. */
-export function bindStatement(sql: string, parameters: SqlParameter[] | undefined): { text: string; values: Array<string | null>; types: number[] } {
-  const { text, names } = positionalSql(sql);
+export function bindStatement(sql: string, parameters: SqlParameter[] | undefined): BoundStatement {
+  return bindPositional(positionalSql(sql), parameters);
+}
+
+/** One statement per parameter set (BatchExecuteStatement): the SQL is rewritten once for all of them. */
+export function bindStatements(sql: string, sets: Array<SqlParameter[] | undefined>): BoundStatement[] {
+  const positional = positionalSql(sql);
+  return sets.map((set) => bindPositional(positional, set));
+}
+
+function bindPositional({ text, names }: { text: string; names: string[] }, parameters: SqlParameter[] | undefined): BoundStatement {
   const byName = new Map<string, SqlParameter>();
   for (const p of parameters ?? []) {
     if (!p || typeof p.name !== "string" || p.name === "") throw badRequest("Every parameter needs a name (SQL refers to it as :name).");
