@@ -30,14 +30,13 @@ import { ListSubscriptionsByTopicCommand, ListTagsForResourceCommand as SnsTags,
 import { ListEventSourceMappingsCommand, ListFunctionsCommand, ListTagsCommand } from "@aws-sdk/client-lambda";
 import { DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { ListTablesCommand, ListTagsOfResourceCommand } from "@aws-sdk/client-dynamodb";
-import { ListRulesCommand, ListTagsForResourceCommand as EventsTags } from "@aws-sdk/client-eventbridge";
+import { ListArchivesCommand, ListRulesCommand, ListTagsForResourceCommand as EventsTags } from "@aws-sdk/client-eventbridge";
 import { GetPolicyCommand, ListAttachedRolePoliciesCommand, ListPoliciesCommand, ListRolePoliciesCommand, ListRolesCommand, ListRoleTagsCommand } from "@aws-sdk/client-iam";
 import { GetResourcesCommand, ResourceGroupsTaggingAPIClient } from "@aws-sdk/client-resource-groups-tagging-api";
 import { DescribeAlarmsCommand, ListTagsForResourceCommand as AlarmTags } from "@aws-sdk/client-cloudwatch";
 import { ListStateMachinesCommand, ListTagsForResourceCommand as SfnTags } from "@aws-sdk/client-sfn";
 import { DescribeDBClustersCommand, DescribeDBInstancesCommand } from "@aws-sdk/client-rds";
 import { ListSecretsCommand } from "@aws-sdk/client-secrets-manager";
-import { ListArchivesCommand } from "@aws-sdk/client-eventbridge";
 import type { Clients } from "./clients.js";
 import type { Target } from "./target.js";
 import type { LedgerEntry, ResourceType } from "./ledger.js";

@@ -77,7 +77,12 @@ async function sweepCommand(opts: CleanupCommandOptions): Promise<number> {
     const spinner = makeSpinner(`looking for what the kit created on ${session.target.id}…`);
     const found = await discoverKitResources(session.clients, session.target).finally(() => spinner.stop());
     const byParticipant = new Map<string, typeof found.entries>();
-    for (const e of found.entries) byParticipant.set(participantOf(e.namespace), [...(byParticipant.get(participantOf(e.namespace)) ?? []), e]);
+    for (const e of found.entries) {
+      const who = participantOf(e.namespace);
+      const list = byParticipant.get(who);
+      if (list) list.push(e);
+      else byParticipant.set(who, [e]);
+    }
     if (found.taggingApi) console.log(pc.dim(found.taggingApi));
     for (const arn of found.unhandled) console.log(pc.yellow(`tagged by the kit, not deleted by this sweep (delete it by hand): ${arn}`));
     for (const what of found.untaggedLookalikes) console.log(pc.yellow(`named like the kit's but cannot carry its tag, so not deleted (delete it by hand if the kit made it): ${what}`));
