@@ -67,6 +67,7 @@ import type { GatewayRequest } from "../core/service.js";
 import { serveStatic } from "./static-files.js";
 import { streamTrace } from "./stream.js";
 import { resourceResponse } from "./resources/registry.js";
+import { isSameOrigin } from "../gateway/auth/host-origin.js";
 
 export const CONSOLE_PATH = "/_localcloud/console/";
 
@@ -104,7 +105,7 @@ export async function handleConsole(c: ConsoleRequest): Promise<void> {
   }
   if (!path.startsWith(`${CONSOLE_PATH}api/`)) {
     // The page itself: refused only to other origins' requests (scripts, fetches); a plain navigation has no Origin.
-    if (origin !== undefined && !sameOriginHeader(origin, req.headers.host)) {
+    if (origin !== undefined && !(req.headers.host && isSameOrigin(origin, req.headers.host))) {
       send(res, 403, { error: `requests from web pages (Origin: ${origin}) are not accepted` });
       return;
     }
@@ -155,12 +156,4 @@ export async function handleConsole(c: ConsoleRequest): Promise<void> {
 function afterOf(url: URL): number {
   const n = Number(url.searchParams.get("after") ?? 0);
   return Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
-}
-
-function sameOriginHeader(origin: string, host: string | undefined): boolean {
-  try {
-    return !!host && new URL(origin).host.toLowerCase() === host.trim().toLowerCase();
-  } catch {
-    return false;
-  }
 }
