@@ -12,19 +12,19 @@ export function hasToken() {
   return token !== "";
 }
 
-function headers() {
-  return { "x-localcloud-token": token };
+function call(path) {
+  return fetch(`api/${path}`, { headers: { "x-localcloud-token": token }, cache: "no-store", credentials: "omit" });
 }
 
 export async function getJson(path) {
-  const res = await fetch(`api/${path}`, { headers: headers(), cache: "no-store", credentials: "omit" });
+  const res = await call(path);
   const body = await res.json().catch(() => ({ error: `HTTP ${res.status}` }));
   if (!res.ok) throw new Error(body.error ?? `HTTP ${res.status}`);
   return body;
 }
 
 export async function getBytes(path) {
-  const res = await fetch(`api/${path}`, { headers: headers(), cache: "no-store", credentials: "omit" });
+  const res = await call(path);
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
   return { blob: await res.blob(), contentType: res.headers.get("x-object-content-type") ?? "application/octet-stream" };
 }
@@ -39,7 +39,7 @@ export function streamTrace(onEntry, onStatus) {
   async function connect() {
     while (!stopped) {
       try {
-        const res = await fetch(`api/stream?after=${after}`, { headers: headers(), cache: "no-store", credentials: "omit" });
+        const res = await call(`stream?after=${after}`);
         if (!res.ok) throw new Error((await res.json().catch(() => ({}))).error ?? `HTTP ${res.status}`);
         onStatus("live");
         const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
