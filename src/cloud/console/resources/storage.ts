@@ -70,9 +70,11 @@ export const object: ResourceKind = {
   hidden: true,
   async detail({ s3, sdk }, id) {
     const { bucket, key, versionId } = objectId(id);
-    const head = await s3.send(new sdk.s3.HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
-    const tags = await maybe(() => s3.send(new sdk.s3.GetObjectTaggingCommand({ Bucket: bucket, Key: key, VersionId: versionId })));
-    const versions = await maybe(() => s3.send(new sdk.s3.ListObjectVersionsCommand({ Bucket: bucket, Prefix: key, MaxKeys: 100 })));
+    const [head, tags, versions] = await Promise.all([
+      s3.send(new sdk.s3.HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId })),
+      maybe(() => s3.send(new sdk.s3.GetObjectTaggingCommand({ Bucket: bucket, Key: key, VersionId: versionId }))),
+      maybe(() => s3.send(new sdk.s3.ListObjectVersionsCommand({ Bucket: bucket, Prefix: key, MaxKeys: 100 }))),
+    ]);
     const contentType = head.ContentType ?? "application/octet-stream";
     const sections: Section[] = [
       {
