@@ -136,8 +136,8 @@ export function archiveHandlers(state: EventsState) {
         .filter((a) => a.account === ctx.account && a.region === ctx.region)
         .filter((a) => (!input.NamePrefix || a.name.startsWith(input.NamePrefix)) && (!input.EventSourceArn || a.eventSourceArn === input.EventSourceArn) && (!input.State || a.state === input.State))
         .sort((a, b) => (a.name < b.name ? -1 : 1))
-        .map(({ arn: _arn, ...a }) => {
-          const { ArchiveArn: _x, Description: _d, EventPattern: _p, ...rest } = describe({ arn: _arn, ...a });
+        .map((a) => {
+          const { ArchiveArn: _x, Description: _d, EventPattern: _p, ...rest } = describe(a);
           return rest;
         });
       return paginate(all, input.Limit, input.NextToken, "Archives");

@@ -19,7 +19,7 @@
 import type { Cloud } from "../../core/cloud.js";
 import type { RequestContext } from "../../core/context.js";
 import { AwsError } from "../../core/aws-error.js";
-import { replayArn, type EventsState, type ReplayRecord } from "./state.js";
+import { busArn, replayArn, type EventsState, type ReplayRecord } from "./state.js";
 import { paginate } from "./buses.js";
 import { validation } from "./errors.js";
 import { archiveNotFound, archivedEvents } from "./archives.js";
@@ -134,7 +134,7 @@ export class Replayer {
         if (destination.Arn !== archive.eventSourceArn) throw validation("Parameter Destination.Arn is not valid. Reason: Cross event bus replay is not permitted.");
         for (const ruleArn of destination.FilterArns ?? []) {
           const rule = state.rules.get(ruleArn);
-          if (!rule || `arn:aws:events:${rule.region}:${rule.account}:event-bus/${rule.busName}` !== archive.eventSourceArn) {
+          if (!rule || busArn(rule.region, rule.account, rule.busName) !== archive.eventSourceArn) {
             throw validation(`Parameter Destination.FilterArns is not valid. Reason: Rule ${ruleArn} does not exist on event bus ${archive.eventSourceArn.split("/").pop()}.`);
           }
         }
