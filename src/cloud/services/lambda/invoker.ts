@@ -155,8 +155,10 @@ const TRACE_LOG_LINE_CHARS = 2000;
 
 /** The console's view of one invocation: its request id, timings, error and log lines (START/END/REPORT). */
 function invocationFacts(result: InvokeResult): Record<string, unknown> {
-  const lines = result.logs.map((e) => ({ timestamp: e.timestamp, message: e.message.length > TRACE_LOG_LINE_CHARS ? e.message.slice(0, TRACE_LOG_LINE_CHARS) + "…\n" : e.message }));
-  const logs = lines.length <= TRACE_LOG_LINES ? lines : [...lines.slice(0, TRACE_LOG_LINES - 10), { timestamp: lines[TRACE_LOG_LINES - 10]!.timestamp, message: `… ${lines.length - TRACE_LOG_LINES} more lines in CloudWatch Logs …\n` }, ...lines.slice(-9)];
+  const all = result.logs;
+  // Only the kept lines are copied (a chatty invocation may log thousands).
+  const line = (e: InvokeResult["logs"][number]) => ({ timestamp: e.timestamp, message: e.message.length > TRACE_LOG_LINE_CHARS ? e.message.slice(0, TRACE_LOG_LINE_CHARS) + "…\n" : e.message });
+  const logs = all.length <= TRACE_LOG_LINES ? all.map(line) : [...all.slice(0, TRACE_LOG_LINES - 10).map(line), { timestamp: all[TRACE_LOG_LINES - 10]!.timestamp, message: `… ${all.length - TRACE_LOG_LINES} more lines in CloudWatch Logs …\n` }, ...all.slice(-9).map(line)];
   return {
     requestId: result.requestId,
     durationMs: result.durationMs,
