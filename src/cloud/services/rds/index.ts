@@ -69,6 +69,7 @@ const createRds: ServiceFactory = (cloud) => {
     cluster(arn) {
       const c = state.clusterByArn(arn);
       if (!c) return undefined;
+      const writer = state.instancesOf(c).find((i) => i.status === "available");
       return {
         arn: c.arn,
         identifier: c.identifier,
@@ -81,8 +82,8 @@ const createRds: ServiceFactory = (cloud) => {
         databaseName: c.databaseName,
         minCapacity: c.minCapacity,
         secondsUntilAutoPause: c.secondsUntilAutoPause,
-        hasWriter: state.instancesOf(c).some((i) => i.status === "available"),
-        writerIdentifier: state.instancesOf(c).find((i) => i.status === "available")?.identifier,
+        hasWriter: writer !== undefined,
+        writerIdentifier: writer?.identifier,
       };
     },
   };
