@@ -7,7 +7,7 @@ import { randomUUID, randomInt } from "node:crypto";
 import { AwsError } from "../../core/aws-error.js";
 import type { RequestContext } from "../../core/context.js";
 import type { JsonHandler } from "../../protocols/json.js";
-import { arnSuffix, type SecretRecord, type SecretVersion, type SecretsState } from "./state.js";
+import { newSecretArn, type SecretRecord, type SecretVersion, type SecretsState } from "./state.js";
 
 const NAME = /^[A-Za-z0-9/_+=.@!-]{1,512}$/;
 const DAY_MS = 24 * 3600 * 1000;
@@ -98,7 +98,7 @@ export function secretHandlers(state: SecretsState): Record<string, JsonHandler>
         account: ctx.account,
         region: ctx.region,
         name,
-        arn: `arn:aws:secretsmanager:${ctx.region}:${ctx.account}:secret:${name}-${arnSuffix()}`,
+        arn: newSecretArn(ctx.account, ctx.region, name),
         description: typeof input.Description === "string" ? input.Description : undefined,
         kmsKeyId: typeof input.KmsKeyId === "string" ? input.KmsKeyId : undefined,
         tags: tagsOf(input.Tags),

@@ -44,7 +44,7 @@ import type { ServiceFactory } from "../../core/service.js";
 import type { SecretsManagerInternalApi } from "../../core/internal-apis.js";
 import { jsonProtocol } from "../../protocols/json.js";
 import { randomUUID } from "node:crypto";
-import { SecretsState, arnSuffix } from "./state.js";
+import { SecretsState, newSecretArn } from "./state.js";
 import { secretHandlers } from "./handlers.js";
 
 const createSecretsManager: ServiceFactory = (cloud) => {
@@ -53,7 +53,7 @@ const createSecretsManager: ServiceFactory = (cloud) => {
   const internal: SecretsManagerInternalApi = {
     createServiceSecret(account, region, secret) {
       const now = Date.now();
-      const arn = `arn:aws:secretsmanager:${region}:${account}:secret:${secret.name}-${arnSuffix()}`;
+      const arn = newSecretArn(account, region, secret.name);
       state.put({
         account,
         region,

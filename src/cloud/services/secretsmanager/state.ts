@@ -46,6 +46,14 @@ export function arnSuffix(): string {
   return out;
 }
 
+/** A new secret's ARN: its name and a fresh random suffix. */
+export function newSecretArn(account: string, region: string, name: string): string {
+  return `arn:aws:secretsmanager:${region}:${account}:secret:${name}-${arnSuffix()}`;
+}
+
+/** Whether a secret's recovery window has passed (it is purged on first access). */
+const expired = (s: SecretRecord) => s.deletionDate !== undefined && s.deletionDate <= Date.now();
+
 export const secretKey = (account: string, region: string, name: string) => `${account}:${region}:${name}`;
 
 export class SecretsState {
@@ -87,7 +95,7 @@ export class SecretsState {
     } else {
       record = this.secrets.get(secretKey(account, region, secretId));
     }
-    if (record?.deletionDate !== undefined && record.deletionDate <= Date.now()) {
+    if (record && expired(record)) {
       this.remove(record);
       return undefined;
     }
@@ -99,7 +107,7 @@ export class SecretsState {
       .withPrefix(`${account}:${region}:`)
       .map(([, s]) => s)
       .filter((s) => {
-        if (s.deletionDate !== undefined && s.deletionDate <= Date.now()) {
+        if (expired(s)) {
           this.remove(s);
           return false;
         }
