@@ -39,7 +39,7 @@
  *   starts meanwhile; a statement that comes first waits for it); instances
  *   follow their cluster; deleting is `deleting` in the Delete answer, then
  *   the resource is gone.
- * - DescribeDBClusters / DescribeDBInstances wait (up to 15 s) for a
+ * - DescribeDBClusters / DescribeDBInstances wait (up to 25 s, SETTLE_MS) for a
  *   resource still in such a transition before answering. The SDK's waiters
  *   (waitUntilDBClusterAvailable, …Deleted, waitUntilDBInstanceAvailable,
  *   …Deleted) sleep minDelay = 30 s after a first answer that is not final;
