@@ -15,13 +15,14 @@
 import { createHash, createHmac } from "node:crypto";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import type { Target } from "./target.js";
+import { DEFAULT_LOCAL_CREDENTIALS } from "./local-cloud.js";
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 const hmac = (key: Buffer | string, s: string) => createHmac("sha256", key).update(s).digest();
 const enc = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 async function credentialsOf(c: Target["credentials"]): Promise<AwsCredentialIdentity> {
-  if (!c) return { accessKeyId: "test", secretAccessKey: "test" };
+  if (!c) return DEFAULT_LOCAL_CREDENTIALS;
   return typeof c === "function" ? await (c as AwsCredentialIdentityProvider)() : c;
 }
 

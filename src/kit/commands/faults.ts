@@ -7,7 +7,7 @@
  * none) or --endpoint-url; AWS has no fault switch.
  */
 import { FaultsApi, FaultsApiError, type FaultKind, type FaultRule, type FaultRuleInput } from "../faults.js";
-import { findRunningCloud } from "../local-cloud.js";
+import { DEFAULT_LOCAL_CREDENTIALS, findRunningCloud } from "../local-cloud.js";
 
 export interface FaultsOptions {
   endpointUrl?: string;
@@ -34,7 +34,7 @@ async function api(opts: FaultsOptions): Promise<FaultsApi | undefined> {
   const region = opts.region ?? process.env.AWS_REGION ?? "us-east-1";
   const endpoint = opts.endpointUrl ?? process.env.AWS_ENDPOINT_URL;
   if (endpoint) {
-    const credentials = process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY ? { accessKeyId: process.env.AWS_ACCESS_KEY_ID, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY } : { accessKeyId: "test", secretAccessKey: "test" };
+    const credentials = process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY ? { accessKeyId: process.env.AWS_ACCESS_KEY_ID, secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY } : DEFAULT_LOCAL_CREDENTIALS;
     return new FaultsApi(endpoint, region, credentials);
   }
   const running = await findRunningCloud();
