@@ -176,15 +176,8 @@ export class QueueEngine {
   }
 
   counts(queue: QueueRecord): QueueCounts {
-    const now = Date.now();
-    this.expire(queue, now);
-    const counts: QueueCounts = { visible: 0, inFlight: 0, delayed: 0 };
-    for (const m of this.messagesOf(this.keyOf(queue)).values()) {
-      if (m.visibleAt <= now) counts.visible++;
-      else if (m.inFlight) counts.inFlight++;
-      else counts.delayed++;
-    }
-    return counts;
+    const g = this.gauges(queue);
+    return { visible: g.visible, inFlight: g.notVisible, delayed: g.delayed };
   }
 
   /**
