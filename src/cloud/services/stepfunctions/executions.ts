@@ -44,7 +44,12 @@ export class Executions {
   private save(record: ExecutionRecord): void {
     if (record.type === "EXPRESS") {
       this.express.set(record.arn, record);
-      if (this.express.size > 1000) this.express.delete(this.express.keys().next().value!);
+      if (this.express.size > 1000) {
+        // The oldest goes, and its in-memory history with it (EXPRESS history lives nowhere else).
+        const oldest = this.express.keys().next().value!;
+        this.express.delete(oldest);
+        this.state.history.delete(oldest);
+      }
     } else {
       this.state.executions.set(record.arn, record);
       this.emitStatus(record);
