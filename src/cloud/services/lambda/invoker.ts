@@ -22,7 +22,6 @@ import type { FunctionRecord } from "./state.js";
 import { LogPermission } from "./log-permission.js";
 import { traceRootOf } from "../../core/trace.js";
 import { LambdaMetrics } from "./metrics.js";
-import { mayBeEmf } from "../../core/metrics-emf.js";
 
 /** Local bound on live execution environments across all functions (AWS: account concurrency 1000). */
 const MAX_ENVIRONMENTS = Number(process.env.LOCALCLOUD_LAMBDA_MAX_ENVIRONMENTS) || 10;
@@ -61,7 +60,8 @@ export class Invoker {
         if (role && !this.logPermission.allows(spec, role, logStreamName)) return;
         this.cloud.use<LogsInternalApi>("logs")?.append(spec.account, spec.region, spec.logGroupName, logStreamName, events);
         // Embedded metric format lines become metrics, as CloudWatch Logs extracts them on AWS.
-        for (const event of events) if (mayBeEmf(event.message)) this.metrics.emf(spec.account, spec.region, event.message);
+        // (extractEmf skips at once when metrics are off or a line cannot be EMF.)
+        for (const event of events) this.metrics.emf(spec.account, spec.region, event.message);
       },
     });
     return this.pool;
