@@ -160,7 +160,7 @@ export class EngineHost {
   async drop(arn: string): Promise<void> {
     const engine = this.engines.get(arn);
     this.engines.delete(arn);
-    for (const t of [...this.transactions.values()]) if (t.arn === arn) this.endTransaction(t);
+    for (const t of this.transactionsOf(arn)) this.endTransaction(t);
     if (engine) {
       clearTimeout(engine.idleTimer);
       const proc = engine.proc ?? (await engine.starting?.catch(() => undefined));
@@ -213,7 +213,7 @@ export class EngineHost {
       // However it ends (released, crashed, killed at a timeout), its open transactions end with it: PostgreSQL rolled them back.
       void proc.exitedPromise.then(() => {
         if (engine.proc === proc) engine.proc = undefined;
-        for (const t of [...this.transactions.values()]) if (t.arn === engine.record.arn) this.endTransaction(t);
+        for (const t of this.transactionsOf(engine.record.arn)) this.endTransaction(t);
       });
       return proc;
     })().finally(() => (engine.starting = undefined));
@@ -230,7 +230,7 @@ export class EngineHost {
 
   private async idle(engine: ClusterEngine): Promise<void> {
     if (engine.holders > 0 || !engine.proc) return; // busy: the next release reschedules
-    if ([...this.transactions.values()].some((t) => t.arn === engine.record.arn)) return;
+    if (this.transactionsOf(engine.record.arn).length > 0) return;
     const proc = engine.proc;
     engine.proc = undefined;
     if (engine.pause.autoPause) {
@@ -314,6 +314,11 @@ export class EngineHost {
       if (engine) this.scheduleIdle(engine);
     }, this.cloud.scaled(TRANSACTION_IDLE_MS));
     t.timer.unref();
+  }
+
+  /** The open transactions of one cluster (a copy: ending them while iterating is safe). */
+  private transactionsOf(arn: string): Transaction[] {
+    return [...this.transactions.values()].filter((t) => t.arn === arn);
   }
 
   private endTransaction(t: Transaction): void {
