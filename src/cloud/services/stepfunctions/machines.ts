@@ -61,11 +61,17 @@ function describe(m: MachineRecord) {
 }
 
 export function machineHandlers(state: SfnState, roles: MachineRoles, executor: Executor) {
-  function checkDefinition(definition: unknown): string {
+  /** The definition field's own constraints (present, at most MAX_DEFINITION characters). */
+  function definitionText(definition: unknown): string {
     if (typeof definition !== "string" || !definition) throw constraint(definition, "definition", "Member must not be null");
     if (definition.length > MAX_DEFINITION) throw constraint("<definition>", "definition", `Member must have length less than or equal to ${MAX_DEFINITION}`);
-    validateDefinition(definition);
     return definition;
+  }
+
+  function checkDefinition(definition: unknown): string {
+    const text = definitionText(definition);
+    validateDefinition(text);
+    return text;
   }
 
   function findTaggable(arn: unknown): MachineRecord {
@@ -164,10 +170,9 @@ export function machineHandlers(state: SfnState, roles: MachineRoles, executor: 
 
     /** ValidateStateMachineDefinition: the same checks as CreateStateMachine, as diagnostics instead of an error. */
     ValidateStateMachineDefinition(_ctx: RequestContext, input: { definition?: string; type?: string; severity?: string; maxResults?: number }) {
-      if (typeof input.definition !== "string" || !input.definition) throw constraint(input.definition, "definition", "Member must not be null");
-      if (input.definition.length > MAX_DEFINITION) throw constraint("<definition>", "definition", `Member must have length less than or equal to ${MAX_DEFINITION}`);
+      const definition = definitionText(input.definition);
       const max = input.maxResults && input.maxResults > 0 ? Math.min(input.maxResults, 100) : 100;
-      const diagnostics = definitionProblems(input.definition).map((p) => {
+      const diagnostics = definitionProblems(definition).map((p) => {
         const m = /^([A-Z_]+): ([\s\S]*?)(?: at (\/\S*))?$/.exec(p);
         return { severity: "ERROR", code: m?.[1] ?? "SCHEMA_VALIDATION_FAILED", message: m?.[2] ?? p, location: m?.[3] };
       });
