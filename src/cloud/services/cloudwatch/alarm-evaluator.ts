@@ -72,10 +72,11 @@ export class AlarmEvaluator {
     let flushed = false;
     for (const alarm of [...this.state.alarms.values()]) {
       const key = alarmKey(alarm.account, alarm.region, alarm.name);
-      const period = alarmPeriod(alarm.config);
-      const every = Math.max(10, this.cloud.scaled(Math.min(period, 60) * 1000));
       const due = this.nextAt.get(key) ?? 0;
       if (now < due) continue;
+      // Only for alarms that are due (a Metrics alarm's period means parsing its queries).
+      const period = alarmPeriod(alarm.config);
+      const every = Math.max(10, this.cloud.scaled(Math.min(period, 60) * 1000));
       // Just after the next boundary, with a little grace for data stamped before it but recorded after.
       this.nextAt.set(key, (Math.floor(now / every) + 1) * every + Math.min(250, Math.floor(every / 4)));
       if (!flushed) {
