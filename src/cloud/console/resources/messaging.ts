@@ -10,8 +10,9 @@ import type { SqsInternalApi } from "../../core/internal-apis.js";
 import type { ResourceKind, Section } from "./types.js";
 import { failure } from "./types.js";
 
-function queueArnOf(attributes: Record<string, string> | undefined): string | undefined {
-  return attributes?.QueueArn;
+/** The dead-letter target ARN of a queue's or a subscription's RedrivePolicy attribute. */
+function deadLetterTargetOf(redrivePolicy: string | undefined): string | undefined {
+  return redrivePolicy ? (JSON.parse(redrivePolicy) as { deadLetterTargetArn?: string }).deadLetterTargetArn : undefined;
 }
 
 export const queues: ResourceKind = {
@@ -23,7 +24,7 @@ export const queues: ResourceKind = {
       (out.QueueUrls ?? []).map(async (url) => {
         const attrs = (await sqs.send(new sdk.sqs.GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] })).catch(() => undefined))?.Attributes;
         const name = url.slice(url.lastIndexOf("/") + 1);
-        const dlq = attrs?.RedrivePolicy ? (JSON.parse(attrs.RedrivePolicy) as { deadLetterTargetArn?: string }).deadLetterTargetArn?.split(":").pop() : undefined;
+        const dlq = deadLetterTargetOf(attrs?.RedrivePolicy)?.split(":").pop();
         return { id: url, name, cells: [name, attrs?.ApproximateNumberOfMessages, attrs?.ApproximateNumberOfMessagesNotVisible, dlq ?? ""] };
       }),
     );
@@ -42,7 +43,7 @@ export const queues: ResourceKind = {
     if (sources?.queueUrls?.length) sections.push({ type: "table", title: "Dead-letter queue of", columns: ["queue"], rows: sources.queueUrls.map((u) => ({ cells: [u.slice(u.lastIndexOf("/") + 1)], open: { kind: "queues", id: u } })) });
     if (Policy) sections.push({ type: "json", title: "Queue policy", value: JSON.parse(Policy) });
     const api = cloud.use<SqsInternalApi>("sqs");
-    const arn = queueArnOf(attrs);
+    const arn = attrs.QueueArn;
     if (api?.peek && arn) {
       const messages = api.peek(arn, 100);
       sections.push({
@@ -74,7 +75,7 @@ export const topics: ResourceKind = {
           const a = s.SubscriptionArn && s.SubscriptionArn.startsWith("arn:") ? (await sns.send(new sdk.sns.GetSubscriptionAttributesCommand({ SubscriptionArn: s.SubscriptionArn })).catch(() => undefined))?.Attributes : undefined;
           // An email subscription links to what the outbox (outbox.ts) holds for its address.
           const open = (s.Protocol === "email" || s.Protocol === "email-json") && s.Endpoint ? { kind: "outbox", id: s.Endpoint } : undefined;
-          return { open, cells: [s.Protocol, s.Endpoint, s.SubscriptionArn?.startsWith("arn:") ? "confirmed" : s.SubscriptionArn, a?.FilterPolicy ?? "", a?.RawMessageDelivery ?? "", a?.RedrivePolicy ? (JSON.parse(a.RedrivePolicy) as { deadLetterTargetArn?: string }).deadLetterTargetArn : ""] };
+          return { open, cells: [s.Protocol, s.Endpoint, s.SubscriptionArn?.startsWith("arn:") ? "confirmed" : s.SubscriptionArn, a?.FilterPolicy ?? "", a?.RawMessageDelivery ?? "", deadLetterTargetOf(a?.RedrivePolicy) ?? ""] };
         }),
       );
       const note = rows.some((r) => r.open) ? "An email subscription opens its address's mails in the email outbox." : undefined;
