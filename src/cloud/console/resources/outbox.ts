@@ -11,6 +11,10 @@ import type { ResourceKind, Section } from "./types.js";
 
 const NEWEST = 50;
 
+function typeLabel(type: string): string {
+  return type === "SubscriptionConfirmation" ? "Confirmation" : type;
+}
+
 export const outbox: ResourceKind = {
   kind: "outbox",
   title: "Email outbox",
@@ -32,14 +36,14 @@ export const outbox: ResourceKind = {
         type: "table",
         title: `Mails to ${address} (${all.length}${all.length > NEWEST ? `, newest ${NEWEST} shown` : ""})`,
         columns: ["sent", "type", "subject", "topic", "protocol"],
-        rows: mails.map((m) => ({ cells: [m.sentAt, m.type === "SubscriptionConfirmation" ? "Confirmation" : m.type, m.subject, m.topicArn.split(":").pop(), m.protocol] })),
+        rows: mails.map((m) => ({ cells: [m.sentAt, typeLabel(m.type), m.subject, m.topicArn.split(":").pop(), m.protocol] })),
         note: all.length ? undefined : "Nothing was sent to this address.",
       },
     ];
     for (const m of mails) {
       sections.push({
         type: "kv",
-        title: `${m.sentAt} · ${m.type === "SubscriptionConfirmation" ? "Confirmation" : m.type} · ${m.subject}`,
+        title: `${m.sentAt} · ${typeLabel(m.type)} · ${m.subject}`,
         rows: [
           ["from", m.from],
           ["topic", m.topicArn],
