@@ -91,9 +91,9 @@ export class MoveTasks {
     return this.svc.engine.queueByArn(arn);
   }
 
-  /** Is some queue's RedrivePolicy pointing at this one? */
-  private isDeadLetterQueue(queue: QueueRecord): boolean {
-    return [...this.svc.engine.queues.values()].some((q) => redrivePolicyOf(q)?.deadLetterTargetArn === queue.arn);
+  /** The queues whose RedrivePolicy points at this one (none: it is no dead-letter queue). */
+  private sourcesOf(dlq: QueueRecord): QueueRecord[] {
+    return [...this.svc.engine.queues.values()].filter((q) => redrivePolicyOf(q)?.deadLetterTargetArn === dlq.arn);
   }
 
   private forSource(sourceArn: string): MoveTaskRecord[] {
@@ -101,9 +101,7 @@ export class MoveTasks {
   }
 
   start(input: Input): { TaskHandle: string } {
-    const sourceArn = input.SourceArn;
-    if (sourceArn === undefined || sourceArn === null) throw missingParameter("SourceArn");
-    if (typeof sourceArn !== "string" || !parseQueueArn(sourceArn)) throw invalidParameterValue(`Value ${String(sourceArn)} for parameter SourceArn is invalid. Reason: Must be a valid queue ARN.`);
+    const sourceArn = sourceArnOf(input);
     const destinationArn = input.DestinationArn === undefined || input.DestinationArn === null || input.DestinationArn === "" ? undefined : input.DestinationArn;
     if (destinationArn !== undefined && (typeof destinationArn !== "string" || !parseQueueArn(destinationArn))) {
       throw invalidParameterValue(`Value ${String(destinationArn)} for parameter DestinationArn is invalid. Reason: Must be a valid queue ARN.`);
@@ -114,7 +112,7 @@ export class MoveTasks {
     }
     const source = this.queue(sourceArn);
     if (!source) throw notFound("SourceArn");
-    if (!this.isDeadLetterQueue(source)) throw invalidParameterValue("Source queue must be configured as a Dead Letter Queue.");
+    if (this.sourcesOf(source).length === 0) throw invalidParameterValue("Source queue must be configured as a Dead Letter Queue.");
     if (destinationArn !== undefined && !this.queue(destinationArn as string)) throw notFound("DestinationArn");
     if (this.forSource(sourceArn).some((t) => t.status === "RUNNING")) {
       throw invalidParameterValue("There is already a task running. Only one active task is allowed for a source queue arn at a given time.");
@@ -137,9 +135,7 @@ export class MoveTasks {
   }
 
   list(input: Input): { Results: Record<string, unknown>[] } {
-    const sourceArn = input.SourceArn;
-    if (sourceArn === undefined || sourceArn === null) throw missingParameter("SourceArn");
-    if (typeof sourceArn !== "string" || !parseQueueArn(sourceArn)) throw invalidParameterValue(`Value ${String(sourceArn)} for parameter SourceArn is invalid. Reason: Must be a valid queue ARN.`);
+    const sourceArn = sourceArnOf(input);
     const max = numeric(input.MaxResults) ?? 1;
     if (typeof max !== "number" || !Number.isInteger(max) || max < 1 || max > 10) throw invalidParameterValue("Value for parameter MaxResults is invalid. Reason: You must enter a number that's between 1 and 10.");
     if (!this.queue(sourceArn)) throw notFound("SourceArn");
@@ -226,7 +222,7 @@ export class MoveTasks {
    */
   private originalQueueOf(message: MessageRecord, dlq: QueueRecord): QueueRecord | undefined {
     if (message.deadLetterSourceArn) return this.queue(message.deadLetterSourceArn);
-    const sources = [...this.svc.engine.queues.values()].filter((q) => redrivePolicyOf(q)?.deadLetterTargetArn === dlq.arn);
+    const sources = this.sourcesOf(dlq);
     return sources.length === 1 ? sources[0] : undefined;
   }
 
@@ -237,6 +233,14 @@ export class MoveTasks {
   close(): void {
     this.reset();
   }
+}
+
+/** The request's SourceArn, present and a queue ARN. */
+function sourceArnOf(input: Input): string {
+  const sourceArn = input.SourceArn;
+  if (sourceArn === undefined || sourceArn === null) throw missingParameter("SourceArn");
+  if (typeof sourceArn !== "string" || !parseQueueArn(sourceArn)) throw invalidParameterValue(`Value ${String(sourceArn)} for parameter SourceArn is invalid. Reason: Must be a valid queue ARN.`);
+  return sourceArn;
 }
 
 /** awsQuery forms carry numbers as text. */
