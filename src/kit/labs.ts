@@ -24,6 +24,11 @@ export function listLabs(): LabEntry[] {
     .sort((a, b) => a.id.localeCompare(b.id));
 }
 
+/** The folder a grade reads the learner files from: the reference (--solution), another copy (--files), or labs/NN-slug/. */
+export function gradedDir(entry: LabEntry, opts: { solution?: boolean; files?: string }): string {
+  return opts.solution ? entry.solutionDir : opts.files ? path.resolve(opts.files) : entry.dir;
+}
+
 export function findLab(name: string): LabEntry {
   const labs = listLabs();
   const wanted = /^\d+$/.test(name) ? name.padStart(2, "0") : name;

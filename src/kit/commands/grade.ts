@@ -14,7 +14,7 @@
 import * as path from "node:path";
 import { spinner as makeSpinner } from "../spinner.js";
 import pc from "picocolors";
-import { findLab, loadLab } from "../labs.js";
+import { findLab, gradedDir, loadLab } from "../labs.js";
 import { runGrade } from "../grader/harness.js";
 import { formatCheckLine, formatSummary, formatWarning, writeJsonReport, writeJUnitReport } from "../grader/reporters.js";
 import type { GradeReport } from "../grader/types.js";
@@ -46,7 +46,7 @@ export async function gradeOnce(labName: string, opts: GradeCommandOptions, sess
   const entry = findLab(labName);
   const lab = await loadLab(entry);
   if (!(await confirmAwsPlan(session, lab.creates.map((c) => `${c} (temporary: the grader deletes it afterwards)`), opts))) return undefined;
-  const sourceDir = opts.solution ? entry.solutionDir : opts.files ? path.resolve(opts.files) : entry.dir;
+  const sourceDir = gradedDir(entry, opts);
   console.log(`\n${pc.bold(`Grading lab ${lab.id} — ${lab.title}`)} ${pc.dim(`(${opts.solution ? "reference solution" : path.relative(process.cwd(), sourceDir) || sourceDir})`)}`);
   const spinner = makeSpinner("setting up…");
   const stop = new AbortController();

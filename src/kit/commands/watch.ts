@@ -22,7 +22,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { spawn, type ChildProcess } from "node:child_process";
 import pc from "picocolors";
-import { findLab, loadLab } from "../labs.js";
+import { findLab, gradedDir, loadLab } from "../labs.js";
 import type { GradeCommandOptions } from "./grade.js";
 
 const POLL_MS = 200;
@@ -41,7 +41,7 @@ const stampOf = (file: string): Stamp => {
 export async function watchGrade(labName: string, opts: GradeCommandOptions): Promise<number> {
   const entry = findLab(labName);
   const lab = await loadLab(entry);
-  const dir = opts.solution ? entry.solutionDir : opts.files ? path.resolve(opts.files) : entry.dir;
+  const dir = gradedDir(entry, opts);
   const files = lab.learnerFiles.map((f) => path.join(dir, f));
   const args = process.argv.slice(2).filter((a) => a !== "--watch" && a !== "-w");
   const detached = process.platform !== "win32";
