@@ -16,6 +16,7 @@ import { InvokeCommand } from "@aws-sdk/client-lambda";
 import { CheckFailed, type Check, type GradeContext } from "../../src/kit/grader/types.js";
 import { s3ObjectCreatedRecord } from "../../src/kit/grader/s3-records.js";
 import { errorCode, errorMessage, sleep } from "../../src/kit/wait.js";
+import { checkHealth } from "../../src/kit/local-cloud.js";
 import { queueDepth } from "./support.js";
 import { CHECKS, deadLetters, drained, expectedRows, fingerprintOf, fingerprints, invocationSpans, patience, sameCause, upload, waitFor, type State } from "./grade-checks.js";
 import { AWKWARD, bulkFiles, DUPLICATE, MATES, multipartCsv, POISON, RESUME, testEventBody, type CsvFile } from "./test-data.js";
@@ -96,12 +97,8 @@ async function wake(st: State): Promise<void> {
 /** The local cloud's time scale (its open health endpoint), for waits the cloud shortens; 1 on AWS. */
 async function timeScale(ctx: GradeContext): Promise<number> {
   if (ctx.target.kind === "aws" || !ctx.target.endpoint) return 1;
-  try {
-    const res = await fetch(new URL("/_localcloud/health", ctx.target.endpoint));
-    return Number(((await res.json()) as { timeScale?: number }).timeScale) || 1;
-  } catch {
-    return 1;
-  }
+  const health = (await checkHealth(ctx.target.endpoint)) as { timeScale?: number } | undefined;
+  return Number(health?.timeScale) || 1;
 }
 
 export const rounds: Array<Check<State>> = [
