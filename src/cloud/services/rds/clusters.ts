@@ -17,7 +17,7 @@ import { members } from "../../protocols/xml.js";
 import { clusterOutput } from "./output.js";
 import { clusterLifecycle } from "./lifecycle.js";
 import { boolParam, filtersParam, identifierParam, invalidCombination, invalidValue, numberParam, tagsParam } from "./params.js";
-import { recordKey, resourceId, type ClusterRecord, type RdsState } from "./state.js";
+import { keyOf, recordKey, resourceId, type ClusterRecord, type RdsState } from "./state.js";
 
 export const DEFAULT_ENGINE_VERSION = "17.4";
 /** How long Describe* waits for a transition before answering with the transient status. */
@@ -63,7 +63,7 @@ export function clusterHandlers(cloud: Cloud, state: RdsState): Record<string, Q
     const record = state.clusterByArn(arn);
     if (!record) throw clusterNotFound(arn);
     record.httpEndpointEnabled = enabled;
-    state.clusters.set(recordKey(record.account, record.region, record.identifier), record);
+    state.clusters.set(keyOf(record), record);
     return { ResourceArn: arn, HttpEndpointEnabled: enabled };
   }
 
@@ -135,7 +135,7 @@ export function clusterHandlers(cloud: Cloud, state: RdsState): Record<string, Q
           ],
         });
       }
-      state.clusters.set(recordKey(ctx.account, ctx.region, identifier), record);
+      state.clusters.set(keyOf(record), record);
       const output = clusterOutput(state, record);
       startCreate(record);
       return { DBCluster: output };
@@ -158,7 +158,7 @@ export function clusterHandlers(cloud: Cloud, state: RdsState): Record<string, Q
         else throw invalidValue(`Unrecognized filter name: ${f.name}.`);
       }
       await state.settle(list.map((c) => c.arn), SETTLE_MS);
-      const now = list.map((c) => state.clusters.get(recordKey(c.account, c.region, c.identifier))).filter((c): c is ClusterRecord => !!c);
+      const now = list.map((c) => state.clusters.get(keyOf(c))).filter((c): c is ClusterRecord => !!c);
       if (id && now.length === 0) throw clusterNotFound(id);
       now.sort((a, b) => a.identifier.localeCompare(b.identifier));
       return { DBClusters: members(now.map((c) => clusterOutput(state, c)), "DBCluster") };
@@ -174,7 +174,7 @@ export function clusterHandlers(cloud: Cloud, state: RdsState): Record<string, Q
       if (http !== undefined) record.httpEndpointEnabled = http;
       const protection = boolParam(input.DeletionProtection, "DeletionProtection");
       if (protection !== undefined) record.deletionProtection = protection;
-      state.clusters.set(recordKey(record.account, record.region, record.identifier), record);
+      state.clusters.set(keyOf(record), record);
       return { DBCluster: clusterOutput(state, record) };
     },
 
@@ -197,7 +197,7 @@ export function clusterHandlers(cloud: Cloud, state: RdsState): Record<string, Q
         throw new AwsError("InvalidDBClusterStateFault", "Cluster cannot be deleted, it still contains DB instances in non-deleting state.");
       }
       record.status = "deleting";
-      state.clusters.set(recordKey(record.account, record.region, record.identifier), record);
+      state.clusters.set(keyOf(record), record);
       const output = clusterOutput(state, record);
       startDelete(record);
       return { DBCluster: output };

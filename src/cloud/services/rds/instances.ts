@@ -13,7 +13,7 @@ import { members } from "../../protocols/xml.js";
 import { clusterNotFound, SETTLE_MS } from "./clusters.js";
 import { instanceOutput } from "./output.js";
 import { boolParam, filtersParam, identifierParam, invalidCombination, invalidValue, numberParam, tagsParam } from "./params.js";
-import { recordKey, resourceId, type InstanceRecord, type RdsState } from "./state.js";
+import { keyOf, recordKey, resourceId, type InstanceRecord, type RdsState } from "./state.js";
 
 export function instanceNotFound(id: string): AwsError {
   return new AwsError("DBInstanceNotFound", `DBInstance ${id} not found.`, { status: 404 });
@@ -24,17 +24,17 @@ export function instanceLifecycle(state: RdsState) {
     state.track(record.arn, async () => {
       const cluster = state.clusters.get(recordKey(record.account, record.region, record.clusterIdentifier));
       if (cluster) await state.settle([cluster.arn], 60_000);
-      const now = state.instances.get(recordKey(record.account, record.region, record.identifier));
+      const now = state.instances.get(keyOf(record));
       if (now?.status === "creating") {
         now.status = "available";
         now.created = Date.now();
-        state.instances.set(recordKey(now.account, now.region, now.identifier), now);
+        state.instances.set(keyOf(now), now);
       }
     });
   }
   function startDelete(record: InstanceRecord): void {
     state.track(record.arn, async () => {
-      state.instances.delete(recordKey(record.account, record.region, record.identifier));
+      state.instances.delete(keyOf(record));
     });
   }
   function resume(): void {
@@ -90,7 +90,7 @@ export function instanceHandlers(state: RdsState): Record<string, QueryHandler> 
         promotionTier: numberParam(input.PromotionTier, "PromotionTier") ?? 1,
         publiclyAccessible: boolParam(input.PubliclyAccessible, "PubliclyAccessible") ?? false,
       };
-      state.instances.set(recordKey(ctx.account, ctx.region, identifier), record);
+      state.instances.set(keyOf(record), record);
       const output = instanceOutput(state, record);
       lifecycle.startCreate(record);
       return { DBInstance: output };
@@ -115,7 +115,7 @@ export function instanceHandlers(state: RdsState): Record<string, QueryHandler> 
         else throw invalidValue(`Unrecognized filter name: ${f.name}.`);
       }
       await state.settle(list.map((i) => i.arn), SETTLE_MS);
-      const now = list.map((i) => state.instances.get(recordKey(i.account, i.region, i.identifier))).filter((i): i is InstanceRecord => !!i);
+      const now = list.map((i) => state.instances.get(keyOf(i))).filter((i): i is InstanceRecord => !!i);
       if (id && now.length === 0) throw instanceNotFound(id);
       now.sort((a, b) => a.identifier.localeCompare(b.identifier));
       return { DBInstances: members(now.map((i) => instanceOutput(state, i)), "DBInstance") };
@@ -125,7 +125,7 @@ export function instanceHandlers(state: RdsState): Record<string, QueryHandler> 
       const record = find(ctx, identifierParam(input.DBInstanceIdentifier, "DBInstanceIdentifier"));
       if (record.status === "deleting") throw new AwsError("InvalidDBInstanceState", `Instance ${record.identifier} is already being deleted.`);
       record.status = "deleting";
-      state.instances.set(recordKey(record.account, record.region, record.identifier), record);
+      state.instances.set(keyOf(record), record);
       const output = instanceOutput(state, record);
       lifecycle.startDelete(record);
       return { DBInstance: output };

@@ -7,7 +7,7 @@
  */
 import type { Cloud } from "../../core/cloud.js";
 import type { RdsDataInternalApi, SecretsManagerInternalApi } from "../../core/internal-apis.js";
-import { recordKey, type ClusterRecord, type RdsState } from "./state.js";
+import { keyOf, type ClusterRecord, type RdsState } from "./state.js";
 
 export function clusterLifecycle(cloud: Cloud, state: RdsState) {
   const dataApi = () => cloud.use<RdsDataInternalApi>("rds-data");
@@ -20,14 +20,14 @@ export function clusterLifecycle(cloud: Cloud, state: RdsState) {
         const now = state.clusterByArn(record.arn);
         if (now?.status === "creating") {
           now.status = "available";
-          state.clusters.set(recordKey(now.account, now.region, now.identifier), now);
+          state.clusters.set(keyOf(now), now);
         }
       } catch (err) {
         cloud.log.error(`rds: cluster ${record.identifier} could not be created: ${(err as Error)?.stack ?? err}`);
         const now = state.clusterByArn(record.arn);
         if (now) {
           now.status = "failed";
-          state.clusters.set(recordKey(now.account, now.region, now.identifier), now);
+          state.clusters.set(keyOf(now), now);
         }
       }
     });
@@ -43,7 +43,7 @@ export function clusterLifecycle(cloud: Cloud, state: RdsState) {
       }
       // The RDS-managed secret goes with the cluster (§9).
       if (record.masterSecretArn) secrets()?.deleteServiceSecret(record.masterSecretArn);
-      state.clusters.delete(recordKey(record.account, record.region, record.identifier));
+      state.clusters.delete(keyOf(record));
     });
   }
 

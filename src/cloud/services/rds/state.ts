@@ -57,6 +57,8 @@ export interface InstanceRecord {
 }
 
 export const recordKey = (account: string, region: string, identifier: string) => `${account}:${region}:${identifier}`;
+/** The store key of a record. */
+export const keyOf = (r: { account: string; region: string; identifier: string }) => recordKey(r.account, r.region, r.identifier);
 
 /** RDS resource ids: "cluster-" / "db-" and 26 upper-case letters and digits. */
 export function resourceId(prefix: "cluster-" | "db-"): string {
