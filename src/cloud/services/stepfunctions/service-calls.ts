@@ -69,10 +69,11 @@ async function command(service: string, action: string, params: Params): Promise
 
 export async function callService(run: TaskRun, service: "sns" | "sqs" | "dynamodb", action: string, params: Params): Promise<{ result: Params; requestId: string }> {
   const c = await client(run, service);
+  const target = String(params.TopicArn ?? params.QueueUrl ?? params.TableName ?? "");
   try {
     const out = await c.send(await command(service, action, params));
     const { $metadata, ...result } = out as { $metadata?: { requestId?: string } } & Params;
-    run.cloud.trace.record({ correlationId: run.correlationId, kind: `states→${service}`, source: run.executionArn, target: String(params.TopicArn ?? params.QueueUrl ?? params.TableName ?? ""), status: "ok" });
+    run.cloud.trace.record({ correlationId: run.correlationId, kind: `states→${service}`, source: run.executionArn, target, status: "ok" });
     return { result, requestId: $metadata?.requestId ?? randomUUID() };
   } catch (err) {
     const e = err as { name?: string; message?: string; Code?: string; $metadata?: { httpStatusCode?: number; requestId?: string } };
@@ -80,7 +81,7 @@ export async function callService(run: TaskRun, service: "sns" | "sqs" | "dynamo
     const code = e.Code ?? e.name ?? "InternalFailure";
     const denied = status === 403 || /AccessDenied|AuthorizationError/.test(code);
     const name = denied && DENIED_NAME[service] ? DENIED_NAME[service] : (e.name ?? "ServiceException");
-    run.cloud.trace.record({ correlationId: run.correlationId, kind: `states→${service}`, source: run.executionArn, target: String(params.TopicArn ?? params.QueueUrl ?? params.TableName ?? ""), status: "failed", detail: `${code}: ${e.message}` });
+    run.cloud.trace.record({ correlationId: run.correlationId, kind: `states→${service}`, source: run.executionArn, target, status: "failed", detail: `${code}: ${e.message}` });
     if (!e.$metadata) throw new TaskError("States.TaskFailed", `The ${service} call could not be made: ${e.message ?? String(err)}`);
     throw new TaskError(`${ERROR_PREFIX[service]}.${name}`, javaCause(service, e.message ?? "", status, code, e.$metadata?.requestId));
   }
