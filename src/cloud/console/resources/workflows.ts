@@ -86,16 +86,15 @@ export const executions: ResourceKind = {
         rows: [["ARN", e.executionArn], ["state machine", e.stateMachineArn], ["status", e.status], ["started", e.startDate?.toISOString()], ["stopped", e.stopDate?.toISOString()], ["error", e.error], ["cause", e.cause]],
       },
     ];
-    let events: HistoryEventLike[] = [];
-    try {
-      events = ((await sfn.send(new sdk.sfn.GetExecutionHistoryCommand({ executionArn: arn, maxResults: HISTORY_LIMIT }))).events ?? []) as HistoryEventLike[];
-    } catch (err) {
-      sections.push(failure("History", err));
-    }
+    const [history, machine] = await Promise.all([
+      sfn.send(new sdk.sfn.GetExecutionHistoryCommand({ executionArn: arn, maxResults: HISTORY_LIMIT })).catch((err: unknown) => err as Error),
+      sfn.send(new sdk.sfn.DescribeStateMachineCommand({ stateMachineArn: e.stateMachineArn! })).catch(() => undefined),
+    ]);
+    if (history instanceof Error) sections.push(failure("History", history));
+    const events = (history instanceof Error ? [] : (history.events ?? [])) as HistoryEventLike[];
     const entered = events.map((ev) => ev.stateEnteredEventDetails?.name).filter((n): n is string => !!n);
     // The failed state: the last one entered before the execution failed (a Fail state, or a task whose error nothing caught).
     const failed = e.status === "FAILED" || e.status === "TIMED_OUT" || e.status === "ABORTED" ? entered.at(-1) : undefined;
-    const machine = await sfn.send(new sdk.sfn.DescribeStateMachineCommand({ stateMachineArn: e.stateMachineArn! })).catch(() => undefined);
     const definition = parseDefinition(machine?.definition);
     if (definition) sections.push({ type: "graph", title: failed ? `Graph (failed in ${failed})` : "Graph", definition, visited: [...new Set(entered)], failed });
     sections.push({
