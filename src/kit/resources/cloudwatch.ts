@@ -7,6 +7,7 @@
 import { DeleteAlarmsCommand, DescribeAlarmsCommand, PutMetricAlarmCommand, type MetricAlarm, type PutMetricAlarmCommandInput } from "@aws-sdk/client-cloudwatch";
 import { type KitContext, pace, recordResource } from "../context.js";
 import { kitTags } from "../names.js";
+import { pollUntil, TimeoutError } from "../wait.js";
 
 /** Create or update an alarm; returns its ARN. */
 export async function putMetricAlarm(ctx: KitContext, input: PutMetricAlarmCommandInput & { AlarmName: string }): Promise<string> {
@@ -33,13 +34,16 @@ export async function deleteAlarm(ctx: KitContext, name: string): Promise<void> 
 /** Poll until the alarm is in `state` (returns it), or undefined after `timeoutMs`. */
 export async function waitForAlarmState(ctx: KitContext, name: string, state: "OK" | "ALARM" | "INSUFFICIENT_DATA", timeoutMs = 60_000): Promise<MetricAlarm | undefined> {
   const { intervalMs, maxIntervalMs } = pace(ctx);
-  const deadline = Date.now() + timeoutMs;
-  let wait = intervalMs;
-  for (;;) {
-    const alarm = await describeAlarm(ctx, name);
-    if (alarm?.StateValue === state) return alarm;
-    if (Date.now() >= deadline) return undefined;
-    await new Promise((r) => setTimeout(r, wait));
-    wait = Math.min(maxIntervalMs, wait * 2);
+  try {
+    return await pollUntil(
+      async () => {
+        const alarm = await describeAlarm(ctx, name);
+        return alarm?.StateValue === state ? alarm : undefined;
+      },
+      { timeoutMs, intervalMs, maxIntervalMs, what: `alarm ${name} to reach ${state}` },
+    );
+  } catch (err) {
+    if (err instanceof TimeoutError) return undefined;
+    throw err;
   }
 }
