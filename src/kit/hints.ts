@@ -8,22 +8,14 @@
  * every learner grade is recorded by progress.ts), `--all` every level.
  * Levels already shown are remembered per check in .s3-event-labs/hint-levels.json.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import pc from "picocolors";
 import type { GradeReport } from "./grader/types.js";
 import type { LabDefinition } from "./lab-definition.js";
-import { listLabs, type LabEntry } from "./labs.js";
+import { listLabs, readHints, type HintLevels, type LabEntry } from "./labs.js";
 import { readJson, statePath, writeFileAtomic } from "./paths.js";
 import { lastGrade } from "./progress.js";
 
-export type HintLevels = Record<string, string[]>;
-
-export function readHints(entry: LabEntry): HintLevels {
-  const file = path.join(entry.dir, "hints.json");
-  if (!fs.existsSync(file)) return {};
-  return readJson<{ checks?: HintLevels }>(file, {}).checks ?? {};
-}
+export { readHints, type HintLevels };
 
 /** The levels for one check: the lab's data, else the grader's own one-line hint. */
 export function levelsFor(hints: HintLevels, lab: LabDefinition, check: string): string[] {

@@ -45,13 +45,20 @@ export function findLab(name: string): LabEntry {
 export async function loadLab(entry: LabEntry): Promise<LabDefinition> {
   const mod = (await import(pathToFileURL(path.join(entry.dir, "lab.ts")).href)) as { default: LabDefinition };
   const lab = mod.default;
-  const file = path.join(entry.dir, "hints.json");
-  if (fs.existsSync(file)) {
-    const levels = readJson<{ checks?: Record<string, string[]> }>(file, {}).checks ?? {};
-    for (const check of lab.grader.checks) {
-      const first = levels[check.name]?.[0];
-      if (first) check.hint = first;
-    }
+  const levels = readHints(entry);
+  for (const check of lab.grader.checks) {
+    const first = levels[check.name]?.[0];
+    if (first) check.hint = first;
   }
   return lab;
+}
+
+/** Hint levels per check name: labs/NN-slug/hints.json (hints.ts). */
+export type HintLevels = Record<string, string[]>;
+
+/** A lab's hints.json, or no levels when it has none. */
+export function readHints(entry: LabEntry): HintLevels {
+  const file = path.join(entry.dir, "hints.json");
+  if (!fs.existsSync(file)) return {};
+  return readJson<{ checks?: HintLevels }>(file, {}).checks ?? {};
 }
