@@ -85,7 +85,10 @@ export class EventRouter {
     const data = {
       // Kept with the trace entry when small (the trace holds thousands of entries; events may be 256 KB).
       event: size <= 16_384 ? event : `(${size} bytes: not kept in the trace)`,
-      rules: all.map((r) => ({ name: r.name, matched: rules.includes(r), why: r.state === "DISABLED" ? "disabled" : !r.eventPattern ? "a schedule, not a pattern" : rules.includes(r) ? "its pattern matches" : "its pattern does not match the event" })),
+      rules: all.map((r) => {
+        const matched = rules.includes(r);
+        return { name: r.name, matched, why: r.state === "DISABLED" ? "disabled" : !r.eventPattern ? "a schedule, not a pattern" : matched ? "its pattern matches" : "its pattern does not match the event" };
+      }),
     };
     if (rules.length === 0) {
       this.cloud.trace.record({ correlationId: context.correlationId, kind: "events.put", source: String(event.source), target: bus.arn, status: "info", detail: `event ${String(event.id)} (${String(event["detail-type"])})${replay} matched no enabled rule`, data });
