@@ -30,6 +30,7 @@ import * as path from "node:path";
 import { randomBytes } from "node:crypto";
 import { AwsError } from "../../core/aws-error.js";
 import type { Cloud } from "../../core/cloud.js";
+import type { RdsClusterInfo } from "../../core/internal-apis.js";
 import type { Table } from "../../core/store.js";
 import { EngineCallError, EngineGone, EngineProcess } from "./engine-process-client.js";
 import { ensureTemplate } from "./template.js";
@@ -57,6 +58,11 @@ export interface PauseSettings {
   secondsUntilAutoPause?: number;
   /** Whether stopping is a pause AWS would report (MinCapacity 0). */
   autoPause: boolean;
+}
+
+/** A cluster's auto-pause settings as RDS holds them (MinCapacity 0 is what makes a stop a pause). */
+export function pauseSettings(cluster: RdsClusterInfo): PauseSettings {
+  return { autoPause: cluster.minCapacity === 0, secondsUntilAutoPause: cluster.secondsUntilAutoPause, writer: cluster.writerIdentifier };
 }
 
 const STATEMENT_TIMEOUT_MS = 45_000;

@@ -10,7 +10,7 @@ import type { RequestContext } from "../../core/context.js";
 import type { Cloud } from "../../core/cloud.js";
 import type { RdsClusterInfo, RdsInternalApi, SecretsManagerInternalApi } from "../../core/internal-apis.js";
 import type { RestInput, RestRoute } from "../../protocols/rest-json.js";
-import type { EngineHost } from "./engine-host.js";
+import { pauseSettings, type EngineHost } from "./engine-host.js";
 import { columnMetadata, formattedRecords, records, type ResultOptions } from "./results.js";
 import { bindStatement, bindStatements, type SqlParameter } from "./sql-params.js";
 
@@ -63,7 +63,7 @@ export function dataApiHandlers(cloud: Cloud, engines: EngineHost) {
     const database = typeof body.database === "string" && body.database ? body.database : creds.username;
     const known = new Set(["postgres", cluster.databaseName].filter(Boolean));
     if (!known.has(database)) throw new AwsError("DatabaseErrorException", `FATAL: database "${database}" does not exist; SQLState: 3D000`);
-    engines.checkResume(cluster.arn, { autoPause: cluster.minCapacity === 0, secondsUntilAutoPause: cluster.secondsUntilAutoPause, writer: cluster.writerIdentifier });
+    engines.checkResume(cluster.arn, pauseSettings(cluster));
     return { cluster };
   }
 

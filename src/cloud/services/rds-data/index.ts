@@ -68,7 +68,7 @@
 import type { ServiceFactory } from "../../core/service.js";
 import type { RdsDataInternalApi, RdsInternalApi } from "../../core/internal-apis.js";
 import { restJsonProtocol } from "../../protocols/rest-json.js";
-import { EngineHost } from "./engine-host.js";
+import { EngineHost, pauseSettings } from "./engine-host.js";
 import { dataApiHandlers } from "./handlers.js";
 
 const createRdsData: ServiceFactory = (cloud) => {
@@ -78,7 +78,7 @@ const createRdsData: ServiceFactory = (cloud) => {
     async prepareCluster(arn) {
       const cluster = cloud.use<RdsInternalApi>("rds")?.cluster(arn);
       if (!cluster) throw new Error(`no DB cluster ${arn}`);
-      await engines.prepare(arn, cluster.masterUsername, { autoPause: cluster.minCapacity === 0, secondsUntilAutoPause: cluster.secondsUntilAutoPause });
+      await engines.prepare(arn, cluster.masterUsername, pauseSettings(cluster));
     },
     dropCluster: (arn) => engines.drop(arn),
     enginePid: (arn) => engines.pid(arn),
