@@ -86,7 +86,8 @@ function handleFaults(cloud: Cloud, method: string, url: URL, body: Buffer, id: 
   }
 }
 
-export async function handleAdmin(cloud: Cloud, method: string, url: URL, body: Buffer, req: GatewayRequest, rawQuery: string, token: string): Promise<GatewayResponse> {
+export async function handleAdmin(cloud: Cloud, req: GatewayRequest, url: URL, rawQuery: string, token: string): Promise<GatewayResponse> {
+  const { method, body } = req;
   const path = url.pathname.replace(/\/$/, "");
   const faultId = /^\/_localcloud\/faults\/([^/]+)$/.exec(path)?.[1];
   const route = faultId !== undefined ? `${method} /_localcloud/faults/*` : `${method} ${path}`;

@@ -189,7 +189,7 @@ export async function startGateway(cloud: Cloud, port: number, host: string, opt
     }
     if (url.pathname.startsWith("/_localcloud/")) {
       const body = await readBody(req, 1024 * 1024).catch(() => Buffer.alloc(0));
-      await writeResponse(res, await handleAdmin(cloud, req.method ?? "GET", url, body, { ...partial, body }, rawQuery, adminToken), req.method ?? "GET");
+      await writeResponse(res, await handleAdmin(cloud, { ...partial, body }, url, rawQuery, adminToken), partial.method);
       return;
     }
 
