@@ -36,7 +36,10 @@ export async function finishedRuns(ctx: GradeContext, st: State, keys: string[])
   return per;
 }
 
-const failedAt = (r: Run) => (r.failures.length ? ` at ${r.failures[r.failures.length - 1]!.state}: ${r.failures[r.failures.length - 1]!.error}${r.failures[r.failures.length - 1]!.cause ? ` (${r.failures[r.failures.length - 1]!.cause!.slice(0, 160)})` : ""}` : r.error ? `: ${r.error}` : "");
+const failedAt = (r: Run) => {
+  const last = r.failures.at(-1);
+  return last ? ` at ${last.state}: ${last.error}${last.cause ? ` (${last.cause.slice(0, 160)})` : ""}` : r.error ? `: ${r.error}` : "";
+};
 
 async function exists(ctx: GradeContext, st: State, key: string): Promise<boolean> {
   try {
