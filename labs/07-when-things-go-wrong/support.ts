@@ -225,7 +225,7 @@ export async function readReports(ctx: KitContext, functionName: string, startTi
       const id = /RequestId: (\S+)/.exec(m)![1]!;
       byRequest.set(id, (byRequest.get(id) ?? 0) + 1);
       total++;
-      if (/Status: (error|timeout)/.test(m) && !failed.has(id)) failed.add(id);
+      if (/Status: (error|timeout)/.test(m)) failed.add(id);
     } else if (/Invoke Error|Task timed out/.test(m)) {
       failedInvocations++;
       const id = /^\S+\t([0-9a-f-]{36})\t/i.exec(m)?.[1] ?? /RequestId: ([0-9a-f-]{36})/i.exec(m)?.[1];
