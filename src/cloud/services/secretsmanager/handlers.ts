@@ -129,8 +129,12 @@ export function secretHandlers(state: SecretsState): Record<string, JsonHandler>
           versionId ? `Secrets Manager can't find the specified secret value for VersionId: ${versionId}` : `Secrets Manager can't find the specified secret value for staging label: ${stage ?? "AWSCURRENT"}`,
         );
       }
-      record.lastAccessed = Date.now();
-      state.put(record);
+      // AWS reports the day of the last access only: the record is written once a day, not on every read.
+      const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
+      if (record.lastAccessed === undefined || Math.floor(record.lastAccessed / DAY_MS) * DAY_MS !== today) {
+        record.lastAccessed = today;
+        state.put(record);
+      }
       return {
         ARN: record.arn,
         Name: record.name,
