@@ -116,16 +116,15 @@ export function renderStory(model, cid, depth = 0, seen = new Set()) {
     if (stop) problems.unshift(`A loop: this event caused ${stories} more event(s) in turn, until Lambda's loop detection stopped it — ${stop.detail}`);
     else if (below.some((e) => e.status === "failed" || e.status === "denied")) problems.push(`Something this event caused failed: see the events below.`);
   }
-  const quietCard = depth > 0 && event && !(event.data.matches ?? []).some((m) => m.matched);
-  const card = h("article", { class: `story${problems.length && !quietCard ? " has-problem" : ""}`, dataset: { cid, bucket: event?.data?.bucket ?? "", key: event?.data?.key ?? "" } });
+  // An event a function caused that notifies nobody is a fact (often the point: no loop), not a failure.
+  const quiet = depth > 0 && event && !(event.data.matches ?? []).some((m) => m.matched);
+  const card = h("article", { class: `story${problems.length && !quiet ? " has-problem" : ""}`, dataset: { cid, bucket: event?.data?.bucket ?? "", key: event?.data?.key ?? "" } });
   if (event) {
     const d = event.data;
     card.append(
       h("h3", {}, h("span", { class: "event-name" }, d.eventName), " ", h("code", {}, `s3://${d.bucket}/${d.key}`), h("span", { class: "muted" }, ` ${time(event.time)} · ${d.size ?? "?"} bytes · by ${d.principalId} · request ${d.requestId}`)),
     );
   } else card.append(h("h3", {}, entries[0].kind, " ", h("span", { class: "muted" }, `${time(entries[0].time)} ${entries[0].detail ?? ""}`)));
-  // An event a function caused that notifies nobody is a fact (often the point: no loop), not a failure.
-  const quiet = depth > 0 && event && !(event.data.matches ?? []).some((m) => m.matched);
   card.append(
     quiet
       ? h("p", { class: "summary muted" }, problems[0].replace("No notification configuration matched", "Notified nobody (no configuration matched)"))
