@@ -76,8 +76,7 @@ export function archiveEvent(state: EventsState, busArn: string, event: Record<s
     if (archive.eventPattern && !matches(archive.eventPattern, event)) continue;
     size ??= Buffer.byteLength(JSON.stringify(event));
     state.archived.set(keyOf(archive.arn, event), { archiveArn: archive.arn, event, archivedAt: new Date().toISOString() });
-    const current = state.archives.get(archive.arn)!;
-    state.archives.set(archive.arn, { ...current, eventCount: current.eventCount + 1, sizeBytes: current.sizeBytes + size });
+    state.archives.set(archive.arn, { ...archive, eventCount: archive.eventCount + 1, sizeBytes: archive.sizeBytes + size });
   }
 }
 
