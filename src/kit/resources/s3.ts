@@ -19,7 +19,7 @@ import {
 } from "@aws-sdk/client-s3";
 import { type KitContext, recordResource } from "../context.js";
 import { kitTags } from "../names.js";
-import { errorCode } from "../wait.js";
+import { errorCode, sleep } from "../wait.js";
 
 export async function createBucket(ctx: KitContext, name: string): Promise<{ name: string; arn: string }> {
   const arn = `arn:aws:s3:::${name}`;
@@ -59,7 +59,7 @@ export async function emptyAndDeleteBucket(s3: S3Client, bucket: string): Promis
       return;
     } catch (err) {
       if (errorCode(err) !== "BucketNotEmpty" || attempt >= 5) throw err;
-      await new Promise((r) => setTimeout(r, 200 * attempt));
+      await sleep(200 * attempt);
     }
   }
 }
