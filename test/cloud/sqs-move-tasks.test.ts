@@ -155,7 +155,8 @@ describe("StartMessageMoveTask / ListMessageMoveTasks", () => {
 
   it.skipIf(!hasAwsCli)("aws sqs start-message-move-task / list-message-move-tasks / cancel-message-move-task", async () => {
     const p = await pipe("cli");
-    await deadLetter(p, 2, "cli");
+    // 10 messages at 1 per second keep the task RUNNING for ~9 s: long enough for the CLI calls below on a loaded machine.
+    await deadLetter(p, 10, "cli");
     const started = await awsCliAsync(cloud, ["sqs", "start-message-move-task", "--source-arn", arnOf("cli-dlq"), "--max-number-of-messages-per-second", "1"]);
     expect(started.status, started.stderr).toBe(0);
     const handle = JSON.parse(started.stdout).TaskHandle as string;
