@@ -158,7 +158,10 @@ function invocationFacts(result: InvokeResult): Record<string, unknown> {
   const all = result.logs;
   // Only the kept lines are copied (a chatty invocation may log thousands).
   const line = (e: InvokeResult["logs"][number]) => ({ timestamp: e.timestamp, message: e.message.length > TRACE_LOG_LINE_CHARS ? e.message.slice(0, TRACE_LOG_LINE_CHARS) + "…\n" : e.message });
-  const logs = all.length <= TRACE_LOG_LINES ? all.map(line) : [...all.slice(0, TRACE_LOG_LINES - 10).map(line), { timestamp: all[TRACE_LOG_LINES - 10]!.timestamp, message: `… ${all.length - TRACE_LOG_LINES} more lines in CloudWatch Logs …\n` }, ...all.slice(-9).map(line)];
+  // Past the limit: the first 50 lines, a marker naming how many were left out, the last 9 (60 entries in all).
+  const head = TRACE_LOG_LINES - 10;
+  const tail = 9;
+  const logs = all.length <= TRACE_LOG_LINES ? all.map(line) : [...all.slice(0, head).map(line), { timestamp: all[head]!.timestamp, message: `… ${all.length - head - tail} more lines in CloudWatch Logs …\n` }, ...all.slice(-tail).map(line)];
   return {
     requestId: result.requestId,
     durationMs: result.durationMs,
