@@ -54,6 +54,11 @@ describe("secrets", () => {
     expect(d.VersionIdsToStages![put.VersionId!]).toEqual(["AWSCURRENT"]);
     expect(d.Description).toBe("db creds");
     expect(Object.values(d.VersionIdsToStages!)).toContainEqual(["AWSPREVIOUS"]);
+    // LastAccessedDate is the day (UTC midnight) of the last GetSecretValue.
+    const day = (ms: number) => Math.floor(ms / 86_400_000) * 86_400_000;
+    expect(d.LastAccessedDate!.getTime()).toBe(day(d.LastAccessedDate!.getTime()));
+    expect(d.LastAccessedDate!.getTime()).toBeLessThanOrEqual(day(Date.now()));
+    expect(d.LastAccessedDate!.getTime()).toBeGreaterThanOrEqual(day(Date.now()) - 86_400_000);
   });
 
   it("tags and list filters", async () => {
