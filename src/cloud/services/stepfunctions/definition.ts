@@ -14,10 +14,10 @@
  */
 import { invalidDefinition } from "./errors.js";
 import { jsonDepthExceeds } from "../../core/json-depth.js";
+import { parseResource } from "./resources.js";
 
 /** Deepest nesting a definition may have here (the checks and the engine walk it recursively). */
 const MAX_DEFINITION_DEPTH = 200;
-import { parseResource } from "./resources.js";
 
 const TYPES = new Set(["Task", "Pass", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map"]);
 const COMMON = ["Type", "Comment", "QueryLanguage"];

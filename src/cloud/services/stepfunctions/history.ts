@@ -34,7 +34,7 @@ export class HistoryWriter {
   constructor(
     private readonly state: SfnState,
     readonly executionArn: string,
-    /** false for EXPRESS executions: AWS keeps no history for them (GetExecutionHistory refuses them). */
+    /** false for EXPRESS executions: not stored (AWS keeps no history for them; here the in-memory one answers GetExecutionHistory). */
     private readonly persist = true,
   ) {
     this.nextId = (state.history.get(executionArn)?.length ?? 0) + 1;
