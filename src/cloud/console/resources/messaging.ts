@@ -93,11 +93,13 @@ export const rules: ResourceKind = {
   title: "Rules",
   async list({ events, sdk }) {
     const buses = (await events.send(new sdk.events.ListEventBusesCommand({}))).EventBuses ?? [];
-    const items: Array<{ id: string; name: string; cells: Array<string | undefined> }> = [];
-    for (const bus of buses) {
-      const out = await events.send(new sdk.events.ListRulesCommand({ EventBusName: bus.Name }));
-      for (const r of out.Rules ?? []) items.push({ id: JSON.stringify({ bus: bus.Name, name: r.Name }), name: r.Name!, cells: [r.Name, bus.Name, r.State, r.EventPattern ?? r.ScheduleExpression] });
-    }
+    const perBus = await Promise.all(
+      buses.map(async (bus) => {
+        const out = await events.send(new sdk.events.ListRulesCommand({ EventBusName: bus.Name }));
+        return (out.Rules ?? []).map((r) => ({ id: JSON.stringify({ bus: bus.Name, name: r.Name }), name: r.Name!, cells: [r.Name, bus.Name, r.State, r.EventPattern ?? r.ScheduleExpression] }));
+      }),
+    );
+    const items = perBus.flat();
     return { columns: ["rule", "bus", "state", "pattern / schedule"], items };
   },
   async detail({ events, sdk }, id) {
