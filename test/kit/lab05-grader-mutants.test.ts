@@ -36,7 +36,7 @@ const wrong: Array<[string, Variant, string, RegExp]> = [
 describe.skipIf(skip)("lab 05 grader mutants", () => {
   for (const [what, variant, check, message] of wrong) {
     it(`wrong: ${what} → fails "${check}"`, async () => {
-      const report = await gradeVariant(session, "05", variant);
+      const report = await gradeVariant(session, "05", variant, { stopAtFirstFailure: true });
       if (process.env.MUTANT_TIMES) console.log(what, report.durationMs, report.checks.map((c) => `${c.name.slice(0, 20)} ${c.status} ${c.durationMs}`));
       expectFailsAt(report, check, message);
     }, 60_000);
