@@ -96,7 +96,9 @@ export async function functionActivity(ctx: KitContext, functionName: string, si
   for (const e of events) {
     const id = /RequestId: ([0-9a-f-]{36})/i.exec(e.message)?.[1] ?? /^\S+\t([0-9a-f-]{36})\t/i.exec(e.message)?.[1] ?? /^\S+ ([0-9a-f-]{36}) /i.exec(e.message)?.[1] ?? current.get(e.stream) ?? "?";
     current.set(e.stream, id);
-    byRequest.set(id, [...(byRequest.get(id) ?? []), e.message]);
+    const lines = byRequest.get(id);
+    if (lines) lines.push(e.message);
+    else byRequest.set(id, [e.message]);
   }
   const started = [...byRequest.values()].filter((lines) => lines.some((l) => l.startsWith("START RequestId:")));
   const failures = started.filter((lines) => lines.some((l) => FAILURE.test(l))).map(summarizeFailure);
