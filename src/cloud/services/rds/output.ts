@@ -5,7 +5,7 @@
  * a Serverless v2 Data-API cluster has are written.
  */
 import { members } from "../../protocols/xml.js";
-import type { ClusterRecord, InstanceRecord, RdsState } from "./state.js";
+import { recordKey, type ClusterRecord, type InstanceRecord, type RdsState } from "./state.js";
 
 const AZS = ["a", "b", "c"];
 
@@ -73,7 +73,7 @@ export function clusterOutput(state: RdsState, c: ClusterRecord) {
 }
 
 export function instanceOutput(state: RdsState, i: InstanceRecord) {
-  const cluster = state.clusters.get(`${i.account}:${i.region}:${i.clusterIdentifier}`);
+  const cluster = state.clusters.get(recordKey(i.account, i.region, i.clusterIdentifier));
   return {
     DBInstanceIdentifier: i.identifier,
     DBInstanceClass: i.instanceClass,
