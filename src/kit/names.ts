@@ -46,3 +46,8 @@ export function namespaceFor(labId: string, participant?: string, runId = random
 export function kitTags(labId: string, namespace: string): Record<string, string> {
   return { "s3-event-labs:lab": labId, "s3-event-labs:namespace": namespace, "s3-event-labs:created-by": "s3-event-labs kit" };
 }
+
+/** The kit's tags as most AWS APIs take them: a list of { Key, Value }. */
+export function kitTagList(labId: string, namespace: string): Array<{ Key: string; Value: string }> {
+  return Object.entries(kitTags(labId, namespace)).map(([Key, Value]) => ({ Key, Value }));
+}

@@ -6,13 +6,13 @@
  */
 import { DeleteAlarmsCommand, DescribeAlarmsCommand, PutMetricAlarmCommand, type MetricAlarm, type PutMetricAlarmCommandInput } from "@aws-sdk/client-cloudwatch";
 import { type KitContext, pace, recordResource } from "../context.js";
-import { kitTags } from "../names.js";
+import { kitTagList } from "../names.js";
 import { pollUntil, TimeoutError } from "../wait.js";
 
 /** Create or update an alarm; returns its ARN. */
 export async function putMetricAlarm(ctx: KitContext, input: PutMetricAlarmCommandInput & { AlarmName: string }): Promise<string> {
   const entry = recordResource(ctx, "cloudwatch-alarm", input.AlarmName);
-  const tags = Object.entries(kitTags(ctx.lab, ctx.names.namespace)).map(([Key, Value]) => ({ Key, Value }));
+  const tags = kitTagList(ctx.lab, ctx.names.namespace);
   await ctx.clients.cloudwatch.send(new PutMetricAlarmCommand({ ...input, Tags: [...(input.Tags ?? []), ...tags] }));
   const arn = (await describeAlarm(ctx, input.AlarmName))?.AlarmArn;
   if (arn) ctx.ledger.setArn(entry.id, arn);

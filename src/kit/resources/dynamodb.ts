@@ -4,7 +4,7 @@
  */
 import { CreateTableCommand, ScanCommand, waitUntilTableExists, type AttributeDefinition, type AttributeValue, type KeySchemaElement } from "@aws-sdk/client-dynamodb";
 import { type KitContext, recordResource } from "../context.js";
-import { kitTags } from "../names.js";
+import { kitTagList } from "../names.js";
 
 export async function createTable(ctx: KitContext, name: string, keys: { partition: AttributeDefinition; sort?: AttributeDefinition }): Promise<{ name: string; arn: string }> {
   const entry = recordResource(ctx, "dynamodb-table", name);
@@ -16,7 +16,7 @@ export async function createTable(ctx: KitContext, name: string, keys: { partiti
       BillingMode: "PAY_PER_REQUEST",
       AttributeDefinitions: keys.sort ? [keys.partition, keys.sort] : [keys.partition],
       KeySchema: keySchema,
-      Tags: Object.entries(kitTags(ctx.lab, ctx.names.namespace)).map(([Key, Value]) => ({ Key, Value })),
+      Tags: kitTagList(ctx.lab, ctx.names.namespace),
     }),
   );
   ctx.ledger.setArn(entry.id, out.TableDescription!.TableArn!);

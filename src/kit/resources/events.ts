@@ -16,7 +16,7 @@ import {
   type Target,
 } from "@aws-sdk/client-eventbridge";
 import { type KitContext, pace, recordResource } from "../context.js";
-import { kitTags } from "../names.js";
+import { kitTagList } from "../names.js";
 import { errorCode, pollUntil } from "../wait.js";
 
 export async function putRule(ctx: KitContext, input: { name: string; eventPattern: unknown; busName?: string; description?: string }): Promise<string> {
@@ -27,7 +27,7 @@ export async function putRule(ctx: KitContext, input: { name: string; eventPatte
       EventBusName: input.busName,
       EventPattern: typeof input.eventPattern === "string" ? input.eventPattern : JSON.stringify(input.eventPattern),
       Description: input.description,
-      Tags: Object.entries(kitTags(ctx.lab, ctx.names.namespace)).map(([Key, Value]) => ({ Key, Value })),
+      Tags: kitTagList(ctx.lab, ctx.names.namespace),
     }),
   );
   return out.RuleArn!;

@@ -5,7 +5,7 @@
  */
 import { AttachRolePolicyCommand, CreateRoleCommand, GetRoleCommand, PutRolePolicyCommand, waitUntilRoleExists } from "@aws-sdk/client-iam";
 import { type KitContext, recordResource } from "../context.js";
-import { kitTags } from "../names.js";
+import { kitTagList } from "../names.js";
 import { errorCode } from "../wait.js";
 
 export const BASIC_EXECUTION_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole";
@@ -19,7 +19,7 @@ export async function createRole(ctx: KitContext, name: string, trustPolicy: unk
         RoleName: name,
         AssumeRolePolicyDocument: JSON.stringify(trustPolicy),
         Description: description,
-        Tags: Object.entries(kitTags(ctx.lab, ctx.names.namespace)).map(([Key, Value]) => ({ Key, Value })),
+        Tags: kitTagList(ctx.lab, ctx.names.namespace),
       }),
     );
     arn = out.Role!.Arn!;

@@ -24,7 +24,7 @@ import {
   type RDSClient,
 } from "@aws-sdk/client-rds";
 import { type KitContext, recordResource } from "../context.js";
-import { kitTags } from "../names.js";
+import { kitTagList } from "../names.js";
 import { errorCode, pollUntil } from "../wait.js";
 
 export interface DataApiCluster {
@@ -50,7 +50,7 @@ const AWS_CREATE_TIMEOUT_MS = 40 * 60_000;
 const LOCAL_CREATE_TIMEOUT_MS = 2 * 60_000;
 
 function tags(ctx: KitContext) {
-  return Object.entries(kitTags(ctx.lab, ctx.names.namespace)).map(([Key, Value]) => ({ Key, Value }));
+  return kitTagList(ctx.lab, ctx.names.namespace);
 }
 
 export async function describeCluster(ctx: KitContext, identifier: string): Promise<DBCluster | undefined> {

@@ -7,7 +7,7 @@
  */
 import { CreateSecretCommand, DeleteSecretCommand, GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { type KitContext, recordResource } from "../context.js";
-import { kitTags } from "../names.js";
+import { kitTagList } from "../names.js";
 
 export async function createSecret(ctx: KitContext, name: string, value: string | Record<string, unknown>, description?: string): Promise<{ name: string; arn: string }> {
   const entry = recordResource(ctx, "secretsmanager-secret", name);
@@ -16,7 +16,7 @@ export async function createSecret(ctx: KitContext, name: string, value: string 
       Name: name,
       SecretString: typeof value === "string" ? value : JSON.stringify(value),
       Description: description,
-      Tags: Object.entries(kitTags(ctx.lab, ctx.names.namespace)).map(([Key, Value]) => ({ Key, Value })),
+      Tags: kitTagList(ctx.lab, ctx.names.namespace),
     }),
   );
   ctx.ledger.setArn(entry.id, out.ARN!);

@@ -4,11 +4,11 @@
  */
 import { CreateTopicCommand, SubscribeCommand, SetTopicAttributesCommand } from "@aws-sdk/client-sns";
 import { type KitContext, recordResource } from "../context.js";
-import { kitTags } from "../names.js";
+import { kitTagList } from "../names.js";
 
 export async function createTopic(ctx: KitContext, name: string): Promise<{ name: string; arn: string }> {
   const entry = recordResource(ctx, "sns-topic", name);
-  const out = await ctx.clients.sns.send(new CreateTopicCommand({ Name: name, Tags: Object.entries(kitTags(ctx.lab, ctx.names.namespace)).map(([Key, Value]) => ({ Key, Value })) }));
+  const out = await ctx.clients.sns.send(new CreateTopicCommand({ Name: name, Tags: kitTagList(ctx.lab, ctx.names.namespace) }));
   ctx.ledger.setArn(entry.id, out.TopicArn!);
   return { name, arn: out.TopicArn! };
 }
