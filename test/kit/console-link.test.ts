@@ -4,6 +4,7 @@
  * and that trace exists in the cloud (the console's API has the upload's
  * s3.event). A passing check gets no link.
  */
+import { stripVTControlCharacters } from "node:util";
 import { afterAll, expect, it } from "vitest";
 import { PutObjectCommand } from "@aws-sdk/client-s3";
 import { startTestCloud } from "../helpers/cloud.js";
@@ -54,7 +55,8 @@ it("links a failing check to the trace of its last upload", async () => {
   // The check's time window, so the console shows this check's uploads, not the cleanup's deletes that follow.
   expect(Date.parse(params.get("from")!)).toBeLessThan(Date.parse(params.get("to")!));
   expect(failed!.traceUrl).toBe(consoleLink(base, { bucket, key: "photos/cat 1.jpg", from: params.get("from")!, to: params.get("to")! }));
-  expect(formatCheckLine(failed!)).toContain(`trace: ${failed!.traceUrl}`);
+  // Plain text: picocolors colours output whenever CI is set, as it is on CI machines.
+  expect(stripVTControlCharacters(formatCheckLine(failed!))).toContain(`trace: ${failed!.traceUrl}`);
   // The link's trace is there: the console's API has that upload's event.
   const res = await fetch(`${cloud.endpoint}/_localcloud/console/api/traces`, { headers: { "x-localcloud-token": cloud.adminToken } });
   const { traces } = (await res.json()) as { traces: Array<{ kind: string; data?: { bucket?: string; key?: string } }> };
