@@ -75,7 +75,6 @@ export default defineGrader<State>({
   checks: [
     {
       name: "queue policy lets S3 send, only from this bucket and account",
-      hint: 'queue-policy.ts: one statement with Effect "Allow", Principal { "Service": "s3.amazonaws.com" }, Action "sqs:SendMessage", Resource = the queue ARN, and Condition { "ArnLike": { "aws:SourceArn": "arn:aws:s3:::<bucket>" }, "StringEquals": { "aws:SourceAccount": "<account>" } }.',
       async run(ctx, st) {
         const policy = await ctx.callLearner("queuePolicy", () => st.queuePolicy({ queueArn: st.queue.arn, bucketName: st.bucket.name, accountId: ctx.target.account }));
         const problems = policyProblems(policy, queuePolicyTable({ queueArn: st.queue.arn, bucketName: st.bucket.name, accountId: ctx.target.account }));
@@ -91,7 +90,6 @@ export default defineGrader<State>({
     },
     {
       name: "notification configuration sends created and removed events to the queue",
-      hint: 'notification.ts: QueueConfigurations: [{ Id: "…", QueueArn: input.queueArn, Events: ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"] }].',
       needs: ["queue policy lets S3 send, only from this bucket and account"],
       async run(ctx, st) {
         const config = await ctx.callLearner("notificationConfiguration", () => st.notificationConfiguration({ queueArn: st.queue.arn }));
@@ -112,7 +110,6 @@ export default defineGrader<State>({
     },
     {
       name: "S3's test event arrives and your reader skips it",
-      hint: 'event-reader.ts: the first message S3 sends is {"Service":"Amazon S3","Event":"s3:TestEvent",…} with no Records — return [] for it instead of reading message.Records.',
       needs: ["notification configuration sends created and removed events to the queue"],
       async run(ctx, st) {
         const bodies = await receiveUntil(ctx, st.queue.url, (b) => b.some(isTestEvent), "the s3:TestEvent");
@@ -125,7 +122,6 @@ export default defineGrader<State>({
     },
     {
       name: "your reader decodes keys with spaces, +, = and unicode",
-      hint: 'event-reader.ts: keys arrive form-encoded — decode with decodeURIComponent(key.replace(/\\+/g, " ")). Replace "+" first: "%2B" must become a real "+", not a space.',
       needs: ["notification configuration sends created and removed events to the queue"],
       async run(ctx, st) {
         await Promise.all(AWKWARD_KEYS.map((Key, i) => ctx.clients.s3.send(new PutObjectCommand({ Bucket: st.bucket.name, Key, Body: "x".repeat(i + 1) }))));
@@ -140,7 +136,6 @@ export default defineGrader<State>({
     },
     {
       name: "your reader tells created from removed (copy, multipart, delete)",
-      hint: 'event-reader.ts: change is "created" when eventName starts with "ObjectCreated:", "removed" when it starts with "ObjectRemoved:", else "other". Removed events carry no size.',
       needs: ["notification configuration sends created and removed events to the queue"],
       async run(ctx, st) {
         const bucket = st.bucket.name;
@@ -174,7 +169,6 @@ export default defineGrader<State>({
     },
       {
       name: "your reader returns every record of a message, with its sequencer",
-      hint: "event-reader.ts: map every element of message.Records (not only Records[0]) and copy s3.object.sequencer as it is — a hex string, never a number (sequencers exceed 2^53 and have different lengths).",
       needs: ["your reader tells created from removed (copy, multipart, delete)"],
       async run(ctx, st) {
         // Real records from the lifecycle round, several in one message, with sequencers of different lengths.

@@ -161,7 +161,6 @@ export default defineGrader<State>({
   checks: [
     {
       name: ROLE,
-      hint: 'role.ts: trustPolicy() needs { Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }; s3AccessPolicy() needs s3:GetObject on arn:aws:s3:::<bucket>/uploads/* and s3:PutObject on arn:aws:s3:::<bucket>/reports/* (not the whole bucket).',
       async run(ctx, st) {
         const trust = await ctx.callLearner("trustPolicy", () => st.role.trustPolicy());
         const roleArn = `arn:aws:iam::${ctx.target.account}:role/${ctx.names.resource("csv-role")}`;
@@ -181,7 +180,6 @@ export default defineGrader<State>({
     },
     {
       name: FUNCTION,
-      hint: "handler.ts must export `handler`; the function is created with your role — if Lambda says the role cannot be assumed, fix trustPolicy().",
       needs: [ROLE],
       async run(ctx, st) {
         try {
@@ -197,7 +195,6 @@ export default defineGrader<State>({
     },
     {
       name: PERMISSION,
-      hint: 'permission.ts: Action "lambda:InvokeFunction", Principal "s3.amazonaws.com", SourceArn "arn:aws:s3:::<bucket>", SourceAccount "<account id>".',
       needs: [FUNCTION],
       async run(ctx, st) {
         const input = await ctx.callLearner("invokePermission", () => st.permission.invokePermission({ functionName: st.fn!.name, bucketName: st.bucket.name, accountId: ctx.target.account }));
@@ -215,7 +212,6 @@ export default defineGrader<State>({
     },
     {
       name: NOTIFICATION,
-      hint: 'notification.ts: Events ["s3:ObjectCreated:*"] with Filter { Key: { FilterRules: [{ Name: "prefix", Value: "uploads/" }, { Name: "suffix", Value: ".csv" }] } }.',
       needs: [PERMISSION],
       async run(ctx, st) {
         const config = await ctx.callLearner("notificationConfiguration", () => st.notification.notificationConfiguration({ functionArn: st.fn!.arn }));
@@ -239,7 +235,6 @@ export default defineGrader<State>({
     },
     {
       name: SUMMARY,
-      hint: "handler.ts: fetch the object with GetObjectCommand (the event has no content), count the non-empty lines after the header, and PutObject reports/<path>.json with { source, rows, columns }.",
       needs: [NOTIFICATION],
       async run(ctx, st) {
         const sample = SAMPLES[0]!;
@@ -249,7 +244,6 @@ export default defineGrader<State>({
     },
     {
       name: "nested and encoded keys, CRLF and missing final newline",
-      hint: 'handler.ts: decode the key with decodeURIComponent(key.replace(/\\+/g, " ")) before GetObject (every "+", not only the first); split lines on /\\r?\\n/ and ignore empty lines; keep the folders under uploads/ in the report key.',
       needs: [NOTIFICATION],
       async run(ctx, st) {
         const rest = SAMPLES.slice(1);
@@ -259,7 +253,6 @@ export default defineGrader<State>({
     },
     {
       name: "every new CSV counts: a copy and a multipart upload are summarised too",
-      hint: 'handler.ts: S3 names these events ObjectCreated:Copy and ObjectCreated:CompleteMultipartUpload — treat every record the trigger sends as a new CSV (do not test eventName === "ObjectCreated:Put").',
       needs: [NOTIFICATION],
       async run(ctx, st) {
         const Bucket = st.bucket.name;
@@ -281,7 +274,6 @@ export default defineGrader<State>({
     },
     {
       name: "a re-upload replaces the summary",
-      hint: "handler.ts: an upload to a key that was summarised before is new content — write the report again every time (do not skip keys whose report exists).",
       needs: [NOTIFICATION],
       async run(ctx, st) {
         const { key, first, second, columns } = REUPLOAD;
@@ -297,7 +289,6 @@ export default defineGrader<State>({
     },
     {
       name: "every record of an event is summarised",
-      hint: "handler.ts: loop over every element of event.Records — one event can carry several records.",
       needs: [NOTIFICATION],
       async run(ctx, st) {
         const Bucket = st.bucket.name;
@@ -318,7 +309,6 @@ export default defineGrader<State>({
     },
     {
       name: "uploads outside uploads/*.csv trigger nothing",
-      hint: "notification.ts: the prefix and suffix rules decide what invokes the function — uploads/notes.txt, other/sales.csv, uploads/sales.csv.bak and Uploads/capital.csv must not (S3 filters are case-sensitive).",
       needs: [NOTIFICATION],
       async run(ctx, st) {
         for (const key of NEGATIVES) await ctx.clients.s3.send(new PutObjectCommand({ Bucket: st.bucket.name, Key: key, Body: "a,b\n1,2\n" }));

@@ -48,7 +48,6 @@ export function orderChecks<S>(deps: OrderDeps<S>, needs: string[]): Array<Check
   return [
     {
       name: REUPLOAD,
-      hint: 'handler.ts: a newer upload of the same key has a newer sequencer — ConditionExpression "attribute_not_exists(id) OR #sequencer < :sequencer" writes it (and then publishes); attribute_not_exists(id) alone would keep the first upload\'s metadata forever.',
       needs,
       async run(ctx, st) {
         const key = "uploads/order/re-uploaded.jpg";
@@ -89,7 +88,6 @@ export function orderChecks<S>(deps: OrderDeps<S>, needs: string[]): Array<Check
     },
     {
       name: SEQUENCERS,
-      hint: "handler.ts: compare sequencers as strings after padding both to one length with \"0\" on the right (normalizeSequencer) — never as numbers (they exceed 2^53) and never unpadded (\"ABC\" and \"ABC0\" are the same position).",
       needs,
       async run(ctx, st) {
         const same = reuploadFailed.has(st as object) ? ` — probably the same cause as "${REUPLOAD}"` : "";

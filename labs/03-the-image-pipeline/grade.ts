@@ -57,7 +57,6 @@ export default defineGrader<State>({
   checks: [
     {
       name: ROLE,
-      hint: "policy.ts: executionPolicy() needs s3:GetObject on arn:aws:s3:::<bucket>/uploads/*, s3:PutObject on arn:aws:s3:::<bucket>/thumbnails/*, dynamodb:PutItem on input.tableArn and sns:Publish on input.topicArn — one named action per statement, no \"*\" except in the logs statement.",
       async run(ctx, st) {
         const trust = await ctx.callLearner("trustPolicy", () => st.policy.trustPolicy());
         const roleArn = `arn:aws:iam::${ctx.target.account}:role/${ctx.names.resource("thumbnailer-role")}`;
@@ -78,7 +77,6 @@ export default defineGrader<State>({
     },
     {
       name: FUNCTION,
-      hint: "handler.ts must export `handler` and compile; the function is created with your role — if Lambda says the role cannot be assumed, fix trustPolicy().",
       needs: [ROLE],
       async run(ctx, st) {
         try {
@@ -98,7 +96,6 @@ export default defineGrader<State>({
     },
     {
       name: PERMISSION,
-      hint: 'policy.ts: invokePermission() returns Action "lambda:InvokeFunction", Principal "s3.amazonaws.com", SourceArn "arn:aws:s3:::<bucket>" and SourceAccount "<account id>".',
       needs: [FUNCTION],
       async run(ctx, st) {
         const input = await ctx.callLearner("invokePermission", () => st.policy.invokePermission({ functionName: st.fn!.name, bucketName: b(st), accountId: ctx.target.account }));
@@ -115,7 +112,6 @@ export default defineGrader<State>({
     },
     {
       name: NOTIFICATION,
-      hint: 'notification.ts: three LambdaFunctionConfigurations for your function, Events ["s3:ObjectCreated:*"], each with FilterRules prefix "uploads/" and one suffix: ".jpg", ".jpeg", ".png".',
       needs: [PERMISSION],
       async run(ctx, st) {
         const config = await ctx.callLearner("notificationConfiguration", () => st.notification.notificationConfiguration({ functionArn: st.fn!.arn }));
@@ -142,7 +138,6 @@ export default defineGrader<State>({
     },
     {
       name: THUMBNAILS,
-      hint: 'handler.ts: sharp(bytes).rotate().resize({ width: 200, height: 200, fit: "inside" }).flatten({ background: "#ffffff" }).jpeg(), written to thumbnailKeyFor(key) with ContentType "image/jpeg".',
       needs: [NOTIFICATION],
       async run(ctx, st) {
         await ensureUploaded(ctx, st);
@@ -153,7 +148,6 @@ export default defineGrader<State>({
     },
     {
       name: KEYS,
-      hint: 'handler.ts: the key in the event is URL-encoded — decodeURIComponent(key.replace(/\\+/g, " ")) before GetObject; keep the folders under uploads/ in the thumbnail key.',
       needs: [NOTIFICATION],
       async run(ctx, st) {
         await ensureUploaded(ctx, st);
@@ -164,7 +158,6 @@ export default defineGrader<State>({
     },
     {
       name: METADATA,
-      hint: "handler.ts: PutItemCommand into process.env.TABLE_NAME with id, bucket, key (decoded), format, width, height, size (numbers as { N }), thumbnailKey, processedAt and sequencer.",
       needs: [NOTIFICATION],
       async run(ctx, st) {
         await ensureUploaded(ctx, st);
@@ -182,7 +175,6 @@ export default defineGrader<State>({
     },
     {
       name: SNS,
-      hint: "handler.ts: after a successful PutItem, PublishCommand({ TopicArn: process.env.TOPIC_ARN, Message: JSON.stringify({ id, bucket, key, thumbnailKey, format, width, height, size, processedAt }) }).",
       needs: [NOTIFICATION],
       async run(ctx, st) {
         await ensureUploaded(ctx, st);
@@ -213,7 +205,6 @@ export default defineGrader<State>({
     },
     {
       name: FILTERS,
-      hint: "notification.ts: only prefix \"uploads/\" with the suffixes .jpg, .jpeg and .png — no configuration without a filter, none for .gif or .txt.",
       needs: [NOTIFICATION],
       async run(ctx, st) {
         await ensureUploaded(ctx, st);
@@ -240,7 +231,6 @@ export default defineGrader<State>({
     },
     {
       name: LOOP,
-      hint: "Never write where you are triggered: thumbnails go to thumbnails/, the trigger is uploads/ only, and the role may not PutObject on uploads/*. More invocations than uploads also come from retries of failed invocations — see the function's log.",
       needs: [NOTIFICATION],
       async run(ctx, st) {
         await ensureUploaded(ctx, st);
@@ -254,7 +244,6 @@ export default defineGrader<State>({
     },
     {
       name: "a duplicate or older event changes nothing: one item, one SNS message",
-      hint: 'handler.ts: PutItem with ConditionExpression "attribute_not_exists(id) OR #sequencer < :sequencer" (sequencers padded to one length); on ConditionalCheckFailedException return quietly — no error, no second item, no publish.',
       needs: [METADATA, SNS],
       async run(ctx, st) {
         const key = "uploads/landscape.jpg";
@@ -289,7 +278,6 @@ export default defineGrader<State>({
     ),
     {
       name: "trap round: with the trigger widened to the whole bucket, your handler's guard stops the loop",
-      hint: 'handler.ts: right after decoding the key, `if (!key.startsWith("uploads/")) return;` — then a thumbnail written to thumbnails/ invokes the function once more, and it stops there without an error.',
       needs: [LOOP, THUMBNAILS],
       async run(ctx, st) {
         // A settled baseline first: log lines of earlier invocations may still be on their way.
@@ -318,7 +306,6 @@ export default defineGrader<State>({
     },
     {
       name: "a corrupt .jpg and a zero-byte .png fail loudly without blocking other uploads or records",
-      hint: "handler.ts: process each record in its own try/catch, console.error the failure, and throw once after the loop if any record failed — the good records are still done, the invocation still fails (and is logged).",
       needs: [NOTIFICATION],
       async run(ctx, st) {
         const before = await countInvocations(ctx, st.fn!.name);

@@ -7,9 +7,9 @@
  */
 import * as path from "node:path";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
-import { DeleteMessageBatchCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import type { KitContext } from "../../src/kit/context.js";
 import { pace } from "../../src/kit/context.js";
+import { QueueReader } from "../../src/kit/queue-reader.js";
 import { createRole, putRolePolicy } from "../../src/kit/resources/iam.js";
 import { createFunction } from "../../src/kit/resources/lambda.js";
 import { createTable } from "../../src/kit/resources/dynamodb.js";
@@ -123,30 +123,13 @@ function parseAnnouncement(body: string): Announcement {
 }
 
 /** Reads the topic's queue into a growing list (messages are deleted once read). */
-export class AnnouncementReader {
-  readonly seen: Announcement[] = [];
-  constructor(private readonly ctx: KitContext, private readonly queueUrl: string) {}
-
-  /** Receive until `enough(seen)` holds or the time runs out; returns whether it held. */
-  async until(enough: (seen: Announcement[]) => boolean, timeoutMs = waitFor(this.ctx)): Promise<boolean> {
-    const started = Date.now();
-    while (!enough(this.seen)) {
-      const left = timeoutMs - (Date.now() - started);
-      if (left <= 0) return false;
-      this.ctx.status(`reading SNS notifications from the queue (${this.seen.length} so far)…`);
-      await this.receiveOnce(Math.max(1, Math.min(this.ctx.target.kind === "aws" ? 10 : 1, Math.floor(left / 1000))));
-    }
-    return true;
+export class AnnouncementReader extends QueueReader<Announcement> {
+  constructor(ctx: KitContext, queueUrl: string) {
+    super(ctx, queueUrl, (m) => parseAnnouncement(m.Body ?? ""), "SNS notifications from the queue");
   }
 
-  /** One long poll; returns how many arrived. */
-  async receiveOnce(waitSeconds: number): Promise<number> {
-    const out = await this.ctx.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: this.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: waitSeconds, VisibilityTimeout: 30 }));
-    const messages = out.Messages ?? [];
-    if (messages.length === 0) return 0;
-    this.seen.push(...messages.map((m) => parseAnnouncement(m.Body ?? "")));
-    await this.ctx.clients.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: this.queueUrl, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
-    return messages.length;
+  override until(enough: (seen: Announcement[]) => boolean, timeoutMs = waitFor(this.ctx)): Promise<boolean> {
+    return super.until(enough, timeoutMs);
   }
 
   /** Announcements about one (decoded) key. */

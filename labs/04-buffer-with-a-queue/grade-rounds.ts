@@ -104,7 +104,6 @@ async function timeScale(ctx: GradeContext): Promise<number> {
 export const rounds: Array<Check<State>> = [
   {
     name: TESTEVENT,
-    hint: "handler.ts: S3 sends one message that is not an event — s3:TestEvent, with no Records — when the notification is saved; the handler must recognise it and return without failing it (README \"The handler\").",
     needs: [MAPPING],
     async run(ctx, st) {
       const since = Date.now() - 5_000;
@@ -128,7 +127,6 @@ export const rounds: Array<Check<State>> = [
   },
   {
     name: AWKWARD_CHECK,
-    hint: "handler.ts: keys arrive URL-encoded, and values can hold quotes, semicolons and SQL-looking text — decode the key (lab 01) and send the values as parameters of the statement, never as part of its text.",
     needs: [SCHEMA, MAPPING],
     async run(ctx, st) {
       await wake(st);
@@ -140,7 +138,6 @@ export const rounds: Array<Check<State>> = [
   },
   {
     name: DUPLICATE_CHECK,
-    hint: "schema.ts and handler.ts: S3 and SQS deliver at least once, so the same event can arrive again — the table's uniqueness and the insert's ON CONFLICT clause make a repeat add nothing.",
     needs: [SCHEMA, MAPPING],
     async run(ctx, st) {
       await wake(st);
@@ -178,7 +175,6 @@ export const rounds: Array<Check<State>> = [
   },
   {
     name: LOAD,
-    hint: "handler.ts: every message of a batch carries an S3 event; each file's rows go into the table once — read the file the event names (GetObject) and insert its rows in one transaction (README \"The handler\").",
     needs: [SCHEMA, MAPPING],
     async run(ctx, st) {
       const files = bulkFiles();
@@ -215,7 +211,6 @@ export const rounds: Array<Check<State>> = [
   },
   {
     name: CONCURRENCY,
-    hint: "mapping.ts: ScalingConfig.MaximumConcurrency caps how many invocations Lambda runs at once for this queue — the database sees at most that many writers.",
     needs: [LOAD],
     async run(ctx, st) {
       const spans = await invocationSpans(ctx, st, st.loadStarted!, st.loadEnded! + 5_000);
@@ -226,7 +221,6 @@ export const rounds: Array<Check<State>> = [
   },
   {
     name: POISON_CHECK,
-    hint: "handler.ts: a file that breaks the rules must fail alone — validate it all and insert in one transaction (no partial rows), and return only its message as a batch item failure, so the rest of its batch is done and only it goes to the DLQ.",
     needs: [SCHEMA, MAPPING],
     async run(ctx, st) {
       if (st.poisonSince === undefined) {
@@ -257,7 +251,6 @@ export const rounds: Array<Check<State>> = [
   },
   {
     name: REDRIVE,
-    hint: "The DLQ keeps failed messages; once the cause is fixed, a redrive (SQS StartMessageMoveTask) sends them back to the queue, and the idempotent handler loads the file (README \"Redrive\").",
     needs: [POISON_CHECK],
     async run(ctx, st) {
       // Fix the file with the trigger paused, so only the redrive can load it.
@@ -294,7 +287,6 @@ export const rounds: Array<Check<State>> = [
   },
   {
     name: RESUMING,
-    hint: "handler.ts: an Aurora Serverless v2 database with 0 ACUs minimum pauses when idle; the first Data API call afterwards fails with DatabaseResumingException while it wakes — wait briefly and retry that call (README \"The handler\" 4).",
     needs: [SCHEMA, MAPPING],
     async run(ctx, st) {
       if (ctx.target.kind === "aws") return `not provoked on AWS: the cluster pauses only after ${st.db!.secondsUntilAutoPause} s idle (graded locally)`;

@@ -119,7 +119,6 @@ export default defineGrader<State>({
   checks: [
     {
       name: SCHEMA,
-      hint: "schema.ts: S3 and SQS deliver at least once, so a file can be loaded twice; the table itself must refuse a second copy of a row — one row per data row of each file (README \"The table\").",
       async run(ctx, st) {
         await applySchema(ctx, st);
         const problems = await uniquenessProblems(st);
@@ -129,7 +128,6 @@ export default defineGrader<State>({
     },
     {
       name: QUEUE,
-      hint: "queue.ts: the visibility timeout must cover a whole batch — the batching window plus the function's timeout — and a redrive policy must send a message to the DLQ after a few failed receives (README \"Steps\" 1).",
       async run(ctx, st) {
         const mapping = await ctx.callLearner("eventSourceMapping", () => st.mapping.eventSourceMapping({ functionName: ctx.names.resource(FUNCTION_PURPOSE), queueArn: "arn:aws:sqs:region:000000000000:probe" }));
         const window = Number(mapping?.MaximumBatchingWindowInSeconds ?? 0);
@@ -170,7 +168,6 @@ export default defineGrader<State>({
     },
     {
       name: MAPPING,
-      hint: "mapping.ts: batches of several messages, a batching window of a second or two, the response type that lets the handler report single failed messages, and a maximum concurrency that protects the database (README \"Steps\" 8).",
       needs: [QUEUE],
       async run(ctx, st) {
         await ensureBackend(ctx, st);

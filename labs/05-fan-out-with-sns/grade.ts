@@ -111,7 +111,7 @@ async function roundFannedOut(ctx: GradeContext, st: State): Promise<void> {
 function auditByKey(st: State): { byKey: Map<string, number>; others: string[] } {
   const byKey = new Map<string, number>();
   const others: string[] = [];
-  for (const { body } of st.auditReader.bodies) {
+  for (const { body } of st.auditReader.seen) {
     const records = s3Records(body);
     if (!records) {
       others.push(body);
@@ -170,7 +170,6 @@ export default defineGrader<State>({
   checks: [
     {
       name: TOPIC,
-      hint: "topic-policy.ts: one statement for the S3 service, sns:Publish on the topic, scoped to your bucket and account.",
       async run(ctx, st) {
         const input = { topicArn: st.topic.arn, bucketName: st.bucket.name, accountId: ctx.target.account };
         const doc = await ctx.callLearner("topicPolicy", () => st.topicPolicy.topicPolicy(input));
@@ -187,7 +186,6 @@ export default defineGrader<State>({
     },
     {
       name: QUEUE,
-      hint: "queue-policy.ts: one statement for the SNS service, sqs:SendMessage on the queue, only from your topic.",
       async run(ctx, st) {
         const problems = policyProblems(await ctx.callLearner("queuePolicy", () => st.queuePolicy.queuePolicy({ queueArn: st.audit.arn, topicArn: st.topic.arn })), queuePolicyTable({ queueArn: st.audit.arn, topicArn: st.topic.arn, accountId: ctx.target.account }));
         if (problems.length) throw new CheckFailed(problems.join("\n    "));
@@ -198,7 +196,6 @@ export default defineGrader<State>({
     },
     {
       name: FILTER,
-      hint: "filter-policy.ts: return a FilterPolicyScope and a FilterPolicy that SNS accepts.",
       async run(ctx, st) {
         const settings = await ctx.callLearner("largeUploadsFilter", () => st.filter.largeUploadsFilter({ minBytes: LARGE_BYTES }));
         const attributes = { FilterPolicyScope: String(settings?.FilterPolicyScope), FilterPolicy: JSON.stringify(settings?.FilterPolicy ?? {}) };
@@ -215,7 +212,6 @@ export default defineGrader<State>({
     },
     {
       name: CONFIRM,
-      hint: "Confirm the email subscription: open the link in the confirmation mail (npm run outbox locally).",
       needs: [FILTER],
       async run(ctx, st) {
         return awaitConfirmation(ctx, st);
@@ -223,7 +219,6 @@ export default defineGrader<State>({
     },
     {
       name: FUNCTION,
-      hint: "handler.ts must export `handler`; the kit creates the function and subscribes it to the topic.",
       async run(ctx, st) {
         try {
           const fn = await deploy(ctx, CATALOG_PURPOSE, st.catalogRoleArn, st.pkg, { TABLE_NAME: st.table.name });
@@ -239,7 +234,6 @@ export default defineGrader<State>({
     },
     {
       name: CATALOG,
-      hint: "handler.ts: parse record.Sns.Message (S3's event), decode each key and PutItem { id: <bucket>/<key>, bucket, key, size, eventTime }.",
       needs: [TOPIC, FUNCTION],
       async run(ctx, st) {
         await ensureRound(ctx, st);
@@ -283,7 +277,6 @@ export default defineGrader<State>({
     },
     {
       name: AUDIT,
-      hint: "The audit queue receives S3's event itself with raw message delivery: one {\"Records\":[…]} body per upload.",
       needs: [TOPIC, QUEUE],
       async run(ctx, st) {
         await ensureRound(ctx, st);
@@ -306,7 +299,7 @@ export default defineGrader<State>({
         if (problems.length) {
           const dlq = new QueueReader(ctx, st.auditDlq.url);
           await dlq.receiveOnce(0);
-          if (dlq.bodies.length) problems.push(`${dlq.bodies.length} message(s) went to the audit subscription's dead-letter queue: SNS could not deliver them (the queue policy?)`);
+          if (dlq.seen.length) problems.push(`${dlq.seen.length} message(s) went to the audit subscription's dead-letter queue: SNS could not deliver them (the queue policy?)`);
           throw new CheckFailed(problems.slice(0, 8).join("\n    "));
         }
         return `${total} raw S3 events for ${total} uploads`;
@@ -314,7 +307,6 @@ export default defineGrader<State>({
     },
     {
       name: EMAIL,
-      hint: "Only large uploads may be mailed: a filter on the object's size, matched against what S3 publishes.",
       needs: [TOPIC, CONFIRM],
       async run(ctx, st) {
         await ensureRound(ctx, st);
@@ -324,7 +316,6 @@ export default defineGrader<State>({
     },
     {
       name: TEST_EVENT,
-      hint: "handler.ts: S3's s3:TestEvent has no Records — return without an error (and without an item).",
       // After the catalog works: a handler that does nothing would "cope" trivially.
       needs: [CATALOG],
       async run(ctx, st) {
@@ -340,7 +331,6 @@ export default defineGrader<State>({
     },
     {
       name: ISOLATION,
-      hint: "Each subscription is delivered on its own: a failing subscriber is retried and dead-lettered without the others noticing.",
       needs: [CATALOG, AUDIT],
       async run(ctx, st) {
         await put(ctx, st, POISON.key, POISON.size);
@@ -348,7 +338,7 @@ export default defineGrader<State>({
         // Lambda retries the failing subscriber once (a minute on AWS; time-scaled locally), then sends the event to its DLQ.
         const dead = await pollUntil(async () => {
           await st.flakyReader.receiveOnce(ctx.target.kind === "aws" ? 5 : 0);
-          return st.flakyReader.bodies.find((b) => b.body.includes("bad+apple") || b.body.includes("bad%20apple") || b.body.includes("poison"));
+          return st.flakyReader.seen.find((b) => b.body.includes("bad+apple") || b.body.includes("bad%20apple") || b.body.includes("poison"));
         }, { timeoutMs: ctx.target.kind === "aws" ? 240_000 : 20_000, intervalMs: p.intervalMs * 4, maxIntervalMs: p.maxIntervalMs * 2, what: "the failing subscriber's dead-letter record", onWait: () => ctx.status("waiting for the failing subscriber's retry and its dead-letter queue…") }).catch(() => undefined);
         if (!dead) throw new CheckFailed(`the grader's failing subscriber never reached its dead-letter queue — this is the cloud's part, not yours: is Lambda's asynchronous retry working on this target?`);
         const record = JSON.parse(dead.body) as { requestContext?: { approximateInvokeCount?: number; condition?: string } };
@@ -370,7 +360,6 @@ export default defineGrader<State>({
     },
     {
       name: OTHER_BUCKET,
-      hint: "topic-policy.ts: the condition on aws:SourceArn names your bucket, so another bucket's notification must be refused.",
       needs: [TOPIC],
       async run(ctx, st) {
         const other = await createBucket(ctx, ctx.names.resource("other"));

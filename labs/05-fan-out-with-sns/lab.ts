@@ -45,8 +45,8 @@ const LARGE = { key: "uploads/video/launch demo.mp4", size: 3 * LARGE_BYTES };
 async function queueBodies(ctx: GuidedContext, q: Queue, n: number): Promise<string[]> {
   const reader = new QueueReader(ctx, q.url);
   const p = pace(ctx);
-  await pollUntil(async () => ((await reader.receiveOnce(ctx.target.kind === "aws" ? 5 : 0), reader.bodies.length >= n) ? true : undefined), { timeoutMs: ctx.target.kind === "aws" ? 60_000 : 10_000, intervalMs: p.intervalMs * 4, maxIntervalMs: p.maxIntervalMs, what: `${n} messages in ${q.name}` }).catch(() => undefined);
-  return reader.bodies.map((b) => b.body);
+  await pollUntil(async () => ((await reader.receiveOnce(ctx.target.kind === "aws" ? 5 : 0), reader.seen.length >= n) ? true : undefined), { timeoutMs: ctx.target.kind === "aws" ? 60_000 : 10_000, intervalMs: p.intervalMs * 4, maxIntervalMs: p.maxIntervalMs, what: `${n} messages in ${q.name}` }).catch(() => undefined);
+  return reader.seen.map((b) => b.body);
 }
 
 export default defineLab({

@@ -8,7 +8,7 @@
  */
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { DeleteMessageBatchCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import { QueueReader as KitQueueReader } from "../../src/kit/queue-reader.js";
 import type { KitContext } from "../../src/kit/context.js";
 import { attachRolePolicy, BASIC_EXECUTION_POLICY_ARN, createRole, putRolePolicy } from "../../src/kit/resources/iam.js";
 import { addPermission, createFunction } from "../../src/kit/resources/lambda.js";
@@ -75,26 +75,16 @@ export { scanItems, type Item };
 
 
 
+/** A message as lab 05 reads it: the body and its string message attributes. */
+export interface ReadMessage {
+  body: string;
+  attributes: Record<string, string>;
+}
+
 /** Reads a queue into a growing list (messages are deleted once read). */
-export class QueueReader {
-  readonly bodies: Array<{ body: string; attributes: Record<string, string> }> = [];
-  constructor(private readonly ctx: KitContext, readonly url: string) {}
-
-  /** One poll; returns how many arrived. */
-  async receiveOnce(waitSeconds = 0): Promise<number> {
-    const out = await this.ctx.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: this.url, MaxNumberOfMessages: 10, WaitTimeSeconds: waitSeconds, VisibilityTimeout: 60, MessageAttributeNames: ["All"] }));
-    const messages = out.Messages ?? [];
-    if (!messages.length) return 0;
-    this.bodies.push(...messages.map((m) => ({ body: m.Body ?? "", attributes: Object.fromEntries(Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? ""])) })));
-    await this.ctx.clients.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: this.url, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
-    return messages.length;
-  }
-
-  /** Receive until nothing more comes in one poll. */
-  async drain(): Promise<void> {
-    while ((await this.receiveOnce(0)) > 0) {
-      /* keep reading */
-    }
+export class QueueReader extends KitQueueReader<ReadMessage> {
+  constructor(ctx: KitContext, url: string) {
+    super(ctx, url, (m) => ({ body: m.Body ?? "", attributes: Object.fromEntries(Object.entries(m.MessageAttributes ?? {}).map(([k, v]) => [k, v.StringValue ?? ""])) }));
   }
 }
 

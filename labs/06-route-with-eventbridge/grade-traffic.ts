@@ -69,7 +69,6 @@ async function invocationsSince(ctx: GradeContext, st: State, since: number) {
 export const trafficChecks: Array<Check<State>> = [
   {
     name: IMAGES_CHECK,
-    hint: "patterns.ts imagePattern(), targets.ts imageTargets(), workflow.ts",
     needs: [NOTIFY, IMAGE_TARGET],
     async run(ctx, st) {
       const { positives, negatives } = IMAGES;
@@ -107,7 +106,6 @@ export const trafficChecks: Array<Check<State>> = [
   },
   {
     name: OUTPUTS,
-    hint: "patterns.ts imagePattern()",
     needs: [NOTIFY, IMAGE_TARGET],
     async run(ctx, st) {
       await st.observers.images.drain();
@@ -119,7 +117,6 @@ export const trafficChecks: Array<Check<State>> = [
   },
   {
     name: CSVS_CHECK,
-    hint: "patterns.ts csvPattern(), consumer.ts",
     needs: [NOTIFY, CSV_TARGET],
     async run(ctx, st) {
       // How many events the archive held before this round: the replay waits until the round's are in too (AWS archives late).
@@ -174,7 +171,6 @@ export const trafficChecks: Array<Check<State>> = [
   },
   {
     name: DELETIONS_CHECK,
-    hint: "targets.ts deletionMessage(), patterns.ts deletionPattern()",
     needs: [NOTIFY, DELETION_TARGET],
     async run(ctx, st) {
       const keys = [...DELETIONS.notified, ...DELETIONS.silent];

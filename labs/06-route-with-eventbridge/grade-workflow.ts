@@ -21,7 +21,6 @@ const FLAKY_FAILURES = 2;
 export const workflowChecks: Array<Check<State>> = [
   {
     name: FLAKY_CHECK,
-    hint: "workflow.ts: Retry",
     needs: [NOTIFY, IMAGE_TARGET],
     async run(ctx, st) {
       await put(ctx, st, FLAKY.key, imageBytes("png", FLAKY.size));
@@ -36,7 +35,6 @@ export const workflowChecks: Array<Check<State>> = [
   },
   {
     name: PERMANENT,
-    hint: "workflow.ts: Retry and Catch",
     needs: [NOTIFY, IMAGE_TARGET],
     async run(ctx, st) {
       await put(ctx, st, BROKEN.key, BROKEN_BYTES(BROKEN.size));
@@ -60,7 +58,6 @@ export const workflowChecks: Array<Check<State>> = [
   },
   {
     name: REPLAY,
-    hint: "replay.ts replayRequest(), consumer.ts",
     needs: [ARCHIVE, CSVS],
     async run(ctx, st) {
       const round = st.csvRound!;

@@ -44,7 +44,6 @@ const ruleArnFor = (ctx: GradeContext, purpose: string) => `arn:aws:events:${ctx
 function patternCheck(name: string, fn: "imagePattern" | "csvPattern" | "deletionPattern", purpose: "images" | "csv" | "deletions", cases: (bucket: string) => ReturnType<typeof imagePatternCases>): Check<State> {
   return {
     name,
-    hint: `patterns.ts: ${fn}()`,
     async run(ctx, st) {
       const pattern = asObject(await ctx.callLearner(fn, () => st.patterns[fn](input(st))));
       if (!pattern || typeof pattern !== "object" || Array.isArray(pattern)) throw new CheckFailed(`${fn}() returned ${JSON.stringify(pattern)?.slice(0, 120)}: an event pattern is a JSON object whose leaves are arrays`);
@@ -67,7 +66,6 @@ function targetCheck(name: string, purpose: "images" | "csv" | "deletions", need
   const fn = purpose === "images" ? "imageTargets" : purpose === "csv" ? "csvTargets" : "deletionTargets";
   return {
     name,
-    hint: `targets.ts: ${fn}()`,
     needs,
     async run(ctx, st) {
       await ready(ctx, st);
@@ -120,7 +118,6 @@ function findTarget(targets: unknown, arn: string, fn: string): Target {
 const configChecks: Array<Check<State>> = [
   {
     name: N.NOTIFY,
-    hint: "patterns.ts: notificationConfiguration()",
     async run(ctx, st) {
       const config = (await ctx.callLearner("notificationConfiguration", () => st.patterns.notificationConfiguration())) as NotificationConfiguration;
       if (!config?.EventBridgeConfiguration) throw new CheckFailed(`the configuration has no EventBridgeConfiguration: without it S3 sends nothing to EventBridge (got ${JSON.stringify(config)?.slice(0, 120)})`);
@@ -136,7 +133,6 @@ const configChecks: Array<Check<State>> = [
   },
   {
     name: N.ARCHIVE,
-    hint: "replay.ts: archivePattern()",
     async run(ctx, st) {
       const pattern = asObject(await ctx.callLearner("archivePattern", () => st.replay.archivePattern({ bucketName: st.bucket.name })));
       const problems = await patternProblems(ctx, "archivePattern()", pattern, archivePatternCases(st.bucket.name));
@@ -154,7 +150,6 @@ const configChecks: Array<Check<State>> = [
   patternCheck(N.DELETION_PATTERN, "deletionPattern", "deletions", deletionPatternCases),
   {
     name: N.EVENTS_ROLE,
-    hint: "permissions.ts: eventsTrustPolicy(), eventsRolePolicy()",
     async run(ctx, st) {
       const roleArn = `arn:aws:iam::${ctx.target.account}:role/${ctx.names.resource("events-role")}`;
       const stateMachineArn = `arn:aws:states:${ctx.target.region}:${ctx.target.account}:stateMachine:${ctx.names.resource("thumbnails")}`;
@@ -170,7 +165,6 @@ const configChecks: Array<Check<State>> = [
   },
   {
     name: N.WORKFLOW_ROLE,
-    hint: "permissions.ts: workflowTrustPolicy(), workflowRolePolicy()",
     async run(ctx, st) {
       const roleArn = `arn:aws:iam::${ctx.target.account}:role/${ctx.names.resource("workflow-role")}`;
       const stateMachineArn = `arn:aws:states:${ctx.target.region}:${ctx.target.account}:stateMachine:${ctx.names.resource("thumbnails")}`;
@@ -187,7 +181,6 @@ const configChecks: Array<Check<State>> = [
   },
   {
     name: N.DEFINITION,
-    hint: "workflow.ts: workflowDefinition()",
     needs: [N.WORKFLOW_ROLE],
     async run(ctx, st) {
       const arns = plannedArns(ctx);
@@ -208,7 +201,6 @@ const configChecks: Array<Check<State>> = [
   },
   {
     name: N.CSV_PERMISSION,
-    hint: "permissions.ts: csvInvokePermission()",
     needs: [N.CSV_PATTERN],
     async run(ctx, st) {
       await ready(ctx, st);
@@ -226,7 +218,6 @@ const configChecks: Array<Check<State>> = [
   },
   {
     name: N.TOPIC_POLICY,
-    hint: "permissions.ts: deletionTopicPolicy()",
     needs: [N.DELETION_PATTERN],
     async run(ctx, st) {
       await ready(ctx, st);

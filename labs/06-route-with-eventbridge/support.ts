@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
-import { DeleteMessageBatchCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import { QueueReader as KitQueueReader } from "../../src/kit/queue-reader.js";
 import { StartReplayCommand, type StartReplayCommandInput } from "@aws-sdk/client-eventbridge";
 import { recordResource, type KitContext } from "../../src/kit/context.js";
 import { createArchive, putRule, waitForReplay } from "../../src/kit/resources/events.js";
@@ -130,37 +130,9 @@ function parse(body: string): Received {
 }
 
 /** Reads a queue into a growing list (messages are deleted once read). */
-export class QueueReader {
-  readonly seen: Received[] = [];
-  constructor(private readonly ctx: KitContext, readonly queue: Queue) {}
-
-  /** One receive (waitSeconds long-poll); returns how many arrived. */
-  async receiveOnce(waitSeconds = 0): Promise<number> {
-    const out = await this.ctx.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: this.queue.url, MaxNumberOfMessages: 10, WaitTimeSeconds: waitSeconds, VisibilityTimeout: 30 }));
-    const messages = out.Messages ?? [];
-    if (!messages.length) return 0;
-    this.seen.push(...messages.map((m) => parse(m.Body ?? "")));
-    await this.ctx.clients.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: this.queue.url, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
-    return messages.length;
-  }
-
-  /** Read everything that is there now (until a receive comes back empty). */
-  async drain(): Promise<void> {
-    while ((await this.receiveOnce(0)) > 0) {
-      /* keep reading */
-    }
-  }
-
-  /** Receive until `enough()` holds or the time is up; returns whether it held. */
-  async until(enough: () => boolean, timeoutMs: number): Promise<boolean> {
-    const started = Date.now();
-    while (!enough()) {
-      const left = timeoutMs - (Date.now() - started);
-      if (left <= 0) return false;
-      this.ctx.status(`reading ${this.queue.name} (${this.seen.length} so far)…`);
-      await this.receiveOnce(Math.max(1, Math.min(this.ctx.target.kind === "aws" ? 10 : 1, Math.floor(left / 1000))));
-    }
-    return true;
+export class QueueReader extends KitQueueReader<Received> {
+  constructor(ctx: KitContext, readonly queue: Queue) {
+    super(ctx, queue.url, (m) => parse(m.Body ?? ""), queue.name);
   }
 
   /** EventBridge events (observer queues) about one object key. */

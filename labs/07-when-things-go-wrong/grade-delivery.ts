@@ -103,7 +103,6 @@ async function duplicateProbe(ctx: GradeContext, st: State, faults: NonNullable<
 export const deliveryChecks: Array<Check<State>> = [
   {
     name: ASYNC,
-    hint: "",
     async run(ctx, st) {
       const input = await ctx.callLearner("asyncInvokeConfig", () => st.asyncConfig.asyncInvokeConfig({ functionName: st.fn.name, failureQueueArn: st.pipeline.failureQueue.arn }));
       try {
@@ -126,7 +125,6 @@ export const deliveryChecks: Array<Check<State>> = [
   },
   {
     name: ONCE,
-    hint: "",
     async run(ctx, st) {
       const orders = orderBatch("once", EXACTLY_ONCE.count, EXACTLY_ONCE.customers, EXACTLY_ONCE.seed);
       const ns = ctx.names.namespace;
@@ -163,7 +161,6 @@ export const deliveryChecks: Array<Check<State>> = [
   },
   {
     name: POISON,
-    hint: "",
     needs: [ASYNC],
     async run(ctx, st) {
       const since = Date.now();
@@ -214,7 +211,6 @@ export const deliveryChecks: Array<Check<State>> = [
 
 export const transientCheck: Check<State> = {
   name: TRANSIENT,
-  hint: "",
   needs: [ASYNC],
   async run(ctx, st) {
     const orders: Order[] = orderBatch("glitch", TRANSIENT_ROUND.count, TRANSIENT_ROUND.customers, TRANSIENT_ROUND.seed);

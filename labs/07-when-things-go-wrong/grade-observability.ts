@@ -64,7 +64,6 @@ async function alarmCycle(ctx: GradeContext, st: State, name: string, want: Para
 export const observabilityChecks: Array<Check<State>> = [
   {
     name: ALARMS,
-    hint: "",
     async run(ctx, st) {
       const topicArn = st.pipeline.topic.arn;
       const inputs: Array<[string, PutMetricAlarmCommandInput]> = [
@@ -88,7 +87,6 @@ export const observabilityChecks: Array<Check<State>> = [
   },
   {
     name: ERRORS_ALARM,
-    hint: "",
     needs: [ALARMS, POISON],
     async run(ctx, st) {
       // The poison order's failed attempts are the errors; once its retries are over, no more come.
@@ -97,7 +95,6 @@ export const observabilityChecks: Array<Check<State>> = [
   },
   {
     name: DEPTH_ALARM,
-    hint: "",
     needs: [ALARMS, POISON],
     async run(ctx, st) {
       // The poison order's record waits in the failure queue until someone deals with it: here, the grader drains it.
@@ -108,7 +105,6 @@ export const observabilityChecks: Array<Check<State>> = [
   },
   {
     name: METRICS,
-    hint: "",
     needs: [ONCE],
     async run(ctx, st) {
       const start = new Date(Math.floor(st.startedAt / 60_000) * 60_000 - 60_000);
@@ -135,7 +131,6 @@ export const observabilityChecks: Array<Check<State>> = [
   },
   {
     name: LOGS,
-    hint: "",
     needs: [ONCE],
     async run(ctx, st) {
       const round = st.onceRound!;

@@ -193,6 +193,32 @@ describe("Lambda tasks, Choice, Retry and Catch", () => {
     ]);
   });
 
+  it("a retried Parallel or Map starts again on each attempt and fails once, when the retries are spent", async () => {
+    // The order AWS records (LocalStack's AWS-recorded test_parallel_state_retry / test_map_state_retry snapshots).
+    const retrier = { ErrorEquals: ["BranchError"], MaxAttempts: 2, IntervalSeconds: 1, BackoffRate: 1 };
+    const parallel = {
+      StartAt: "Fan",
+      States: { Fan: { Type: "Parallel", Branches: [{ StartAt: "Broken", States: { Broken: { Type: "Fail", Error: "BranchError", Cause: "branch broke" } } }], Retry: [retrier], End: true } },
+    };
+    const map = {
+      StartAt: "Each",
+      States: { Each: { Type: "Map", ItemsPath: "$.items", MaxConcurrency: 1, Iterator: { StartAt: "BadItem", States: { BadItem: { Type: "Fail", Error: "BranchError" } } }, Retry: [retrier], End: true } },
+    };
+    const run = async (name: string, definition: unknown) => {
+      const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({ name, definition: JSON.stringify(definition), roleArn }));
+      const { executionArn } = await sfn.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify({ items: [1] }) }));
+      const done = await finished(sfn, executionArn!);
+      expect(done).toMatchObject({ status: "FAILED", error: "BranchError" });
+      return (await sfn.send(new GetExecutionHistoryCommand({ executionArn }))).events!;
+    };
+    const attempt = ["ParallelStateStarted", "FailStateEntered"];
+    expect(types(await run("retried-parallel", parallel))).toEqual(["ExecutionStarted", "ParallelStateEntered", ...attempt, ...attempt, ...attempt, "ParallelStateFailed", "ExecutionFailed"]);
+    const iteration = ["MapStateStarted", "MapIterationStarted", "FailStateEntered", "MapIterationFailed"];
+    const mapEvents = await run("retried-map", map);
+    expect(types(mapEvents)).toEqual(["ExecutionStarted", "MapStateEntered", ...iteration, ...iteration, ...iteration, "MapStateFailed", "ExecutionFailed"]);
+    expect(mapEvents.filter((e) => e.type === "MapStateStarted").map((e) => e.mapStateStartedEventDetails?.length)).toEqual([1, 1, 1]);
+  });
+
   it("lists executions newest first and refuses a second execution of the same name", async () => {
     const { executions } = await sfn.send(new ListExecutionsCommand({ stateMachineArn: machineArn }));
     expect(executions!.length).toBeGreaterThanOrEqual(3);

@@ -63,7 +63,7 @@ export async function defineSelfCheck(which: (labId: string) => boolean): Promis
           expect(hasTodo(path.join(entry.solutionDir, file)), `solution ${file} has no // TODO`).toBe(false);
         }
         expect(fs.existsSync(path.join(entry.dir, "README.md"))).toBe(true);
-        expect(lab.grader.checks.every((c) => c.hint.length > 20)).toBe(true);
+        expect(lab.grader.checks.every((c) => (c.hint ?? "").length > 20)).toBe(true);
         // Hints in levels: one entry per check (by its stable name), 1–3 levels, level 1 is what the checklist shows.
         const levels = readHints(entry);
         expect(Object.keys(levels).sort()).toEqual(lab.grader.checks.map((c) => c.name).sort());

@@ -3,7 +3,7 @@
  * keys, hex sequencers. Consumers sometimes parse these (the SDK checks nothing,
  * but learners print them), so they keep AWS's alphabet and length.
  */
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes, randomInt, randomUUID } from "node:crypto";
 
 const UPPER_ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
@@ -21,10 +21,10 @@ export function s3HostId(): string {
   return randomBytes(48).toString("base64");
 }
 
-function randomFrom(alphabet: string, length: number): string {
-  const bytes = randomBytes(length);
+/** `length` characters drawn uniformly from `alphabet` (randomInt: no modulo bias). */
+export function randomFrom(alphabet: string, length: number): string {
   let out = "";
-  for (let i = 0; i < length; i++) out += alphabet[bytes[i]! % alphabet.length];
+  for (let i = 0; i < length; i++) out += alphabet[randomInt(alphabet.length)];
   return out;
 }
 

@@ -42,6 +42,7 @@ import { evaluatePolicies, type NamedPolicy } from "./evaluate.js";
 import { actionsFor, type ActionCheck } from "./actions/index.js";
 import { accessDenied } from "./denial.js";
 import { requestGlobalKeys } from "./request-values.js";
+import { rolePolicies } from "./role-session.js";
 
 /** The resource's own policy, for the services that have resource policies. */
 function resourcePolicyFor(cloud: Cloud, account: string, check: ActionCheck): NamedPolicy | undefined {
@@ -102,10 +103,7 @@ export function createEnforcingAuthorizer(cloud: Cloud): Authorizer {
 
       const iam = cloud.use<IamInternalApi>("iam");
       const roleName = principal.roleName;
-      const identity: NamedPolicy[] = (iam?.rolePolicies(account, roleName) ?? []).map((p) => ({
-        name: p.arn ? `managed policy ${p.arn} attached to role ${roleName}` : `inline policy ${p.name} of role ${roleName}`,
-        document: p.document,
-      }));
+      const identity: NamedPolicy[] = rolePolicies(iam, account, roleName);
       const identityNames = new Set(identity.map((p) => p.name));
 
       const base: PolicyRequest["context"] = {

@@ -6,7 +6,7 @@ export async function classLabs(): Promise<LabInfo[]> {
   const out: LabInfo[] = [];
   for (const entry of listLabs()) {
     const lab = await loadLab(entry);
-    out.push({ id: lab.id, title: lab.title, checks: lab.grader.checks.map((c) => c.name), hints: Object.fromEntries(lab.grader.checks.map((c) => [c.name, c.hint])) });
+    out.push({ id: lab.id, title: lab.title, checks: lab.grader.checks.map((c) => c.name), hints: Object.fromEntries(lab.grader.checks.map((c) => [c.name, c.hint ?? ""])) });
   }
   return out;
 }

@@ -55,8 +55,12 @@ export interface GradeContext extends KitContext {
 
 export interface Check<S> {
   name: string;
-  /** Shown when the check fails, unless the failure carries a more precise hint. */
-  hint: string;
+  /**
+   * Shown when the check fails, unless the failure carries a more precise hint.
+   * A lab's checks leave it out: level 1 of the check's entry in its
+   * hints.json is set here by loadLab (labs.ts), so the hint is data, written once.
+   */
+  hint?: string;
   /** Names of earlier checks that must pass first; otherwise this one fails as blocked (or is skipped, if they were). */
   needs?: string[];
   /** Throw CheckFailed on a wrong result, CheckSkipped when it cannot be verified here; return an optional one-line detail on success. */

@@ -12,7 +12,7 @@
  */
 import type { Cloud } from "../../core/cloud.js";
 import type { IamInternalApi } from "../../core/internal-apis.js";
-import { allowsServicePrincipal, evaluateIdentityPolicies } from "../../policy/evaluate.js";
+import { evaluateRoleSession, trustsService } from "../../policy/role-session.js";
 
 const EVENTS_PRINCIPAL = "events.amazonaws.com";
 /** Target kind → the action its role must allow. */
@@ -33,21 +33,9 @@ export function roleDenial(cloud: Cloud, roleArn: string | undefined, kind: stri
   const m = /^arn:aws[a-zA-Z-]*:iam::(\d{12}):role\/?(.+)$/.exec(roleArn);
   const role = m ? iam.getRole(m[1]!, roleArn) : undefined;
   if (!role) return `the role ${roleArn} does not exist`;
-  let trusted = false;
-  try {
-    trusted = allowsServicePrincipal(role.assumeRolePolicyDocument, { service: EVENTS_PRINCIPAL, action: "sts:AssumeRole", resource: role.arn, sourceArn: rule.arn, sourceAccount: rule.account, policyName: `the trust policy of ${roleArn}` }).decision === "Allow";
-  } catch {
-    trusted = false;
-  }
-  if (!trusted) return `the trust policy of ${roleArn} does not let ${EVENTS_PRINCIPAL} assume it`;
+  if (!trustsService(role.assumeRolePolicyDocument, role.arn, EVENTS_PRINCIPAL, { account: rule.account, arn: rule.arn })) return `the trust policy of ${roleArn} does not let ${EVENTS_PRINCIPAL} assume it`;
   const account = m![1]!;
-  const policies = iam.rolePolicies(account, role.roleName).map((p) => ({ name: p.arn ? `managed policy ${p.arn}` : `inline policy ${p.name} of role ${role.roleName}`, document: p.document }));
-  const decision = evaluateIdentityPolicies(policies, {
-    principal: { type: "AWS", arn: `arn:aws:sts::${account}:assumed-role/${role.roleName}/${rule.arn.split("/").pop()}`, account },
-    action,
-    resource: targetArn,
-    context: {},
-  });
+  const decision = evaluateRoleSession(iam, { account, roleName: role.roleName, sessionName: rule.arn.split("/").pop()! }, action, targetArn);
   if (decision.decision !== "Allow") return `the role ${roleArn} does not allow ${action} on ${targetArn} (${decision.explanation})`;
   return undefined;
 }

@@ -15,7 +15,7 @@ import { createHash } from "node:crypto";
 import type { Cloud } from "../../core/cloud.js";
 import type { RoleSession } from "../../core/identity.js";
 import type { IamInternalApi } from "../../core/internal-apis.js";
-import { allowsServicePrincipal } from "../../policy/evaluate.js";
+import { trustsService } from "../../policy/role-session.js";
 import { constraint, invalidParameter } from "./errors.js";
 import type { FunctionRecord } from "./state.js";
 
@@ -39,20 +39,7 @@ export function validateRoleArn(role: unknown): string {
  * function (so confused-deputy conditions in trust policies work).
  */
 export function trustsLambda(document: string, roleArn: string, fn: { account: string; arn?: string }): boolean {
-  try {
-    return (
-      allowsServicePrincipal(document, {
-        service: LAMBDA_PRINCIPAL,
-        action: "sts:AssumeRole",
-        resource: roleArn,
-        sourceAccount: fn.account,
-        sourceArn: fn.arn,
-        policyName: `the trust policy of ${roleArn}`,
-      }).decision === "Allow"
-    );
-  } catch {
-    return false; // an unparsable trust policy trusts no one
-  }
+  return trustsService(document, roleArn, LAMBDA_PRINCIPAL, fn);
 }
 
 export class ExecutionRoles {

@@ -12,7 +12,7 @@
  */
 import type { Cloud } from "../../core/cloud.js";
 import type { IamInternalApi } from "../../core/internal-apis.js";
-import { evaluateIdentityPolicies } from "../../policy/evaluate.js";
+import { evaluateRoleSession } from "../../policy/role-session.js";
 import type { FunctionSpec } from "./runtime/index.js";
 
 const CACHE_MS = 1000;
@@ -51,18 +51,9 @@ export class LogPermission {
   private decide(iam: IamInternalApi, spec: FunctionSpec, roleArn: string, logStreamName: string): { allowed: boolean; reason?: string } {
     const role = iam.getRole(spec.account, roleArn);
     if (!role) return { allowed: false, reason: `its execution role ${roleArn} does not exist.` };
-    const policies = iam.rolePolicies(spec.account, role.roleName).map((p) => ({
-      name: p.arn ? `managed policy ${p.arn}` : `inline policy ${p.name} of role ${role.roleName}`,
-      document: p.document,
-    }));
     const resource = `arn:aws:logs:${spec.region}:${spec.account}:log-group:${spec.logGroupName}:log-stream:${logStreamName}`;
     for (const action of ACTIONS) {
-      const decision = evaluateIdentityPolicies(policies, {
-        principal: { type: "AWS", arn: `arn:aws:sts::${spec.account}:assumed-role/${role.roleName}/${spec.functionName}`, account: spec.account },
-        action,
-        resource,
-        context: {},
-      });
+      const decision = evaluateRoleSession(iam, { account: spec.account, roleName: role.roleName, sessionName: spec.functionName }, action, resource);
       if (decision.decision !== "Allow") return { allowed: false, reason: decision.explanation + "." };
     }
     return { allowed: true };

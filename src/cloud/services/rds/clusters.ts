@@ -7,7 +7,8 @@
  * ManageMasterUserPassword, creates the `rds!cluster-<uuid>` secret
  * (SecretsManagerInternalApi). Messages follow aws-behavior.md §9.
  */
-import { randomInt, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
+import { randomFrom } from "../../core/ids.js";
 import { AwsError } from "../../core/aws-error.js";
 import type { Cloud } from "../../core/cloud.js";
 import type { RequestContext } from "../../core/context.js";
@@ -29,10 +30,7 @@ export function clusterNotFound(id: string): AwsError {
 
 /** An RDS-managed master password: letters, digits and the punctuation RDS uses (never / @ " or space). */
 function managedPassword(): string {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%&()*+,-.:;<=>?[]^_{|}~";
-  let out = "";
-  for (let i = 0; i < 28; i++) out += alphabet[randomInt(alphabet.length)];
-  return out;
+  return randomFrom("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!#$%&()*+,-.:;<=>?[]^_{|}~", 28);
 }
 
 function scaling(input: Record<string, any>, current?: ClusterRecord) {

@@ -5,6 +5,7 @@
  * (InvalidParameterValue / InvalidParameterCombination).
  */
 import { AwsError } from "../../core/aws-error.js";
+import { keyValueTags } from "../../core/tags.js";
 import type { Tag } from "./state.js";
 
 export function invalidValue(message: string): AwsError {
@@ -42,17 +43,7 @@ export function numberParam(value: unknown, name: string): number | undefined {
 }
 
 export function tagsParam(value: unknown): Tag[] {
-  return listParam(value).map((t) => {
-    const tag = t as { Key?: unknown; Value?: unknown };
-    if (typeof tag?.Key !== "string" || tag.Key === "") throw invalidValue("A tag's Key must be a non-empty string.");
-    return { Key: tag.Key, Value: typeof tag.Value === "string" ? tag.Value : "" };
-  });
-}
-
-export function mergeTags(current: Tag[], added: Tag[]): Tag[] {
-  const map = new Map(current.map((t) => [t.Key, t.Value]));
-  for (const t of added) map.set(t.Key, t.Value);
-  return [...map].map(([Key, Value]) => ({ Key, Value }));
+  return keyValueTags(listParam(value), invalidValue);
 }
 
 export interface FilterParam {

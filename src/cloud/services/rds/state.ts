@@ -6,7 +6,7 @@
  * wait for them (see index.ts, By design); a record left in a transient
  * state by a stop or a crash has its task run again at start-up.
  */
-import { randomBytes } from "node:crypto";
+import { randomFrom } from "../../core/ids.js";
 import type { Cloud } from "../../core/cloud.js";
 import type { Table } from "../../core/store.js";
 
@@ -62,11 +62,7 @@ export const keyOf = (r: { account: string; region: string; identifier: string }
 
 /** RDS resource ids: "cluster-" / "db-" and 26 upper-case letters and digits. */
 export function resourceId(prefix: "cluster-" | "db-"): string {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-  const bytes = randomBytes(26);
-  let out = prefix;
-  for (const b of bytes) out += alphabet[b % alphabet.length];
-  return out;
+  return prefix + randomFrom("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", 26);
 }
 
 export class RdsState {

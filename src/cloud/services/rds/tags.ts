@@ -4,7 +4,8 @@ import type { QueryHandler } from "../../protocols/query.js";
 import { members } from "../../protocols/xml.js";
 import { clusterNotFound } from "./clusters.js";
 import { instanceNotFound } from "./instances.js";
-import { listParam, mergeTags, tagsParam } from "./params.js";
+import { mergeKeyValueTags } from "../../core/tags.js";
+import { listParam, tagsParam } from "./params.js";
 import { recordKey, type RdsState, type Tag } from "./state.js";
 
 export function tagHandlers(state: RdsState): Record<string, QueryHandler> {
@@ -31,7 +32,7 @@ export function tagHandlers(state: RdsState): Record<string, QueryHandler> {
   return {
     AddTagsToResource(_ctx, input) {
       const added = tagsParam(input.Tags);
-      withTags(input.ResourceName, (tags) => mergeTags(tags, added));
+      withTags(input.ResourceName, (tags) => mergeKeyValueTags(tags, added));
       return {};
     },
     RemoveTagsFromResource(_ctx, input) {

@@ -6,6 +6,7 @@
 import { randomUUID, randomInt } from "node:crypto";
 import { AwsError } from "../../core/aws-error.js";
 import type { RequestContext } from "../../core/context.js";
+import { keyValueTags, mergeKeyValueTags, type KeyValueTag } from "../../core/tags.js";
 import type { JsonHandler } from "../../protocols/json.js";
 import { newSecretArn, type SecretRecord, type SecretVersion, type SecretsState } from "./state.js";
 
@@ -43,20 +44,10 @@ function secretValue(input: Record<string, unknown>): { secretString?: string; s
   return { secretString: s as string | undefined, secretBinary: b as string | undefined };
 }
 
-function tagsOf(value: unknown): Array<{ Key: string; Value: string }> {
+function tagsOf(value: unknown): KeyValueTag[] {
   if (value === undefined) return [];
   if (!Array.isArray(value)) throw invalidParameter("Tags must be a list of {Key, Value}.");
-  return value.map((t) => {
-    const tag = t as { Key?: unknown; Value?: unknown };
-    if (typeof tag?.Key !== "string" || tag.Key === "") throw invalidParameter("A tag's Key must be a non-empty string.");
-    return { Key: tag.Key, Value: typeof tag.Value === "string" ? tag.Value : "" };
-  });
-}
-
-function mergeTags(current: Array<{ Key: string; Value: string }>, added: Array<{ Key: string; Value: string }>) {
-  const map = new Map(current.map((t) => [t.Key, t.Value]));
-  for (const t of added) map.set(t.Key, t.Value);
-  return [...map].map(([Key, Value]) => ({ Key, Value }));
+  return keyValueTags(value, invalidParameter);
 }
 
 /** A new version becomes AWSCURRENT; the previous current one AWSPREVIOUS; unlabelled versions go. */
@@ -229,7 +220,7 @@ export function secretHandlers(state: SecretsState): Record<string, JsonHandler>
 
     TagResource(ctx, input) {
       const record = live(ctx, requireId(input), true);
-      record.tags = mergeTags(record.tags, tagsOf(input.Tags));
+      record.tags = mergeKeyValueTags(record.tags, tagsOf(input.Tags));
       state.put(record);
       return {};
     },

@@ -52,6 +52,16 @@ const MAX_TIMER_SECONDS = 2_147_483;
 const WAIT_RESOURCE = "arn:aws:states:::localcloud:wait";
 const FAIL_DEFAULT_CAUSE = "Execution failed because of a Fail state";
 
+/** By `<state>#<Map iteration index>`: a failed Parallel/Map attempt whose …StateFailed waits to see if a retry follows. */
+type PendingFailures = Map<string, { type: string; at: number }>;
+
+/** How many items a Map state iterates: its input through InputPath, then ItemsPath (both "$" by default). */
+function mapLength(state: Json, input: unknown): number {
+  const selected = state.InputPath === null ? {} : selectPath(input, state.InputPath ?? "$");
+  const items = selectPath(selected, state.ItemsPath ?? "$");
+  return Array.isArray(items) ? items.length : 0;
+}
+
 type Json = Record<string, any>;
 
 /** The definition the engine runs: time-scaled retriers, Wait states as tasks, AWS's task timeout default. */
@@ -118,8 +128,9 @@ export class Executor {
     const controller = new AbortController();
     let stopDetails: { error?: string; cause?: string } = {};
     const attempts: TaskRun["attempts"] = new Map();
-    // Parallel/Map states whose last attempt failed: when a Catch takes them the engine still logs StateExited.
-    const failed = new Set<string>();
+    // Parallel/Map attempts that failed, not yet written: a retry follows (AWS then writes …StateStarted
+    // again, no …StateFailed), or it is final (…StateFailed, then …StateExited if a Catch takes it).
+    const failed: PendingFailures = new Map();
     const run: TaskRun = {
       cloud: this.cloud,
       roles: this.roles,
@@ -228,33 +239,43 @@ export class Executor {
   }
 
   /** One engine event → history events; returns the final status on a terminal event. */
-  private record(history: HistoryWriter, states: Map<string, Json>, event: Json, record: ExecutionRecord, stop: { error?: string; cause?: string }, attempts: TaskRun["attempts"], failed: Set<string>): Partial<ExecutionRecord> | undefined {
+  private record(history: HistoryWriter, states: Map<string, Json>, event: Json, record: ExecutionRecord, stop: { error?: string; cause?: string }, attempts: TaskRun["attempts"], failed: PendingFailures): Partial<ExecutionRecord> | undefined {
     const at = event.timestamp as number;
     const name = event.state?.name as string | undefined;
     // Map iterations run the same nested state names at once; the iteration index tells them apart.
     const key = `${name}#${event.index ?? ""}`;
     const type = name ? (states.get(name)?.Type as string | undefined) : undefined;
+    /** Write the failures that turned out final (of one Map iteration's states, or all). */
+    const settle = (scope?: (key: string) => boolean) => {
+      for (const [k, f] of failed) {
+        if (scope && !scope(k)) continue;
+        history.add(`${f.type}StateFailed`, undefined, f.at);
+        failed.delete(k);
+      }
+    };
+    const started = (at: number) => {
+      if (type === "Parallel") history.add("ParallelStateStarted", undefined, at);
+      if (type === "Map") history.add("MapStateStarted", { length: mapLength(states.get(name!)!, event.state.input) }, at);
+    };
     switch (event.type) {
       case "ExecutionStarted":
         history.add("ExecutionStarted", { ...dataDetails("input", event.input), roleArn: record.roleArn }, at);
         return undefined;
       case "StateEntered":
         history.add(`${type}StateEntered`, { name, ...dataDetails("input", event.state.input) }, at);
-        if (type === "Parallel") history.add("ParallelStateStarted", undefined, at);
-        if (type === "Map") history.add("MapStateStarted", { length: Array.isArray(event.state.input) ? event.state.input.length : 0 }, at);
+        started(at);
         return undefined;
       case "StateExited":
         // A caught failure exits as ParallelStateFailed → ParallelStateExited (MapStateFailed → MapStateExited) on AWS, no …Succeeded.
-        if (!failed.delete(key)) {
+        if (failed.has(key)) settle((k) => k === key);
+        else {
           if (type === "Parallel") history.add("ParallelStateSucceeded", undefined, at);
           if (type === "Map") history.add("MapStateSucceeded", undefined, at);
         }
         history.add(`${type}StateExited`, { name, ...dataDetails("output", event.state.output) }, at);
         return undefined;
       case "StateFailed":
-        if (type === "Parallel" || type === "Map") failed.add(key);
-        if (type === "Parallel") history.add("ParallelStateFailed", undefined, at);
-        if (type === "Map") history.add("MapStateFailed", undefined, at);
+        if (type === "Parallel" || type === "Map") failed.set(key, { type, at });
         if (type === "Task" && event.Error === "States.Timeout") {
           const attempt = attempts.get(name!);
           if (attempt) attempt.timedOut = true;
@@ -264,12 +285,19 @@ export class Executor {
         }
         return undefined;
       case "StateRetried":
-        // The retried attempt may still succeed.
-        failed.delete(key);
+        // The engine logs it after the retry interval, as the next attempt starts: AWS's …StateStarted.
+        if (failed.delete(key)) started(at);
+        return undefined;
+      case "MapIterationFailed":
+        // A nested Parallel/Map failing for good fails its iteration: its …StateFailed comes first.
+        settle((k) => k.endsWith(`#${event.index}`));
+        history.add(event.type, { name: event.parentState?.name, index: event.index }, at);
+        return undefined;
+      case "ParallelBranchFailed":
+        settle();
         return undefined;
       case "MapIterationStarted":
       case "MapIterationSucceeded":
-      case "MapIterationFailed":
         history.add(event.type, { name: event.parentState?.name, index: event.index }, at);
         return undefined;
       case "ExecutionSucceeded": {
@@ -277,6 +305,7 @@ export class Executor {
         return { status: "SUCCEEDED", output: jsonText(event.output) };
       }
       case "ExecutionFailed": {
+        settle();
         const error = String(event.Error ?? "States.Runtime");
         let cause = typeof event.Cause === "string" ? event.Cause : event.Cause === undefined ? undefined : jsonText(event.Cause);
         if (cause === FAIL_DEFAULT_CAUSE) cause = undefined;
@@ -284,9 +313,11 @@ export class Executor {
         return { status: "FAILED", error, cause };
       }
       case "ExecutionAborted":
+        settle();
         history.add("ExecutionAborted", { ...(stop.error ? { error: stop.error } : {}), ...(stop.cause ? { cause: stop.cause } : {}) }, at);
         return { status: "ABORTED", error: stop.error, cause: stop.cause };
       case "ExecutionTimeout":
+        settle();
         history.add("ExecutionTimedOut", { error: "States.Timeout" }, at);
         return { status: "TIMED_OUT", error: "States.Timeout" };
       default:

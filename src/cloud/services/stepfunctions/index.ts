@@ -73,12 +73,16 @@
  *   MapStateExited, never …StateSucceeded, then the Catch's next state
  *   (LocalStack's AWS-recorded snapshots test_parallel_state_catch,
  *   test_map_state_catch, test_raise_exception_catch).
- * - UNCERTAIN / differs: a retried Parallel records ParallelStateFailed for
- *   each failed attempt and no new ParallelStateStarted; AWS's recording
- *   (test_parallel_state_retry) shows ParallelStateStarted again for each
- *   attempt and ParallelStateFailed only once the retries are spent. Map
- *   retries likewise not compared; a Parallel/Map caught inside a Map
- *   iteration is told apart by iteration index only one level deep.
+ * - A retried Parallel or Map writes …StateStarted again for each attempt
+ *   (after the retry interval) and …StateFailed once, when the retries are
+ *   spent, as AWS records it (test_parallel_state_retry,
+ *   test_map_state_retry). MapStateStarted's length is the items after
+ *   InputPath and ItemsPath.
+ * - Differs: a failed attempt's …StateFailed waits for the engine's next word
+ *   on it; inside a Parallel with several failing branches a sibling's
+ *   failure can write it before a retry is known (then the retry is still
+ *   recorded as …StateStarted). Nested Parallel/Map states inside a Map
+ *   iteration are told apart by iteration index only one level deep.
  *
  * **Client quirks**
  * - Timestamps go out as epoch seconds (awsJson); the CLI prints them as ISO.

@@ -17,12 +17,13 @@
  * Without IAM's internal API the checks are skipped (logged once); with
  * `--iam off` permissions always allow (trust is still checked, as Lambda does).
  */
-import { randomBytes, createHash } from "node:crypto";
+import { createHash } from "node:crypto";
+import { randomFrom } from "../../core/ids.js";
 import type { Cloud } from "../../core/cloud.js";
 import { AwsError } from "../../core/aws-error.js";
 import type { IamInternalApi } from "../../core/internal-apis.js";
 import type { RoleSession } from "../../core/identity.js";
-import { allowsServicePrincipal, evaluateIdentityPolicies } from "../../policy/evaluate.js";
+import { evaluateRoleSession, trustsService } from "../../policy/role-session.js";
 import { constraint } from "./errors.js";
 
 const ROLE_ARN = /^arn:aws[a-zA-Z-]*:iam::(\d{12}):role\/?([a-zA-Z_0-9+=,.@\-/]+)$/;
@@ -37,8 +38,7 @@ export function validateRoleArn(role: unknown): string {
 
 /** A session name as Step Functions makes them: 32 random letters. */
 export function sessionName(): string {
-  const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-  return [...randomBytes(32)].map((b) => letters[b % letters.length]).join("");
+  return randomFrom("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz", 32);
 }
 
 export interface TaskPermission {
@@ -69,20 +69,7 @@ export class MachineRoles {
     if (!iam) return;
     const account = ROLE_ARN.exec(roleArn)![1]!;
     const role = iam.getRole(account, roleArn);
-    let trusted = false;
-    try {
-      trusted = !!role && allowsServicePrincipal(role.assumeRolePolicyDocument, {
-        service: STATES_PRINCIPAL,
-        action: "sts:AssumeRole",
-        resource: role.arn,
-        sourceAccount: account,
-        sourceArn: machineArn,
-        policyName: `the trust policy of ${roleArn}`,
-      }).decision === "Allow";
-    } catch {
-      trusted = false;
-    }
-    if (!trusted) throw new AwsError("AccessDeniedException", CANNOT_ASSUME);
+    if (!role || !trustsService(role.assumeRolePolicyDocument, role.arn, STATES_PRINCIPAL, { account, arn: machineArn })) throw new AwsError("AccessDeniedException", CANNOT_ASSUME);
   }
 
   /** May the role's session call `action` on `resource`? */
@@ -93,12 +80,10 @@ export class MachineRoles {
     const m = ROLE_ARN.exec(roleArn);
     const account = m?.[1] ?? "000000000000";
     const roleName = m ? m[2]!.split("/").pop()! : "unknown";
-    const principalArn = `arn:aws:sts::${account}:assumed-role/${roleName}/${session}`;
     const role = iam.getRole(account, roleArn);
-    const policies = role
-      ? iam.rolePolicies(account, role.roleName).map((p) => ({ name: p.arn ? `managed policy ${p.arn}` : `inline policy ${p.name} of role ${role.roleName}`, document: p.document }))
-      : [];
-    const decision = evaluateIdentityPolicies(policies, { principal: { type: "AWS", arn: principalArn, account }, action, resource, context: {} });
+    // A role deleted since the machine was made has no policies: every task is denied, as on AWS.
+    const decision = evaluateRoleSession(role ? iam : undefined, { account, roleName: role?.roleName ?? roleName, sessionName: session }, action, resource);
+    const principalArn = decision.principalArn;
     if (decision.decision === "Allow") return { decision: "Allow" };
     const why = decision.decision === "ExplicitDeny" ? "with an explicit deny in an identity-based policy" : `because no identity-based policy allows the ${action} action`;
     return { decision: "Deny", message: `User: ${principalArn} is not authorized to perform: ${action} on resource: ${resource} ${why}`, explanation: decision.explanation };

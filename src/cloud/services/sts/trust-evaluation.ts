@@ -20,6 +20,7 @@
 import type { RequestContext } from "../../core/context.js";
 import type { IamInternalApi, IamRoleInfo } from "../../core/internal-apis.js";
 import type { PolicyRequest } from "../../policy/contract.js";
+import { rolePolicies } from "../../policy/role-session.js";
 
 export interface TrustDecision {
   allowed: boolean;
@@ -61,10 +62,7 @@ export async function evaluateAssumeRole(
   const trust = { name: `the trust policy of role ${role.roleName}`, document: role.assumeRolePolicyDocument };
   const identity =
     caller.kind === "assumed-role" && caller.roleName
-      ? (ctx.cloud.use<IamInternalApi>("iam")?.rolePolicies(caller.account, caller.roleName) ?? []).map((p) => ({
-          name: p.arn ? `managed policy ${p.arn} attached to role ${caller.roleName}` : `inline policy ${p.name} of role ${caller.roleName}`,
-          document: p.document,
-        }))
+      ? rolePolicies(ctx.cloud.use<IamInternalApi>("iam"), caller.account, caller.roleName)
       : [{ name: "the administrator's permissions", document: ADMINISTRATOR_POLICY }];
 
   // Explicit denies anywhere decide first.

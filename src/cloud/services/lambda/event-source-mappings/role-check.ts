@@ -13,7 +13,7 @@
  */
 import type { Cloud } from "../../../core/cloud.js";
 import type { IamInternalApi, LambdaInternalApi } from "../../../core/internal-apis.js";
-import { evaluateIdentityPolicies } from "../../../policy/evaluate.js";
+import { evaluateRoleSession } from "../../../policy/role-session.js";
 import { invalidParameter } from "./errors.js";
 
 const ACTIONS = ["ReceiveMessage", "DeleteMessage", "GetQueueAttributes"];
@@ -45,18 +45,9 @@ export function createRoleCheck(cloud: Cloud) {
     const account = functionArn.split(":")[4]!;
     const role = iam.getRole(account, settings.role);
     if (!role) throw invalidParameter(`The provided execution role does not have permissions to call ReceiveMessage on SQS`);
-    const policies = iam.rolePolicies(account, role.roleName).map((p) => ({
-      name: p.arn ? `managed policy ${p.arn}` : `inline policy ${p.name} of role ${role.roleName}`,
-      document: p.document,
-    }));
     const functionName = functionArn.split(":")[6]!;
     for (const action of ACTIONS) {
-      const decision = evaluateIdentityPolicies(policies, {
-        principal: { type: "AWS", arn: `arn:aws:sts::${account}:assumed-role/${role.roleName}/${functionName}`, account },
-        action: `sqs:${action}`,
-        resource: queueArn,
-        context: {},
-      });
+      const decision = evaluateRoleSession(iam, { account, roleName: role.roleName, sessionName: functionName }, `sqs:${action}`, queueArn);
       if (decision.decision !== "Allow") throw invalidParameter(`The provided execution role does not have permissions to call ${action} on SQS`);
     }
   };
