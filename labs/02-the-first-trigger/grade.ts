@@ -11,12 +11,12 @@ import { CheckFailed, defineGrader, type GradeContext } from "../../src/kit/grad
 import { createBucket, putNotifications } from "../../src/kit/resources/s3.js";
 import { addPermission } from "../../src/kit/resources/lambda.js";
 import type { PackagedFunction } from "../../src/kit/packaging.js";
-import { errorCode, errorMessage, TimeoutError } from "../../src/kit/wait.js";
+import { errorCode, errorMessage, pollUntil, TimeoutError } from "../../src/kit/wait.js";
 import { policyProblems } from "../../src/kit/grader/policy-table.js";
 import { invokePermissionTable, s3AccessTable, trustPolicyTable } from "./policy-requests.js";
 import { createExecutionRole, deployFunction, packageLearnerHandler, recentLogLines, reportKeyFor, type Summary } from "./support.js";
 import { BATCH, EVERY_NEW, multipartCsv, NEGATIVES, REUPLOAD, SAMPLES, type Sample } from "./test-data.js";
-import { describeFailure, waitForEvidence } from "../../src/kit/grader/evidence.js";
+import { describeFailure, functionActivity, waitForEvidence } from "../../src/kit/grader/evidence.js";
 import { s3ObjectCreatedRecord } from "../../src/kit/grader/s3-records.js";
 import type * as RoleModule from "./role.js";
 import type * as PermissionModule from "./permission.js";
@@ -277,7 +277,11 @@ export default defineGrader<State>({
       needs: [NOTIFICATION],
       async run(ctx, st) {
         const { key, first, second, columns } = REUPLOAD;
-        await checkSummaries(ctx, st, [{ key, body: first.body, rows: first.rows, columns }], await upload(ctx, st, [{ key, body: first.body, rows: first.rows, columns }]));
+        const firstSince = await upload(ctx, st, [{ key, body: first.body, rows: first.rows, columns }]);
+        await checkSummaries(ctx, st, [{ key, body: first.body, rows: first.rows, columns }], firstSince);
+        // Upload again only once the first invocation has ended (its REPORT line): its environment is then
+        // free and warm, so a handler that remembers keys in memory meets its memory, as a warm start would.
+        await pollUntil(async () => ((await functionActivity(ctx, st.fn!.name, firstSince)).completed >= 1 ? true : undefined), { timeoutMs: patience(ctx), what: "the first invocation's REPORT line" }).catch(() => undefined);
         const sample = { key, body: second.body, rows: second.rows, columns };
         // Only invocations that start after this upload count (evidence.ts), so the first one's late REPORT line is not mistaken for it.
         const since = await upload(ctx, st, [sample]);

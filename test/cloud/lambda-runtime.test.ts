@@ -131,6 +131,17 @@ describe("handlers", () => {
     expect(second.maxMemoryUsedMb).toBeGreaterThan(10);
   });
 
+  it("after a burst, the environment an invocation last finished in serves the next one", async () => {
+    // Each environment counts its own invocations; the slow one, started second, finishes last.
+    const dir = writeCode({ "index.mjs": "let count = 0; export const handler = async (e) => { await new Promise((r) => setTimeout(r, e.ms)); return ++count; };" });
+    const spec = specFor("mru-fn", dir);
+    const [fast, slow] = await Promise.all([invoke(spec, { ms: 0 }), invoke(spec, { ms: 400 })]);
+    expect(slow.logStreamName).not.toBe(fast.logStreamName);
+    const next = await invoke(spec, { ms: 0 });
+    expect(next.logStreamName).toBe(slow.logStreamName);
+    expect(json(next)).toBe(2);
+  });
+
   it("serialises results as the Node runtime does", async () => {
     const dir = writeCode({
       "index.mjs": `export const handler = async (event) => {

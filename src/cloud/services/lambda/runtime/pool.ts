@@ -1,7 +1,8 @@
 /**
  * The RuntimePool: decides which execution environment serves an invocation.
- * - One invocation per environment at a time; an idle environment of the same
- *   function *and revision* is reused (warm start), otherwise one is started.
+ * - One invocation per environment at a time; the most recently used idle
+ *   environment of the same function *and revision* is reused (warm start),
+ *   otherwise one is started.
  * - Reserved concurrency: 0 throttles at once; N caps the function's busy
  *   environments. The pool as a whole holds at most maxEnvironments processes;
  *   when full, an idle environment of another function is stopped to make
@@ -112,11 +113,16 @@ export class LambdaRuntimePool implements RuntimePool {
     }
     if (spec.reservedConcurrency !== undefined && busy >= spec.reservedConcurrency) return undefined;
 
+    // The most recently used idle environment: the one an invocation just finished in serves the next,
+    // so state a handler keeps in memory between invocations is seen again (as warm starts show it on
+    // AWS), and the extra environments of a burst go idle and are reaped.
+    let warm: ExecutionEnvironment | undefined;
     for (const env of this.environments) {
-      if (env.state === "idle" && env.spec.functionName === spec.functionName && env.revisionId === spec.revisionId) {
-        env.state = "busy";
-        return env;
-      }
+      if (env.state === "idle" && env.spec.functionName === spec.functionName && env.revisionId === spec.revisionId && (!warm || env.lastUsedAt > warm.lastUsedAt)) warm = env;
+    }
+    if (warm) {
+      warm.state = "busy";
+      return warm;
     }
     if (this.environments.size >= this.options.maxEnvironments) {
       const victim = this.leastRecentlyUsedIdle();
