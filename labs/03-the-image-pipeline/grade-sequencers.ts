@@ -75,7 +75,7 @@ export function orderChecks<S>(deps: OrderDeps<S>, needs: string[]): Array<Check
           });
           if (updated.width !== 480 || updated.size !== second.length) throw new CheckFailed(`the item for ${key} changed but does not describe the re-upload: width ${updated.width} (expected 480), size ${updated.size} (expected ${second.length})`);
           const reader = deps.reader(st);
-          await reader.until(() => reader.about(key).length >= 2, deps.patience(ctx, st));
+          await reader.untilOrSettled(() => reader.about(key).length >= 2, { functionName: deps.fn(st), since, invocations: 1, timeoutMs: deps.patience(ctx, st) });
           const n = reader.about(key).length;
           if (n < 2) throw new CheckFailed(`${n} SNS message(s) about ${key} after two uploads: a write that happened is announced — the re-upload too`);
           return "item updated (newer sequencer), announced twice";
@@ -101,7 +101,7 @@ export function orderChecks<S>(deps: OrderDeps<S>, needs: string[]): Array<Check
         });
         if (typeof before.sequencer !== "string" || !/^[0-9A-Fa-f]+$/.test(before.sequencer)) throw new CheckFailed(`the item for ${key} has sequencer ${JSON.stringify(before.sequencer)}: store the event's s3.object.sequencer (hex text)`);
         const reader = deps.reader(st);
-        await reader.until(() => reader.about(key).length >= 1, deps.patience(ctx, st));
+        await reader.untilOrSettled(() => reader.about(key).length >= 1, { functionName: deps.fn(st), since, invocations: 1, timeoutMs: deps.patience(ctx, st) });
         const deliver = async (sequencer: string, what: string): Promise<Item | undefined> => {
           const out = await deps.redeliver(ctx, st, key, sequencer);
           if (out.functionError) throw new CheckFailed(`the function failed on ${what} (sequencer ${sequencer}): ${out.payload.slice(0, 160)}${same}`);
@@ -116,7 +116,8 @@ export function orderChecks<S>(deps: OrderDeps<S>, needs: string[]): Array<Check
         // One more in the last digit: newer, though as Numbers both are the same (72 bits > 2^53).
         const next = await deliver(NEXT_SEQUENCER, "a newer event");
         if (next?.processedAt === dup?.processedAt) throw new CheckFailed(`sequencer ${NEXT_SEQUENCER} is newer than ${BASE_SEQUENCER} (one more in the last hex digit) but the item was not updated — as Numbers they are equal (past 2^53): compare the padded strings${same}`);
-        await reader.until(() => reader.about(key).length >= 3, deps.patience(ctx, st));
+        // The upload's invocation and the three direct ones (Invoke returns when each is done).
+        await reader.untilOrSettled(() => reader.about(key).length >= 3, { functionName: deps.fn(st), since, invocations: 4, timeoutMs: deps.patience(ctx, st) });
         await reader.receiveOnce(1);
         if (reader.about(key).length !== 3) throw new CheckFailed(`${reader.about(key).length} SNS messages about ${key}: expected 3 (the upload and the two newer events, not the duplicate)${same}`);
         return `${SAME_LONGER} = duplicate of ${BASE_SEQUENCER}, ${NEXT_SEQUENCER} = newer (72 bits, beyond 2^53)`;

@@ -178,7 +178,9 @@ export default defineGrader<State>({
       needs: [NOTIFICATION],
       async run(ctx, st) {
         await ensureUploaded(ctx, st);
-        if (!(await st.reader.until((seen) => IMAGE_SET.every((img) => st.reader.about(img.key).length > 0) || seen.length >= IMAGE_SET.length * 3, patience(ctx, st)))) st.slow = true;
+        const all = (seen: unknown[]) => IMAGE_SET.every((img) => st.reader.about(img.key).length > 0) || seen.length >= IMAGE_SET.length * 3;
+        await st.reader.untilOrSettled(all, { functionName: st.fn!.name, since: st.uploadStarted ?? 0, invocations: IMAGE_SET.length, timeoutMs: patience(ctx, st) });
+        if (!all(st.reader.seen)) st.slow = true;
         await st.reader.receiveOnce(1); // late duplicates, if any
         const problems: string[] = [];
         for (const img of IMAGE_SET) {

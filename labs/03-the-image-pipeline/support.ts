@@ -132,13 +132,34 @@ export class AnnouncementReader extends QueueReader<Announcement> {
     return super.until(enough, timeoutMs);
   }
 
+  /**
+   * Receive until `enough(seen)` holds, or until the function has finished
+   * `invocations` invocations that started since `since` and a grace period
+   * more has brought nothing (SNS → SQS takes milliseconds locally, seconds on
+   * AWS): a message a finished function never published is not coming, so a
+   * failing check reports about a second after the evidence, not at the timeout.
+   */
+  async untilOrSettled(enough: (seen: Announcement[]) => boolean, w: { functionName: string; since: number; invocations: number; timeoutMs: number }): Promise<boolean> {
+    const graceMs = this.ctx.target.kind === "aws" ? 10_000 : 1_000;
+    const deadline = Date.now() + w.timeoutMs;
+    let settledAt: number | undefined;
+    while (!enough(this.seen)) {
+      const now = Date.now();
+      if (now >= deadline || (settledAt !== undefined && now - settledAt >= graceMs)) return false;
+      if (settledAt === undefined && (await functionActivity(this.ctx, w.functionName, w.since)).completed >= w.invocations) settledAt = Date.now();
+      this.ctx.status(`reading SNS notifications from the queue (${this.seen.length} so far)…`);
+      await this.receiveOnce(1);
+    }
+    return true;
+  }
+
   /** Announcements about one (decoded) key. */
   about(key: string): Announcement[] {
     return this.seen.filter((a) => typeof a.message === "object" && a.message !== null && a.message.key === key);
   }
 }
 
-import { logEvents } from "../../src/kit/grader/evidence.js";
+import { functionActivity, logEvents } from "../../src/kit/grader/evidence.js";
 export { logEvents };
 
 export interface InvocationCount {
