@@ -89,9 +89,9 @@
  * - StartSyncExecution (and TestState) carry the endpoint host prefix `sync-`:
  *   SDK v3 and the AWS CLI prepend it to a custom endpoint too
  *   (`http://sync-127.0.0.1:4566/`, which does not resolve). SDK clients need
- *   `disableHostPrefix: true` (the kit's client sets it); the CLI has no
- *   switch for it, so `aws stepfunctions start-sync-execution` needs a hosts
- *   entry for `sync-<host>` (or use StartExecution + DescribeExecution).
+ *   `disableHostPrefix: true` (the kit's client sets it); the AWS CLI needs
+ *   `AWS_DISABLE_HOST_PREFIX_INJECTION=true` (or `disable_host_prefix_injection
+ *   = true` in its config), which `npm run env` exports.
  */
 import type { ServiceFactory } from "../../core/service.js";
 import { jsonProtocol } from "../../protocols/json.js";
