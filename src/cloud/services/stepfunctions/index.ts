@@ -63,8 +63,11 @@
  *   once: a task finding them all busy waits (up to 2 minutes) instead of
  *   failing with Lambda.TooManyRequestsException, which only reserved
  *   concurrency causes, as on AWS.
- * - Lambda time-outs and crashes fail a task with Lambda.Unknown; a function
- *   error with its errorType and the error payload as cause (UNCERTAIN).
+ * - A function error fails the task with the payload's errorType as error and
+ *   the whole error payload (JSON text) as cause, in LambdaFunctionFailed and
+ *   ExecutionFailed alike, as AWS records it (test_raise_exception,
+ *   test_raise_custom_exception). Time-outs and crashed runtimes fail it with
+ *   Lambda.Unknown (UNCERTAIN: not compared with a recording).
  * - History: previousEventId is the id before (AWS links branch events to the
  *   branch's own previous event in Parallel and Map); Catch writes the
  *   state's <Type>StateExited with the error output, as AWS does: a caught
