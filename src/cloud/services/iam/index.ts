@@ -7,7 +7,7 @@
  * kept in the store (tables iam.roles, iam.policies) and survives a restart.
  *
  * Files: roles.ts (role API and tags), role-policies.ts (inline policies,
- * attach/detach), managed-policies.ts (policies and versions,
+ * attach/detach), permissions-boundaries.ts (role permissions boundaries), managed-policies.ts (policies and versions,
  * ListEntitiesForPolicy), aws-managed-policies.ts (data), policy-document.ts
  * (grammar checks, quotas, URL encoding), validation.ts (ValidationError
  * wording, paths, tags, Marker/MaxItems), internal-api.ts, state.ts,
@@ -15,8 +15,8 @@
  *
  * **Gaps** (not implemented)
  * - Users, groups, access keys, instance profiles, OIDC/SAML providers,
- *   service-linked roles, permissions boundaries (PutRolePermissionsBoundary),
- *   policy tagging operations (TagPolicy…), GetAccountAuthorizationDetails,
+ *   service-linked roles, user permissions boundaries, policy tagging
+ *   operations (TagPolicy…), GetAccountAuthorizationDetails,
  *   SimulatePrincipalPolicy: any such Action answers InvalidAction naming it.
  *   ListEntitiesForPolicy therefore only ever lists roles.
  * - Trust policy AWS principals are checked for shape, and role ARNs of the
@@ -63,6 +63,7 @@ import { roleHandlers } from "./roles.js";
 import { rolePolicyHandlers } from "./role-policies.js";
 import { managedPolicyHandlers } from "./managed-policies.js";
 import { iamInternalApi } from "./internal-api.js";
+import { permissionsBoundaryHandlers } from "./permissions-boundaries.js";
 
 const createIam: ServiceFactory = (cloud) => {
   const state = openState(cloud);
@@ -78,6 +79,7 @@ const createIam: ServiceFactory = (cloud) => {
         ...roleHandlers(state),
         ...rolePolicyHandlers(state),
         ...managedPolicyHandlers(state),
+        ...permissionsBoundaryHandlers(state),
       },
     }),
   };
