@@ -1,7 +1,7 @@
 /**
  * IAM (awsQuery, version 2010-05-08, xmlns
- * https://iam.amazonaws.com/doc/2010-05-08/): roles with trust policies and
- * tags, inline role policies, customer managed policies with versions, the
+ * https://iam.amazonaws.com/doc/2010-05-08/): roles with trust policies,
+ * tags and permissions boundaries, inline role policies, customer managed policies with versions, the
  * AWS managed policies the labs attach, and the internal API other services
  * use to read roles and their policies (`cloud.provide("iam", …)`). State is
  * kept in the store (tables iam.roles, iam.policies) and survives a restart.
@@ -25,6 +25,9 @@
  *   swaps a principal ARN for the role's unique id once the role is deleted;
  *   we keep the ARN.
  * - RoleLastUsed is always empty.
+ * - Permissions boundaries exist for roles only; ListEntitiesForPolicy's
+ *   PolicyUsageFilter is ignored (it lists attachments, never boundary uses),
+ *   though GetPolicy counts them (PermissionsBoundaryUsageCount).
  * - Only the AWS managed policies listed in aws-managed-policies.ts exist;
  *   any other arn:aws:iam::aws:policy/… is NoSuchEntity. Each carries only its
  *   current default version (GetPolicyVersion of an older one is NoSuchEntity).
