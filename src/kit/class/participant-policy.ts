@@ -116,7 +116,7 @@ export function participantPolicy(participant: string, scope: PolicyScope = {}):
         Action: [
           "sts:GetCallerIdentity", "s3:ListAllMyBuckets", "sqs:ListQueues", "sns:ListTopics", "sns:ListSubscriptions",
           "lambda:ListFunctions", "lambda:ListEventSourceMappings", "lambda:GetAccountSettings", "dynamodb:ListTables",
-          "logs:DescribeLogGroups", "events:ListRules", "events:ListArchives", "events:ListReplays", "states:ListStateMachines",
+          "logs:DescribeLogGroups", "events:ListRules", "events:TestEventPattern", "events:ListArchives", "events:ListReplays", "states:ListStateMachines",
           "cloudwatch:DescribeAlarms", "cloudwatch:ListMetrics", "cloudwatch:GetMetricData", "cloudwatch:GetMetricStatistics",
           "rds:DescribeDBClusters", "rds:DescribeDBInstances", "secretsmanager:ListSecrets", "iam:ListRoles", "iam:ListPolicies",
           "tag:GetResources",
