@@ -6,11 +6,12 @@
  * and evaluation — a session of a role whose inline policy allows s3:* on *
  * but whose boundary allows only sel-ana-* buckets is denied elsewhere with
  * AWS's boundary wording, an explicit Deny in the boundary wins, and a
- * service-side check (CreateEventSourceMapping's execution-role check) goes
- * through the boundary too.
+ * service-side check (CreateEventSourceMapping's execution-role check, a
+ * function's log writes) goes through the boundary too.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  AttachRolePolicyCommand,
   CreatePolicyCommand,
   CreateRoleCommand,
   DeleteRolePermissionsBoundaryCommand,
@@ -24,8 +25,8 @@ import {
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
-import { CreateEventSourceMappingCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { awsCliAsync, errorOf, hasAwsCli, startTestCloud, type TestCloud } from "../helpers/cloud.js";
+import { CreateEventSourceMappingCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { awsCliAsync, errorOf, eventually, hasAwsCli, startTestCloud, type TestCloud } from "../helpers/cloud.js";
 import { createFunction } from "../helpers/lambda.js";
 
 const ACCT = "000000000000";
@@ -134,6 +135,22 @@ describe("evaluation", () => {
       expect(refused.message).toBe("The provided execution role does not have permissions to call ReceiveMessage on SQS");
       await iam.send(new DeleteRolePermissionsBoundaryCommand({ RoleName: "sel-ana-consumer" }));
       expect((await lambda.send(new CreateEventSourceMappingCommand(mapping))).UUID).toBeTruthy();
+    } finally {
+      lambda.destroy();
+    }
+  });
+});
+
+describe("a function's logs", () => {
+  it("are not written when its role's boundary does not allow logs, whatever the role's policies say", async () => {
+    const lambda = new LambdaClient(cloud.clientConfig);
+    try {
+      await iam.send(new CreateRoleCommand({ RoleName: "sel-ana-quiet", AssumeRolePolicyDocument: TRUST, PermissionsBoundary: BOUNDARY_ARN }));
+      await iam.send(new AttachRolePolicyCommand({ RoleName: "sel-ana-quiet", PolicyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole" }));
+      await createFunction(lambda, "sel-ana-quiet", "export const handler = async () => { console.log('hello'); };", { Role: `arn:aws:iam::${ACCT}:role/sel-ana-quiet` });
+      await lambda.send(new InvokeCommand({ FunctionName: "sel-ana-quiet" }));
+      const warning = await eventually(async () => cloud.logs.find((l) => l.includes("the logs of sel-ana-quiet are not written")));
+      expect(warning).toMatch(/but no statement of the permissions boundary arn:aws:iam::000000000000:policy\/boundary-ana of role sel-ana-quiet allows it/);
     } finally {
       lambda.destroy();
     }
