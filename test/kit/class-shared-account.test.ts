@@ -29,7 +29,7 @@ import { ListSecretsCommand } from "@aws-sdk/client-secrets-manager";
 import { CreateArchiveCommand } from "@aws-sdk/client-eventbridge";
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { boundaryPolicy, boundaryPolicyArn, participantPolicy } from "../../src/kit/class/participant-policy.js";
-import type { Target } from "../../src/kit/target.js";
+import { permissionsBoundaryFromEnv, type Target } from "../../src/kit/target.js";
 import { createClients, type Clients } from "../../src/kit/clients.js";
 import { Ledger } from "../../src/kit/ledger.js";
 import { findLab, loadLab } from "../../src/kit/labs.js";
@@ -60,7 +60,8 @@ beforeAll(async () => {
   const session = await admin.clients.sts.send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::000000000000:role/participant-ana", RoleSessionName: "ana" }));
   const c = session.Credentials!;
   // What S3_EVENT_LABS_PERMISSIONS_BOUNDARY gives the kit (target.ts permissionsBoundaryFromEnv).
-  anaTarget = { ...admin.target, permissionsBoundary: BOUNDARY };
+  anaTarget = { ...admin.target, ...permissionsBoundaryFromEnv({ S3_EVENT_LABS_PERMISSIONS_BOUNDARY: BOUNDARY }) };
+  expect(anaTarget.permissionsBoundary).toBe(BOUNDARY);
   asA = createClients({ ...anaTarget, credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! } });
   // Bea's resources, made by the administrator.
   await admin.clients.s3.send(new CreateBucketCommand({ Bucket: "sel-bea-01-aaaaaa-events" }));
