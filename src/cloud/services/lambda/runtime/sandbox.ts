@@ -171,11 +171,11 @@ export function sandboxArgs(layout: SandboxLayout, options: { legacy?: boolean }
     else if (st.isDirectory()) args.push("--ro-bind", dir, dir);
   }
   for (const entry of ETC_ENTRIES) args.push("--ro-bind-try", `/etc/${entry}`, `/etc/${entry}`);
-  const node = realpath(layout.execPath);
-  if (!node.startsWith("/usr/")) args.push("--ro-bind", node, node);
-
   const tmpBytes = Math.max(DEFAULT_TMP_MB, layout.tmpMb ?? DEFAULT_TMP_MB) * 1024 * 1024;
   args.push("--proc", "/proc", "--dev", "/dev", ...(legacy ? [] : ["--size", String(tmpBytes)]), "--tmpfs", "/tmp");
+  // After the tmpfs: a Node that lives under /tmp (a CI runner's tool cache, an unpacked download) stays visible.
+  const node = realpath(layout.execPath);
+  if (!node.startsWith("/usr/")) args.push("--ro-bind", node, node);
 
   for (const dir of new Set(layout.nodeModulesDirs.map(realpath))) args.push("--ro-bind", dir, dir);
   args.push("--ro-bind", realpath(layout.runtimeDir), RUNTIME_DIR);
