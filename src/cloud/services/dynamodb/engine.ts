@@ -133,6 +133,12 @@ export class DynamoEngine {
     return { server, store };
   }
 
+  /** Whether the account and region may have tables: its instance runs, or its data directory exists (without starting dynalite). */
+  hasData(account: string, region: string): boolean {
+    if (this.instances.has(`${account}/${region}`)) return true;
+    return this.dataDir !== null && /^\d{12}$/.test(account) && /^[a-z0-9-]+$/.test(region) && fs.existsSync(path.join(this.dataDir, "dynamodb", account, region));
+  }
+
   /** Let dynalite answer a request whose body was already read. */
   async dispatch(account: string, region: string, req: http.IncomingMessage, body: Buffer, res: http.ServerResponse): Promise<void> {
     const { server } = await this.instance(account, region);

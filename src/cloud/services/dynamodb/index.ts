@@ -62,6 +62,8 @@ import { checkedInput } from "./input-checks.js";
 import { DynamoEngine } from "./engine.js";
 import { TimeToLive, type TtlSetting } from "./time-to-live.js";
 import { readBody } from "../../gateway/body.js";
+import type { TaggedResourcesApi } from "../../core/internal-apis.js";
+import { taggedTables } from "./tagged-tables.js";
 
 const ERROR_NAMESPACE = "com.amazonaws.dynamodb.v20120810";
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -93,6 +95,7 @@ function sendError(res: ServerResponse, err: AwsError, requestId: string): void 
 const createDynamoDb: ServiceFactory = (cloud) => {
   const engine = new DynamoEngine(cloud.config.dataDir);
   const ttl = new TimeToLive(cloud.store.table<TtlSetting>("dynamodb.ttl"));
+  cloud.provide<TaggedResourcesApi>("tags:dynamodb", { taggedResources: (account, region) => taggedTables(engine, account, region) });
 
   async function tableExists(ctx: RequestContext, tableName: unknown): Promise<void> {
     if (typeof tableName !== "string" || !tableName) {
