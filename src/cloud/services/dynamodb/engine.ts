@@ -156,6 +156,7 @@ export class DynamoEngine {
   /** An internal call (same JSON protocol, same in-process listener) — used for DescribeTable checks. */
   async call<T>(account: string, region: string, operation: string, input: unknown): Promise<{ status: number; body: T }> {
     const { server } = await this.instance(account, region);
+    if (/^(CreateTable|DeleteTable|UpdateTable)$/.test(operation)) this.lastStateChange = Date.now();
     const headers: http.IncomingHttpHeaders = {
       "content-type": "application/x-amz-json-1.0",
       "x-amz-target": `DynamoDB_20120810.${operation}`,

@@ -31,3 +31,20 @@ export async function taggedTables(engine: DynamoEngine, account: string, region
   } while (start);
   return out;
 }
+
+/**
+ * CreateTable with Tags. dynalite creates the table but drops its Tags, so
+ * they are applied with dynalite's TagResource before the answer goes out:
+ * as on AWS, a ListTagsOfResource right after CreateTable sees them. Tags
+ * dynalite's TagResource refuses undo the creation, so the caller gets that
+ * error and no table (AWS checks the tags before creating anything).
+ */
+export async function createTableWithTags(engine: DynamoEngine, account: string, region: string, input: Record<string, unknown>): Promise<{ status: number; body: unknown }> {
+  const created = await engine.call<{ TableDescription?: { TableArn?: string } }>(account, region, "CreateTable", input);
+  const arn = created.body.TableDescription?.TableArn;
+  if (created.status !== 200 || !arn) return created;
+  const tagged = await engine.call(account, region, "TagResource", { ResourceArn: arn, Tags: input.Tags });
+  if (tagged.status === 200) return created;
+  await engine.call(account, region, "DeleteTable", { TableName: input.TableName });
+  return tagged;
+}
