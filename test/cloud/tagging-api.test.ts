@@ -24,6 +24,7 @@ import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/cli
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { awsCliAsync, cloudForFile, errorOf, hasAwsCli, type TestCloud } from "../helpers/cloud.js";
 import { createExecutionRole, createFunction } from "../helpers/lambda.js";
+import { signedFetch } from "../helpers/signed-fetch.js";
 
 const ACCT = "000000000000";
 const A = {
@@ -161,6 +162,35 @@ describe("GetResources", () => {
       const err = await errorOf(tagging.send(new GetResourcesCommand(input)));
       expect(err.name, JSON.stringify(input)).toBe("InvalidParameterException");
       expect(err.$metadata.httpStatusCode).toBe(400);
+    }
+  });
+});
+
+describe("malformed bodies", () => {
+  it("get a 400, never a 5xx", async () => {
+    const bodies: Array<[string, unknown]> = [
+      ["GetResources", { TagFilters: "team" }],
+      ["GetResources", { TagFilters: [null] }],
+      ["GetResources", { TagFilters: [{ Key: 7 }] }],
+      ["GetResources", { TagFilters: [{ Key: "team", Values: [null] }] }],
+      ["GetResources", { ResourcesPerPage: "many" }],
+      ["GetResources", { ResourceARNList: [] }],
+      ["GetResources", { ResourceTypeFilters: [["s3"]] }],
+      ["GetResources", { PaginationToken: 12 }],
+      ["GetTagValues", { Key: { nested: true } }],
+      ["TagResources", { ResourceARNList: [A.queue], Tags: { a: "b" } }],
+    ];
+    for (const [operation, body] of bodies) {
+      const res = await signedFetch(cloud.endpoint, {
+        method: "POST",
+        headers: {
+          "x-amz-target": `ResourceGroupsTaggingAPI_20170126.${operation}`,
+          "content-type": "application/x-amz-json-1.1",
+          authorization: "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/tagging/aws4_request, SignedHeaders=host, Signature=abc",
+        },
+        body: JSON.stringify(body),
+      });
+      expect(res.status, `${operation} ${JSON.stringify(body)}: ${await res.text()}`).toBe(400);
     }
   });
 });
