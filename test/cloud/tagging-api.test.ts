@@ -4,7 +4,7 @@
 // ones, IAM roles and other regions' resources left out; paging one resource at
 // a time; GetTagKeys/GetTagValues; AWS's InvalidParameterException; tag:* actions
 // under IAM enforcement.
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   GetResourcesCommand,
   GetTagKeysCommand,
@@ -22,7 +22,7 @@ import { CloudWatchLogsClient, CreateLogGroupCommand } from "@aws-sdk/client-clo
 import { CloudWatchClient, PutMetricAlarmCommand } from "@aws-sdk/client-cloudwatch";
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
-import { awsCliAsync, cloudForFile, errorOf, hasAwsCli, type TestCloud } from "../helpers/cloud.js";
+import { awsCliAsync, errorOf, hasAwsCli, startTestCloud, type TestCloud } from "../helpers/cloud.js";
 import { createExecutionRole, createFunction } from "../helpers/lambda.js";
 import { signedFetch } from "../helpers/signed-fetch.js";
 
@@ -46,11 +46,15 @@ const client = <C extends { destroy(): void }>(Client: new (c: TestCloud["client
   made.push(c);
   return c;
 };
-afterAll(() => made.forEach((c) => c.destroy()));
+afterAll(async () => {
+  made.forEach((c) => c.destroy());
+  tagging?.destroy();
+  await cloud?.close();
+});
 
-cloudForFile(ResourceGroupsTaggingAPIClient, async (c, t) => {
-  cloud = c;
-  tagging = t;
+beforeAll(async () => {
+  cloud = await startTestCloud();
+  tagging = new ResourceGroupsTaggingAPIClient(cloud.clientConfig);
   const s3 = client(S3Client);
   const sqs = client(SQSClient);
   const sns = client(SNSClient);
@@ -238,5 +242,16 @@ describe.skipIf(!hasAwsCli)("AWS CLI", () => {
     expect(out.ResourceTagMappingList[0]!.Tags).toEqual([{ Key: "team", Value: "c" }]);
     const keys = await awsCliAsync(cloud, ["resourcegroupstaggingapi", "get-tag-keys", "--output", "json"]);
     expect(JSON.parse(keys.stdout)).toMatchObject({ TagKeys: ["stage", "team"] });
+  });
+});
+
+describe("after a restart", () => {
+  it("finds the same tagged resources (DynamoDB's read from its data directory without a request first)", async () => {
+    const before = await arns({ TagFilters: [{ Key: "team" }] });
+    tagging.destroy();
+    cloud = await cloud.restart();
+    tagging = new ResourceGroupsTaggingAPIClient(cloud.clientConfig);
+    expect(await arns({ TagFilters: [{ Key: "team" }] })).toEqual(before);
+    expect(before).toContain(A.table);
   });
 });
