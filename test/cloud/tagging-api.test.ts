@@ -1,6 +1,7 @@
 // The Resource Groups Tagging API through @aws-sdk/client-resource-groups-tagging-api
-// and the AWS CLI: tagged resources of S3, SQS, SNS, Lambda, DynamoDB, Logs and
-// CloudWatch found by tag key, key and values, resource type and ARN; untagged
+// and the AWS CLI: tagged resources of S3, SQS, SNS, Lambda, DynamoDB, Logs,
+// CloudWatch, Step Functions, EventBridge and Secrets Manager found by tag key,
+// key and values, resource type and ARN; untagged
 // ones, IAM roles and other regions' resources left out; paging one resource at
 // a time; GetTagKeys/GetTagValues; AWS's InvalidParameterException; tag:* actions
 // under IAM enforcement.
@@ -25,6 +26,10 @@ import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { awsCliAsync, errorOf, hasAwsCli, startTestCloud, type TestCloud } from "../helpers/cloud.js";
 import { createExecutionRole, createFunction } from "../helpers/lambda.js";
 import { signedFetch } from "../helpers/signed-fetch.js";
+import { createMachineRole } from "../helpers/sfn.js";
+import { CreateStateMachineCommand, SFNClient } from "@aws-sdk/client-sfn";
+import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { EventBridgeClient, PutRuleCommand } from "@aws-sdk/client-eventbridge";
 
 const ACCT = "000000000000";
 const A = {
@@ -36,6 +41,9 @@ const A = {
   group: `arn:aws:logs:us-east-1:${ACCT}:log-group:/tag/app`,
   alarm: `arn:aws:cloudwatch:us-east-1:${ACCT}:alarm:tag-alarm`,
   dropped: `arn:aws:sns:us-east-1:${ACCT}:tag-dropped`,
+  machine: `arn:aws:states:us-east-1:${ACCT}:stateMachine:tag-flow`,
+  rule: `arn:aws:events:us-east-1:${ACCT}:rule/tag-rule`,
+  secret: "", // AWS's random suffix: set when created
 };
 
 let cloud: TestCloud;
@@ -73,6 +81,10 @@ beforeAll(async () => {
   await client(DynamoDBClient).send(new CreateTableCommand({ TableName: "tag-table", BillingMode: "PAY_PER_REQUEST", AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }], KeySchema: [{ AttributeName: "id", KeyType: "HASH" }], Tags: [{ Key: "team", Value: "c" }] }));
   await client(CloudWatchLogsClient).send(new CreateLogGroupCommand({ logGroupName: "/tag/app", tags: { team: "c" } }));
   await client(CloudWatchClient).send(new PutMetricAlarmCommand({ AlarmName: "tag-alarm", MetricName: "Errors", Namespace: "AWS/Lambda", Statistic: "Sum", Period: 60, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: "GreaterThanOrEqualToThreshold", Tags: [{ Key: "team", Value: "a" }] }));
+  const machineRole = await createMachineRole(iam, "tag-flow-role", []);
+  await client(SFNClient).send(new CreateStateMachineCommand({ name: "tag-flow", roleArn: machineRole, definition: JSON.stringify({ StartAt: "Done", States: { Done: { Type: "Pass", End: true } } }), tags: [{ key: "kind", value: "flow" }] }));
+  await client(EventBridgeClient).send(new PutRuleCommand({ Name: "tag-rule", EventPattern: JSON.stringify({ source: ["app"] }), Tags: [{ Key: "kind", Value: "rule" }] }));
+  A.secret = (await client(SecretsManagerClient).send(new CreateSecretCommand({ Name: "tag/secret", SecretString: "s", Tags: [{ Key: "kind", Value: "secret" }] }))).ARN!;
   // IAM is not covered by GetResources, tagged or not.
   await iam.send(new CreateRoleCommand({ RoleName: "tag-role", AssumeRolePolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: `arn:aws:iam::${ACCT}:root` }, Action: "sts:AssumeRole" }] }), Tags: [{ Key: "team", Value: "a" }, { Key: "iam-only", Value: "x" }] }));
   // Another region's resources.
@@ -114,6 +126,8 @@ describe("GetResources", () => {
     expect(await arns({ ResourceTypeFilters: ["sqs"], TagFilters: [{ Key: "team" }] })).toEqual([A.queue]);
     expect(await arns({ ResourceTypeFilters: ["cloudwatch:alarm", "logs:log-group", "sns:topic"] })).toEqual(sorted(A.alarm, A.group, A.topic));
     expect(await arns({ ResourceTypeFilters: ["lambda:layer", "ec2"] })).toEqual([]);
+    expect(await arns({ ResourceTypeFilters: ["states:stateMachine", "events", "secretsmanager:secret"] })).toEqual(sorted(A.machine, A.rule, A.secret));
+    expect(await arns({ TagFilters: [{ Key: "kind" }] })).toEqual(sorted(A.machine, A.rule, A.secret));
   });
 
   it("leaves out a resource whose tags were all removed", async () => {
@@ -202,7 +216,7 @@ describe("malformed bodies", () => {
 describe("GetTagKeys and GetTagValues", () => {
   it("list the keys in use, and a key's values, sorted", async () => {
     const keys = (await tagging.send(new GetTagKeysCommand({}))).TagKeys;
-    expect(keys).toEqual(["stage", "team"]); // not the IAM role's "iam-only"
+    expect(keys).toEqual(["kind", "stage", "team"]); // not the IAM role's "iam-only"
     expect((await tagging.send(new GetTagValuesCommand({ Key: "team" }))).TagValues).toEqual(["a", "b", "c"]);
     expect((await tagging.send(new GetTagValuesCommand({ Key: "stage" }))).TagValues).toEqual(["dev", "prod"]);
     expect((await tagging.send(new GetTagValuesCommand({ Key: "unused" }))).TagValues).toEqual([]);
@@ -241,7 +255,7 @@ describe.skipIf(!hasAwsCli)("AWS CLI", () => {
     expect(out.ResourceTagMappingList.map((m) => m.ResourceARN).sort()).toEqual(sorted(A.table, A.group));
     expect(out.ResourceTagMappingList[0]!.Tags).toEqual([{ Key: "team", Value: "c" }]);
     const keys = await awsCliAsync(cloud, ["resourcegroupstaggingapi", "get-tag-keys", "--output", "json"]);
-    expect(JSON.parse(keys.stdout)).toMatchObject({ TagKeys: ["stage", "team"] });
+    expect(JSON.parse(keys.stdout)).toMatchObject({ TagKeys: ["kind", "stage", "team"] });
   });
 });
 
