@@ -39,5 +39,6 @@ program
   .argument("<name>", "the participant's name (as in --participant)")
   .option("--account <id>", "the AWS account id (default: any account, \"*\")")
   .option("--region <region>", "the region the class uses (default: any region)")
+  .option("--boundary", "print the participant's permissions boundary policy instead (create it as s3-event-labs-boundary-<name>)")
   .action((name, opts) => run(() => participantPolicyCommand(name, opts))());
 await program.parseAsync().catch(reportFatal);

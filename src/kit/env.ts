@@ -2,7 +2,9 @@
  * The shell exports that point any AWS tool (the AWS CLI, SDK scripts,
  * Terraform…) at the running local cloud: endpoint, credentials, region —
  * `eval "$(npm run -s env)"` in bash/zsh, `npm run -s env -- --shell fish | source`,
- * `npm run -s env -- --shell powershell | Invoke-Expression`.
+ * `npm run -s env -- --shell powershell | Invoke-Expression`. Host prefix
+ * injection is turned off too (AWS_DISABLE_HOST_PREFIX_INJECTION), as a
+ * custom endpoint needs.
  *
  * Credentials: the running cloud's admin credentials as local-cloud.ts finds
  * them (recorded in .s3-event-labs/cloud.json by the kit that started it, else
@@ -22,6 +24,9 @@ export function envVars(endpoint: string, region: string, credentials: LocalCred
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
     AWS_REGION: region,
     AWS_DEFAULT_REGION: region,
+    // Some operations send to "<prefix>-<host>" (StartSyncExecution: sync-127.0.0.1, which does not resolve);
+    // the CLI and the SDKs that read this setting then keep the endpoint's host as it is.
+    AWS_DISABLE_HOST_PREFIX_INJECTION: "true",
   };
 }
 

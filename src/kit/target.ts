@@ -10,6 +10,12 @@
  *   credentials from the environment if set, else throwaway ones.
  * - aws: the SDK's default credential chain and region; AWS_ENDPOINT_URL is
  *   ignored (it would silently redirect "real AWS" elsewhere).
+ *
+ * Shared-account mode: S3_EVENT_LABS_PERMISSIONS_BOUNDARY, when set, is the
+ * ARN of the permissions boundary the instructor created for this participant
+ * (class/participant-policy.ts); every role the kit creates then carries it
+ * (resources/iam.ts), as the participant policy requires. Explicit on
+ * purpose: the kit never guesses a boundary from names.
  */
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
@@ -34,6 +40,8 @@ export interface Target {
   startedCloud?: boolean;
   /** Local target whose admin token the kit knows: the console's link (src/kit/console-link.ts). */
   consoleUrl?: string;
+  /** The permissions boundary every role the kit creates carries (S3_EVENT_LABS_PERMISSIONS_BOUNDARY). */
+  permissionsBoundary?: string;
 }
 
 export interface TargetOptions {
@@ -62,7 +70,21 @@ async function callerIdentity(region: string, endpoint: string | undefined, cred
   }
 }
 
+/** S3_EVENT_LABS_PERMISSIONS_BOUNDARY, checked: a managed policy ARN or nothing. */
+export function permissionsBoundaryFromEnv(env: NodeJS.ProcessEnv = process.env): { permissionsBoundary?: string } {
+  const value = env.S3_EVENT_LABS_PERMISSIONS_BOUNDARY?.trim();
+  if (!value) return {};
+  if (!/^arn:aws[a-z-]*:iam::(\d{12}|aws):policy\/.+$/.test(value)) {
+    throw new Error(`S3_EVENT_LABS_PERMISSIONS_BOUNDARY="${value}" is not a policy ARN (expected arn:aws:iam::<account>:policy/s3-event-labs-boundary-<you>, as your instructor gave it).`);
+  }
+  return { permissionsBoundary: value };
+}
+
 export async function resolveTarget(options: TargetOptions = {}): Promise<Target> {
+  return { ...(await resolveTargetKind(options)), ...permissionsBoundaryFromEnv() };
+}
+
+async function resolveTargetKind(options: TargetOptions): Promise<Target> {
   const kind = options.endpointUrl && !options.target ? "endpoint" : parseTargetKind(options.target);
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? (kind === "aws" ? undefined : "us-east-1");
 

@@ -109,6 +109,19 @@ describe("the admin API", () => {
     expect(first.filter((c) => c > 0).length).toBeGreaterThan(5);
     expect(first.filter((c) => c === 0).length).toBeGreaterThan(5);
   });
+
+  it("injects request errors by the caller's role or session, never by the resource a stranger calls", () => {
+    const faults = new Faults(new TraceLog(new Logger(() => {}, "error")));
+    faults.add({ kind: "error", service: "s3", prefix: "sel-ana-07-" });
+    const session = (roleName: string, sessionName: string) => ({
+      kind: "assumed-role" as const, account: "000000000000", arn: `arn:aws:sts::000000000000:assumed-role/${roleName}/${sessionName}`, accessKeyId: "ASIA", roleName, sessionName, principalId: `AROA:${sessionName}`,
+    });
+    const call = (roleName: string, sessionName: string) => faults.forRequest({ service: "s3", operation: "GetObject", resource: "sel-ana-07-abc123-orders", principal: session(roleName, sessionName), requestId: "r" });
+    // The lab's function: its role and its session (the function's name) are in the namespace.
+    expect(call("sel-ana-07-abc123-orders-role", "sel-ana-07-abc123-apply-orders")?.code).toBe("SlowDown");
+    // The participant's own session reading the same bucket (the grader) is not broken.
+    expect(call("participant-ana", "ana")).toBeUndefined();
+  });
 });
 
 describe("deliveries", () => {

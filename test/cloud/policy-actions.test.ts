@@ -155,6 +155,18 @@ describe("DynamoDB, Logs, EventBridge, IAM, STS", () => {
     expect(check!.context).toEqual({ "events:source": "app.orders", "events:detail-type": "Order Placed" });
   });
 
+  it("iam:PermissionsBoundary is the boundary CreateRole/PutRolePermissionsBoundary set, or the role's own for the role-policy actions", () => {
+    const b = "arn:aws:iam::000000000000:policy/b";
+    expect(map("iam", "CreateRole", { RoleName: "r", PermissionsBoundary: b }).checks[0]!.context).toEqual({ "iam:PermissionsBoundary": b });
+    expect(map("iam", "CreateRole", { RoleName: "r" }).checks[0]!.context).toBeUndefined();
+    expect(map("iam", "PutRolePermissionsBoundary", { RoleName: "r", PermissionsBoundary: b }).guessed).toBe(false);
+    const withRole = (operation: string, input: Record<string, unknown>) =>
+      actionsFor({ service: "iam", operation, input }, { ...where, roleBoundary: (name) => (name === "r" ? b : undefined) }).checks[0]!.context;
+    for (const op of ["DeleteRolePermissionsBoundary", "PutRolePolicy", "DeleteRolePolicy"]) expect(withRole(op, { RoleName: "r" })).toEqual({ "iam:PermissionsBoundary": b });
+    expect(withRole("AttachRolePolicy", { RoleName: "r", PolicyArn: "arn:aws:iam::aws:policy/X" })).toEqual({ "iam:PermissionsBoundary": b, "iam:PolicyARN": "arn:aws:iam::aws:policy/X" });
+    expect(withRole("PutRolePolicy", { RoleName: "other" })).toBeUndefined();
+  });
+
   it("sts:GetCallerIdentity is always allowed", () => {
     expect(map("sts", "GetCallerIdentity")).toEqual({ checks: [], alwaysAllowed: true });
   });

@@ -123,6 +123,13 @@ describe("EXPRESS and service integrations", () => {
     sync.destroy();
   });
 
+  it.skipIf(!hasAwsCli)("aws stepfunctions start-sync-execution works with host prefix injection off (as npm run env sets it)", async () => {
+    const { stateMachineArn } = await sfn.send(new CreateStateMachineCommand({ name: "quick-cli", definition: PASS, roleArn, type: "EXPRESS" }));
+    const out = await awsCliAsync(cloud, ["stepfunctions", "start-sync-execution", "--state-machine-arn", stateMachineArn!, "--input", "{}"], undefined, { AWS_DISABLE_HOST_PREFIX_INJECTION: "true" });
+    expect(out.status, out.stderr).toBe(0);
+    expect(JSON.parse(out.stdout)).toMatchObject({ status: "SUCCEEDED", output: JSON.stringify({ ok: true }) });
+  });
+
   it("publishes to SNS, sends to SQS and writes and reads DynamoDB as the role", async () => {
     const sqs = new SQSClient(cloud.clientConfig);
     const sns = new SNSClient(cloud.clientConfig);

@@ -98,7 +98,7 @@ export function awsCli(cloud: { endpoint: string }, args: string[], input?: stri
  * in the test's own process (startTestCloud): spawnSync would freeze the very
  * server the CLI is talking to until the CLI's read timeout.
  */
-export function awsCliAsync(cloud: { endpoint: string }, args: string[], input?: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+export function awsCliAsync(cloud: { endpoint: string }, args: string[], input?: string, env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn("aws", ["--endpoint-url", cloud.endpoint, "--region", "us-east-1", ...args], {
       env: {
@@ -109,6 +109,7 @@ export function awsCliAsync(cloud: { endpoint: string }, args: string[], input?:
         AWS_PAGER: "",
         AWS_CONFIG_FILE: "/dev/null",
         AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+        ...env,
       },
       timeout: 120_000,
     });

@@ -2,9 +2,14 @@
  * Shared-AWS-account mode (issue 20, item 3), on one local cloud with IAM
  * enforced:
  * - the policy `npm run class -- participant-policy <name>` prints, attached
- *   to a role participant Ana assumes: Ana runs labs 01 and 02 end to end in
- *   her namespace (buckets, queues, roles, PassRole, functions, permissions,
- *   notifications) and is denied on Bea's resources, existing or not;
+ *   to a role participant Ana assumes, with her permissions boundary policy
+ *   (`… --boundary`) created by the instructor: Ana runs labs 01 and 02 end to
+ *   end in her namespace (buckets, queues, roles carrying the boundary,
+ *   PassRole, functions, permissions, notifications) and is denied on Bea's
+ *   resources, existing or not;
+ * - the boundary closes the escalation path: Ana cannot create a role without
+ *   it, remove it or change it, and a role she creates with an inline policy
+ *   allowing s3:* on * still cannot touch Bea's bucket;
  * - the instructor's sweep (`npm run cleanup -- --all-participants`): Ana's
  *   lab 02 and Bea's lab 01 are left behind (kept after grading); the sweep
  *   finds them by the kit's tags, shows them per participant, deletes them in
@@ -15,9 +20,9 @@
  *   for deletion by hand.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CreateRoleCommand, ListRolesCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
+import { CreatePolicyCommand, CreatePolicyVersionCommand, CreateRoleCommand, DeleteRoleCommand, DeleteRolePermissionsBoundaryCommand, DeleteRolePolicyCommand, GetRoleCommand, ListRolesCommand, PutRolePermissionsBoundaryCommand, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand } from "@aws-sdk/client-sts";
-import { CreateBucketCommand, ListBucketsCommand, PutBucketTaggingCommand, PutObjectCommand } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, ListBucketsCommand, PutBucketTaggingCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { CreateQueueCommand, ListQueuesCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { DeleteFunctionCommand, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { DescribeLogGroupsCommand } from "@aws-sdk/client-cloudwatch-logs";
@@ -26,7 +31,8 @@ import { CreateDBClusterCommand, DescribeDBClustersCommand } from "@aws-sdk/clie
 import { ListSecretsCommand } from "@aws-sdk/client-secrets-manager";
 import { CreateArchiveCommand, CreateEventBusCommand, DeleteEventBusCommand } from "@aws-sdk/client-eventbridge";
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
-import { participantPolicy } from "../../src/kit/class/participant-policy.js";
+import { boundaryPolicy, boundaryPolicyArn, participantPolicy } from "../../src/kit/class/participant-policy.js";
+import { permissionsBoundaryFromEnv, type Target } from "../../src/kit/target.js";
 import { createClients, type Clients } from "../../src/kit/clients.js";
 import { Ledger } from "../../src/kit/ledger.js";
 import { findLab, loadLab } from "../../src/kit/labs.js";
@@ -41,6 +47,8 @@ import * as path from "node:path";
 let cloud: TestCloud;
 let admin: KitTestSession;
 let asA: Clients;
+let anaTarget: Target;
+const BOUNDARY = boundaryPolicyArn("ana", "000000000000");
 const ledgerDir = fs.mkdtempSync(path.join(os.tmpdir(), "participant-policy-"));
 const TRUST = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::000000000000:root" }, Action: "sts:AssumeRole" }] });
 const home = path.join(ledgerDir, "home");
@@ -50,9 +58,14 @@ beforeAll(async () => {
   admin = kitSession(cloud.endpoint);
   await admin.clients.iam.send(new CreateRoleCommand({ RoleName: "participant-ana", AssumeRolePolicyDocument: TRUST }));
   await admin.clients.iam.send(new PutRolePolicyCommand({ RoleName: "participant-ana", PolicyName: "s3-event-labs-participant", PolicyDocument: JSON.stringify(participantPolicy("ana", { account: "000000000000" })) }));
+  // The instructor's part: Ana's boundary policy, created as the command's guide says.
+  await admin.clients.iam.send(new CreatePolicyCommand({ PolicyName: "s3-event-labs-boundary-ana", PolicyDocument: JSON.stringify(boundaryPolicy("ana", { account: "000000000000" })) }));
   const session = await admin.clients.sts.send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::000000000000:role/participant-ana", RoleSessionName: "ana" }));
   const c = session.Credentials!;
-  asA = createClients({ ...admin.target, credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! } });
+  // What S3_EVENT_LABS_PERMISSIONS_BOUNDARY gives the kit (target.ts permissionsBoundaryFromEnv).
+  anaTarget = { ...admin.target, ...permissionsBoundaryFromEnv({ S3_EVENT_LABS_PERMISSIONS_BOUNDARY: BOUNDARY }) };
+  expect(anaTarget.permissionsBoundary).toBe(BOUNDARY);
+  asA = createClients({ ...anaTarget, credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! } });
   // Bea's resources, made by the administrator.
   await admin.clients.s3.send(new CreateBucketCommand({ Bucket: "sel-bea-01-aaaaaa-events" }));
   await admin.clients.sqs.send(new CreateQueueCommand({ QueueName: "sel-bea-01-aaaaaa-queue" }));
@@ -68,12 +81,18 @@ describe("participant policy", () => {
   it.each(["01", "02"])("lets participant ana do lab %s in her own namespace", async (labId) => {
     const lab = await loadLab(findLab(labId));
     // Lab 02 is kept afterwards: the sweep below finds it.
-    const report = await runGrade({ lab, target: admin.target, clients: asA, ledger: new Ledger(path.join(ledgerDir, `ledger-${labId}.json`)), sourceDir: findLab(labId).solutionDir, source: "solution", participant: "ana", keep: labId === "02" });
+    const report = await runGrade({ lab, target: anaTarget, clients: asA, ledger: new Ledger(path.join(ledgerDir, `ledger-${labId}.json`)), sourceDir: findLab(labId).solutionDir, source: "solution", participant: "ana", keep: labId === "02" });
     const notPassed = [report.setup, ...report.checks].filter((c) => c.status !== "pass");
     expect(notPassed, JSON.stringify(notPassed, null, 2)).toEqual([]);
     expect(report.namespace).toMatch(/^sel-ana-/);
     expect(report.cleanup.status).toBe("pass");
     expect(report.cleanup.kept).toBe(labId === "02");
+    if (labId === "02") {
+      // The kit created her roles with the boundary (target.permissionsBoundary), as her policy requires.
+      const roles = ((await admin.clients.iam.send(new ListRolesCommand({}))).Roles ?? []).filter((r) => r.RoleName!.startsWith(report.namespace));
+      expect(roles.length).toBeGreaterThan(0);
+      for (const r of roles) expect((await admin.clients.iam.send(new GetRoleCommand({ RoleName: r.RoleName! }))).Role?.PermissionsBoundary?.PermissionsBoundaryArn).toBe(BOUNDARY);
+    }
   });
 
   it("denies her everything of another participant's, existing or not", async () => {
@@ -89,10 +108,56 @@ describe("participant policy", () => {
     expect(await denied(asA.s3.send(new CreateBucketCommand({ Bucket: "sel-anabel-01-eeeeee-x" })))).toBe("AccessDenied");
   });
 
-  it("is what `npm run class -- participant-policy` prints", async () => {
+  it("confines the roles she creates with the permissions boundary", async () => {
+    const denied = async (p: Promise<unknown>) => (await errorOf(p)).message as string;
+    const role = "sel-ana-01-ffffff-escape";
+    const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::000000000000:role/participant-ana" }, Action: "sts:AssumeRole" }] });
+    expect(await denied(asA.iam.send(new CreateRoleCommand({ RoleName: role, AssumeRolePolicyDocument: trust })))).toMatch(/iam:CreateRole on resource: arn:aws:iam::000000000000:role\/sel-ana-01-ffffff-escape because no identity-based policy allows/);
+    expect(await denied(asA.iam.send(new CreateRoleCommand({ RoleName: role, AssumeRolePolicyDocument: trust, PermissionsBoundary: "arn:aws:iam::aws:policy/AmazonSQSFullAccess" })))).toMatch(/not authorized to perform: iam:CreateRole/);
+    await asA.iam.send(new CreateRoleCommand({ RoleName: role, AssumeRolePolicyDocument: trust, PermissionsBoundary: BOUNDARY }));
+    try {
+      await asA.iam.send(new PutRolePolicyCommand({ RoleName: role, PolicyName: "everything", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:*", Resource: "*" }] }) }));
+      expect(await denied(asA.iam.send(new DeleteRolePermissionsBoundaryCommand({ RoleName: role })))).toMatch(/with an explicit deny in an identity-based policy$/);
+      expect(await denied(asA.iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: role, PermissionsBoundary: "arn:aws:iam::aws:policy/AmazonSQSFullAccess" })))).toMatch(/iam:PutRolePermissionsBoundary/);
+      const widen = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] });
+      expect(await denied(asA.iam.send(new CreatePolicyVersionCommand({ PolicyArn: BOUNDARY, PolicyDocument: widen, SetAsDefault: true })))).toMatch(/with an explicit deny/);
+
+      // Her role's session: the inline policy allows s3:* on *, the boundary only her own buckets.
+      const c = (await asA.sts.send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::000000000000:role/${role}`, RoleSessionName: "escape" }))).Credentials!;
+      const asRole = createClients({ ...anaTarget, credentials: { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! } });
+      try {
+        const beas = await errorOf(asRole.s3.send(new PutObjectCommand({ Bucket: "sel-bea-01-aaaaaa-events", Key: "x", Body: "x" })));
+        expect(beas.message).toBe(`User: arn:aws:sts::000000000000:assumed-role/${role}/escape is not authorized to perform: s3:PutObject on resource: "arn:aws:s3:::sel-bea-01-aaaaaa-events/x" because no permissions boundary allows the s3:PutObject action`);
+        await asA.s3.send(new CreateBucketCommand({ Bucket: "sel-ana-01-ffffff-own" }));
+        await asRole.s3.send(new PutObjectCommand({ Bucket: "sel-ana-01-ffffff-own", Key: "x", Body: "x" }));
+      } finally {
+        asRole.destroy();
+      }
+    } finally {
+      // Untagged: the sweep below must not find them, so they go now.
+      await admin.clients.s3.send(new DeleteObjectCommand({ Bucket: "sel-ana-01-ffffff-own", Key: "x" })).catch(() => {});
+      await admin.clients.s3.send(new DeleteBucketCommand({ Bucket: "sel-ana-01-ffffff-own" })).catch(() => {});
+      await admin.clients.iam.send(new DeleteRolePolicyCommand({ RoleName: role, PolicyName: "everything" })).catch(() => {});
+      await admin.clients.iam.send(new DeleteRoleCommand({ RoleName: role }));
+    }
+  });
+
+  it("is what `npm run class -- participant-policy` prints, with the boundary and how to create it", async () => {
+    const stdout = (p: ReturnType<typeof kitProcess>) => {
+      let text = "";
+      p.child.stdout.on("data", (d: Buffer) => (text += d.toString()));
+      return () => text;
+    };
     const p = kitProcess("class", ["participant-policy", "Ana", "--account", "000000000000"], {});
+    const policy = stdout(p);
+    const b = kitProcess("class", ["participant-policy", "ana", "--account", "000000000000", "--boundary"], {});
+    const boundary = stdout(b);
     expect(await p.exited, p.output()).toBe(0);
-    expect(JSON.parse(p.output())).toEqual(participantPolicy("ana", { account: "000000000000" }));
+    expect(await b.exited, b.output()).toBe(0);
+    expect(JSON.parse(policy())).toEqual(participantPolicy("ana", { account: "000000000000" }));
+    expect(JSON.parse(boundary())).toEqual(boundaryPolicy("ana", { account: "000000000000" }));
+    expect(p.output()).toContain("aws iam create-policy --policy-name s3-event-labs-boundary-ana --policy-document file://s3-event-labs-boundary-ana.json");
+    expect(p.output()).toContain(`S3_EVENT_LABS_PERMISSIONS_BOUNDARY=${BOUNDARY}`);
   });
 });
 const names = async () => ({

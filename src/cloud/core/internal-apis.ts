@@ -24,6 +24,12 @@ export interface IamRoleInfo {
   assumeRolePolicyDocument: string;
   /** Longest session AssumeRole may grant, in seconds (3600–43200). */
   maxSessionDuration?: number;
+  /**
+   * The managed policy capping the role's permissions, with its default version's
+   * document (JSON text); `document` is missing when that policy no longer exists,
+   * and the boundary then allows nothing.
+   */
+  permissionsBoundary?: { arn: string; document?: string };
 }
 
 /** provide("sqs", …) — for SQS → Lambda event source mappings and anyone who must read a queue. */

@@ -2,7 +2,9 @@
  * Each service's own AccessDenied shape (aws-behavior.md §7), with AWS's
  * sentence: "User: <arn> is not authorized to perform: <action> on resource:
  * <arn> because no identity-based policy allows the <action> action" (or
- * "with an explicit deny in an identity-based / a resource-based policy").
+ * "with an explicit deny in an identity-based / a resource-based policy"; for
+ * a role's permissions boundary "because no permissions boundary allows the
+ * <action> action" / "with an explicit deny in a permissions boundary").
  * S3 quotes the resource ARN; SQS writes the action in lower case
  * (sqs:sendmessage); SNS writes the prefix upper-case (SNS:Publish).
  *
@@ -22,8 +24,11 @@ export interface DenialInput {
   action: string;
   resource: string;
   decision: PolicyDecision;
-  /** Where the deciding Deny was ("identity" or "resource"), for explicit denials. */
-  denyIn?: "identity" | "resource";
+  /**
+   * Where the deciding Deny was ("identity" or "resource"), for explicit denials;
+   * "boundary" when the role's permissions boundary decided (its Deny, or no Allow in it).
+   */
+  denyIn?: "identity" | "resource" | "boundary";
   /** Cross-account: the resource policy was missing the Allow. */
   missingResourceAllow?: boolean;
 }
@@ -34,8 +39,10 @@ export function denialMessage(input: DenialInput): string {
   const resource = service === "s3" ? `"${input.resource}"` : input.resource;
   const reason =
     input.decision.decision === "ExplicitDeny"
-      ? `with an explicit deny in ${input.denyIn === "resource" ? "a resource-based policy" : "an identity-based policy"}`
-      : input.missingResourceAllow
+      ? `with an explicit deny in ${input.denyIn === "resource" ? "a resource-based policy" : input.denyIn === "boundary" ? "a permissions boundary" : "an identity-based policy"}`
+      : input.denyIn === "boundary"
+        ? `because no permissions boundary allows the ${action} action`
+        : input.missingResourceAllow
         ? `because no resource-based policy allows the ${action} action`
         : `because no identity-based policy allows the ${action} action`;
   return `User: ${input.callerArn} is not authorized to perform: ${action} on resource: ${resource} ${reason}`;

@@ -28,7 +28,10 @@
  * for IAM users, which the local cloud does not have); aws:PrincipalTag/*,
  * aws:ResourceTag/*, aws:TokenIssueTime are not supplied; DeleteObjects is
  * denied as a whole when any key is denied (AWS reports per-key errors);
- * permission boundaries, session policies and SCPs do not exist here.
+ * session policies and SCPs do not exist here. A role's permissions boundary
+ * caps every check (role-session.ts evaluateBounded; AccessDenied then says
+ * "because no permissions boundary allows …" or "with an explicit deny in a
+ * permissions boundary", as AWS does).
  * By design: an operation missing from the action map is checked as
  * "<prefix>:<Operation>" and logged, rather than denied outright.
  */
@@ -38,11 +41,11 @@ import type { RequestContext } from "../core/context.js";
 import type { IamInternalApi } from "../core/internal-apis.js";
 import { bucketPolicy } from "../services/s3/bucket-policy.js";
 import type { PolicyDecision, PolicyRequest } from "./contract.js";
-import { evaluatePolicies, type NamedPolicy } from "./evaluate.js";
+import type { NamedPolicy } from "./evaluate.js";
 import { actionsFor, type ActionCheck } from "./actions/index.js";
 import { accessDenied } from "./denial.js";
 import { requestGlobalKeys } from "./request-values.js";
-import { rolePolicies } from "./role-session.js";
+import { evaluateBounded, roleBoundary, rolePolicies } from "./role-session.js";
 
 /** The resource's own policy, for the services that have resource policies. */
 function resourcePolicyFor(cloud: Cloud, account: string, check: ActionCheck): NamedPolicy | undefined {
@@ -91,6 +94,7 @@ export function createEnforcingAuthorizer(cloud: Cloud): Authorizer {
         region: ctx.region,
         account: ctx.account,
         resolveArn: (service, id) => cloud.use<{ resolveArn?: (a: string, r: string, id: string) => string | undefined }>(service)?.resolveArn?.(ctx.account, ctx.region, id),
+        roleBoundary: (name) => cloud.use<IamInternalApi>("iam")?.getRole(ctx.account, name)?.permissionsBoundary?.arn,
       });
       if (mapping.alwaysAllowed) return;
       if (mapping.guessed) {
@@ -105,6 +109,7 @@ export function createEnforcingAuthorizer(cloud: Cloud): Authorizer {
       const roleName = principal.roleName;
       const identity: NamedPolicy[] = rolePolicies(iam, account, roleName);
       const identityNames = new Set(identity.map((p) => p.name));
+      const boundary = roleBoundary(iam, account, roleName);
 
       const base: PolicyRequest["context"] = {
         ...requestGlobalKeys(ctx),
@@ -116,19 +121,19 @@ export function createEnforcingAuthorizer(cloud: Cloud): Authorizer {
 
       for (const check of mapping.checks) {
         const resourceAccount = resourceAccountOf(check.resource, ctx.account);
-        const decision = evaluatePolicies(
+        const decision = evaluateBounded(
           {
             principal: { type: "AWS", arn: principal.arn, account, roleArn: principal.roleArn },
             action: check.action,
             resource: check.resource,
             context: { ...base, "aws:ResourceAccount": resourceAccount, ...check.context },
           },
-          { identity, resource: resourcePolicyFor(cloud, resourceAccount, check), resourceAccount },
+          { identity, resource: resourcePolicyFor(cloud, resourceAccount, check), resourceAccount, boundary },
         );
         if (decision.decision === "Allow") continue;
 
         const explanation =
-          decision.decision === "ExplicitDeny"
+          decision.decision === "ExplicitDeny" || decision.boundary
             ? `role ${roleName}: ${decision.explanation}`
             : `role ${roleName} has no statement allowing ${check.action} on ${check.resource}` +
               (identity.length === 0 ? " (the role has no policies)" : "") +
@@ -150,7 +155,7 @@ export function createEnforcingAuthorizer(cloud: Cloud): Authorizer {
           action: check.action,
           resource: check.resource,
           decision,
-          denyIn: decision.statement && !identityNames.has(decision.statement.policy) ? "resource" : "identity",
+          denyIn: decision.boundary ? "boundary" : decision.statement && !identityNames.has(decision.statement.policy) ? "resource" : "identity",
         });
       }
     },

@@ -15,7 +15,8 @@
  * Every decision explains itself: the statement that decided, or that none
  * matched, with the Allow statements that came close (hints).
  *
- * Not evaluated (Gaps): permission boundaries, session policies, SCPs/RCPs,
+ * Permissions boundaries are applied on top by policy/role-session.ts
+ * (evaluateBounded). Not evaluated (Gaps): session policies, SCPs/RCPs,
  * ACLs — the local cloud has none of them.
  */
 import type { PolicyDecision, PolicyPrincipal, PolicyRequest } from "./contract.js";

@@ -12,7 +12,7 @@ import { classLabs } from "../class/labs.js";
 import { ClassStore } from "../class/store.js";
 import { classCsv, writeClassroom50Dir } from "../class/export.js";
 import { flushOutbox, joinClass, leaveClass, membership } from "../class/client.js";
-import { participantPolicy } from "../class/participant-policy.js";
+import { boundaryPolicy, boundaryPolicyArn, boundaryPolicyName, participantPolicy } from "../class/participant-policy.js";
 import { participantId } from "../names.js";
 
 const classDir = (dir?: string) => path.resolve(dir ?? statePath("class"));
@@ -43,7 +43,7 @@ export async function joinCommand(link: string, opts: { name?: string; code?: st
   const name = opts.name ?? participantId(opts.participant);
   const m = await joinClass(link, name, opts.code);
   console.log(pc.green(`Joined "${m.className}" as ${m.name}.`) + ` From now on every grade you run is also sent to the class server (${m.server}).`);
-  console.log(pc.dim(`Use --participant ${participantId(m.name)} (or LABS_PARTICIPANT) on a shared AWS account so your resources carry your name. Leave with npm run class -- leave.`));
+  console.log(pc.dim(`Use --participant ${participantId(m.name)} (or LABS_PARTICIPANT) on a shared AWS account so your resources carry your name, and set S3_EVENT_LABS_PERMISSIONS_BOUNDARY to the boundary ARN your instructor gives you. Leave with npm run class -- leave.`));
   return 0;
 }
 
@@ -94,7 +94,29 @@ export async function exportCommand(opts: { csv?: string; classroom50?: string; 
   return 0;
 }
 
-export async function participantPolicyCommand(name: string, opts: { account?: string; region?: string }): Promise<number> {
-  console.log(JSON.stringify(participantPolicy(participantId(name), { account: opts.account, region: opts.region }), null, 2));
+/**
+ * The participant policy (stdout, so `> ana-policy.json` works), or with
+ * --boundary the permissions boundary policy; how to put both in place goes
+ * to stderr, with the participant's id and the account filled in.
+ */
+export async function participantPolicyCommand(name: string, opts: { account?: string; region?: string; boundary?: boolean }): Promise<number> {
+  const id = participantId(name);
+  const scope = { account: opts.account, region: opts.region };
+  console.log(JSON.stringify(opts.boundary ? boundaryPolicy(id, scope) : participantPolicy(id, scope), null, 2));
+  const account = opts.account ?? "<account>";
+  const flags = `${opts.account ? ` --account ${opts.account}` : ""}${opts.region ? ` --region ${opts.region}` : ""}`;
+  console.error(
+    pc.dim(
+      [
+        "",
+        `The participant policy requires every role ${id} creates to carry the permissions boundary ${boundaryPolicyArn(id, account)}.`,
+        "Create it once, with your own credentials, before the participant starts:",
+        `  npm run class -- participant-policy ${id}${flags} --boundary > ${boundaryPolicyName(id)}.json`,
+        `  aws iam create-policy --policy-name ${boundaryPolicyName(id)} --policy-document file://${boundaryPolicyName(id)}.json`,
+        `(to update it later: aws iam create-policy-version --policy-arn ${boundaryPolicyArn(id, account)} --policy-document file://${boundaryPolicyName(id)}.json --set-as-default)`,
+        `The participant sets: export S3_EVENT_LABS_PERMISSIONS_BOUNDARY=${boundaryPolicyArn(id, account)} LABS_PARTICIPANT=${id}`,
+      ].join("\n"),
+    ),
+  );
   return 0;
 }

@@ -2,6 +2,9 @@
  * IAM operations the labs share: a role with a trust policy (tagged), inline
  * and managed policies on it. IAM is eventually consistent on AWS: a new role
  * may be refused by Lambda for a few seconds — resources/lambda.ts retries.
+ * On a shared account (target.permissionsBoundary, from
+ * S3_EVENT_LABS_PERMISSIONS_BOUNDARY) every role is created with that
+ * permissions boundary, which the participant policy requires.
  */
 import { AttachRolePolicyCommand, CreateRoleCommand, GetRoleCommand, PutRolePolicyCommand, waitUntilRoleExists } from "@aws-sdk/client-iam";
 import { type KitContext, recordResource } from "../context.js";
@@ -20,10 +23,15 @@ export async function createRole(ctx: KitContext, name: string, trustPolicy: unk
         AssumeRolePolicyDocument: JSON.stringify(trustPolicy),
         Description: description,
         Tags: kitTagList(ctx.lab, ctx.names.namespace),
+        PermissionsBoundary: ctx.target.permissionsBoundary,
       }),
     );
     arn = out.Role!.Arn!;
   } catch (err) {
+    if (errorCode(err) === "AccessDenied" && !ctx.target.permissionsBoundary && err instanceof Error) {
+      // The participant policy of a shared account allows CreateRole only with the boundary.
+      err.message += ". On a shared AWS account, set S3_EVENT_LABS_PERMISSIONS_BOUNDARY to the permissions boundary ARN your instructor gave you (docs/kit.md).";
+    }
     if (errorCode(err) !== "EntityAlreadyExists") throw err;
     arn = (await ctx.clients.iam.send(new GetRoleCommand({ RoleName: name }))).Role!.Arn!;
   }

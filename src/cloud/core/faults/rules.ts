@@ -37,8 +37,9 @@ export interface FaultRule {
   destination?: string;
   /**
    * Only resources whose name starts with this (a grader's namespace): the
-   * bucket, function, queue, topic or table involved, or the calling role and
-   * session for errors.
+   * bucket, function, queue, topic or table involved; for errors, the calling
+   * role or session (a function's session is named for the function), never
+   * the resource called.
    */
   prefix?: string;
   /** error only: operations it applies to (e.g. ["GetObject", "UpdateItem"]); default all. */

@@ -31,6 +31,8 @@ export interface Where {
   account: string;
   /** The full ARN of a resource named by name or partial ARN, when only its service knows it (a secret's random suffix). */
   resolveArn?: (service: string, id: string) => string | undefined;
+  /** The permissions boundary ARN a role of this account has now (iam:PermissionsBoundary of the role-policy actions). */
+  roleBoundary?: (roleName: string) => string | undefined;
 }
 
 export type Input = Record<string, unknown>;

@@ -1,13 +1,13 @@
 /**
  * IAM (awsQuery, version 2010-05-08, xmlns
- * https://iam.amazonaws.com/doc/2010-05-08/): roles with trust policies and
- * tags, inline role policies, customer managed policies with versions, the
+ * https://iam.amazonaws.com/doc/2010-05-08/): roles with trust policies,
+ * tags and permissions boundaries, inline role policies, customer managed policies with versions, the
  * AWS managed policies the labs attach, and the internal API other services
  * use to read roles and their policies (`cloud.provide("iam", …)`). State is
  * kept in the store (tables iam.roles, iam.policies) and survives a restart.
  *
  * Files: roles.ts (role API and tags), role-policies.ts (inline policies,
- * attach/detach), managed-policies.ts (policies and versions,
+ * attach/detach), permissions-boundaries.ts (role permissions boundaries), managed-policies.ts (policies and versions,
  * ListEntitiesForPolicy), aws-managed-policies.ts (data), policy-document.ts
  * (grammar checks, quotas, URL encoding), validation.ts (ValidationError
  * wording, paths, tags, Marker/MaxItems), internal-api.ts, state.ts,
@@ -15,8 +15,8 @@
  *
  * **Gaps** (not implemented)
  * - Users, groups, access keys, instance profiles, OIDC/SAML providers,
- *   service-linked roles, permissions boundaries (PutRolePermissionsBoundary),
- *   policy tagging operations (TagPolicy…), GetAccountAuthorizationDetails,
+ *   service-linked roles, user permissions boundaries, policy tagging
+ *   operations (TagPolicy…), GetAccountAuthorizationDetails,
  *   SimulatePrincipalPolicy: any such Action answers InvalidAction naming it.
  *   ListEntitiesForPolicy therefore only ever lists roles.
  * - Trust policy AWS principals are checked for shape, and role ARNs of the
@@ -25,6 +25,9 @@
  *   swaps a principal ARN for the role's unique id once the role is deleted;
  *   we keep the ARN.
  * - RoleLastUsed is always empty.
+ * - Permissions boundaries exist for roles only; ListEntitiesForPolicy's
+ *   PolicyUsageFilter is ignored (it lists attachments, never boundary uses),
+ *   though GetPolicy counts them (PermissionsBoundaryUsageCount).
  * - Only the AWS managed policies listed in aws-managed-policies.ts exist;
  *   any other arn:aws:iam::aws:policy/… is NoSuchEntity. Each carries only its
  *   current default version (GetPolicyVersion of an older one is NoSuchEntity).
@@ -63,6 +66,7 @@ import { roleHandlers } from "./roles.js";
 import { rolePolicyHandlers } from "./role-policies.js";
 import { managedPolicyHandlers } from "./managed-policies.js";
 import { iamInternalApi } from "./internal-api.js";
+import { permissionsBoundaryHandlers } from "./permissions-boundaries.js";
 
 const createIam: ServiceFactory = (cloud) => {
   const state = openState(cloud);
@@ -78,6 +82,7 @@ const createIam: ServiceFactory = (cloud) => {
         ...roleHandlers(state),
         ...rolePolicyHandlers(state),
         ...managedPolicyHandlers(state),
+        ...permissionsBoundaryHandlers(state),
       },
     }),
   };

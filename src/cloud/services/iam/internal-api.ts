@@ -3,7 +3,9 @@
  * (core/internal-apis.ts): a role by name or ARN — for Lambda's role check,
  * STS AssumeRole and the policy engine — and every identity policy of a role
  * (inline documents and the default versions of attached managed policies),
- * as plain JSON text, for the policy engine to evaluate.
+ * as plain JSON text, for the policy engine to evaluate; a role's permissions
+ * boundary comes with getRole, its document read at each call (a new default
+ * version applies at once).
  */
 import type { IamInternalApi, IamRoleInfo } from "../../core/internal-apis.js";
 import { defaultDocument, resolvePolicyArn } from "./managed-policies.js";
@@ -19,6 +21,12 @@ function findRole(state: IamState, account: string, roleNameOrArn: string): Role
   return role && role.path === m[2] && role.roleName === m[3] ? role : undefined;
 }
 
+function boundaryOf(state: IamState, role: RoleRecord): { arn: string; document?: string } {
+  const arn = role.permissionsBoundaryArn!;
+  const policy = resolvePolicyArn(state, role.account, arn);
+  return policy ? { arn, document: defaultDocument(policy) } : { arn };
+}
+
 export function iamInternalApi(state: IamState): IamInternalApi {
   return {
     getRole(account: string, roleNameOrArn: string): IamRoleInfo | undefined {
@@ -31,6 +39,7 @@ export function iamInternalApi(state: IamState): IamInternalApi {
         path: role.path,
         assumeRolePolicyDocument: role.assumeRolePolicyDocument,
         maxSessionDuration: role.maxSessionDuration,
+        ...(role.permissionsBoundaryArn ? { permissionsBoundary: boundaryOf(state, role) } : {}),
       };
     },
 

@@ -78,7 +78,7 @@ function policyView(state: IamState, account: string, p: ManagedPolicyView, with
     Path: p.path,
     DefaultVersionId: p.defaultVersionId,
     AttachmentCount: attachmentCount(state, account, p.arn),
-    PermissionsBoundaryUsageCount: 0,
+    PermissionsBoundaryUsageCount: rolesOf(state, account).filter((r) => r.permissionsBoundaryArn === p.arn).length,
     IsAttachable: true,
     Description: withDescription ? p.description : undefined,
     CreateDate: p.createDate,

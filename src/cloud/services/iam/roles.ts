@@ -12,6 +12,7 @@ import { deleteConflict, limitExceeded, noSuchRole, roleExists } from "./errors.
 import { checkAwsPrincipals, checkTrustPolicySize, encodeDocument, validatePolicyDocument } from "./policy-document.js";
 import { iamNow, roleKey, rolesOf, type IamState, type RoleRecord } from "./state.js";
 import { Checks, checkPath, checkTags, intParam, mergeTags, paginate } from "./validation.js";
+import { boundaryView, checkBoundary } from "./permissions-boundaries.js";
 
 const DESCRIPTION = /^[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*$/;
 
@@ -25,7 +26,7 @@ export function requireRole(state: IamState, account: string, roleName: unknown)
   return role;
 }
 
-/** The Role structure of GetRole/CreateRole; ListRoles leaves out Tags and RoleLastUsed, as AWS does. */
+/** The Role structure of GetRole/CreateRole; ListRoles leaves out PermissionsBoundary, Tags and RoleLastUsed, as AWS does. */
 export function roleView(role: RoleRecord, full: boolean): Record<string, unknown> {
   return {
     Path: role.path,
@@ -36,6 +37,7 @@ export function roleView(role: RoleRecord, full: boolean): Record<string, unknow
     AssumeRolePolicyDocument: encodeDocument(role.assumeRolePolicyDocument),
     Description: role.description,
     MaxSessionDuration: role.maxSessionDuration,
+    PermissionsBoundary: full ? boundaryView(role) : undefined,
     Tags: full && role.tags.length ? members(role.tags) : undefined,
     RoleLastUsed: full ? {} : undefined,
   };
@@ -78,6 +80,7 @@ export function roleHandlers(state: IamState) {
       const maxSessionDuration = checkMaxSessionDuration(input.MaxSessionDuration) ?? 3600;
       const tags = checkTags(input.Tags);
       checkTrustPolicy(ctx.account, input.AssumeRolePolicyDocument);
+      const permissionsBoundaryArn = checkBoundary(state, ctx.account, input.PermissionsBoundary, false);
       const key = roleKey(ctx.account, input.RoleName);
       if (state.roles.has(key)) throw roleExists(input.RoleName);
       const role: RoleRecord = {
@@ -93,10 +96,11 @@ export function roleHandlers(state: IamState) {
         tags,
         inlinePolicies: {},
         attachedPolicyArns: [],
+        ...(permissionsBoundaryArn ? { permissionsBoundaryArn } : {}),
       };
       state.roles.set(key, role);
       // CreateRole's Role has no RoleLastUsed; it does carry the tags it was given.
-      return { Role: { ...roleView(role, false), Tags: tags.length ? members(tags) : undefined } };
+      return { Role: { ...roleView(role, false), PermissionsBoundary: boundaryView(role), Tags: tags.length ? members(tags) : undefined } };
     },
 
     GetRole(ctx: RequestContext, input: Record<string, any>) {

@@ -33,6 +33,8 @@ export interface RoleRecord {
   inlinePolicies: Record<string, string>;
   /** Attached managed policy ARNs, in attachment order. */
   attachedPolicyArns: string[];
+  /** The managed policy that caps the role's permissions (permissions-boundaries.ts). */
+  permissionsBoundaryArn?: string;
 }
 
 export interface PolicyVersionRecord {

@@ -63,8 +63,11 @@
  *   once: a task finding them all busy waits (up to 2 minutes) instead of
  *   failing with Lambda.TooManyRequestsException, which only reserved
  *   concurrency causes, as on AWS.
- * - Lambda time-outs and crashes fail a task with Lambda.Unknown; a function
- *   error with its errorType and the error payload as cause (UNCERTAIN).
+ * - A function error fails the task with the payload's errorType as error and
+ *   the whole error payload (JSON text) as cause, in LambdaFunctionFailed and
+ *   ExecutionFailed alike, as AWS records it (test_raise_exception,
+ *   test_raise_custom_exception). Time-outs and crashed runtimes fail it with
+ *   Lambda.Unknown (UNCERTAIN: not compared with a recording).
  * - History: previousEventId is the id before (AWS links branch events to the
  *   branch's own previous event in Parallel and Map); Catch writes the
  *   state's <Type>StateExited with the error output, as AWS does: a caught
@@ -89,9 +92,9 @@
  * - StartSyncExecution (and TestState) carry the endpoint host prefix `sync-`:
  *   SDK v3 and the AWS CLI prepend it to a custom endpoint too
  *   (`http://sync-127.0.0.1:4566/`, which does not resolve). SDK clients need
- *   `disableHostPrefix: true` (the kit's client sets it); the CLI has no
- *   switch for it, so `aws stepfunctions start-sync-execution` needs a hosts
- *   entry for `sync-<host>` (or use StartExecution + DescribeExecution).
+ *   `disableHostPrefix: true` (the kit's client sets it); the AWS CLI needs
+ *   `AWS_DISABLE_HOST_PREFIX_INJECTION=true` (or `disable_host_prefix_injection
+ *   = true` in its config), which `npm run env` exports.
  */
 import type { ServiceFactory } from "../../core/service.js";
 import { jsonProtocol } from "../../protocols/json.js";
