@@ -19,10 +19,14 @@
  * EventBridge, IAM, CloudWatch alarms, Step Functions, RDS, Secrets Manager)
  * rather than relying on the Resource Groups Tagging API:
  * listing sees IAM (which the Tagging API does not cover) and is not
- * eventually consistent. The Tagging API is then asked for anything else
- * carrying the kit's tag — the services later labs add — and whatever the
- * sweep cannot delete is listed for deletion by hand, never silently left.
- * The local cloud does not serve the Tagging API; there that last step says so.
+ * eventually consistent. The Tagging API (GetResources, tag
+ * s3-event-labs:namespace) is then asked for anything else carrying the
+ * kit's tag under the same rule (a name starting with the tag's namespace) —
+ * kinds the listing above does not cover, such as a custom EventBridge bus or
+ * a rule on one, or the services later labs add — and whatever the sweep
+ * cannot delete is listed by ARN for deletion by hand, never silently left.
+ * The local cloud serves the Tagging API too; when a cloud does not answer it
+ * (or the caller may not use it), the sweep says so and goes on.
  */
 import { GetBucketTaggingCommand, ListBucketsCommand } from "@aws-sdk/client-s3";
 import { ListQueuesCommand, ListQueueTagsCommand } from "@aws-sdk/client-sqs";
@@ -81,6 +85,15 @@ async function all<T>(page: (token?: string) => Promise<{ items: T[]; next?: str
     token = r.next;
   } while (token);
   return out;
+}
+
+/** The ARN the Tagging API names an entry by (buckets, queues and log groups are listed without one). */
+function entryArn(e: LedgerEntry, target: Target): string {
+  if (e.arn) return e.arn;
+  if (e.type === "s3-bucket") return `arn:aws:s3:::${e.name}`;
+  if (e.type === "sqs-queue") return `arn:aws:sqs:${target.region}:${target.account}:${e.name}`;
+  if (e.type === "log-group") return `arn:aws:logs:${target.region}:${target.account}:log-group:${e.name}`;
+  return e.name; // kinds with no ARN of their own (subscriptions are ARNs already, mappings are UUIDs)
 }
 
 export async function discoverKitResources(clients: Clients, target: Target): Promise<SweepFound> {
@@ -219,15 +232,18 @@ export async function discoverKitResources(clients: Clients, target: Target): Pr
   const found: SweepFound = { entries, untaggedLookalikes, unhandled: [] };
   const tagging = new ResourceGroupsTaggingAPIClient({ region: target.region, endpoint: target.endpoint, credentials: target.credentials, maxAttempts: 2 });
   try {
-    const known = new Set(entries.flatMap((e) => [e.arn, e.name]).filter(Boolean) as string[]);
+    const known = new Set(entries.map((e) => entryArn(e, target)));
     const tagged = await all(async (t) => {
       const r = await tagging.send(new GetResourcesCommand({ TagFilters: [{ Key: NAMESPACE_TAG }], PaginationToken: t }));
       return { items: r.ResourceTagMappingList ?? [], next: r.PaginationToken || undefined };
     });
     for (const m of tagged) {
       const arn = m.ResourceARN!;
-      const tail = arn.slice(Math.max(arn.lastIndexOf(":"), arn.lastIndexOf("/")) + 1);
-      if (!known.has(arn) && !known.has(tail)) found.unhandled.push(arn);
+      // The rule above: the tag names a namespace and the resource's name (some part of the ARN's resource) starts with it.
+      const ns = fromList(m.Tags)?.[NAMESPACE_TAG];
+      const names = arn.split(":").slice(5).join(":").split(/[:/]/);
+      if (!ns || !NAMESPACE.test(ns) || !names.some((n) => n.startsWith(`${ns}-`))) continue;
+      if (!known.has(arn)) found.unhandled.push(arn);
     }
   } catch (err) {
     found.taggingApi = `${errorCode(err) ?? "error"}: the Resource Groups Tagging API did not answer, so only the services listed one by one were searched`;

@@ -74,6 +74,11 @@ export class Cloud {
     return this.internals.get(name) as T | undefined;
   }
 
+  /** Every internal API provided under a name starting with `prefix` (e.g. "tags:"), in the order provided. */
+  useAll<T>(prefix: string): T[] {
+    return [...this.internals].filter(([name]) => name.startsWith(prefix)).map(([, api]) => api as T);
+  }
+
   /** Scale an AWS duration (ms) to local time. */
   scaled(ms: number): number {
     return Math.max(0, Math.round(ms * this.config.timeScale));

@@ -170,3 +170,22 @@ export interface RdsDataInternalApi {
   /** Stop the cluster's engine and delete its database files. */
   dropCluster(clusterArn: string): Promise<void>;
 }
+
+/**
+ * provide("tags:<service>", …) — every service whose resources carry tags
+ * lists them for the Resource Groups Tagging API (services/tagging), which
+ * reads them all through `cloud.useAll("tags:")`. Read-only, from the state
+ * the service already keeps; IAM provides none (GetResources does not cover
+ * IAM users and roles on AWS).
+ */
+export interface TaggedResourcesApi {
+  /** The resources of one account and region with their current tags (an empty map: none). */
+  taggedResources(account: string, region: string): TaggedResource[] | Promise<TaggedResource[]>;
+}
+
+export interface TaggedResource {
+  arn: string;
+  /** "<service>:<type>" as ResourceTypeFilters name it: "s3:bucket", "lambda:function", "states:stateMachine"… */
+  resourceType: string;
+  tags: Record<string, string>;
+}

@@ -67,6 +67,7 @@ export function accessDenied(input: DenialInput): AwsError {
     case "events":
     case "states":
     case "secretsmanager":
+    case "tagging":
       return new AwsError("AccessDeniedException", message, { status: 400 });
     default:
       // IAM, STS and anything else speaking awsQuery.

@@ -39,6 +39,7 @@ const CLIENTS: Record<string, string> = {
   secretsmanager: "@aws-sdk/client-secrets-manager",
   "rds-data": "@aws-sdk/client-rds-data",
   cloudwatch: "@aws-sdk/client-cloudwatch",
+  tagging: "@aws-sdk/client-resource-groups-tagging-api",
 };
 
 interface Schema {

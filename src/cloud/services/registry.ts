@@ -23,4 +23,5 @@ export const serviceLoaders: Loader[] = [
   () => import("./rds/index.js"),
   () => import("./rds-data/index.js"),
   () => import("./cloudwatch/index.js"),
+  () => import("./tagging/index.js"),
 ];

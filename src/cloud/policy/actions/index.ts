@@ -23,6 +23,7 @@ import { iamActions, stsActions } from "./iam.js";
 import { statesActions } from "./states.js";
 import { rdsActions, rdsDataActions, secretsManagerActions } from "./rds.js";
 import { cloudwatchActions } from "./cloudwatch.js";
+import { taggingActions } from "./tagging.js";
 
 export type { ActionCheck, ActionMapping, Where } from "./types.js";
 export { parseCopySource } from "./s3.js";
@@ -64,6 +65,8 @@ export function actionsFor(request: AuthorizationRequest, where: Where): ActionM
       return secretsManagerActions(operation, input, where);
     case "cloudwatch":
       return cloudwatchActions(operation, input, where);
+    case "tagging":
+      return taggingActions(operation);
     default:
       return { checks: [{ action: `${PREFIX[request.service] ?? request.service}:${operation}`, resource: "*" }], guessed: true };
   }

@@ -69,6 +69,7 @@ import { AlarmState } from "./alarm-state.js";
 import { AlarmEvaluator } from "./alarm-evaluator.js";
 import { alarmHandlers } from "./alarm-handlers.js";
 import { cloudWatchWire, TARGET_PREFIX } from "./wire.js";
+import type { TaggedResourcesApi } from "../../core/internal-apis.js";
 
 /** Operations whose awsQuery response has no <…Result> element. */
 const NO_RESULT = new Set(["PutMetricData", "PutMetricAlarm", "SetAlarmState", "DeleteAlarms", "EnableAlarmActions", "DisableAlarmActions"]);
@@ -79,6 +80,9 @@ const createCloudWatch: ServiceFactory = (cloud) => {
   const metrics = builtinMetrics(cloud);
   metrics.attach(store);
   const alarms = new AlarmState(cloud);
+  cloud.provide<TaggedResourcesApi>("tags:cloudwatch", {
+    taggedResources: (account, region) => alarms.list(account, region).map((a) => ({ arn: a.arn, resourceType: "cloudwatch:alarm", tags: { ...(a.tags ?? {}) } })),
+  });
   const evaluator = new AlarmEvaluator(cloud, alarms, store, metrics);
   evaluator.start();
   const pruner = setInterval(() => store.prune(), PRUNE_EVERY_MS);

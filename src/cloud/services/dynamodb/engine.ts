@@ -133,6 +133,12 @@ export class DynamoEngine {
     return { server, store };
   }
 
+  /** Whether the account and region may have tables: its instance runs, or its data directory exists (without starting dynalite). */
+  hasData(account: string, region: string): boolean {
+    if (this.instances.has(`${account}/${region}`)) return true;
+    return this.dataDir !== null && /^\d{12}$/.test(account) && /^[a-z0-9-]+$/.test(region) && fs.existsSync(path.join(this.dataDir, "dynamodb", account, region));
+  }
+
   /** Let dynalite answer a request whose body was already read. */
   async dispatch(account: string, region: string, req: http.IncomingMessage, body: Buffer, res: http.ServerResponse): Promise<void> {
     const { server } = await this.instance(account, region);
@@ -150,6 +156,7 @@ export class DynamoEngine {
   /** An internal call (same JSON protocol, same in-process listener) — used for DescribeTable checks. */
   async call<T>(account: string, region: string, operation: string, input: unknown): Promise<{ status: number; body: T }> {
     const { server } = await this.instance(account, region);
+    if (/^(CreateTable|DeleteTable|UpdateTable)$/.test(operation)) this.lastStateChange = Date.now();
     const headers: http.IncomingHttpHeaders = {
       "content-type": "application/x-amz-json-1.0",
       "x-amz-target": `DynamoDB_20120810.${operation}`,

@@ -8,7 +8,7 @@
  * PAY_PER_REQUEST and tags all come from dynalite. Data lives under
  * `<dataDir>/dynamodb/<account>/<region>` (LevelDB) and survives a restart.
  *
- * This module puts four things in front of dynalite:
+ * This module puts these things in front of dynalite:
  * - Input checks (input-checks.ts): dynalite throws, uncatchably, on bodies it
  *   does not expect, so a body that is not a JSON object, nests past 32
  *   attribute levels, has members of the wrong type (per the SDK's model) or a
@@ -20,6 +20,9 @@
  *   body is replayed to dynalite.
  * - TTL: UpdateTimeToLive/DescribeTimeToLive are answered here (time-to-live.ts).
  * - A clear UnknownOperationException for operations dynalite does not have.
+ * - CreateTable's Tags, which dynalite drops: applied with its TagResource
+ *   before the answer (tagged-tables.ts), which also lists the tagged tables
+ *   for the Resource Groups Tagging API (`cloud.provide("tags:dynamodb")`).
  *
  * **Gaps** (not implemented; answered with UnknownOperationException naming the operation):
  * - Transactions (TransactWriteItems, TransactGetItems), PartiQL (ExecuteStatement,
@@ -62,6 +65,8 @@ import { checkedInput } from "./input-checks.js";
 import { DynamoEngine } from "./engine.js";
 import { TimeToLive, type TtlSetting } from "./time-to-live.js";
 import { readBody } from "../../gateway/body.js";
+import type { TaggedResourcesApi } from "../../core/internal-apis.js";
+import { createTableWithTags, taggedTables } from "./tagged-tables.js";
 
 const ERROR_NAMESPACE = "com.amazonaws.dynamodb.v20120810";
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
@@ -93,6 +98,7 @@ function sendError(res: ServerResponse, err: AwsError, requestId: string): void 
 const createDynamoDb: ServiceFactory = (cloud) => {
   const engine = new DynamoEngine(cloud.config.dataDir);
   const ttl = new TimeToLive(cloud.store.table<TtlSetting>("dynamodb.ttl"));
+  cloud.provide<TaggedResourcesApi>("tags:dynamodb", { taggedResources: (account, region) => taggedTables(engine, account, region) });
 
   async function tableExists(ctx: RequestContext, tableName: unknown): Promise<void> {
     if (typeof tableName !== "string" || !tableName) {
@@ -135,6 +141,11 @@ const createDynamoDb: ServiceFactory = (cloud) => {
             "UnknownOperationException",
             `The local cloud does not implement dynamodb:${operation} (its DynamoDB is dynalite; see the Gaps in src/cloud/services/dynamodb/index.ts).`,
           );
+        }
+        if (operation === "CreateTable" && Array.isArray(input.Tags) && input.Tags.length > 0) {
+          const { status, body: answer } = await createTableWithTags(engine, ctx.account, ctx.region, input);
+          send(res, status, answer, ctx.requestId);
+          return;
         }
         if (operation === "DeleteTable") {
           // Forget the table's TTL setting once dynalite confirms the delete.

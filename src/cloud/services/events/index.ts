@@ -74,6 +74,7 @@ import { EventRouter } from "./router.js";
 import { Scheduler } from "./schedules.js";
 import { archiveHandlers } from "./archives.js";
 import { Replayer } from "./replays.js";
+import type { TaggedResourcesApi } from "../../core/internal-apis.js";
 
 /** The event a delivered message becomes (see By design). */
 function eventFromMessage(message: DeliveryMessage, bus: { account: string; region: string }): Record<string, unknown> {
@@ -120,6 +121,12 @@ const createEvents: ServiceFactory = (cloud) => {
   const replayer = new Replayer(cloud, state, router);
   const onRulesChanged = () => scheduler.sync();
   scheduler.sync();
+  cloud.provide<TaggedResourcesApi>("tags:events", {
+    taggedResources: (account, region) => [
+      ...[...state.rules.values()].filter((r) => r.account === account && r.region === region).map((r) => ({ arn: r.arn, resourceType: "events:rule", tags: { ...r.tags } })),
+      ...[...state.buses.values()].filter((b) => b.account === account && b.region === region).map((b) => ({ arn: b.arn, resourceType: "events:event-bus", tags: { ...b.tags } })),
+    ],
+  });
 
   cloud.destinations.register({
     kind: "events",

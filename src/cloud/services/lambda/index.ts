@@ -113,6 +113,7 @@ import { settingsRoutes } from "./function-settings.js";
 import { openFunctions } from "./state.js";
 import { createEventSourceMappings } from "./event-source-mappings/index.js";
 import { sandboxStatus } from "./runtime/index.js";
+import type { TaggedResourcesApi } from "../../core/internal-apis.js";
 
 const createLambda: ServiceFactory = async (cloud) => {
   const functions = openFunctions(cloud);
@@ -133,6 +134,10 @@ const createLambda: ServiceFactory = async (cloud) => {
 
   cloud.destinations.register(lambdaDestinationAdapter(svc));
   cloud.provide<LambdaInternalApi>("lambda", lambdaInternalApi(svc));
+  cloud.provide<TaggedResourcesApi>("tags:lambda", {
+    taggedResources: (account, region) =>
+      [...functions.values()].filter((f) => f.account === account && f.region === region).map((f) => ({ arn: f.arn, resourceType: "lambda:function", tags: { ...f.tags } })),
+  });
 
   // Say once, at start, when handlers will not be contained (the trial run is asynchronous: start-up does not wait).
   void sandboxStatus().then((status) => {

@@ -65,6 +65,7 @@ import { LogsState, groupKey, streamKey } from "./state.js";
 import { groupHandlers } from "./groups.js";
 import { eventHandlers } from "./events.js";
 import { filterHandlers } from "./filter.js";
+import type { TaggedResourcesApi } from "../../core/internal-apis.js";
 
 const createLogs: ServiceFactory = (cloud) => {
   const state = new LogsState(cloud);
@@ -84,6 +85,13 @@ const createLogs: ServiceFactory = (cloud) => {
     },
   };
   cloud.provide<LogsInternalApi>("logs", internal);
+  // The Tagging API names a log group without the trailing ":*" DescribeLogGroups shows.
+  cloud.provide<TaggedResourcesApi>("tags:logs", {
+    taggedResources: (account, region) =>
+      [...state.groups.values()]
+        .filter((g) => g.account === account && g.region === region)
+        .map((g) => ({ arn: `arn:aws:logs:${region}:${account}:log-group:${g.name}`, resourceType: "logs:log-group", tags: { ...g.tags } })),
+  });
 
   return {
     name: "logs",

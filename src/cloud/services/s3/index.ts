@@ -131,6 +131,7 @@ import { restoreScheduler } from "./restore.js";
 import { lifecycleRunner } from "./lifecycle/index.js";
 import { corsResponseHeaders, originAllowed } from "./cors.js";
 import { isSameOrigin } from "../../gateway/auth/host-origin.js";
+import type { TaggedResourcesApi } from "../../core/internal-apis.js";
 
 /** The input the authorizer (and the policy engine's action map) sees, with the SDK's member names. */
 function authorizationInput(call: S3Call): Record<string, unknown> {
@@ -177,6 +178,13 @@ const createS3: ServiceFactory = (cloud) => {
   Object.assign(parts, { cloud, notifier, store: new ObjectStore(cloud, notifier), multipart: new Multipart(cloud) });
   restoreScheduler(parts); // restores and lifecycle run on timers; re-arm what was pending before a restart
   lifecycleRunner(parts).start();
+  // The Tagging API lists a bucket in the region it was created in.
+  cloud.provide<TaggedResourcesApi>("tags:s3", {
+    taggedResources: (account, region) =>
+      [...parts.store.buckets.values()]
+        .filter((b) => b.account === account && b.region === region)
+        .map((b) => ({ arn: `arn:aws:s3:::${b.name}`, resourceType: "s3:bucket", tags: Object.fromEntries((b.tags ?? []).map((t) => [t.Key, t.Value])) })),
+  });
 
   async function handle(req: GatewayRequest, ctx: RequestContext): Promise<GatewayResponse> {
     const ids = { requestId: s3RequestId(), hostId: s3HostId() };

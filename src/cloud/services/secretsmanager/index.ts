@@ -46,6 +46,7 @@ import { jsonProtocol } from "../../protocols/json.js";
 import { randomUUID } from "node:crypto";
 import { SecretsState, newSecretArn } from "./state.js";
 import { secretHandlers } from "./handlers.js";
+import type { TaggedResourcesApi } from "../../core/internal-apis.js";
 
 const createSecretsManager: ServiceFactory = (cloud) => {
   const state = new SecretsState(cloud);
@@ -82,6 +83,13 @@ const createSecretsManager: ServiceFactory = (cloud) => {
     },
   };
   cloud.provide<SecretsManagerInternalApi>("secretsmanager", internal);
+  // Secrets scheduled for deletion are left out (tagging/index.ts, By design).
+  cloud.provide<TaggedResourcesApi>("tags:secretsmanager", {
+    taggedResources: (account, region) =>
+      [...state.secrets.values()]
+        .filter((s) => s.account === account && s.region === region && s.deletedAt === undefined)
+        .map((s) => ({ arn: s.arn, resourceType: "secretsmanager:secret", tags: Object.fromEntries(s.tags.map((t) => [t.Key, t.Value])) })),
+  });
 
   return {
     name: "secretsmanager",

@@ -95,6 +95,7 @@ import { publishHandlers, publishInternal } from "./publish.js";
 import { SnsDelivery } from "./delivery.js";
 import { serviceMayAccess } from "../../policy/service-access.js";
 import { Outbox } from "./outbox.js";
+import type { TaggedResourcesApi } from "../../core/internal-apis.js";
 
 /** Senders whose publishing the topic policy must allow (AWS services acting on their own behalf). */
 const POLICY_CHECKED_SENDERS = new Set(["s3.amazonaws.com", "events.amazonaws.com"]);
@@ -104,6 +105,10 @@ const createSns: ServiceFactory = (cloud) => {
   const outbox = new Outbox(cloud);
   // The email outbox for the admin API and the console (core/internal-apis.ts SnsOutboxInternalApi).
   cloud.provide("sns-outbox", outbox);
+  cloud.provide<TaggedResourcesApi>("tags:sns", {
+    taggedResources: (account, region) =>
+      [...state.topics.values()].filter((t) => t.account === account && t.region === region).map((t) => ({ arn: t.arn, resourceType: "sns:topic", tags: { ...t.tags } })),
+  });
   const delivery = new SnsDelivery(cloud, state, outbox);
   const operations = {
     ...topicHandlers(state, () => {}),

@@ -91,6 +91,7 @@ import { permissionHandlers } from "./permissions.js";
 import { MoveTasks, moveTaskHandlers } from "./move-tasks.js";
 import { jsonOutputToQuery, NO_RESULT, queryInputToJson } from "./query-wire.js";
 import { sqsDestinationAdapter, sqsInternalApi } from "./integrations.js";
+import type { TaggedResourcesApi } from "../../core/internal-apis.js";
 
 /**
  * Query clients post to the queue URL itself (`POST /000000000000/name` with
@@ -130,6 +131,10 @@ const createSqs: ServiceFactory = (cloud) => {
 
   cloud.destinations.register(sqsDestinationAdapter(svc));
   cloud.provide<SqsInternalApi>("sqs", sqsInternalApi(svc));
+  cloud.provide<TaggedResourcesApi>("tags:sqs", {
+    taggedResources: (account, region) =>
+      [...svc.engine.queues.values()].filter((q) => q.account === account && q.region === region).map((q) => ({ arn: q.arn, resourceType: "sqs:queue", tags: { ...q.tags } })),
+  });
 
   return {
     name: "sqs",

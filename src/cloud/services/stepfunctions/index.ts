@@ -106,9 +106,14 @@ import { machineHandlers } from "./machines.js";
 import { HistoryWriter } from "./history.js";
 import { closeServiceClients } from "./service-calls.js";
 import { machineNotFound } from "./errors.js";
+import type { TaggedResourcesApi } from "../../core/internal-apis.js";
 
 const createStepFunctions: ServiceFactory = (cloud) => {
   const state = openState(cloud);
+  cloud.provide<TaggedResourcesApi>("tags:states", {
+    taggedResources: (account, region) =>
+      [...state.machines.values()].filter((m) => m.account === account && m.region === region).map((m) => ({ arn: m.arn, resourceType: "states:stateMachine", tags: { ...m.tags } })),
+  });
   const roles = new MachineRoles(cloud);
   const executor = new Executor(cloud, state, roles);
   const executions = new Executions(cloud, state, executor);
