@@ -22,11 +22,13 @@
  * HTTP), aws:PrincipalArn (the role's ARN), aws:PrincipalAccount,
  * aws:PrincipalType ("AssumedRole"), aws:userid ("AROA…:<session>"),
  * aws:RequestedRegion, aws:ResourceAccount; plus the service keys of the
- * action map (s3:prefix, s3:delimiter, events:source…).
+ * action map (s3:prefix, s3:delimiter, events:source…), and
+ * aws:ResourceTag/<key> / <service>:ResourceTag/<key> from the resource's
+ * tags when a policy mentions them (resource-tags.ts).
  *
  * Gaps: aws:username is not supplied for role sessions (AWS supplies it only
- * for IAM users, which the local cloud does not have); aws:PrincipalTag/*,
- * aws:ResourceTag/*, aws:TokenIssueTime are not supplied; DeleteObjects is
+ * for IAM users, which the local cloud does not have); aws:PrincipalTag/*
+ * and aws:TokenIssueTime are not supplied; DeleteObjects is
  * denied as a whole when any key is denied (AWS reports per-key errors);
  * session policies and SCPs do not exist here. A role's permissions boundary
  * caps every check (role-session.ts evaluateBounded; AccessDenied then says
@@ -46,6 +48,7 @@ import { actionsFor, type ActionCheck } from "./actions/index.js";
 import { accessDenied } from "./denial.js";
 import { requestGlobalKeys } from "./request-values.js";
 import { evaluateBounded, roleBoundary, rolePolicies } from "./role-session.js";
+import { mentionsResourceTag, resourceTagKeys } from "./resource-tags.js";
 
 /** The resource's own policy, for the services that have resource policies. */
 function resourcePolicyFor(cloud: Cloud, account: string, check: ActionCheck): NamedPolicy | undefined {
@@ -86,7 +89,7 @@ export function createEnforcingAuthorizer(cloud: Cloud): Authorizer {
   const warnedGuesses = new Set<string>();
 
   return {
-    authorize(ctx: RequestContext, request: AuthorizationRequest): void {
+    authorize(ctx: RequestContext, request: AuthorizationRequest): void | Promise<void> {
       const principal = ctx.principal;
       if (principal.kind !== "assumed-role" || !principal.roleName) return; // the administrator
       const account = principal.account;
@@ -119,45 +122,51 @@ export function createEnforcingAuthorizer(cloud: Cloud): Authorizer {
         "aws:userid": principal.principalId,
       };
 
-      for (const check of mapping.checks) {
-        const resourceAccount = resourceAccountOf(check.resource, ctx.account);
-        const decision = evaluateBounded(
-          {
-            principal: { type: "AWS", arn: principal.arn, account, roleArn: principal.roleArn },
+      const resources = mapping.checks.map((check) => resourcePolicyFor(cloud, resourceAccountOf(check.resource, ctx.account), check));
+      const judge = (tags?: Map<string, Record<string, string>>) => {
+        for (const [i, check] of mapping.checks.entries()) {
+          const resourceAccount = resourceAccountOf(check.resource, ctx.account);
+          const decision = evaluateBounded(
+            {
+              principal: { type: "AWS", arn: principal.arn, account, roleArn: principal.roleArn },
+              action: check.action,
+              resource: check.resource,
+              context: { ...base, "aws:ResourceAccount": resourceAccount, ...tags?.get(check.resource), ...check.context },
+            },
+            { identity, resource: resources[i], resourceAccount, boundary },
+          );
+          if (decision.decision === "Allow") continue;
+
+          const explanation =
+            decision.decision === "ExplicitDeny" || decision.boundary
+              ? `role ${roleName}: ${decision.explanation}`
+              : `role ${roleName} has no statement allowing ${check.action} on ${check.resource}` +
+                (identity.length === 0 ? " (the role has no policies)" : "") +
+                (decision.hints?.length ? ` — ${decision.hints.join("; ")}` : "");
+          cloud.trace.record({
+            // A function's denied SDK call hangs under its invocation (ctx.causedBy), so the console shows why it failed.
+            correlationId: ctx.causedBy?.correlationId ?? ctx.requestId,
+            causedBy: ctx.causedBy,
+            data: { requestId: ctx.requestId, action: check.action, resource: check.resource, role: roleName },
+            kind: "iam.deny",
+            source: principal.arn,
+            target: check.resource,
+            status: "denied",
+            detail: explanation,
+          });
+          throw accessDenied({
+            service: request.service,
+            callerArn: principal.arn,
             action: check.action,
             resource: check.resource,
-            context: { ...base, "aws:ResourceAccount": resourceAccount, ...check.context },
-          },
-          { identity, resource: resourcePolicyFor(cloud, resourceAccount, check), resourceAccount, boundary },
-        );
-        if (decision.decision === "Allow") continue;
-
-        const explanation =
-          decision.decision === "ExplicitDeny" || decision.boundary
-            ? `role ${roleName}: ${decision.explanation}`
-            : `role ${roleName} has no statement allowing ${check.action} on ${check.resource}` +
-              (identity.length === 0 ? " (the role has no policies)" : "") +
-              (decision.hints?.length ? ` — ${decision.hints.join("; ")}` : "");
-        cloud.trace.record({
-          // A function's denied SDK call hangs under its invocation (ctx.causedBy), so the console shows why it failed.
-          correlationId: ctx.causedBy?.correlationId ?? ctx.requestId,
-          causedBy: ctx.causedBy,
-          data: { requestId: ctx.requestId, action: check.action, resource: check.resource, role: roleName },
-          kind: "iam.deny",
-          source: principal.arn,
-          target: check.resource,
-          status: "denied",
-          detail: explanation,
-        });
-        throw accessDenied({
-          service: request.service,
-          callerArn: principal.arn,
-          action: check.action,
-          resource: check.resource,
-          decision,
-          denyIn: decision.boundary ? "boundary" : decision.statement && !identityNames.has(decision.statement.policy) ? "resource" : "identity",
-        });
-      }
+            decision,
+            denyIn: decision.boundary ? "boundary" : decision.statement && !identityNames.has(decision.statement.policy) ? "resource" : "identity",
+          });
+        }
+      };
+      // Resource tags only when a policy asks for them (the usual request stays synchronous and pays nothing).
+      if (!mentionsResourceTag([...identity, boundary, ...resources])) return judge();
+      return resourceTagKeys(cloud, account, ctx.region, mapping.checks.map((c) => c.resource)).then(judge);
     },
   };
 }

@@ -15,10 +15,10 @@
  *   for service-to-resource checks alike), denial.ts — each
  *   service's AccessDenied shape.
  *
- * **Gaps** (not implemented): permission boundaries, session policies passed
+ * **Gaps** (not implemented): session policies passed
  * to AssumeRole, SCPs/RCPs, ACLs and S3 Object Ownership, KMS key policies, IAM
- * users and groups (so aws:username is never supplied), aws:PrincipalTag/* and
- * aws:ResourceTag/*, aws:TokenIssueTime, path-scoped role resources in IAM
+ * users and groups (so aws:username is never supplied), aws:PrincipalTag/*,
+ * s3:ExistingObjectTag, aws:TokenIssueTime, path-scoped role resources in IAM
  * actions (the role's path is not in the request); DeleteObjects is denied as a
  * whole when any key is denied (AWS answers per key).
  * **By design**: the administrator's credentials (default test/test) are
