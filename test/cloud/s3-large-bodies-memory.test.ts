@@ -42,8 +42,8 @@ describe("memory: a large upload to a cloud process", () => {
       // Buffered, the body alone would add 160 MiB (and its decoded copy as much again); spooled, the
       // peak grows by read buffers and garbage not yet collected (~45 MiB measured here).
       const peak = peakKb() * 1024;
+      // The growth is what counts: the start-up RSS itself differs by Node version (~60 MB on 20, ~100 MB on 24).
       expect(peak - baseline).toBeLessThan(size / 2);
-      expect(peak).toBeLessThan(size * 0.9);
     } finally {
       await stopCleanly(proc);
       fs.rmSync(dataDir, { recursive: true, force: true });
