@@ -56,6 +56,7 @@ export const handler = async (event) => {
     task: fs.readdirSync("/var/task"),
     pids: fs.readdirSync("/proc").filter((n) => /^\\d+$/.test(n)),
     uid: process.getuid(),
+    execPath: process.execPath,
     health,
   };
 };
@@ -119,6 +120,8 @@ describe.skipIf(status.mode !== "bwrap")("the Lambda sandbox (bubblewrap)", () =
       const expected = p === repoRoot && nodeModulesInRepo ? "listed: node_modules" : "ENOENT";
       expect([p, reads[p]]).toEqual([p, expected]);
     }
+    // Node is where AWS's Node runtimes keep it, whatever the host path (a home directory's nvm, a cache).
+    expect((await probe("probe-a")).execPath).toBe("/var/lang/bin/node");
   });
 
   it("cannot see other functions' code; its own is read-only at /var/task", async () => {

@@ -56,6 +56,8 @@ import * as path from "node:path";
 /** Where the function's code and the SDK links appear inside the sandbox (AWS's paths). */
 export const TASK_ROOT = "/var/task";
 export const RUNTIME_DIR = "/var/runtime";
+/** Where the function's Node is inside the sandbox: AWS's path (process.execPath there). */
+export const NODE_IN_SANDBOX = "/var/lang/bin/node";
 /** bootstrap/ inside the sandbox (sdk-modules.ts makes the mount point). */
 export const BOOTSTRAP_DIR = "/var/runtime/bootstrap";
 /** AWS's default ephemeral storage (MB). */
@@ -173,9 +175,9 @@ export function sandboxArgs(layout: SandboxLayout, options: { legacy?: boolean }
   for (const entry of ETC_ENTRIES) args.push("--ro-bind-try", `/etc/${entry}`, `/etc/${entry}`);
   const tmpBytes = Math.max(DEFAULT_TMP_MB, layout.tmpMb ?? DEFAULT_TMP_MB) * 1024 * 1024;
   args.push("--proc", "/proc", "--dev", "/dev", ...(legacy ? [] : ["--size", String(tmpBytes)]), "--tmpfs", "/tmp");
-  // After the tmpfs: a Node that lives under /tmp (a CI runner's tool cache, an unpacked download) stays visible.
-  const node = realpath(layout.execPath);
-  if (!node.startsWith("/usr/")) args.push("--ro-bind", node, node);
+  // The cloud's own Node, at the path AWS's Node runtimes use — not at its host path, which may lie in a
+  // home directory (nvm, a cache) or under /tmp and would show that directory's path inside. After the tmpfs.
+  args.push("--ro-bind", realpath(layout.execPath), NODE_IN_SANDBOX);
 
   for (const dir of new Set(layout.nodeModulesDirs.map(realpath))) args.push("--ro-bind", dir, dir);
   args.push("--ro-bind", realpath(layout.runtimeDir), RUNTIME_DIR);

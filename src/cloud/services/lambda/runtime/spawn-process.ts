@@ -14,7 +14,7 @@ import { pathToFileURL } from "node:url";
 import type { FunctionSpec } from "./contract.js";
 import { buildEnvironmentVariables } from "./environment-variables.js";
 import { trackChild } from "./orphan-guard.js";
-import { BOOTSTRAP_DIR, RUNTIME_DIR, TASK_ROOT, nodePidOf, sandboxArgs, type SandboxStatus } from "./sandbox.js";
+import { BOOTSTRAP_DIR, NODE_IN_SANDBOX, RUNTIME_DIR, TASK_ROOT, nodePidOf, sandboxArgs, type SandboxStatus } from "./sandbox.js";
 import type { SdkModules } from "./sdk-modules.js";
 
 export interface ProcessRequest {
@@ -55,8 +55,7 @@ export function spawnEnvironmentProcess(req: ProcessRequest): EnvironmentProcess
       execPath: process.execPath,
       tmpMb: spec.ephemeralStorageMb,
     }, { legacy: req.sandbox.legacy });
-    const node = fs.realpathSync(process.execPath);
-    const child = spawn(req.sandbox.bwrap, [...args, "--", node, heapCap, path.join(BOOTSTRAP_DIR, path.basename(req.bootstrap))], {
+    const child = spawn(req.sandbox.bwrap, [...args, "--", NODE_IN_SANDBOX, heapCap, path.join(BOOTSTRAP_DIR, path.basename(req.bootstrap))], {
       cwd: req.envDir,
       env,
       // stdin: one byte per thaw, to end the bootstrap's park (freeze.ts).
