@@ -125,6 +125,21 @@ describe("Lambda", () => {
     expect(checks).toEqual([{ action: "lambda:CreateEventSourceMapping", resource: "*", context: { "lambda:FunctionArn": f } }]);
   });
 
+  it("Update/DeleteEventSourceMapping carry the mapping's function in lambda:FunctionArn (and a moved-to one is checked too); Get carries none", () => {
+    const uuid = "5e3518fd-d44e-4418-a05c-b1fbd6ae293e";
+    const esm = `arn:aws:lambda:us-east-1:000000000000:event-source-mapping:${uuid}`;
+    const other = "arn:aws:lambda:us-east-1:000000000000:function:other";
+    const at = { ...where, mappingFunction: (id: string) => (id === uuid ? f : undefined) };
+    const checks = (operation: string, input: Record<string, unknown>) => actionsFor({ service: "lambda", operation, input }, at).checks;
+    expect(checks("DeleteEventSourceMapping", { UUID: uuid })).toEqual([{ action: "lambda:DeleteEventSourceMapping", resource: esm, context: { "lambda:FunctionArn": f } }]);
+    expect(checks("UpdateEventSourceMapping", { UUID: uuid, BatchSize: 5 })).toEqual([{ action: "lambda:UpdateEventSourceMapping", resource: esm, context: { "lambda:FunctionArn": f } }]);
+    expect(checks("UpdateEventSourceMapping", { UUID: uuid, FunctionName: "other" })).toEqual([
+      { action: "lambda:UpdateEventSourceMapping", resource: esm, context: { "lambda:FunctionArn": f } },
+      { action: "lambda:UpdateEventSourceMapping", resource: esm, context: { "lambda:FunctionArn": other } },
+    ]);
+    expect(checks("GetEventSourceMapping", { UUID: uuid })).toEqual([{ action: "lambda:GetEventSourceMapping", resource: esm }]);
+  });
+
   it("names function ARNs", () => {
     expect(functionArn("arn:aws:lambda:eu-west-1:111111111111:function:x:3", where)).toBe("arn:aws:lambda:eu-west-1:111111111111:function:x:3");
   });

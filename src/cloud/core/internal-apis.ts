@@ -75,6 +75,8 @@ export interface LambdaInternalApi {
    * function timeout). Callers skip those checks when it is absent.
    */
   functionSettings?(functionArn: string): { role: string; timeout: number } | undefined;
+  /** Optional: the unqualified function ARN of an event source mapping (IAM's lambda:FunctionArn for Update/DeleteEventSourceMapping). */
+  mappingFunctionArn?(account: string, region: string, uuid: string): string | undefined;
   /** Synchronous invoke (RequestResponse) as an AWS service would do it. */
   invokeSync(functionArn: string, payload: string, meta: {
     correlationId: string;

@@ -40,7 +40,7 @@
 import type { Authorizer, AuthorizationRequest } from "../core/authorizer.js";
 import type { Cloud } from "../core/cloud.js";
 import type { RequestContext } from "../core/context.js";
-import type { IamInternalApi } from "../core/internal-apis.js";
+import type { IamInternalApi, LambdaInternalApi } from "../core/internal-apis.js";
 import { bucketPolicy } from "../services/s3/bucket-policy.js";
 import type { PolicyDecision, PolicyRequest } from "./contract.js";
 import type { NamedPolicy } from "./evaluate.js";
@@ -98,6 +98,7 @@ export function createEnforcingAuthorizer(cloud: Cloud): Authorizer {
         account: ctx.account,
         resolveArn: (service, id) => cloud.use<{ resolveArn?: (a: string, r: string, id: string) => string | undefined }>(service)?.resolveArn?.(ctx.account, ctx.region, id),
         roleBoundary: (name) => cloud.use<IamInternalApi>("iam")?.getRole(ctx.account, name)?.permissionsBoundary?.arn,
+        mappingFunction: (uuid) => cloud.use<LambdaInternalApi>("lambda")?.mappingFunctionArn?.(ctx.account, ctx.region, uuid),
       });
       if (mapping.alwaysAllowed) return;
       if (mapping.guessed) {

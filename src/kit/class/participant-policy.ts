@@ -115,7 +115,7 @@ export function participantPolicy(participant: string, scope: PolicyScope = {}):
         Effect: "Allow",
         Action: [
           "sts:GetCallerIdentity", "s3:ListAllMyBuckets", "sqs:ListQueues", "sns:ListTopics", "sns:ListSubscriptions",
-          "lambda:ListFunctions", "lambda:ListEventSourceMappings", "lambda:GetAccountSettings", "dynamodb:ListTables",
+          "lambda:ListFunctions", "lambda:ListEventSourceMappings", "lambda:GetEventSourceMapping", "lambda:GetAccountSettings", "dynamodb:ListTables",
           "logs:DescribeLogGroups", "events:ListRules", "events:TestEventPattern", "events:ListArchives", "events:ListReplays", "states:ListStateMachines",
           "cloudwatch:DescribeAlarms", "cloudwatch:ListMetrics", "cloudwatch:GetMetricData", "cloudwatch:GetMetricStatistics",
           "rds:DescribeDBClusters", "rds:DescribeDBInstances", "secretsmanager:ListSecrets", "iam:ListRoles", "iam:ListPolicies",
@@ -130,7 +130,8 @@ export function participantPolicy(participant: string, scope: PolicyScope = {}):
       {
         Sid: "OwnEventSourceMappings",
         Effect: "Allow",
-        Action: ["lambda:CreateEventSourceMapping", "lambda:GetEventSourceMapping", "lambda:UpdateEventSourceMapping", "lambda:DeleteEventSourceMapping"],
+        // GetEventSourceMapping carries no lambda:FunctionArn on AWS, so it is with the account-wide reads above.
+        Action: ["lambda:CreateEventSourceMapping", "lambda:UpdateEventSourceMapping", "lambda:DeleteEventSourceMapping"],
         Resource: "*",
         Condition: { ArnLike: { "lambda:FunctionArn": arn("lambda", `function:${ns}`) } },
       },

@@ -6,8 +6,11 @@
  * CreateFunction (and a configuration update that changes Role) also needs
  * iam:PassRole on the execution role, with iam:PassedToService =
  * lambda.amazonaws.com, as on AWS. CreateEventSourceMapping is checked on "*" with
- * lambda:FunctionArn, as on AWS; Get/Update/DeleteEventSourceMapping on the mapping's ARN
- * (Gap: without lambda:FunctionArn, which would need the mapping's state here).
+ * lambda:FunctionArn, as on AWS; Get/Update/DeleteEventSourceMapping on the mapping's ARN,
+ * Update and Delete with lambda:FunctionArn = the mapping's function (Lambda's own lookup,
+ * Where.mappingFunction) — and an Update that moves the mapping to another function is
+ * checked for that function too, so a mapping cannot be moved onto a function the caller
+ * may not map. GetEventSourceMapping carries no condition key (as on AWS).
  */
 import type { ActionCheck, ActionMapping, Input, Where } from "./types.js";
 import { str } from "./types.js";
@@ -55,6 +58,16 @@ export function lambdaActions(operation: string, input: Input, where: Where): Ac
   const action = `lambda:${RENAMED[operation] ?? operation}`;
   const fn = str(input, "FunctionName");
   const checks: ActionCheck[] = [];
+  const uuid = str(input, "UUID");
+  if (uuid && (operation === "GetEventSourceMapping" || operation === "UpdateEventSourceMapping" || operation === "DeleteEventSourceMapping")) {
+    const resource = `arn:aws:lambda:${where.region}:${where.account}:event-source-mapping:${uuid}`;
+    if (operation === "GetEventSourceMapping") return { checks: [{ action, resource }], guessed: false };
+    const current = where.mappingFunction?.(uuid);
+    checks.push({ action, resource, ...(current ? { context: { "lambda:FunctionArn": current } } : {}) });
+    const moved = fn ? functionArn(fn, where) : undefined;
+    if (moved && moved !== current) checks.push({ action, resource, context: { "lambda:FunctionArn": moved } });
+    return { checks, guessed: false };
+  }
   if (operation === "CreateEventSourceMapping" && fn) {
     // AWS authorizes CreateEventSourceMapping on no resource ("*"), with the function in the
     // lambda:FunctionArn condition key (Lambda guide, "Fine-tuning the Resources and Conditions

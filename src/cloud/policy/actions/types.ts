@@ -33,6 +33,8 @@ export interface Where {
   resolveArn?: (service: string, id: string) => string | undefined;
   /** The permissions boundary ARN a role of this account has now (iam:PermissionsBoundary of the role-policy actions). */
   roleBoundary?: (roleName: string) => string | undefined;
+  /** The function (unqualified ARN) an event source mapping of this account invokes now (lambda:FunctionArn). */
+  mappingFunction?: (uuid: string) => string | undefined;
 }
 
 export type Input = Record<string, unknown>;

@@ -133,7 +133,9 @@ const createLambda: ServiceFactory = async (cloud) => {
   };
 
   cloud.destinations.register(lambdaDestinationAdapter(svc));
-  cloud.provide<LambdaInternalApi>("lambda", lambdaInternalApi(svc));
+  // The mappings' lookup is filled in below, once they exist.
+  const internal = lambdaInternalApi(svc);
+  cloud.provide<LambdaInternalApi>("lambda", internal);
   cloud.provide<TaggedResourcesApi>("tags:lambda", {
     taggedResources: (account, region) =>
       [...functions.values()].filter((f) => f.account === account && f.region === region).map((f) => ({ arn: f.arn, resourceType: "lambda:function", tags: { ...f.tags } })),
@@ -151,6 +153,7 @@ const createLambda: ServiceFactory = async (cloud) => {
 
   const mappings = createEventSourceMappings(cloud);
   svc.onFunctionDeleted.push((arn) => mappings.onFunctionDeleted(arn));
+  internal.mappingFunctionArn = (account, region, uuid) => mappings.functionOf(account, region, uuid);
 
   const routes: RestRoute[] = [
     ...functionRoutes(svc),

@@ -63,6 +63,8 @@ import { mappingRoutes } from "./routes.js";
 export function createEventSourceMappings(cloud: Cloud): {
   routes: RestRoute[];
   onFunctionDeleted(functionArn: string): void;
+  /** The mapping's function (unqualified ARN), for IAM's lambda:FunctionArn. */
+  functionOf(account: string, region: string, uuid: string): string | undefined;
   reset(): void;
   close(): Promise<void>;
 } {
@@ -70,6 +72,10 @@ export function createEventSourceMappings(cloud: Cloud): {
   return {
     routes: mappingRoutes(controller),
     onFunctionDeleted: (arn) => controller.onFunctionDeleted(arn),
+    functionOf: (account, region, uuid) => {
+      const record = controller.mappings.get(uuid);
+      return record && record.account === account && record.region === region ? record.functionArn : undefined;
+    },
     reset: () => controller.reset(),
     close: () => controller.close(),
   };
