@@ -17,6 +17,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { cloudBuildOptions } from "./cloud-build.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const srcDir = path.join(root, "src", "cloud");
@@ -35,7 +36,8 @@ function listFiles(dir) {
 /** A fingerprint of the sources and the lockfile (bundled dependencies): names, sizes and modification times. */
 function fingerprint(files) {
   let text = "";
-  for (const file of [...files, path.join(root, "package-lock.json")]) {
+  // The build options too (externals, target): they shape the bundle.
+  for (const file of [...files, path.join(root, "package-lock.json"), fileURLToPath(new URL("./cloud-build.mjs", import.meta.url))]) {
     if (!fs.existsSync(file)) continue;
     const st = fs.statSync(file);
     text += `${path.relative(srcDir, file)}:${st.size}:${st.mtimeMs}\n`;
@@ -53,18 +55,9 @@ async function ensureBuilt() {
   const tmp = `${outDir}.${process.pid}.tmp`;
   fs.rmSync(tmp, { recursive: true, force: true });
   await build({
-    entryPoints: [path.join(srcDir, "cli.ts")],
-    outfile: path.join(tmp, "cli.js"),
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    external: ["dynalite", "@aws-sdk/*", "@smithy/*", "esbuild"],
-    // Bundled CommonJS dependencies (commander…) require Node built-ins; an ES module has no `require`.
-    banner: { js: 'import { createRequire as __localcloudRequire } from "node:module"; const require = __localcloudRequire(import.meta.url);' },
+    ...cloudBuildOptions(root, path.join(tmp, "cli.js")),
     // A linked map: stack traces map back to src/ with --enable-source-maps, and costs nothing otherwise.
     sourcemap: "linked",
-    logLevel: "error",
   });
   // The bundle's import.meta.url is cli.js at the build root; environment.ts finds bootstrap/ beside
   // itself, so the bootstrap folder goes beside cli.js.

@@ -12,6 +12,7 @@ import { spawn } from "node:child_process";
 import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { build, type Plugin } from "esbuild";
 import { clientConfig, median, root, tempDir, type Row } from "../lib.js";
+import { cloudBuildOptions } from "../../bin/cloud-build.mjs";
 
 const withoutConsole: Plugin = {
   name: "without-console",
@@ -23,18 +24,7 @@ const withoutConsole: Plugin = {
 
 async function bundle(dir: string, plugins: Plugin[]): Promise<string> {
   const outfile = path.join(dir, "cli.js");
-  await build({
-    entryPoints: [path.join(root, "src", "cloud", "cli.ts")],
-    outfile,
-    bundle: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    external: ["dynalite", "@aws-sdk/*", "@smithy/*", "esbuild"],
-    banner: { js: 'import { createRequire as __localcloudRequire } from "node:module"; const require = __localcloudRequire(import.meta.url);' },
-    logLevel: "error",
-    plugins,
-  });
+  await build({ ...cloudBuildOptions(root, outfile), plugins });
   return outfile;
 }
 
