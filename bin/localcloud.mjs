@@ -11,8 +11,9 @@
  * (plain JavaScript run in its own processes) is copied beside cli.js, where
  * runtime/environment.ts looks for it, as it does beside itself in src/; so
  * is the console's web/ folder (plain HTML, CSS and ES modules, no build).
- * dynalite (loaded on demand, with its LevelDB) and the AWS SDK (resolved for
- * Lambda functions from node_modules) stay external.
+ * dynalite (loaded on demand, with its LevelDB), the AWS SDK (resolved for
+ * Lambda functions from node_modules) and aws-local-stepfunctions (loaded on
+ * the first execution) stay external; the options are in cloud-build.mjs.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
