@@ -67,8 +67,10 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<unknown> {
     req.on("data", (c: Buffer) => {
       size += c.length;
       if (size > limit) {
+        // Stop reading and answer 413 (then close the connection): destroying the socket here would lose the answer.
+        req.removeAllListeners("data");
+        req.pause();
         reject(new HttpError(413, `request body over ${limit} bytes`));
-        req.destroy();
         return;
       }
       chunks.push(c);
@@ -246,7 +248,7 @@ export async function startClassServer(options: ClassServerOptions): Promise<Cla
   const server = http.createServer((req, res) => {
     route(req, res).catch((err: unknown) => {
       const status = err instanceof HttpError ? err.status : 500;
-      if (!res.headersSent) send(res, status, { error: err instanceof HttpError ? err.message : "internal error" });
+      if (!res.headersSent) send(res, status, { error: err instanceof HttpError ? err.message : "internal error" }, status === 413 ? { connection: "close" } : {});
       else res.end();
       if (!(err instanceof HttpError)) console.error(err);
     });
