@@ -15,6 +15,11 @@
  * returns (a policy, a configuration) is the answer to the exercise, so a
  * note that prints exactly that value is replaced by a line saying it is
  * hidden, unless --show-solution; what the cloud did with it is still shown.
+ *
+ * In a class (`npm run class -- join`), each step that starts, a step that
+ * fails and the end of the run are reported to the class server in the
+ * background (class/client.ts reportStep): never awaited by a step; the end
+ * of the run waits at most a second for the send.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -32,6 +37,7 @@ import type { Session } from "./session.js";
 import { isDone } from "./starters.js";
 import { errorMessage } from "./wait.js";
 import { envHintLine } from "./env.js";
+import { reportStep, settleSteps } from "./class/client.js";
 
 const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, "");
 
@@ -143,6 +149,8 @@ export async function runGuided(lab: LabDefinition, entry: LabEntry, session: Se
   const pause = options.pause ?? session.interactive;
   try {
     for (const [i, step] of lab.steps.entries()) {
+      const where = { lab: lab.id, step: i + 1, steps: lab.steps.length, title: step.title };
+      reportStep({ ...where, state: "started" });
       console.log(`${pc.bold(pc.cyan(`Step ${i + 1}/${lab.steps.length}`))} ${pc.bold(step.title)}`);
       console.log(indent(step.explain));
       for (const cmd of step.cli ?? []) console.log(pc.dim(`   $ ${cmd}`));
@@ -162,6 +170,8 @@ export async function runGuided(lab: LabDefinition, entry: LabEntry, session: Se
         sp.fail(`${step.title}: ${errorMessage(err)}`);
         spinner = undefined;
         console.log(`\nThe run stopped at step ${i + 1}. What it created is in the ledger: ${pc.cyan(`npm run cleanup -- ${lab.id}`)}`);
+        reportStep({ ...where, state: "failed" });
+        await settleSteps();
         return { ok: false, namespace: names.namespace };
       }
       console.log("");
@@ -179,7 +189,10 @@ export async function runGuided(lab: LabDefinition, entry: LabEntry, session: Se
   console.log(`${pc.green(pc.bold("Done."))} The resources stay so you can look at them (${ledger.list({ target: target.id, namespace: names.namespace }).length} in the ledger).`);
   console.log(envHintLine(target));
   if (traceLink) console.log(`What happened to each upload of this run: ${pc.cyan(traceLink)}`);
+  const last = lab.steps.length;
+  if (last) reportStep({ lab: lab.id, step: last, steps: last, title: lab.steps[last - 1]!.title, state: "done" });
   console.log(`Next: complete the TODOs in ${pc.cyan(path.relative(repoRoot, entry.dir) + "/")}, then ${pc.cyan(`npm run grade -- ${lab.id}`)} (${pc.cyan(`npm run hint -- ${lab.id}`)} when stuck). Clean up with ${pc.cyan(`npm run cleanup -- ${lab.id}`)}.`);
+  await settleSteps();
   return { ok: true, namespace: names.namespace };
 }
 

@@ -2,7 +2,8 @@
  * The class dashboard in a real browser (Debian's Chromium driven by
  * playwright-core): the instructor's link logs in and shows the matrix; a
  * new result appears live; a cell opens every check with its hint; names
- * are shown as text, never run as HTML; and a page from another origin can
+ * are shown as text, never run as HTML; a participant in the guided steps
+ * who has not graded shows the step they are on; and a page from another origin can
  * neither read the class nor add a participant. Skipped, with the reason
  * printed, only when no Chromium is installed.
  */
@@ -113,6 +114,25 @@ describe.skipIf(!chromiumPath)("class dashboard in Chromium", () => {
     expect(await page.locator('.stuck-lab[data-lab="02"]').textContent()).toMatch(/^Lab 02 — The first trigger1 of 2 failing: permission/);
     await imgRow.locator('td[data-lab="02"]').click();
     expect(await page.locator("#detail-checks li.skip").textContent()).toBe("permissionskipped: permission cannot be verified here");
+
+    // Eve joins and runs the guided steps without grading: her cell says which step, not "—"; its title is text.
+    tokens.Eve = (await post("/api/join", { code: server.code, name: "Eve" })).json.token;
+    const step = { lab: "01", step: 3, steps: 9, title: "Let S3 send <b>to</b> the queue", state: "started", at: new Date().toISOString() };
+    expect((await post("/api/progress", { id: "eve-step-01-3", progress: step }, tokens.Eve)).status).toBe(202);
+    const eveRow = page.locator("#matrix tbody tr", { hasText: "Eve" });
+    await eveRow.locator('td[data-lab="01"].guided').waitFor();
+    expect(await eveRow.locator('td[data-lab="01"]').textContent()).toBe("step 3/9");
+    expect(await eveRow.locator('td[data-lab="01"]').getAttribute("title")).toMatch(/^Eve, lab 01: not graded yet; guided step 3\/9: Let S3 send <b>to<\/b> the queue \(\d+ s ago\)$/);
+    expect(await eveRow.locator('td[data-lab="02"]').textContent()).toBe("—");
+    expect(await eveRow.locator("td").last().textContent()).toMatch(/s ago$/); // last activity counts the step
+    await eveRow.locator('td[data-lab="01"]').click();
+    expect(await page.textContent("#detail-meta")).toBe("not graded yet");
+    expect(await page.textContent("#detail-step")).toMatch(/^Where they are: guided step 3\/9: Let S3 send <b>to<\/b> the queue/);
+    expect(await page.locator("#detail b, #matrix b").count()).toBe(0);
+    // Ana graded lab 02 and then went back to its guided steps, which failed at step 2: both show, grade first.
+    await post("/api/progress", { id: "ana-step-02-2", progress: { lab: "02", step: 2, steps: 4, title: "Allow S3 to invoke", state: "failed", at: new Date(Date.now() + 3000).toISOString() } }, tokens.Ana);
+    await anaRow.locator('td[data-lab="02"]', { hasText: "step" }).waitFor();
+    expect(await anaRow.locator('td[data-lab="02"]').textContent()).toBe("1/2 · 1× · step 2/4 · failed");
 
     const shot = path.join(process.env.CLASS_DASHBOARD_SHOT_DIR ?? tmp, "dashboard.png");
     await page.screenshot({ path: shot, fullPage: true });

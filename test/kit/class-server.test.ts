@@ -4,6 +4,11 @@
  * Classroom 50) right; wrong join codes and unknown tokens refused; a
  * participant's results queued while the server is down and delivered when it
  * is back; and a real `npm run grade` of a joined participant reaching it.
+ * Guided-step progress: accepted with the participant's token only, checked
+ * for shape, stored once per id, kept across a restart, shown in the
+ * summary and the CSV; sent by the kit in the background; and a real
+ * `npm run lab -- 01` while the server is down leaves one progress file for
+ * the lab, delivered when the server is back.
  * The server speaks HTTP; participants here are simulated with the same
  * requests the kit's client makes (src/kit/class/client.ts, used for real in
  * the last two tests).
@@ -18,6 +23,8 @@ import { startClassServer, type ClassServer } from "../../src/kit/class/server.j
 import { classLabs } from "../../src/kit/class/labs.js";
 import type { LabInfo } from "../../src/kit/class/summary.js";
 import { CSV_COLUMNS } from "../../src/kit/class/export.js";
+import { ClassStore } from "../../src/kit/class/store.js";
+import { joinClass, pendingProgress, queueProgress, reportStep, settleSteps } from "../../src/kit/class/client.js";
 import { classroom50Problems } from "../../src/kit/grader/classroom50.js";
 import type { GradeReport } from "../../src/kit/grader/types.js";
 import { kitProcess } from "./kit-process.js";
@@ -184,6 +191,76 @@ describe("a room of thirty", () => {
   });
 });
 
+describe("guided-step progress", () => {
+  it("is accepted with the participant's token only, checked, stored once, kept across a restart, and shown in the summary and the CSV", async () => {
+    const dir = path.join(tmp, "steps");
+    const steps = await startClassServer({ dir, labs, host: "127.0.0.1", name: "Steps" });
+    try {
+      const ben = (await call("POST", "/api/join", { code: steps.code, name: "Ben" }, {}, steps.url)).json;
+      const cleo = (await call("POST", "/api/join", { code: steps.code, name: "Cleo" }, {}, steps.url)).json;
+      const auth = { authorization: `Bearer ${ben.token}` };
+      const at = new Date(Date.now() - 120_000).toISOString();
+      const progress = { lab: "04", step: 5, steps: 9, title: "Create the\u0007 queue", state: "started", at };
+      const send = (id: string, body: unknown, headers: Record<string, string> = auth) => call("POST", "/api/progress", { id, progress: body }, headers, steps.url);
+      expect((await send("progress-1", progress, {})).status).toBe(401);
+      expect((await send("progress-1", progress, { authorization: "Bearer not-a-token" })).status).toBe(401);
+      for (const bad of [{ ...progress, lab: "4" }, { ...progress, step: 10 }, { ...progress, step: 0 }, { ...progress, steps: 1.5 }, { ...progress, state: "x" }, { ...progress, title: "" }, { ...progress, title: "t".repeat(201) }, { ...progress, at: "yesterday" }, "step 5"]) {
+        expect((await send("progress-bad", bad)).status, JSON.stringify(bad)).toBe(400);
+      }
+      expect((await send("bad id!", progress)).status).toBe(400);
+      expect((await call("POST", "/api/progress", { id: "progress-big", progress: { ...progress, title: "t".repeat(5000) } }, auth, steps.url)).status).toBe(413);
+      expect((await send("progress-1", progress)).json).toEqual({ stored: true, duplicate: false });
+      expect((await send("progress-1", progress)).json).toEqual({ stored: false, duplicate: true });
+      // A record sent late (older than what the server has) never hides the newer one.
+      expect((await send("progress-0", { ...progress, step: 2, title: "Create the bucket", at: new Date(Date.now() - 600_000).toISOString() })).status).toBe(202);
+      // Cleo graded lab 01 a while ago, then started lab 01's guided steps again: the step is newer than the grade.
+      const cleoAuth = { authorization: `Bearer ${cleo.token}` };
+      expect((await call("POST", "/api/results", { id: "cleo-grade-01", report: report("01", 1, new Date(Date.now() - 900_000), "cleo") }, cleoAuth, steps.url)).status).toBe(202);
+      expect((await send("cleo-step-01", { lab: "01", steps: 9, step: 3, title: "Let S3 send", state: "failed", at }, cleoAuth)).status).toBe(202);
+
+      const u = new URL(steps.dashboardLink);
+      const cookie = (await call("GET", u.pathname + u.search, undefined, {}, steps.url)).headers.get("set-cookie")!.split(";")[0]!;
+      const view = (await call("GET", "/api/class", undefined, { cookie }, steps.url)).json;
+      const benView = view.participants.find((p: { name: string }) => p.name === "Ben");
+      expect(benView.labs["04"]).toMatchObject({ status: "not started", attempts: 0, lastActivity: at, step: { lab: "04", step: 5, steps: 9, title: "Create the  queue", state: "started", at, afterLatestGrade: true } });
+      expect(benView.lastActivity).toBe(at);
+      expect(benView.labs["03"].step).toBeUndefined();
+      const cleoView = view.participants.find((p: { name: string }) => p.name === "Cleo");
+      expect(cleoView.labs["01"]).toMatchObject({ status: "failing", attempts: 1, lastActivity: at, step: { step: 3, state: "failed", afterLatestGrade: true } });
+
+      const csv = await fetch(steps.url + "/api/export.csv", { headers: { cookie } }).then((r) => r.text());
+      const rows = csv.trim().split("\r\n");
+      expect(rows[0]!.split(",").at(-1)).toBe("last_step");
+      expect(rows.find((r) => r.startsWith("Ben,04,"))!.endsWith(",step 5/9: Create the  queue")).toBe(true);
+      expect(rows.find((r) => r.startsWith("Cleo,01,"))!.endsWith(",step 3/9: Let S3 send (failed)")).toBe(true);
+      expect(rows.find((r) => r.startsWith("Ben,01,"))!.endsWith(",")).toBe(true);
+
+      // What the server acknowledged is on disk: a store opened afresh (a restarted server) has it, and the ids.
+      const again = new ClassStore(dir);
+      expect(again.latestProgress(benView.id, "04")?.progress).toMatchObject({ step: 5, steps: 9, at });
+      expect((await send("progress-1", progress)).json.duplicate).toBe(true);
+
+      // The kit's own sender: a joined participant's steps reach the server in the background.
+      const home = path.join(tmp, "home-dan");
+      const saved = process.env.S3_EVENT_LABS_HOME;
+      process.env.S3_EVENT_LABS_HOME = home;
+      try {
+        await joinClass(steps.joinLink, "Dan");
+        reportStep({ lab: "02", step: 1, steps: 4, title: "Create the role", state: "started" });
+        reportStep({ lab: "02", step: 2, steps: 4, title: "Create the function", state: "started" });
+        await settleSteps(5000);
+        expect(pendingProgress()).toEqual([]);
+      } finally {
+        process.env.S3_EVENT_LABS_HOME = saved;
+      }
+      const dan = steps.store.participants.find((p) => p.name === "Dan")!;
+      expect(steps.store.latestProgress(dan.id, "02")?.progress).toMatchObject({ step: 2, steps: 4, title: "Create the function", state: "started" });
+    } finally {
+      await steps.close();
+    }
+  });
+});
+
 describe("the dashboard's doors", () => {
   it("needs the instructor's key, refuses other Hosts (DNS rebinding) and cross-site requests", async () => {
     expect((await call("GET", "/api/class")).status).toBe(401);
@@ -212,7 +289,7 @@ describe("the dashboard's doors", () => {
 });
 
 describe("a participant's kit", () => {
-  it("queues results while the server is down and delivers them when it is back; a real grade reaches the class", async () => {
+  it("queues results and guided-step progress while the server is down and delivers them when it is back; a real guided run and grade reach the class", async () => {
     const dir = path.join(tmp, "queue-class");
     let up = await startClassServer({ dir, labs, host: "127.0.0.1", port: 0 });
     const port = Number(new URL(up.url).port);
@@ -222,23 +299,31 @@ describe("a participant's kit", () => {
     expect(join.output()).toMatch(/Joined "S3 Event Labs class" as Ana/);
     await up.close();
 
-    // The server is down: a real grade of Ana's files (the reference, copied) still passes and its result is queued.
-    const cloud = await startTestCloud();
+    // The server is down: a real guided run of lab 01 still passes; its progress is coalesced into one file for the lab.
+    const cloud = await startTestCloud({ lifecycleDaySeconds: 1 }); // lab 01's last step waits for a lifecycle "day"
     try {
+      const guided = kitProcess("lab", ["01", "--yes", "--target", "endpoint", "--endpoint-url", cloud.endpoint], { S3_EVENT_LABS_HOME: home });
+      expect(await guided.exited, guided.output()).toBe(0);
+      expect(fs.readdirSync(path.join(home, "class-outbox"))).toEqual(["progress-01.json"]);
+      const lab01Steps = (await import("../../labs/01-anatomy-of-an-s3-event/lab.js")).default.steps as Array<{ title: string }>;
+
+      // The server is down: a real grade of Ana's files (the reference, copied) still passes and its result is queued.
       const files = path.join(tmp, "ana-lab01");
       fs.cpSync(path.join(process.cwd(), "solutions", fs.readdirSync("solutions").find((d) => d.startsWith("01-"))!), files, { recursive: true });
       const grade = kitProcess("grade", ["01", "--files", files, "--target", "endpoint", "--endpoint-url", cloud.endpoint, "--classroom50", path.join(tmp, "ana-result.json")], { S3_EVENT_LABS_HOME: home });
       expect(await grade.exited, grade.output()).toBe(0);
       expect(grade.output()).toMatch(/Queued for the class server \(the class server at .* is unreachable/);
       expect(classroom50Problems(JSON.parse(fs.readFileSync(path.join(tmp, "ana-result.json"), "utf8")))).toEqual([]);
-      expect(fs.readdirSync(path.join(home, "class-outbox"))).toHaveLength(1);
+      expect(fs.readdirSync(path.join(home, "class-outbox"))).toHaveLength(2); // the result and lab 01's progress
 
       // Back on the same port and folder: `class status` delivers the queued result, once.
       up = await startClassServer({ dir, labs, host: "127.0.0.1", port });
       const status = kitProcess("class", ["status"], { S3_EVENT_LABS_HOME: home });
       expect(await status.exited, status.output()).toBe(0);
-      expect(status.output()).toMatch(/Sent 1 queued result/);
+      expect(status.output()).toMatch(/Sent 1 queued result\(s\)\. Sent where you are in 1 lab\(s\)' guided steps\. Nothing queued/);
       expect(up.store.allResults).toHaveLength(1);
+      const ana = up.store.participants.find((p) => p.name === "Ana")!;
+      expect(up.store.latestProgress(ana.id, "01")?.progress).toMatchObject({ lab: "01", step: lab01Steps.length, steps: lab01Steps.length, title: lab01Steps.at(-1)!.title, state: "done" });
       expect(up.store.allResults[0]!.report).toMatchObject({ passed: true, lab: { id: "01" }, source: "learner" });
       expect(up.store.participants.find((p) => p.id === up.store.allResults[0]!.participantId)!.name).toBe("Ana");
 

@@ -10,6 +10,23 @@
  * could not be sent stays in the outbox and goes with the next grade, or with
  * `npm run class -- status`. The server stores a result id once, so a result
  * sent twice (its answer was lost) is not counted twice.
+ *
+ * Guided steps (`npm run lab`, the menu's "Run the guided steps") report
+ * where the participant is: a small progress record when each step starts
+ * (the step they are on — reading it, waiting on it, or stuck in it — is what
+ * an instructor walking the room needs; a step's end is the next one's
+ * start), when a step fails, and when the run is done. Only the latest per
+ * lab matters, so it is kept as one outbox file per lab
+ * (class-outbox/progress-NN.json), overwritten by the next step: a server
+ * that is down for the whole lab costs one small send per lab when it is
+ * back. Each step starts a send in the background (never awaited by the
+ * step); the end of the run waits for it at most a second.
+ *
+ * By design: two kits of the same participant flushing at the same moment
+ * (a grade in another terminal) may both send a progress file; the server
+ * stores an id once. If a step overwrites its lab's file while that file's
+ * send is in flight, the send removes the file only when it still holds the
+ * record it sent, so the newer one stays queued.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -17,7 +34,7 @@ import { randomBytes } from "node:crypto";
 import pc from "picocolors";
 import { readJson, statePath, writeFileAtomic } from "../paths.js";
 import type { GradeReport } from "../grader/types.js";
-import type { JoinAnswer, ResultSubmission } from "./protocol.js";
+import type { JoinAnswer, ProgressSubmission, ResultSubmission, StepProgress } from "./protocol.js";
 
 export interface ClassMembership {
   server: string;
@@ -93,13 +110,13 @@ export async function leaveClass(): Promise<{ left?: ClassMembership; dropped: n
   } catch (err) {
     serverToldError = (err as Error).message;
   }
-  const dropped = pendingResults().length;
+  const dropped = pendingResults().length; // (unsent progress is dropped too: it only said where they were)
   fs.rmSync(outboxDir(), { recursive: true, force: true });
   fs.rmSync(membershipFile(), { force: true });
   return { left: m, dropped, serverToldError };
 }
 
-export function pendingResults(): string[] {
+function outbox(): string[] {
   try {
     return fs.readdirSync(outboxDir()).filter((f) => f.endsWith(".json")).sort();
   } catch {
@@ -107,54 +124,92 @@ export function pendingResults(): string[] {
   }
 }
 
+const PROGRESS_FILE = /^progress-\d\d\.json$/;
+
+/** Unsent results, oldest first. */
+export function pendingResults(): string[] {
+  return outbox().filter((f) => !PROGRESS_FILE.test(f));
+}
+
+/** Unsent progress records (at most one per lab). */
+export function pendingProgress(): string[] {
+  return outbox().filter((f) => PROGRESS_FILE.test(f));
+}
+
+const newId = () => `${Date.now().toString(36)}-${randomBytes(6).toString("hex")}`;
+
 /** Put a finished grade of the participant's own files in the outbox (no-op outside a class). */
 export function queueResult(report: GradeReport): boolean {
   if (!membership() || report.source !== "learner" || report.interrupted) return false;
   // Time-ordered ids keep the outbox in grading order.
-  const id = `${Date.now().toString(36)}-${randomBytes(6).toString("hex")}`;
+  const id = newId();
   const submission: ResultSubmission = { id, report };
   writeFileAtomic(path.join(outboxDir(), `${id}.json`), JSON.stringify(submission));
   return true;
 }
 
+/** Put where the participant is in a lab's guided steps in the outbox, replacing the lab's unsent one (no-op outside a class). */
+export function queueProgress(progress: Omit<StepProgress, "at"> & { at?: string }): boolean {
+  if (!membership() || !/^\d\d$/.test(progress.lab)) return false;
+  const submission: ProgressSubmission = { id: newId(), progress: { ...progress, title: progress.title.slice(0, 200), at: progress.at ?? new Date().toISOString() } };
+  writeFileAtomic(path.join(outboxDir(), `progress-${progress.lab}.json`), JSON.stringify(submission));
+  return true;
+}
+
 export interface FlushResult {
+  /** Results sent. */
   sent: number;
+  /** Results still queued. */
   pending: number;
+  progressSent: number;
+  progressPending: number;
   /** Why sending stopped, when it did. */
   problem?: string;
 }
 
-/** Send what is in the outbox, oldest first, within `budgetMs`; stops at the first unreachable send. */
+/** Send what is in the outbox — results oldest first, then progress — within `budgetMs`; stops at the first unreachable send. */
 export async function flushOutbox(budgetMs = 5000): Promise<FlushResult> {
   const m = membership();
-  if (!m) return { sent: 0, pending: 0 };
+  if (!m) return { sent: 0, pending: 0, progressSent: 0, progressPending: 0 };
   const deadline = Date.now() + budgetMs;
   let sent = 0;
+  let progressSent = 0;
   let problem: string | undefined;
-  for (const file of pendingResults()) {
+  const queue = [...pendingResults().map((f) => ({ f, api: "/api/results" })), ...pendingProgress().map((f) => ({ f, api: "/api/progress" }))];
+  for (const { f: file, api } of queue) {
     const left = deadline - Date.now();
     if (left <= 0) {
       problem = "time limit reached";
       break;
     }
     const full = path.join(outboxDir(), file);
-    let submission: ResultSubmission;
+    let submission: { id: string };
     try {
       submission = JSON.parse(fs.readFileSync(full, "utf8"));
     } catch {
-      fs.rmSync(full, { force: true }); // another flush sent it meanwhile, or a torn write
+      if (api === "/api/results") fs.rmSync(full, { force: true }); // another flush sent it meanwhile, or a torn write
       continue;
     }
+    // Remove what was sent — for a progress file only if no newer step replaced it meanwhile.
+    const done = () => {
+      if (api === "/api/results") return fs.rmSync(full, { force: true });
+      try {
+        if ((JSON.parse(fs.readFileSync(full, "utf8")) as { id: string }).id === submission.id) fs.rmSync(full, { force: true });
+      } catch {
+        /* already gone */
+      }
+    };
     let answer: { status: number; json: any };
     try {
-      answer = await post(m.server, "/api/results", submission, m.token, Math.min(left, 3000));
+      answer = await post(m.server, api, submission, m.token, Math.min(left, 3000));
     } catch (err) {
       problem = `the class server at ${m.server} is unreachable (${(err as Error).name === "TimeoutError" ? "timed out" : (err as Error).message})`;
       break;
     }
     if (answer.status === 202) {
-      fs.rmSync(full, { force: true });
-      sent++;
+      done();
+      if (api === "/api/results") sent++;
+      else progressSent++;
       continue;
     }
     if (answer.status === 401) {
@@ -165,11 +220,53 @@ export async function flushOutbox(budgetMs = 5000): Promise<FlushResult> {
       problem = `the class server answered ${answer.status}`;
       break;
     }
-    // 400/413/422: this result will never be accepted; keeping it would block the queue.
-    fs.rmSync(full, { force: true });
-    problem = `one result was refused and dropped: ${answer.json?.error ?? answer.status}`;
+    // 400/404/413/422: this will never be accepted (404: a class server older than progress records); keeping it would block the queue.
+    done();
+    problem = `one ${api === "/api/results" ? "result" : "progress record"} was refused and dropped: ${answer.json?.error ?? answer.status}`;
   }
-  return { sent, pending: pendingResults().length, problem };
+  return { sent, pending: pendingResults().length, progressSent, progressPending: pendingProgress().length, problem };
+}
+
+let inFlight: Promise<unknown> | undefined;
+let again = false;
+
+function sendInBackground(budgetMs: number): void {
+  if (inFlight) {
+    again = true; // one send at a time; the newest record goes with the next
+    return;
+  }
+  inFlight = flushOutbox(budgetMs)
+    .catch(() => undefined)
+    .finally(() => {
+      inFlight = undefined;
+      if (again) {
+        again = false;
+        sendInBackground(budgetMs);
+      }
+    });
+}
+
+/**
+ * From the guided-step loop (steps.ts): queue where the participant is and
+ * start sending it without waiting. Silent, never throws; no-op outside a class.
+ */
+export function reportStep(progress: Omit<StepProgress, "at">): void {
+  try {
+    if (queueProgress(progress)) sendInBackground(1500);
+  } catch {
+    // the outbox could not be written: the guided run goes on regardless
+  }
+}
+
+/** At the end of a guided run: give the background send at most `budgetMs` to finish (what is not sent stays queued). */
+export async function settleSteps(budgetMs = 1000): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, budgetMs)));
+  const settled = async () => {
+    while (inFlight) await inFlight;
+  };
+  await Promise.race([settled(), limit]);
+  clearTimeout(timer);
 }
 
 /**
@@ -179,7 +276,7 @@ export async function flushOutbox(budgetMs = 5000): Promise<FlushResult> {
 export async function reportToClass(report: GradeReport, budgetMs = 1500): Promise<void> {
   try {
     if (!queueResult(report)) {
-      if (membership() && pendingResults().length) await flushOutbox(budgetMs); // e.g. a --solution grade: still send what waits
+      if (membership() && (pendingResults().length || pendingProgress().length)) await flushOutbox(budgetMs); // e.g. a --solution grade: still send what waits
       return;
     }
     const r = await flushOutbox(budgetMs);

@@ -1,7 +1,8 @@
 /**
  * Exports of a class, in the formats schools use:
  * - CSV, one row per participant and lab (spreadsheets, LMS grade imports;
- *   skipped checks — not verified on that target — are listed apart from failing ones);
+ *   skipped checks — not verified on that target — are listed apart from failing ones;
+ *   last_step, the latest guided step, e.g. "step 5/9: Create the queue (failed)");
  * - per participant and lab, the latest grade as a Classroom 50
  *   `classroom50/result/v1` result.json, beside our own results JSON and
  *   JUnit XML (CI systems and LMS bridges read JUnit):
@@ -17,7 +18,7 @@ import { zipSync, strToU8, type Zippable } from "fflate";
 import { toClassroom50 } from "../grader/classroom50.js";
 import { toJUnit } from "../grader/reporters.js";
 import type { ClassStore } from "./store.js";
-import { classView, resultsOf, type LabInfo } from "./summary.js";
+import { classView, resultsOf, stepLine, type LabInfo } from "./summary.js";
 
 export const CSV_COLUMNS = [
   "participant",
@@ -33,6 +34,8 @@ export const CSV_COLUMNS = [
   "time_spent_minutes",
   "failing_checks",
   "skipped_checks",
+  // Added after the first release, so appended: where the participant is in the lab's guided steps (summary.ts stepLine).
+  "last_step",
 ] as const;
 
 function csvCell(value: string | number | boolean | undefined): string {
@@ -50,7 +53,7 @@ export function classCsv(store: ClassStore, labs: LabInfo[]): string {
       const failing = (c.latest?.checks ?? []).filter((x) => x.status !== "pass" && x.status !== "skip").map((x) => x.name).join("; ");
       const skipped = (c.latest?.checks ?? []).filter((x) => x.status === "skip").map((x) => x.name).join("; ");
       rows.push(
-        [p.name, lab.id, lab.title, c.status, c.everPassed, c.passedChecks, c.totalChecks, c.attempts, c.firstActivity, c.lastActivity, (c.timeSpentMs / 60_000).toFixed(1), failing, skipped]
+        [p.name, lab.id, lab.title, c.status, c.everPassed, c.passedChecks, c.totalChecks, c.attempts, c.firstActivity, c.lastActivity, (c.timeSpentMs / 60_000).toFixed(1), failing, skipped, c.step ? stepLine(c.step) : ""]
           .map(csvCell)
           .join(","),
       );

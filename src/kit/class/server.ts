@@ -16,7 +16,8 @@
  *   the Host header must name this server (no DNS rebinding), cross-site
  *   requests are refused (Sec-Fetch-Site, Origin), and nothing sends CORS
  *   headers.
- * - Request bodies are bounded (4 KiB for a join, 256 KiB for a result) and
+ * - Request bodies are bounded (4 KiB for a join or a guided-step progress
+ *   record, 256 KiB for a result) and
  *   checked for shape; nothing a participant sends is rendered as HTML.
  */
 import * as http from "node:http";
@@ -27,7 +28,7 @@ import type { AddressInfo } from "node:net";
 import { ClassStore, sameSecret } from "./store.js";
 import { classView, type LabInfo } from "./summary.js";
 import { classCsv, classroom50Zip } from "./export.js";
-import { cleanName, MAX_RESULT_BYTES, reportProblem, type JoinAnswer, type ResultSubmission } from "./protocol.js";
+import { cleanName, cleanProgress, MAX_PROGRESS_BYTES, MAX_RESULT_BYTES, reportProblem, SUBMISSION_ID, type JoinAnswer, type ProgressSubmission, type ResultSubmission } from "./protocol.js";
 import { isPrivateAddress, lanAddresses } from "./network.js";
 
 export interface ClassServerOptions {
@@ -66,8 +67,10 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<unknown> {
     req.on("data", (c: Buffer) => {
       size += c.length;
       if (size > limit) {
+        // Stop reading and answer 413 (then close the connection): destroying the socket here would lose the answer.
+        req.removeAllListeners("data");
+        req.pause();
         reject(new HttpError(413, `request body over ${limit} bytes`));
-        req.destroy();
         return;
       }
       chunks.push(c);
@@ -168,11 +171,21 @@ export async function startClassServer(options: ClassServerOptions): Promise<Cla
     if (req.method === "POST" && url.pathname === "/api/results") {
       const p = participant(req);
       const body = (await readBody(req, MAX_RESULT_BYTES)) as ResultSubmission | null;
-      if (typeof body?.id !== "string" || !/^[A-Za-z0-9_-]{8,64}$/.test(body.id)) throw new HttpError(400, "result id missing or malformed");
+      if (typeof body?.id !== "string" || !SUBMISSION_ID.test(body.id)) throw new HttpError(400, "result id missing or malformed");
       const problem = reportProblem(body.report);
       if (problem) throw new HttpError(400, problem);
       if (body.report.source !== "learner") throw new HttpError(422, "only grades of a participant's own files are results (not --solution)");
       const stored = store.addResult(p, body.id, body.report);
+      if (stored) broadcast();
+      return send(res, 202, { stored, duplicate: !stored });
+    }
+    if (req.method === "POST" && url.pathname === "/api/progress") {
+      const p = participant(req);
+      const body = (await readBody(req, MAX_PROGRESS_BYTES)) as ProgressSubmission | null;
+      if (typeof body?.id !== "string" || !SUBMISSION_ID.test(body.id)) throw new HttpError(400, "progress id missing or malformed");
+      const progress = cleanProgress(body.progress);
+      if (typeof progress === "string") throw new HttpError(400, progress);
+      const stored = store.addProgress(p, body.id, progress);
       if (stored) broadcast();
       return send(res, 202, { stored, duplicate: !stored });
     }
@@ -235,7 +248,7 @@ export async function startClassServer(options: ClassServerOptions): Promise<Cla
   const server = http.createServer((req, res) => {
     route(req, res).catch((err: unknown) => {
       const status = err instanceof HttpError ? err.status : 500;
-      if (!res.headersSent) send(res, status, { error: err instanceof HttpError ? err.message : "internal error" });
+      if (!res.headersSent) send(res, status, { error: err instanceof HttpError ? err.message : "internal error" }, status === 413 ? { connection: "close" } : {});
       else res.end();
       if (!(err instanceof HttpError)) console.error(err);
     });

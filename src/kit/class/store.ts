@@ -5,6 +5,9 @@
  * hashes) — written atomically on every join and leave; `results.jsonl` — every
  * result received, one JSON line each, appended and fsync'ed before the
  * server answers 202, so an acknowledged result survives a crash or kill -9.
+ * `progress.jsonl` — where participants are in the guided steps, the same way
+ * (appended and fsync'ed before the 202); in memory only the latest record per
+ * participant and lab is kept, which is all the dashboard shows.
  * A torn last line (the crash came mid-write) is skipped on load.
  */
 import * as fs from "node:fs";
@@ -12,7 +15,7 @@ import * as path from "node:path";
 import { createHash, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
 import { readJson, writeFileAtomic } from "../paths.js";
 import type { GradeReport } from "../grader/types.js";
-import { CLASS_SCHEMA, CODE_ALPHABET, normalizeCode } from "./protocol.js";
+import { CLASS_SCHEMA, CODE_ALPHABET, normalizeCode, type StepProgress } from "./protocol.js";
 
 export interface Participant {
   id: string;
@@ -38,6 +41,39 @@ export interface StoredResult {
   report: GradeReport;
 }
 
+export interface StoredProgress {
+  id: string;
+  participantId: string;
+  receivedAt: string;
+  progress: StepProgress;
+}
+
+/** Append one JSON line and fsync it: acknowledged only once it is on disk. */
+function appendDurably(file: string, record: unknown): void {
+  const fd = fs.openSync(file, "a");
+  try {
+    fs.writeSync(fd, JSON.stringify(record) + "\n");
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Every parsable line of a JSON-lines file (a line torn by a crash mid-append was never acknowledged). */
+function readLines<T>(file: string): T[] {
+  if (!fs.existsSync(file)) return [];
+  const out: T[] = [];
+  for (const line of fs.readFileSync(file, "utf8").split("\n")) {
+    if (!line.trim()) continue;
+    try {
+      out.push(JSON.parse(line) as T);
+    } catch {
+      // torn line: skipped
+    }
+  }
+  return out;
+}
+
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 
 function newCode(): string {
@@ -56,14 +92,19 @@ export function sameSecret(a: string, b: string): boolean {
 export class ClassStore {
   readonly file: string;
   readonly resultsFile: string;
+  readonly progressFile: string;
   private state: ClassFile;
   private results: StoredResult[] = [];
   private ids = new Set<string>();
+  private progressIds = new Set<string>();
+  /** The latest progress per `${participantId}/${lab}` (by the participant's clock). */
+  private progress = new Map<string, StoredProgress>();
 
   constructor(readonly dir: string, name = "S3 Event Labs class") {
     fs.mkdirSync(dir, { recursive: true });
     this.file = path.join(dir, "class.json");
     this.resultsFile = path.join(dir, "results.jsonl");
+    this.progressFile = path.join(dir, "progress.jsonl");
     const existing = readJson<ClassFile | undefined>(this.file, undefined);
     this.state = existing ?? { schema: CLASS_SCHEMA, name, code: newCode(), instructorKey: randomBytes(24).toString("base64url"), createdAt: new Date().toISOString(), participants: [] };
     if (!existing) this.save();
@@ -71,19 +112,20 @@ export class ClassStore {
   }
 
   private load(): void {
-    if (!fs.existsSync(this.resultsFile)) return;
-    for (const line of fs.readFileSync(this.resultsFile, "utf8").split("\n")) {
-      if (!line.trim()) continue;
-      try {
-        const r = JSON.parse(line) as StoredResult;
-        if (!this.ids.has(r.id)) {
-          this.ids.add(r.id);
-          this.results.push(r);
-        }
-      } catch {
-        // a line torn by a crash mid-append: it was never acknowledged
+    for (const r of readLines<StoredResult>(this.resultsFile)) {
+      if (!this.ids.has(r.id)) {
+        this.ids.add(r.id);
+        this.results.push(r);
       }
     }
+    for (const p of readLines<StoredProgress>(this.progressFile)) if (p?.progress && !this.progressIds.has(p.id)) this.keepProgress(p);
+  }
+
+  private keepProgress(p: StoredProgress): void {
+    this.progressIds.add(p.id);
+    const key = `${p.participantId}/${p.progress.lab}`;
+    const known = this.progress.get(key);
+    if (!known || p.progress.at >= known.progress.at) this.progress.set(key, p);
   }
 
   private save(): void {
@@ -135,15 +177,23 @@ export class ClassStore {
   addResult(participant: Participant, id: string, report: GradeReport): boolean {
     if (this.ids.has(id)) return false;
     const stored: StoredResult = { id, participantId: participant.id, receivedAt: new Date().toISOString(), report };
-    const fd = fs.openSync(this.resultsFile, "a");
-    try {
-      fs.writeSync(fd, JSON.stringify(stored) + "\n");
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+    appendDurably(this.resultsFile, stored);
     this.ids.add(id);
     this.results.push(stored);
     return true;
+  }
+
+  /** Store a progress record once; false when this id was stored before. An older record (sent late) never hides a newer one. */
+  addProgress(participant: Participant, id: string, progress: StepProgress): boolean {
+    if (this.progressIds.has(id)) return false;
+    const stored: StoredProgress = { id, participantId: participant.id, receivedAt: new Date().toISOString(), progress };
+    appendDurably(this.progressFile, stored);
+    this.keepProgress(stored);
+    return true;
+  }
+
+  /** The latest guided-step progress of a participant in a lab. */
+  latestProgress(participantId: string, lab: string): StoredProgress | undefined {
+    return this.progress.get(`${participantId}/${lab}`);
   }
 }

@@ -10,13 +10,19 @@
  * is not passed). Grades are the only signal the class server gets; time
  * spent reading before the first grade is not seen.
  *
+ * Guided steps (`npm run lab`, the menu) send where the participant is: the
+ * latest step of each lab rides along in its cell (`step`), so a participant
+ * who is building but has not graded yet is not shown as idle, and it counts
+ * as activity (the cell's and the participant's last activity). It does not
+ * change the cell's status, which stays the grade's.
+ *
  * A skipped check (not verifiable on the participant's target, e.g. lab 05's
  * email on AWS) is neither passed nor failing: it is counted apart in the
  * cell and never listed among the checks participants are stuck on.
  */
 import type { CheckResult } from "../grader/types.js";
 import type { ClassStore, StoredResult } from "./store.js";
-import { CLASS_SCHEMA } from "./protocol.js";
+import { CLASS_SCHEMA, type StepProgress } from "./protocol.js";
 
 export interface LabInfo {
   id: string;
@@ -40,6 +46,8 @@ export interface Cell {
   lastActivity?: string;
   timeSpentMs: number;
   latest?: { startedAt: string; durationMs: number; target: string; checks: CheckResult[] };
+  /** The latest guided step the participant's kit reported; `afterLatestGrade`: it is newer than the latest grade (or there is none). */
+  step?: StepProgress & { afterLatestGrade: boolean };
 }
 
 export interface ParticipantView {
@@ -92,6 +100,18 @@ export function cellFor(results: StoredResult[], totalChecks: number): Cell {
   };
 }
 
+/** A step as the CSV says it: "step 5/9: Create the queue", with " (failed)" or " (done)" after it. */
+export function stepLine(p: StepProgress): string {
+  return `step ${p.step}/${p.steps}: ${p.title}${p.state === "started" ? "" : ` (${p.state})`}`;
+}
+
+/** A cell with the latest guided step added (it counts as activity). */
+export function withStep(cell: Cell, progress: StepProgress | undefined): Cell {
+  if (!progress) return cell;
+  const afterLatestGrade = !cell.lastActivity || progress.at > cell.lastActivity;
+  return { ...cell, step: { ...progress, afterLatestGrade }, lastActivity: afterLatestGrade ? progress.at : cell.lastActivity };
+}
+
 export function classView(store: ClassStore, labs: LabInfo[]): ClassView {
   const byParticipantLab = new Map<string, StoredResult[]>();
   for (const r of store.allResults) {
@@ -104,7 +124,7 @@ export function classView(store: ClassStore, labs: LabInfo[]): ClassView {
     const cells: Record<string, Cell> = {};
     let last: string | undefined;
     for (const lab of labs) {
-      const cell = cellFor(byParticipantLab.get(`${p.id}/${lab.id}`) ?? [], lab.checks.length);
+      const cell = withStep(cellFor(byParticipantLab.get(`${p.id}/${lab.id}`) ?? [], lab.checks.length), store.latestProgress(p.id, lab.id)?.progress);
       cells[lab.id] = cell;
       if (cell.lastActivity && (!last || cell.lastActivity > last)) last = cell.lastActivity;
     }

@@ -66,8 +66,10 @@ export async function statusCommand(): Promise<number> {
     return 0;
   }
   const r = await flushOutbox(10_000);
-  console.log(`In "${m.className}" as ${m.name} (${m.server}). ${r.sent ? `Sent ${r.sent} queued result(s). ` : ""}${r.pending ? pc.yellow(`${r.pending} result(s) still queued: ${r.problem}.`) : "Nothing queued."}`);
-  return r.pending ? 1 : 0;
+  const steps = r.progressSent ? `Sent where you are in ${r.progressSent} lab(s)' guided steps. ` : "";
+  const waiting = [r.pending ? `${r.pending} result(s)` : "", r.progressPending ? `${r.progressPending} guided-step progress record(s)` : ""].filter(Boolean).join(" and ");
+  console.log(`In "${m.className}" as ${m.name} (${m.server}). ${r.sent ? `Sent ${r.sent} queued result(s). ` : ""}${steps}${waiting ? pc.yellow(`${waiting} still queued: ${r.problem}.`) : "Nothing queued."}`);
+  return r.pending || r.progressPending ? 1 : 0;
 }
 
 export async function exportCommand(opts: { csv?: string; classroom50?: string; dir?: string }): Promise<number> {

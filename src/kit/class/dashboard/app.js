@@ -28,6 +28,10 @@ const median = (xs) => {
   return s[Math.floor((s.length - 1) / 2)];
 };
 
+// Where the participant is in the lab's guided steps (npm run lab, the menu).
+const stepShort = (st) => `step ${st.step}/${st.steps}${st.state === "started" ? "" : ` · ${st.state}`}`;
+const stepLong = (st) => `guided ${stepShort(st)}: ${st.title} (${ago(st.at)})`;
+
 function renderMatrix() {
   const head = el("tr", {}, el("th", { class: "name" }, "participant"), ...view.labs.map((l) => el("th", { title: l.title }, `lab ${l.id}`)), el("th", {}, "last activity"));
   $("matrix").tHead.replaceChildren(head);
@@ -35,8 +39,13 @@ function renderMatrix() {
     const cells = view.labs.map((l) => {
       const c = p.labs[l.id];
       const skipped = c.skippedChecks ? ` · ${c.skippedChecks} skipped` : "";
-      const text = c.status === "not started" ? "—" : `${c.status === "passed" ? "✔ " : ""}${c.passedChecks}/${c.totalChecks}${skipped} · ${c.attempts}×`;
-      const td = el("td", { class: `cell ${c.status.replace(" ", "-")}`, "data-participant": p.id, "data-lab": l.id, title: `${p.name}, lab ${l.id}: ${c.status}` }, text);
+      const graded = c.status === "not started" ? "" : `${c.status === "passed" ? "✔ " : ""}${c.passedChecks}/${c.totalChecks}${skipped} · ${c.attempts}×`;
+      // No grade yet: the step says they are working; after a grade, a newer step is added to it.
+      const step = c.step && (!graded || c.step.afterLatestGrade) ? stepShort(c.step) : "";
+      const text = [graded, step].filter(Boolean).join(" · ") || "—";
+      const kind = c.status === "not started" && c.step ? "guided" : c.status.replace(" ", "-");
+      const title = `${p.name}, lab ${l.id}: ${c.status === "not started" && c.step ? "not graded yet" : c.status}${c.step ? `; ${stepLong(c.step)}` : ""}`;
+      const td = el("td", { class: `cell ${kind}`, "data-participant": p.id, "data-lab": l.id, title }, text);
       if (selected && selected.p === p.id && selected.lab === l.id) td.classList.add("selected");
       td.addEventListener("click", () => {
         selected = { p: p.id, lab: l.id };
@@ -83,7 +92,10 @@ function renderDetail() {
   $("detail-title").textContent = `${p.name} — lab ${selected.lab}`;
   $("detail-meta").textContent = c.latest
     ? `${c.status}; ${c.passedChecks}/${c.totalChecks} checks${c.skippedChecks ? ` (${c.skippedChecks} skipped: not verified on that target)` : ""} in the latest grade (${ago(c.latest.startedAt)}, ${c.latest.target}); ${c.attempts} grade(s); time spent ${minutes(c.timeSpentMs)}`
-    : "not started";
+    : c.step
+      ? "not graded yet"
+      : "not started";
+  $("detail-step").textContent = c.step ? `Where they are: ${stepLong(c.step)}` : "";
   $("detail-checks").replaceChildren(
     ...(c.latest?.checks ?? []).map((k) => el("li", { class: k.status }, k.name, k.status !== "pass" && k.message ? el("span", { class: "msg" }, k.status === "skip" ? `skipped: ${k.message}` : k.message) : "", k.status !== "pass" && k.status !== "skip" && k.hint ? el("span", { class: "msg" }, `hint: ${k.hint}`) : "")),
   );
