@@ -240,9 +240,9 @@ export async function discoverKitResources(clients: Clients, target: Target): Pr
     for (const m of tagged) {
       const arn = m.ResourceARN!;
       // The rule above: the tag names a namespace and the resource's name (some part of the ARN's resource) starts with it.
-      const ns = fromList(m.Tags)?.[NAMESPACE_TAG];
+      const tags = fromList(m.Tags);
       const names = arn.split(":").slice(5).join(":").split(/[:/]/);
-      if (!ns || !NAMESPACE.test(ns) || !names.some((n) => n.startsWith(`${ns}-`))) continue;
+      if (!names.some((n) => kitNamespace(n, tags))) continue;
       if (!known.has(arn)) found.unhandled.push(arn);
     }
   } catch (err) {
