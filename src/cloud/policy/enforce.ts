@@ -93,11 +93,12 @@ export function createEnforcingAuthorizer(cloud: Cloud): Authorizer {
       const principal = ctx.principal;
       if (principal.kind !== "assumed-role" || !principal.roleName) return; // the administrator
       const account = principal.account;
+      const iam = cloud.use<IamInternalApi>("iam");
       const mapping = actionsFor(request, {
         region: ctx.region,
         account: ctx.account,
         resolveArn: (service, id) => cloud.use<{ resolveArn?: (a: string, r: string, id: string) => string | undefined }>(service)?.resolveArn?.(ctx.account, ctx.region, id),
-        roleBoundary: (name) => cloud.use<IamInternalApi>("iam")?.getRole(ctx.account, name)?.permissionsBoundary?.arn,
+        roleBoundary: (name) => iam?.getRole(ctx.account, name)?.permissionsBoundary?.arn,
         mappingFunction: (uuid) => cloud.use<LambdaInternalApi>("lambda")?.mappingFunctionArn?.(ctx.account, ctx.region, uuid),
       });
       if (mapping.alwaysAllowed) return;
@@ -109,7 +110,6 @@ export function createEnforcingAuthorizer(cloud: Cloud): Authorizer {
         }
       }
 
-      const iam = cloud.use<IamInternalApi>("iam");
       const roleName = principal.roleName;
       const identity: NamedPolicy[] = rolePolicies(iam, account, roleName);
       const identityNames = new Set(identity.map((p) => p.name));
@@ -123,10 +123,12 @@ export function createEnforcingAuthorizer(cloud: Cloud): Authorizer {
         "aws:userid": principal.principalId,
       };
 
-      const resources = mapping.checks.map((check) => resourcePolicyFor(cloud, resourceAccountOf(check.resource, ctx.account), check));
+      const checks = mapping.checks.map((check) => {
+        const resourceAccount = resourceAccountOf(check.resource, ctx.account);
+        return { check, resourceAccount, resource: resourcePolicyFor(cloud, resourceAccount, check) };
+      });
       const judge = (tags?: Map<string, Record<string, string>>) => {
-        for (const [i, check] of mapping.checks.entries()) {
-          const resourceAccount = resourceAccountOf(check.resource, ctx.account);
+        for (const { check, resourceAccount, resource } of checks) {
           const decision = evaluateBounded(
             {
               principal: { type: "AWS", arn: principal.arn, account, roleArn: principal.roleArn },
@@ -134,7 +136,7 @@ export function createEnforcingAuthorizer(cloud: Cloud): Authorizer {
               resource: check.resource,
               context: { ...base, "aws:ResourceAccount": resourceAccount, ...tags?.get(check.resource), ...check.context },
             },
-            { identity, resource: resources[i], resourceAccount, boundary },
+            { identity, resource, resourceAccount, boundary },
           );
           if (decision.decision === "Allow") continue;
 
@@ -166,7 +168,7 @@ export function createEnforcingAuthorizer(cloud: Cloud): Authorizer {
         }
       };
       // Resource tags only when a policy asks for them (the usual request stays synchronous and pays nothing).
-      if (!mentionsResourceTag([...identity, boundary, ...resources])) return judge();
+      if (!mentionsResourceTag([...identity, boundary, ...checks.map((c) => c.resource)])) return judge();
       return resourceTagKeys(cloud, account, ctx.region, mapping.checks.map((c) => c.resource)).then(judge);
     },
   };
