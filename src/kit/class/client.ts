@@ -175,8 +175,11 @@ export async function flushOutbox(budgetMs = 5000): Promise<FlushResult> {
   let sent = 0;
   let progressSent = 0;
   let problem: string | undefined;
-  const queue = [...pendingResults().map((f) => ({ f, api: "/api/results" })), ...pendingProgress().map((f) => ({ f, api: "/api/progress" }))];
-  for (const { f: file, api } of queue) {
+  const files = outbox();
+  const queue = [...files.filter((f) => !PROGRESS_FILE.test(f)), ...files.filter((f) => PROGRESS_FILE.test(f))];
+  for (const file of queue) {
+    const isResult = !PROGRESS_FILE.test(file);
+    const api = isResult ? "/api/results" : "/api/progress";
     const left = deadline - Date.now();
     if (left <= 0) {
       problem = "time limit reached";
@@ -187,12 +190,12 @@ export async function flushOutbox(budgetMs = 5000): Promise<FlushResult> {
     try {
       submission = JSON.parse(fs.readFileSync(full, "utf8"));
     } catch {
-      if (api === "/api/results") fs.rmSync(full, { force: true }); // another flush sent it meanwhile, or a torn write
+      if (isResult) fs.rmSync(full, { force: true }); // another flush sent it meanwhile, or a torn write
       continue;
     }
     // Remove what was sent — for a progress file only if no newer step replaced it meanwhile.
     const done = () => {
-      if (api === "/api/results") return fs.rmSync(full, { force: true });
+      if (isResult) return fs.rmSync(full, { force: true });
       try {
         if ((JSON.parse(fs.readFileSync(full, "utf8")) as { id: string }).id === submission.id) fs.rmSync(full, { force: true });
       } catch {
@@ -208,7 +211,7 @@ export async function flushOutbox(budgetMs = 5000): Promise<FlushResult> {
     }
     if (answer.status === 202) {
       done();
-      if (api === "/api/results") sent++;
+      if (isResult) sent++;
       else progressSent++;
       continue;
     }
@@ -222,9 +225,11 @@ export async function flushOutbox(budgetMs = 5000): Promise<FlushResult> {
     }
     // 400/404/413/422: this will never be accepted (404: a class server older than progress records); keeping it would block the queue.
     done();
-    problem = `one ${api === "/api/results" ? "result" : "progress record"} was refused and dropped: ${answer.json?.error ?? answer.status}`;
+    problem = `one ${isResult ? "result" : "progress record"} was refused and dropped: ${answer.json?.error ?? answer.status}`;
   }
-  return { sent, pending: pendingResults().length, progressSent, progressPending: pendingProgress().length, problem };
+  const remaining = outbox();
+  const progressPending = remaining.filter((f) => PROGRESS_FILE.test(f)).length;
+  return { sent, pending: remaining.length - progressPending, progressSent, progressPending, problem };
 }
 
 let inFlight: Promise<unknown> | undefined;
@@ -276,7 +281,7 @@ export async function settleSteps(budgetMs = 1000): Promise<void> {
 export async function reportToClass(report: GradeReport, budgetMs = 1500): Promise<void> {
   try {
     if (!queueResult(report)) {
-      if (membership() && (pendingResults().length || pendingProgress().length)) await flushOutbox(budgetMs); // e.g. a --solution grade: still send what waits
+      if (membership() && outbox().length) await flushOutbox(budgetMs); // e.g. a --solution grade: still send what waits
       return;
     }
     const r = await flushOutbox(budgetMs);
