@@ -70,6 +70,7 @@ import { AlarmEvaluator } from "./alarm-evaluator.js";
 import { alarmHandlers } from "./alarm-handlers.js";
 import { cloudWatchWire, TARGET_PREFIX } from "./wire.js";
 import type { TaggedResourcesApi } from "../../core/internal-apis.js";
+import { taggedIn } from "../../core/tags.js";
 
 /** Operations whose awsQuery response has no <…Result> element. */
 const NO_RESULT = new Set(["PutMetricData", "PutMetricAlarm", "SetAlarmState", "DeleteAlarms", "EnableAlarmActions", "DisableAlarmActions"]);
@@ -81,7 +82,7 @@ const createCloudWatch: ServiceFactory = (cloud) => {
   metrics.attach(store);
   const alarms = new AlarmState(cloud);
   cloud.provide<TaggedResourcesApi>("tags:cloudwatch", {
-    taggedResources: (account, region) => alarms.list(account, region).map((a) => ({ arn: a.arn, resourceType: "cloudwatch:alarm", tags: { ...(a.tags ?? {}) } })),
+    taggedResources: (account, region) => taggedIn(alarms.list(account, region), account, region, "cloudwatch:alarm"),
   });
   const evaluator = new AlarmEvaluator(cloud, alarms, store, metrics);
   evaluator.start();

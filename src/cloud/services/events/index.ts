@@ -75,6 +75,7 @@ import { Scheduler } from "./schedules.js";
 import { archiveHandlers } from "./archives.js";
 import { Replayer } from "./replays.js";
 import type { TaggedResourcesApi } from "../../core/internal-apis.js";
+import { taggedIn } from "../../core/tags.js";
 
 /** The event a delivered message becomes (see By design). */
 function eventFromMessage(message: DeliveryMessage, bus: { account: string; region: string }): Record<string, unknown> {
@@ -123,8 +124,8 @@ const createEvents: ServiceFactory = (cloud) => {
   scheduler.sync();
   cloud.provide<TaggedResourcesApi>("tags:events", {
     taggedResources: (account, region) => [
-      ...[...state.rules.values()].filter((r) => r.account === account && r.region === region).map((r) => ({ arn: r.arn, resourceType: "events:rule", tags: { ...r.tags } })),
-      ...[...state.buses.values()].filter((b) => b.account === account && b.region === region).map((b) => ({ arn: b.arn, resourceType: "events:event-bus", tags: { ...b.tags } })),
+      ...taggedIn(state.rules.values(), account, region, "events:rule"),
+      ...taggedIn(state.buses.values(), account, region, "events:event-bus"),
     ],
   });
 

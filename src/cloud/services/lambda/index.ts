@@ -114,6 +114,7 @@ import { openFunctions } from "./state.js";
 import { createEventSourceMappings } from "./event-source-mappings/index.js";
 import { sandboxStatus } from "./runtime/index.js";
 import type { TaggedResourcesApi } from "../../core/internal-apis.js";
+import { taggedIn } from "../../core/tags.js";
 
 const createLambda: ServiceFactory = async (cloud) => {
   const functions = openFunctions(cloud);
@@ -137,8 +138,7 @@ const createLambda: ServiceFactory = async (cloud) => {
   const internal = lambdaInternalApi(svc);
   cloud.provide<LambdaInternalApi>("lambda", internal);
   cloud.provide<TaggedResourcesApi>("tags:lambda", {
-    taggedResources: (account, region) =>
-      [...functions.values()].filter((f) => f.account === account && f.region === region).map((f) => ({ arn: f.arn, resourceType: "lambda:function", tags: { ...f.tags } })),
+    taggedResources: (account, region) => taggedIn(functions.values(), account, region, "lambda:function"),
   });
 
   // Say once, at start, when handlers will not be contained (the trial run is asynchronous: start-up does not wait).

@@ -66,6 +66,7 @@ import { groupHandlers } from "./groups.js";
 import { eventHandlers } from "./events.js";
 import { filterHandlers } from "./filter.js";
 import type { TaggedResourcesApi } from "../../core/internal-apis.js";
+import { taggedIn } from "../../core/tags.js";
 
 const createLogs: ServiceFactory = (cloud) => {
   const state = new LogsState(cloud);
@@ -88,9 +89,7 @@ const createLogs: ServiceFactory = (cloud) => {
   // The Tagging API names a log group without the trailing ":*" DescribeLogGroups shows.
   cloud.provide<TaggedResourcesApi>("tags:logs", {
     taggedResources: (account, region) =>
-      [...state.groups.values()]
-        .filter((g) => g.account === account && g.region === region)
-        .map((g) => ({ arn: `arn:aws:logs:${region}:${account}:log-group:${g.name}`, resourceType: "logs:log-group", tags: { ...g.tags } })),
+      taggedIn(state.groups.values(), account, region, "logs:log-group", { arnOf: (g) => `arn:aws:logs:${region}:${account}:log-group:${g.name}` }),
   });
 
   return {

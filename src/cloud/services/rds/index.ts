@@ -62,6 +62,7 @@ import { clusterLifecycle } from "./lifecycle.js";
 import { instanceHandlers, instanceLifecycle } from "./instances.js";
 import { tagHandlers } from "./tags.js";
 import type { TaggedResourcesApi } from "../../core/internal-apis.js";
+import { taggedIn } from "../../core/tags.js";
 
 const createRds: ServiceFactory = (cloud) => {
   const state = new RdsState(cloud);
@@ -90,11 +91,11 @@ const createRds: ServiceFactory = (cloud) => {
   };
   cloud.provide<RdsInternalApi>("rds", internal);
   // Clusters and instances being deleted are left out: the sweep must not report what it has just deleted.
-  const here = (account: string, region: string) => (r: { account: string; region: string; status: string }) => r.account === account && r.region === region && r.status !== "deleting";
+  const keep = (r: { status: string }) => r.status !== "deleting";
   cloud.provide<TaggedResourcesApi>("tags:rds", {
     taggedResources: (account, region) => [
-      ...[...state.clusters.values()].filter(here(account, region)).map((c) => ({ arn: c.arn, resourceType: "rds:cluster", tags: Object.fromEntries(c.tags.map((t) => [t.Key, t.Value])) })),
-      ...[...state.instances.values()].filter(here(account, region)).map((i) => ({ arn: i.arn, resourceType: "rds:db", tags: Object.fromEntries(i.tags.map((t) => [t.Key, t.Value])) })),
+      ...taggedIn(state.clusters.values(), account, region, "rds:cluster", { keep }),
+      ...taggedIn(state.instances.values(), account, region, "rds:db", { keep }),
     ],
   });
 

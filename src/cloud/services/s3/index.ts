@@ -132,6 +132,7 @@ import { lifecycleRunner } from "./lifecycle/index.js";
 import { corsResponseHeaders, originAllowed } from "./cors.js";
 import { isSameOrigin } from "../../gateway/auth/host-origin.js";
 import type { TaggedResourcesApi } from "../../core/internal-apis.js";
+import { taggedIn } from "../../core/tags.js";
 
 /** The input the authorizer (and the policy engine's action map) sees, with the SDK's member names. */
 function authorizationInput(call: S3Call): Record<string, unknown> {
@@ -180,10 +181,7 @@ const createS3: ServiceFactory = (cloud) => {
   lifecycleRunner(parts).start();
   // The Tagging API lists a bucket in the region it was created in.
   cloud.provide<TaggedResourcesApi>("tags:s3", {
-    taggedResources: (account, region) =>
-      [...parts.store.buckets.values()]
-        .filter((b) => b.account === account && b.region === region)
-        .map((b) => ({ arn: `arn:aws:s3:::${b.name}`, resourceType: "s3:bucket", tags: Object.fromEntries((b.tags ?? []).map((t) => [t.Key, t.Value])) })),
+    taggedResources: (account, region) => taggedIn(parts.store.buckets.values(), account, region, "s3:bucket", { arnOf: (b) => `arn:aws:s3:::${b.name}` }),
   });
 
   async function handle(req: GatewayRequest, ctx: RequestContext): Promise<GatewayResponse> {

@@ -47,6 +47,7 @@ import { randomUUID } from "node:crypto";
 import { SecretsState, newSecretArn } from "./state.js";
 import { secretHandlers } from "./handlers.js";
 import type { TaggedResourcesApi } from "../../core/internal-apis.js";
+import { taggedIn } from "../../core/tags.js";
 
 const createSecretsManager: ServiceFactory = (cloud) => {
   const state = new SecretsState(cloud);
@@ -85,10 +86,7 @@ const createSecretsManager: ServiceFactory = (cloud) => {
   cloud.provide<SecretsManagerInternalApi>("secretsmanager", internal);
   // Secrets scheduled for deletion are left out (tagging/index.ts, By design).
   cloud.provide<TaggedResourcesApi>("tags:secretsmanager", {
-    taggedResources: (account, region) =>
-      [...state.secrets.values()]
-        .filter((s) => s.account === account && s.region === region && s.deletedAt === undefined)
-        .map((s) => ({ arn: s.arn, resourceType: "secretsmanager:secret", tags: Object.fromEntries(s.tags.map((t) => [t.Key, t.Value])) })),
+    taggedResources: (account, region) => taggedIn(state.secrets.values(), account, region, "secretsmanager:secret", { keep: (s) => s.deletedAt === undefined }),
   });
 
   return {

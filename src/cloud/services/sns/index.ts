@@ -96,6 +96,7 @@ import { SnsDelivery } from "./delivery.js";
 import { serviceMayAccess } from "../../policy/service-access.js";
 import { Outbox } from "./outbox.js";
 import type { TaggedResourcesApi } from "../../core/internal-apis.js";
+import { taggedIn } from "../../core/tags.js";
 
 /** Senders whose publishing the topic policy must allow (AWS services acting on their own behalf). */
 const POLICY_CHECKED_SENDERS = new Set(["s3.amazonaws.com", "events.amazonaws.com"]);
@@ -106,8 +107,7 @@ const createSns: ServiceFactory = (cloud) => {
   // The email outbox for the admin API and the console (core/internal-apis.ts SnsOutboxInternalApi).
   cloud.provide("sns-outbox", outbox);
   cloud.provide<TaggedResourcesApi>("tags:sns", {
-    taggedResources: (account, region) =>
-      [...state.topics.values()].filter((t) => t.account === account && t.region === region).map((t) => ({ arn: t.arn, resourceType: "sns:topic", tags: { ...t.tags } })),
+    taggedResources: (account, region) => taggedIn(state.topics.values(), account, region, "sns:topic"),
   });
   const delivery = new SnsDelivery(cloud, state, outbox);
   const operations = {

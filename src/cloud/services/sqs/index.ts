@@ -92,6 +92,7 @@ import { MoveTasks, moveTaskHandlers } from "./move-tasks.js";
 import { jsonOutputToQuery, NO_RESULT, queryInputToJson } from "./query-wire.js";
 import { sqsDestinationAdapter, sqsInternalApi } from "./integrations.js";
 import type { TaggedResourcesApi } from "../../core/internal-apis.js";
+import { taggedIn } from "../../core/tags.js";
 
 /**
  * Query clients post to the queue URL itself (`POST /000000000000/name` with
@@ -132,8 +133,7 @@ const createSqs: ServiceFactory = (cloud) => {
   cloud.destinations.register(sqsDestinationAdapter(svc));
   cloud.provide<SqsInternalApi>("sqs", sqsInternalApi(svc));
   cloud.provide<TaggedResourcesApi>("tags:sqs", {
-    taggedResources: (account, region) =>
-      [...svc.engine.queues.values()].filter((q) => q.account === account && q.region === region).map((q) => ({ arn: q.arn, resourceType: "sqs:queue", tags: { ...q.tags } })),
+    taggedResources: (account, region) => taggedIn(svc.engine.queues.values(), account, region, "sqs:queue"),
   });
 
   return {

@@ -107,12 +107,12 @@ import { HistoryWriter } from "./history.js";
 import { closeServiceClients } from "./service-calls.js";
 import { machineNotFound } from "./errors.js";
 import type { TaggedResourcesApi } from "../../core/internal-apis.js";
+import { taggedIn } from "../../core/tags.js";
 
 const createStepFunctions: ServiceFactory = (cloud) => {
   const state = openState(cloud);
   cloud.provide<TaggedResourcesApi>("tags:states", {
-    taggedResources: (account, region) =>
-      [...state.machines.values()].filter((m) => m.account === account && m.region === region).map((m) => ({ arn: m.arn, resourceType: "states:stateMachine", tags: { ...m.tags } })),
+    taggedResources: (account, region) => taggedIn(state.machines.values(), account, region, "states:stateMachine"),
   });
   const roles = new MachineRoles(cloud);
   const executor = new Executor(cloud, state, roles);
