@@ -49,6 +49,15 @@ function checkParticipant(participant: string): void {
   if (!/^[a-z0-9]{1,12}$/.test(participant)) throw new Error(`"${participant}" is not a participant id: 1–12 lowercase letters and digits (names.ts participantId).`);
 }
 
+/** What both policies are written with: the account ("*" when not given), the participant's name pattern, an ARN maker. */
+function scoped(participant: string, scope: PolicyScope) {
+  checkParticipant(participant);
+  const a = scope.account ?? "*";
+  const r = scope.region ?? "*";
+  const arn = (service: string, resource: string, region = r) => `arn:aws:${service}:${region}:${a}:${resource}`;
+  return { a, ns: `sel-${participant}-*`, arn };
+}
+
 /** The boundary policy's name: one per participant, created by the instructor. */
 export function boundaryPolicyName(participant: string): string {
   checkParticipant(participant);
@@ -69,11 +78,7 @@ export function boundaryPolicyArn(participant: string, account = "*"): string {
  * which no lab's role needs.
  */
 export function boundaryPolicy(participant: string, scope: PolicyScope = {}): Policy {
-  checkParticipant(participant);
-  const a = scope.account ?? "*";
-  const r = scope.region ?? "*";
-  const ns = `sel-${participant}-*`;
-  const arn = (service: string, resource: string) => `arn:aws:${service}:${r}:${a}:${resource}`;
+  const { ns, arn } = scoped(participant, scope);
   const allow = (Sid: string, Action: string[], Resource: string | string[]): Statement => ({ Sid, Effect: "Allow", Action, Resource });
   return {
     Version: "2012-10-17",
@@ -99,11 +104,7 @@ export function boundaryPolicy(participant: string, scope: PolicyScope = {}): Po
 }
 
 export function participantPolicy(participant: string, scope: PolicyScope = {}): Policy {
-  checkParticipant(participant);
-  const a = scope.account ?? "*";
-  const r = scope.region ?? "*";
-  const ns = `sel-${participant}-*`;
-  const arn = (service: string, resource: string, region = r) => `arn:aws:${service}:${region}:${a}:${resource}`;
+  const { a, ns, arn } = scoped(participant, scope);
   const boundary = boundaryPolicyArn(participant, a);
   // With the account unknown the boundary's ARN has a "*" in it, which only StringLike matches.
   const boundaryIs = { [scope.account ? "StringEquals" : "StringLike"]: { "iam:PermissionsBoundary": boundary } };
