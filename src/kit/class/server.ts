@@ -25,7 +25,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AddressInfo } from "node:net";
-import { ClassStore, sameSecret } from "./store.js";
+import { ClassStore, sameSecret, type Participant } from "./store.js";
 import { classView, type LabInfo } from "./summary.js";
 import { classCsv, classroom50Zip } from "./export.js";
 import { cleanName, cleanProgress, MAX_PROGRESS_BYTES, MAX_RESULT_BYTES, reportProblem, SUBMISSION_ID, type JoinAnswer, type ProgressSubmission, type ResultSubmission } from "./protocol.js";
@@ -142,6 +142,16 @@ export async function startClassServer(options: ClassServerOptions): Promise<Cla
     return p;
   };
 
+  /** A result or a progress record: its sender, a bounded body with a well-formed id; `storeIt` checks the rest and stores it once (false: a duplicate). */
+  async function submit<T extends { id: string }>(req: http.IncomingMessage, res: http.ServerResponse, limit: number, what: string, storeIt: (p: Participant, body: T) => boolean): Promise<void> {
+    const p = participant(req);
+    const body = (await readBody(req, limit)) as T | null;
+    if (typeof body?.id !== "string" || !SUBMISSION_ID.test(body.id)) throw new HttpError(400, `${what} id missing or malformed`);
+    const stored = storeIt(p, body);
+    if (stored) broadcast();
+    return send(res, 202, { stored, duplicate: !stored });
+  }
+
   async function route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const remote = req.socket.remoteAddress ?? "";
     if (!isPrivateAddress(remote)) throw new HttpError(403, "the class server answers only its LAN");
@@ -169,25 +179,19 @@ export async function startClassServer(options: ClassServerOptions): Promise<Cla
       return send(res, 201, answer);
     }
     if (req.method === "POST" && url.pathname === "/api/results") {
-      const p = participant(req);
-      const body = (await readBody(req, MAX_RESULT_BYTES)) as ResultSubmission | null;
-      if (typeof body?.id !== "string" || !SUBMISSION_ID.test(body.id)) throw new HttpError(400, "result id missing or malformed");
-      const problem = reportProblem(body.report);
-      if (problem) throw new HttpError(400, problem);
-      if (body.report.source !== "learner") throw new HttpError(422, "only grades of a participant's own files are results (not --solution)");
-      const stored = store.addResult(p, body.id, body.report);
-      if (stored) broadcast();
-      return send(res, 202, { stored, duplicate: !stored });
+      return submit<ResultSubmission>(req, res, MAX_RESULT_BYTES, "result", (p, body) => {
+        const problem = reportProblem(body.report);
+        if (problem) throw new HttpError(400, problem);
+        if (body.report.source !== "learner") throw new HttpError(422, "only grades of a participant's own files are results (not --solution)");
+        return store.addResult(p, body.id, body.report);
+      });
     }
     if (req.method === "POST" && url.pathname === "/api/progress") {
-      const p = participant(req);
-      const body = (await readBody(req, MAX_PROGRESS_BYTES)) as ProgressSubmission | null;
-      if (typeof body?.id !== "string" || !SUBMISSION_ID.test(body.id)) throw new HttpError(400, "progress id missing or malformed");
-      const progress = cleanProgress(body.progress);
-      if (typeof progress === "string") throw new HttpError(400, progress);
-      const stored = store.addProgress(p, body.id, progress);
-      if (stored) broadcast();
-      return send(res, 202, { stored, duplicate: !stored });
+      return submit<ProgressSubmission>(req, res, MAX_PROGRESS_BYTES, "progress", (p, body) => {
+        const progress = cleanProgress(body.progress);
+        if (typeof progress === "string") throw new HttpError(400, progress);
+        return store.addProgress(p, body.id, progress);
+      });
     }
     if (req.method === "POST" && url.pathname === "/api/leave") {
       store.leave(participant(req));
