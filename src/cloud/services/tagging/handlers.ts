@@ -100,7 +100,7 @@ function decodeToken(operation: string, token: unknown): string | undefined {
   throw badToken();
 }
 
-const tagList = (tags: Record<string, string>) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+const tagMapping = (r: TaggedResource) => ({ ResourceARN: r.arn, Tags: Object.entries(r.tags).map(([Key, Value]) => ({ Key, Value })) });
 
 function matchesTags(r: TaggedResource, filters: TagFilter[]): boolean {
   return filters.every((f) => Object.prototype.hasOwnProperty.call(r.tags, f.Key) && (f.Values.length === 0 || f.Values.includes(r.tags[f.Key]!)));
@@ -133,7 +133,7 @@ export function taggingHandlers(cloud: Cloud): Record<string, JsonHandler> {
       let found = (await taggedResources(cloud, ctx.account, ctx.region)).filter((r) => Object.keys(r.tags).length > 0);
       if (arns) {
         const wanted = new Set(arns);
-        return { ResourceTagMappingList: found.filter((r) => wanted.has(r.arn)).map((r) => ({ ResourceARN: r.arn, Tags: tagList(r.tags) })), PaginationToken: "" };
+        return { ResourceTagMappingList: found.filter((r) => wanted.has(r.arn)).map(tagMapping), PaginationToken: "" };
       }
       if (filters) found = found.filter((r) => matchesTags(r, filters));
       if (types) found = found.filter((r) => matchesType(r, types));
@@ -143,14 +143,14 @@ export function taggingHandlers(cloud: Cloud): Record<string, JsonHandler> {
       const page: TaggedResource[] = [];
       let tagCount = 0;
       for (const r of found) {
-        const count = Math.max(1, Object.keys(r.tags).length);
+        const count = Object.keys(r.tags).length; // at least 1: untagged resources were left out above
         if (page.length >= limit || (tagsPerPage !== undefined && page.length > 0 && tagCount + count > tagsPerPage)) break;
         page.push(r);
         tagCount += count;
       }
       const more = page.length < found.length;
       return {
-        ResourceTagMappingList: page.map((r) => ({ ResourceARN: r.arn, Tags: tagList(r.tags) })),
+        ResourceTagMappingList: page.map(tagMapping),
         // AWS ends with an empty string, not an absent token.
         PaginationToken: more ? encodeToken("GetResources", page[page.length - 1]!.arn) : "",
       };
