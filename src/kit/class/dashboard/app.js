@@ -43,8 +43,9 @@ function renderMatrix() {
       // No grade yet: the step says they are working; after a grade, a newer step is added to it.
       const step = c.step && (!graded || c.step.afterLatestGrade) ? stepShort(c.step) : "";
       const text = [graded, step].filter(Boolean).join(" · ") || "—";
-      const kind = c.status === "not started" && c.step ? "guided" : c.status.replace(" ", "-");
-      const title = `${p.name}, lab ${l.id}: ${c.status === "not started" && c.step ? "not graded yet" : c.status}${c.step ? `; ${stepLong(c.step)}` : ""}`;
+      const guidedOnly = c.status === "not started" && c.step;
+      const kind = guidedOnly ? "guided" : c.status.replace(" ", "-");
+      const title = `${p.name}, lab ${l.id}: ${guidedOnly ? "not graded yet" : c.status}${c.step ? `; ${stepLong(c.step)}` : ""}`;
       const td = el("td", { class: `cell ${kind}`, "data-participant": p.id, "data-lab": l.id, title }, text);
       if (selected && selected.p === p.id && selected.lab === l.id) td.classList.add("selected");
       td.addEventListener("click", () => {
