@@ -48,7 +48,7 @@ import { actionsFor, type ActionCheck } from "./actions/index.js";
 import { accessDenied } from "./denial.js";
 import { requestGlobalKeys } from "./request-values.js";
 import { evaluateBounded, roleBoundary, rolePolicies } from "./role-session.js";
-import { mentionsResourceTag, resourceTagKeys } from "./resource-tags.js";
+import { mentionsResourceTag, resourceTagKeys, unqualifiedArn } from "./resource-tags.js";
 
 /** The resource's own policy, for the services that have resource policies. */
 function resourcePolicyFor(cloud: Cloud, account: string, check: ActionCheck): NamedPolicy | undefined {
@@ -67,7 +67,7 @@ function resourcePolicyFor(cloud: Cloud, account: string, check: ActionCheck): N
   const service = arn.split(":")[2];
   if (service === "sqs" || service === "sns" || service === "lambda") {
     // A qualified function ARN shares the function's policy.
-    const target = service === "lambda" ? arn.split(":").slice(0, 7).join(":") : arn;
+    const target = unqualifiedArn(arn);
     const document = cloud.destinations.resourcePolicy(target);
     const kind = service === "sqs" ? "queue policy" : service === "sns" ? "topic policy" : "resource-based policy";
     return document ? { name: `the ${kind} of ${target}`, document } : undefined;

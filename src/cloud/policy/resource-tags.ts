@@ -14,6 +14,12 @@ import type { Cloud } from "../core/cloud.js";
 import type { TaggedResourcesApi } from "../core/internal-apis.js";
 import type { NamedPolicy } from "./evaluate.js";
 
+/** The ARN a resource's policy and tags are kept under: a qualified Lambda function ARN (version, alias) is its function's. */
+export function unqualifiedArn(arn: string): string {
+  const parts = arn.split(":");
+  return parts[2] === "lambda" ? parts.slice(0, 7).join(":") : arn;
+}
+
 export function mentionsResourceTag(policies: Array<NamedPolicy | undefined>): boolean {
   return policies.some((p) => p !== undefined && /ResourceTag\//i.test(p.document));
 }
@@ -31,7 +37,7 @@ export async function resourceTagKeys(cloud: Cloud, account: string, region: str
     if (!api) continue;
     const resources = await api.taggedResources(account, region);
     for (const arn of wanted) {
-      const target = service === "lambda" ? arn.split(":").slice(0, 7).join(":") : arn;
+      const target = unqualifiedArn(arn);
       const found = resources.find((r) => r.arn === target);
       if (!found) continue;
       const keys: Record<string, string> = {};
