@@ -59,8 +59,9 @@ export function lambdaActions(operation: string, input: Input, where: Where): Ac
   const fn = str(input, "FunctionName");
   const checks: ActionCheck[] = [];
   const uuid = str(input, "UUID");
-  if (uuid && (operation === "GetEventSourceMapping" || operation === "UpdateEventSourceMapping" || operation === "DeleteEventSourceMapping")) {
-    const resource = `arn:aws:lambda:${where.region}:${where.account}:event-source-mapping:${uuid}`;
+  const mappingArn = uuid ? `arn:aws:lambda:${where.region}:${where.account}:event-source-mapping:${uuid}` : undefined;
+  if (uuid && mappingArn && (operation === "GetEventSourceMapping" || operation === "UpdateEventSourceMapping" || operation === "DeleteEventSourceMapping")) {
+    const resource = mappingArn;
     if (operation === "GetEventSourceMapping") return { checks: [{ action, resource }], guessed: false };
     const current = where.mappingFunction?.(uuid);
     checks.push({ action, resource, ...(current ? { context: { "lambda:FunctionArn": current } } : {}) });
@@ -77,8 +78,8 @@ export function lambdaActions(operation: string, input: Input, where: Where): Ac
     checks.push({ action, resource: functionArn(fn, where, str(input, "Qualifier")) });
   } else if (str(input, "Resource")?.startsWith("arn:")) {
     checks.push({ action, resource: str(input, "Resource")! });
-  } else if (str(input, "UUID")) {
-    checks.push({ action, resource: `arn:aws:lambda:${where.region}:${where.account}:event-source-mapping:${str(input, "UUID")}` });
+  } else if (mappingArn) {
+    checks.push({ action, resource: mappingArn });
   } else {
     checks.push({ action, resource: "*" });
   }
