@@ -48,7 +48,7 @@ import { actionsFor, type ActionCheck } from "./actions/index.js";
 import { accessDenied } from "./denial.js";
 import { requestGlobalKeys } from "./request-values.js";
 import { evaluateBounded, roleBoundary, rolePolicies } from "./role-session.js";
-import { mentionsResourceTag, resourceTagKeys, unqualifiedArn } from "./resource-tags.js";
+import { resourcesWithTagKeys, resourceTagKeys, unqualifiedArn } from "./resource-tags.js";
 
 /** The resource's own policy, for the services that have resource policies. */
 function resourcePolicyFor(cloud: Cloud, account: string, check: ActionCheck): NamedPolicy | undefined {
@@ -168,8 +168,9 @@ export function createEnforcingAuthorizer(cloud: Cloud): Authorizer {
         }
       };
       // Resource tags only when a policy asks for them (the usual request stays synchronous and pays nothing).
-      if (!mentionsResourceTag([...identity, boundary, ...checks.map((c) => c.resource)])) return judge();
-      return resourceTagKeys(cloud, account, ctx.region, mapping.checks.map((c) => c.resource)).then(judge);
+      const tagged = resourcesWithTagKeys([...identity, boundary, ...checks.map((c) => c.resource)], mapping.checks.map((c) => c.resource));
+      if (!tagged.length) return judge();
+      return resourceTagKeys(cloud, { account, region: ctx.region }, tagged).then(judge);
     },
   };
 }
